@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "vp-data"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "vp-categories.h"
+#include "vp-registration.h"
+
+G_DEFINE_QUARK (vp-registration-error-quark, vp_registration_error)
+
+/* The version of the consent explanation the form shows. */
+#define CONSENT_TEXT_VERSION "2026-1"
+
+static gboolean
+fail (GError     **error,
+      int          code,
+      const char  *message)
+{
+  g_set_error_literal (error, VP_REGISTRATION_ERROR, code, message);
+  return FALSE;
+}
+
+static gboolean
+is_blank (const char *s)
+{
+  for (; s != NULL && *s != '\0'; s++)
+    if (!g_ascii_isspace (*s))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+vp_registration_validate (const VpRegistration  *reg,
+                          int                    current_year,
+                          GError               **error)
+{
+  g_return_val_if_fail (reg != NULL, FALSE);
+
+  if (reg->client_id == 0 && is_blank (reg->client_label))
+    return fail (error, VP_REGISTRATION_ERROR_CLIENT,
+                 _("Enter a label for the client, such as initials or a first name"));
+  if (reg->client_label != NULL && g_utf8_strlen (reg->client_label, -1) > 64)
+    return fail (error, VP_REGISTRATION_ERROR_CLIENT,
+                 _("The client label may be at most 64 characters long"));
+  if (reg->birth_year != 0 && (reg->birth_year < 1900 || reg->birth_year > current_year))
+    return fail (error, VP_REGISTRATION_ERROR_BIRTH_YEAR,
+                 _("The birth year must lie between 1900 and this year"));
+  if (!vp_category_has_code (VP_CATEGORY_LOCATION_TYPE, reg->location_type))
+    return fail (error, VP_REGISTRATION_ERROR_LOCATION, _("Choose the type of location"));
+  if (!vp_category_has_code (VP_CATEGORY_CONTACT_KIND, reg->kind))
+    return fail (error, VP_REGISTRATION_ERROR_KIND, _("Choose the kind of contact"));
+  if (!vp_category_has_code (VP_CATEGORY_INITIATED_BY, reg->initiated_by))
+    return fail (error, VP_REGISTRATION_ERROR_INITIATED_BY, _("Choose who initiated the contact"));
+  if (reg->stage != NULL && !vp_category_has_code (VP_CATEGORY_STAGE, reg->stage))
+    return fail (error, VP_REGISTRATION_ERROR_STAGE, _("Choose a stage from the list"));
+  if (reg->stage != NULL && g_strcmp0 (reg->kind, "first") != 0)
+    return fail (error, VP_REGISTRATION_ERROR_STAGE,
+                 _("The stage is recorded for first contacts only"));
+  if (reg->kind != NULL && g_str_equal (reg->kind, "first") && reg->client_id != 0)
+    return fail (error, VP_REGISTRATION_ERROR_KIND,
+                 _("This client has been seen before: register a follow-up"));
+  if (reg->dutch_proficiency != NULL && !reg->language_consent)
+    return fail (error, VP_REGISTRATION_ERROR_PROFICIENCY,
+                 _("Dutch proficiency can only be recorded with the client’s consent"));
+  if (reg->dutch_proficiency != NULL &&
+      !vp_category_has_code (VP_CATEGORY_DUTCH_PROFICIENCY, reg->dutch_proficiency))
+    return fail (error, VP_REGISTRATION_ERROR_PROFICIENCY, _("Choose a level of Dutch proficiency"));
+  return TRUE;
+}
+
+static int
+step_once (sqlite3_stmt *stmt)
+{
+  int rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  return rc;
+}
+
+/* A follow-up without a chosen client is matched on label and birth year;
+ * the most recently created match wins. */
+static gboolean
+find_client (VpStore              *store,
+             const VpRegistration *reg,
+             gint64               *client_id,
+             GError              **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  sqlite3_prepare_v2 (vp_store_get_db (store),
+                      "SELECT id FROM client WHERE label = ?1 COLLATE NOCASE"
+                      " AND birth_year IS ?2 ORDER BY id DESC LIMIT 1",
+                      -1, &stmt, NULL);
+  sqlite3_bind_text (stmt, 1, reg->client_label, -1, SQLITE_TRANSIENT);
+  if (reg->birth_year != 0)
+    sqlite3_bind_int (stmt, 2, reg->birth_year);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    *client_id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  if (*client_id == 0)
+    return fail (error, VP_REGISTRATION_ERROR_CLIENT,
+                 _("No earlier client has this label and birth year: register a first contact"));
+  return TRUE;
+}
+
+static int
+insert_client (sqlite3              *db,
+               const VpRegistration *reg,
+               const char           *now,
+               gint64               *client_id)
+{
+  sqlite3_stmt *stmt = NULL;
+  g_autofree char *label = g_strstrip (g_strdup (reg->client_label));
+  int rc;
+
+  sqlite3_prepare_v2 (db, "INSERT INTO client (label, birth_year, created_at) VALUES (?, ?, ?)",
+                      -1, &stmt, NULL);
+  sqlite3_bind_text (stmt, 1, label, -1, SQLITE_TRANSIENT);
+  if (reg->birth_year != 0)
+    sqlite3_bind_int (stmt, 2, reg->birth_year);
+  sqlite3_bind_text (stmt, 3, now, -1, SQLITE_TRANSIENT);
+  rc = step_once (stmt);
+  *client_id = sqlite3_last_insert_rowid (db);
+  return rc;
+}
+
+static int
+record_language (sqlite3              *db,
+                 const VpRegistration *reg,
+                 gint64                client_id,
+                 const char           *now)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  sqlite3_prepare_v2 (db,
+                      "INSERT INTO consent (client_id, category, given_at, method,"
+                      "                     explanation_language, text_version)"
+                      " SELECT ?1, 'language', ?2, 'verbal', 'nld', ?3"
+                      " WHERE NOT EXISTS (SELECT 1 FROM consent WHERE client_id = ?1"
+                      "   AND category = 'language' AND withdrawn_at IS NULL)",
+                      -1, &stmt, NULL);
+  sqlite3_bind_int64 (stmt, 1, client_id);
+  sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, CONSENT_TEXT_VERSION, -1, SQLITE_STATIC);
+  rc = step_once (stmt);
+  if (rc != SQLITE_DONE || reg->dutch_proficiency == NULL)
+    return rc;
+
+  sqlite3_prepare_v2 (db,
+                      "INSERT INTO language_need (client_id, dutch_proficiency) VALUES (?1, ?2)"
+                      " ON CONFLICT (client_id) DO UPDATE SET dutch_proficiency = excluded.dutch_proficiency",
+                      -1, &stmt, NULL);
+  sqlite3_bind_int64 (stmt, 1, client_id);
+  sqlite3_bind_text (stmt, 2, reg->dutch_proficiency, -1, SQLITE_TRANSIENT);
+  return step_once (stmt);
+}
+
+static int
+insert_contact (VpStore              *store,
+                const VpRegistration *reg,
+                gint64                client_id,
+                const char           *when,
+                gint64               *contact_id)
+{
+  sqlite3 *db = vp_store_get_db (store);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  sqlite3_prepare_v2 (db,
+                      "INSERT INTO contact (client_id, account_id, location_id, location_type,"
+                      "                     occurred_at, kind, initiated_by, stage, notes)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      -1, &stmt, NULL);
+  sqlite3_bind_int64 (stmt, 1, client_id);
+  sqlite3_bind_int64 (stmt, 2, vp_store_get_account_id (store));
+  if (reg->location_id != 0)
+    sqlite3_bind_int64 (stmt, 3, reg->location_id);
+  sqlite3_bind_text (stmt, 4, reg->location_type, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, when, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, reg->kind, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, reg->initiated_by, -1, SQLITE_TRANSIENT);
+  if (reg->stage != NULL)
+    sqlite3_bind_text (stmt, 8, reg->stage, -1, SQLITE_TRANSIENT);
+  if (!is_blank (reg->notes))
+    sqlite3_bind_text (stmt, 9, reg->notes, -1, SQLITE_TRANSIENT);
+  rc = step_once (stmt);
+  *contact_id = sqlite3_last_insert_rowid (db);
+  return rc;
+}
+
+gboolean
+vp_store_save_registration (VpStore               *store,
+                            const VpRegistration  *reg,
+                            gint64                *contact_id,
+                            GError               **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *now_text = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
+  g_autofree char *when = g_date_time_format (reg->occurred_at != NULL ? reg->occurred_at : now,
+                                              "%Y-%m-%dT%H:%M:%S");
+  sqlite3 *db;
+  gint64 client_id = reg->client_id;
+  gint64 new_contact = 0;
+  int rc = SQLITE_DONE;
+
+  g_return_val_if_fail (VP_IS_STORE (store), FALSE);
+  g_return_val_if_fail (reg != NULL, FALSE);
+
+  if (!vp_registration_validate (reg, g_date_time_get_year (now), error))
+    return FALSE;
+  if (!vp_store_exec (store, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  db = vp_store_get_db (store);
+
+  if (client_id == 0 && g_str_equal (reg->kind, "follow_up"))
+    {
+      if (!find_client (store, reg, &client_id, error))
+        goto rollback;
+    }
+  else if (client_id == 0)
+    rc = insert_client (db, reg, now_text, &client_id);
+
+  if (rc == SQLITE_DONE && reg->language_consent)
+    rc = record_language (db, reg, client_id, now_text);
+  if (rc == SQLITE_DONE)
+    rc = insert_contact (store, reg, client_id, when, &new_contact);
+  if (rc != SQLITE_DONE)
+    {
+      vp_store_set_sqlite_error (store, rc, error);
+      goto rollback;
+    }
+  if (!vp_store_exec (store, "COMMIT", error))
+    goto rollback;
+
+  if (contact_id != NULL)
+    *contact_id = new_contact;
+  return TRUE;
+
+rollback:
+  vp_store_exec (store, "ROLLBACK", NULL);
+  return FALSE;
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "vp-data"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "vp-schema.h"
+#include "vp-store.h"
+
+/* Numbered migrations. Each step runs in its own transaction together with
+ * the user_version bump, so a store is always at exactly one version. Never
+ * edit a step that has shipped: add a new one. */
+static const char * const migrations[] = {
+  /* 1: the walking skeleton */
+  "CREATE TABLE meta ("
+  "  key TEXT PRIMARY KEY NOT NULL,"
+  "  value TEXT NOT NULL"
+  ") WITHOUT ROWID;"
+
+  "CREATE TABLE account ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL CHECK (length (trim (name)) > 0),"
+  "  role TEXT NOT NULL CHECK (role IN ('coach', 'team_leader')),"
+  "  active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+  "  created_at TEXT NOT NULL"
+  ");"
+
+  "CREATE TABLE location ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL,"
+  "  type TEXT NOT NULL,"
+  "  active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))"
+  ");"
+
+  "CREATE TABLE client ("
+  "  id INTEGER PRIMARY KEY,"
+  "  label TEXT NOT NULL CHECK (length (trim (label)) > 0),"
+  "  birth_year INTEGER CHECK (birth_year BETWEEN 1900 AND 2100),"
+  "  neighbourhood TEXT,"
+  "  phone TEXT,"
+  "  created_at TEXT NOT NULL"
+  ");"
+
+  "CREATE TABLE consent ("
+  "  id INTEGER PRIMARY KEY,"
+  "  client_id INTEGER NOT NULL REFERENCES client (id) ON DELETE CASCADE,"
+  "  category TEXT NOT NULL CHECK (category IN ('language', 'interpreter', 'referral')),"
+  "  given_at TEXT NOT NULL,"
+  "  method TEXT NOT NULL CHECK (method IN ('verbal', 'written')),"
+  "  explanation_language TEXT NOT NULL,"
+  "  text_version TEXT NOT NULL,"
+  "  withdrawn_at TEXT"
+  ");"
+  "CREATE INDEX consent_client ON consent (client_id, category);"
+
+  "CREATE TABLE language_need ("
+  "  client_id INTEGER PRIMARY KEY REFERENCES client (id) ON DELETE CASCADE,"
+  "  dutch_proficiency TEXT CHECK (dutch_proficiency IN ('sufficient', 'limited', 'little_or_none')),"
+  "  preferred_languages TEXT"
+  ");"
+
+  "CREATE TABLE contact ("
+  "  id INTEGER PRIMARY KEY,"
+  "  client_id INTEGER NOT NULL REFERENCES client (id) ON DELETE CASCADE,"
+  "  account_id INTEGER NOT NULL REFERENCES account (id),"
+  "  location_id INTEGER REFERENCES location (id),"
+  "  location_type TEXT NOT NULL,"
+  "  occurred_at TEXT NOT NULL," /* local time, YYYY-MM-DDTHH:MM:SS */
+  "  kind TEXT NOT NULL CHECK (kind IN ('first', 'follow_up')),"
+  "  initiated_by TEXT NOT NULL,"
+  "  stage TEXT CHECK (stage IN ('prevention', 'early', 'escalated', 'crisis')),"
+  "  interpreter TEXT,"
+  "  notes TEXT"
+  ");"
+  "CREATE INDEX contact_period ON contact (occurred_at);"
+  "CREATE INDEX contact_client ON contact (client_id);"
+
+  /* Consent-bound values are refused without standing consent, and vanish
+   * the moment consent is withdrawn: the rule lives in the store, not the UI. */
+  "CREATE TRIGGER language_need_consent_insert BEFORE INSERT ON language_need"
+  " WHEN NOT EXISTS (SELECT 1 FROM consent WHERE client_id = NEW.client_id"
+  "                  AND category = 'language' AND withdrawn_at IS NULL)"
+  " BEGIN SELECT RAISE (ABORT, 'consent required: language'); END;"
+  "CREATE TRIGGER language_need_consent_update BEFORE UPDATE ON language_need"
+  " WHEN NOT EXISTS (SELECT 1 FROM consent WHERE client_id = NEW.client_id"
+  "                  AND category = 'language' AND withdrawn_at IS NULL)"
+  " BEGIN SELECT RAISE (ABORT, 'consent required: language'); END;"
+  "CREATE TRIGGER contact_interpreter_consent BEFORE INSERT ON contact"
+  " WHEN NEW.interpreter IS NOT NULL AND NOT EXISTS (SELECT 1 FROM consent"
+  "   WHERE client_id = NEW.client_id AND category = 'interpreter' AND withdrawn_at IS NULL)"
+  " BEGIN SELECT RAISE (ABORT, 'consent required: interpreter'); END;"
+  "CREATE TRIGGER consent_withdrawn AFTER UPDATE OF withdrawn_at ON consent"
+  " WHEN NEW.withdrawn_at IS NOT NULL AND OLD.withdrawn_at IS NULL BEGIN"
+  "   DELETE FROM language_need WHERE client_id = NEW.client_id AND NEW.category = 'language';"
+  "   UPDATE contact SET interpreter = NULL"
+  "     WHERE client_id = NEW.client_id AND NEW.category = 'interpreter';"
+  " END;"
+
+  /* Reports waiting to leave, and every revision that was queued. */
+  "CREATE TABLE outbox ("
+  "  id INTEGER PRIMARY KEY,"
+  "  period TEXT NOT NULL,"
+  "  revision INTEGER NOT NULL CHECK (revision >= 1),"
+  "  body TEXT NOT NULL,"
+  "  published_sha256 TEXT NOT NULL,"
+  "  state TEXT NOT NULL DEFAULT 'queued'"
+  "    CHECK (state IN ('queued', 'sending', 'retry', 'delivered', 'needs_attention', 'superseded')),"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+  "  last_status INTEGER,"
+  "  last_error TEXT,"
+  "  created_at TEXT NOT NULL,"
+  "  delivered_at TEXT,"
+  "  UNIQUE (period, revision)"
+  ");",
+};
+
+guint
+vp_schema_current_version (void)
+{
+  return G_N_ELEMENTS (migrations);
+}
+
+static int
+user_version (sqlite3 *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  int version = -1;
+
+  if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return version;
+}
+
+static gboolean
+run_step (sqlite3  *db,
+          guint     step,
+          GError  **error)
+{
+  g_autofree char *sql = g_strdup_printf ("BEGIN IMMEDIATE; %s PRAGMA user_version = %u; COMMIT;",
+                                          migrations[step], step + 1);
+  char *msg = NULL;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &msg) != SQLITE_OK)
+    {
+      g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,
+                   _("The store could not be upgraded to version %u: %s"),
+                   step + 1, msg != NULL ? msg : "");
+      sqlite3_free (msg);
+      sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+vp_schema_migrate (sqlite3  *db,
+                   guint     target_version,
+                   GError  **error)
+{
+  int version = user_version (db);
+
+  g_return_val_if_fail (target_version <= G_N_ELEMENTS (migrations), FALSE);
+
+  if (version < 0)
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_DAMAGED,
+                           _("The store's schema version cannot be read"));
+      return FALSE;
+    }
+  if ((guint) version > G_N_ELEMENTS (migrations))
+    {
+      g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,
+                   _("This store was made by a newer version of Vindplaats (schema %d)"),
+                   version);
+      return FALSE;
+    }
+
+  for (guint step = (guint) version; step < target_version; step++)
+    if (!run_step (db, step, error))
+      return FALSE;
+  return TRUE;
+}

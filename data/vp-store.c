@@ -1,0 +1,757 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "vp-data"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vp-keyslots.h"
+#include "vp-schema.h"
+#include "vp-store.h"
+
+struct _VpStore
+{
+  GObject  parent_instance;
+
+  char    *dir;
+  sqlite3 *db;
+  gint64   account_id;
+  char    *account_role;
+  char    *team_code;
+  char    *municipality_code;
+  char    *installation_id;
+};
+
+G_DEFINE_FINAL_TYPE (VpStore, vp_store, G_TYPE_OBJECT)
+G_DEFINE_QUARK (vp-store-error-quark, vp_store_error)
+
+#define DB_NAME "store.db"
+#define KEYS_NAME "store.keys"
+
+static void
+vp_store_finalize (GObject *object)
+{
+  VpStore *self = VP_STORE (object);
+
+  vp_store_close (self);
+  g_free (self->dir);
+  g_free (self->account_role);
+  g_free (self->team_code);
+  g_free (self->municipality_code);
+  g_free (self->installation_id);
+
+  G_OBJECT_CLASS (vp_store_parent_class)->finalize (object);
+}
+
+static void
+vp_store_class_init (VpStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = vp_store_finalize;
+}
+
+static void
+vp_store_init (VpStore *self)
+{
+}
+
+char *
+vp_store_default_dir (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "vindplaats", NULL);
+}
+
+gboolean
+vp_store_exists (const char *dir)
+{
+  g_autofree char *db = g_build_filename (dir, DB_NAME, NULL);
+  return g_file_test (db, G_FILE_TEST_EXISTS);
+}
+
+gboolean
+vp_store_set_sqlite_error (VpStore  *self,
+                           int       rc,
+                           GError  **error)
+{
+  int code = VP_STORE_ERROR_FAILED;
+
+  if (rc == SQLITE_CONSTRAINT)
+    code = VP_STORE_ERROR_INVALID;
+  else if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
+    code = VP_STORE_ERROR_DAMAGED;
+
+  /* SQLite's message names the failing constraint, never a value. */
+  g_set_error (error, VP_STORE_ERROR, code, _("The store refused the change: %s"),
+               self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+  return FALSE;
+}
+
+gboolean
+vp_store_exec (VpStore     *self,
+               const char  *sql,
+               GError     **error)
+{
+  int rc;
+
+  g_return_val_if_fail (VP_IS_STORE (self), FALSE);
+
+  if (self->db == NULL)
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_LOCKED,
+                           _("The store is locked"));
+      return FALSE;
+    }
+  rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    return vp_store_set_sqlite_error (self, rc, error);
+  return TRUE;
+}
+
+static char *
+query_text (sqlite3    *db,
+            const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *result = NULL;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW &&
+      sqlite3_column_text (stmt, 0) != NULL)
+    result = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return result;
+}
+
+/* SQLCipher 4 defaults are what DESIGN §3 asks for; refuse to run on a build
+ * or a file set up with anything weaker. */
+static gboolean
+check_cipher (sqlite3  *db,
+              GError  **error)
+{
+  static const struct { const char *pragma; const char *want; } checks[] = {
+    { "PRAGMA cipher_provider", "openssl" },
+    { "PRAGMA cipher_hmac_algorithm", "HMAC_SHA512" },
+    { "PRAGMA cipher_kdf_algorithm", "PBKDF2_HMAC_SHA512" },
+    { "PRAGMA cipher_use_hmac", "1" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (checks); i++)
+    {
+      g_autofree char *got = query_text (db, checks[i].pragma);
+
+      if (got == NULL || g_ascii_strcasecmp (got, checks[i].want) != 0)
+        {
+          g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_WEAK_CIPHER,
+                       _("The encryption settings are weaker than required (%s is %s)"),
+                       checks[i].pragma + strlen ("PRAGMA "), got != NULL ? got : "?");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+apply_key (sqlite3      *db,
+           const guint8 *key,
+           GError      **error)
+{
+  char sql[sizeof "PRAGMA key = \"x'" + 2 * VP_DATA_KEY_LEN + sizeof "'\""];
+  int rc;
+
+  memcpy (sql, "PRAGMA key = \"x'", 16);
+  for (guint i = 0; i < VP_DATA_KEY_LEN; i++)
+    g_snprintf (sql + 16 + 2 * i, 3, "%02x", key[i]);
+  memcpy (sql + 16 + 2 * VP_DATA_KEY_LEN, "'\"", 3);
+
+  rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+  vp_wipe (sql, sizeof sql);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,
+                   _("The store could not be keyed: %s"), sqlite3_errstr (rc));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The key came out of an authenticated slot, so a file that still will not
+ * open is damaged, not locked with another key. */
+static void
+set_damaged_error (sqlite3  *db,
+                   GError  **error)
+{
+  g_autofree char *detail = query_text (db, "PRAGMA cipher_integrity_check");
+
+  g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_DAMAGED,
+               _("The store file is damaged and cannot be read%s%s"),
+               detail != NULL ? ": " : "", detail != NULL ? detail : "");
+}
+
+static gboolean
+configure (sqlite3  *db,
+           GError  **error)
+{
+  static const char *pragmas =
+    "PRAGMA cipher_memory_security = ON;"
+    "PRAGMA temp_store = MEMORY;"
+    "PRAGMA secure_delete = ON;"
+    "PRAGMA foreign_keys = ON;"
+    "PRAGMA journal_mode = WAL;"
+    "PRAGMA synchronous = FULL;";
+  int rc;
+
+  rc = sqlite3_exec (db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+  if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
+    {
+      set_damaged_error (db, error);
+      return FALSE;
+    }
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,
+                   _("The store could not be opened: %s"), sqlite3_errstr (rc));
+      return FALSE;
+    }
+  if (!check_cipher (db, error))
+    return FALSE;
+
+  rc = sqlite3_exec (db, pragmas, NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,
+                   _("The store could not be configured: %s"), sqlite3_errstr (rc));
+      return FALSE;
+    }
+  sqlite3_busy_timeout (db, 5000);
+  return TRUE;
+}
+
+static void
+restrict_files (const char *dir)
+{
+  static const char *suffixes[] = { "", "-wal", "-shm" };
+
+  g_chmod (dir, 0700);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = g_strconcat (dir, "/" DB_NAME, suffixes[i], NULL);
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        g_chmod (path, 0600);
+    }
+}
+
+static sqlite3 *
+open_keyed (const char   *dir,
+            const guint8 *key,
+            gboolean      create,
+            GError      **error)
+{
+  g_autofree char *path = g_build_filename (dir, DB_NAME, NULL);
+  sqlite3 *db = NULL;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX;
+  int rc;
+
+  if (create)
+    {
+      /* Create the file 0600 ourselves: SQLite gives -wal and -shm the mode of
+       * the main file. */
+      int fd = g_open (path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+      if (fd < 0)
+        {
+          int saved_errno = errno;
+          g_set_error (error, VP_STORE_ERROR,
+                       saved_errno == EEXIST ? VP_STORE_ERROR_EXISTS : VP_STORE_ERROR_FAILED,
+                       _("The store file could not be created: %s"), g_strerror (saved_errno));
+          return NULL;
+        }
+      close (fd);
+    }
+
+  rc = sqlite3_open_v2 (path, &db, flags, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,
+                   _("The store file could not be opened: %s"), sqlite3_errstr (rc));
+      sqlite3_close_v2 (db);
+      return NULL;
+    }
+  if (!apply_key (db, key, error) || !configure (db, error))
+    {
+      sqlite3_close_v2 (db);
+      return NULL;
+    }
+  restrict_files (dir);
+  return db;
+}
+
+char *
+vp_store_get_setting (VpStore    *self,
+                      const char *key)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  g_return_val_if_fail (VP_IS_STORE (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  if (self->db == NULL)
+    return NULL;
+  if (sqlite3_prepare_v2 (self->db, "SELECT value FROM meta WHERE key = ?", -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    }
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+gboolean
+vp_store_set_setting (VpStore     *self,
+                      const char  *key,
+                      const char  *value,
+                      GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  if (self->db == NULL)
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_LOCKED, _("The store is locked"));
+      return FALSE;
+    }
+  if (value == NULL)
+    rc = sqlite3_prepare_v2 (self->db, "DELETE FROM meta WHERE key = ?1", -1, &stmt, NULL);
+  else
+    rc = sqlite3_prepare_v2 (self->db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                             -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+      if (value != NULL)
+        sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return vp_store_set_sqlite_error (self, rc, error);
+  return TRUE;
+}
+
+static gboolean
+load_identity (VpStore  *self,
+               GError  **error)
+{
+  g_autofree char *sql = NULL;
+
+  self->team_code = vp_store_get_setting (self, "team_code");
+  self->municipality_code = vp_store_get_setting (self, "municipality_code");
+  self->installation_id = vp_store_get_setting (self, "installation_id");
+  if (self->team_code == NULL || self->municipality_code == NULL || self->installation_id == NULL)
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_DAMAGED,
+                           _("The store lacks its team settings"));
+      return FALSE;
+    }
+
+  sql = g_strdup_printf ("SELECT role FROM account WHERE id = %" G_GINT64_FORMAT " AND active = 1",
+                         self->account_id);
+  self->account_role = query_text (self->db, sql);
+  if (self->account_role == NULL)
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_WRONG_PASSPHRASE,
+                           _("This account has been disabled"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+is_blank (const char *s)
+{
+  for (; s != NULL && *s != '\0'; s++)
+    if (!g_ascii_isspace (*s))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+validate_code (const char  *value,
+               const char  *what,
+               GError     **error)
+{
+  if (is_blank (value))
+    {
+      g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID, _("%s is required"), what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+vp_store_validate_setup (const VpStoreSetup  *setup,
+                         GError             **error)
+{
+  const char *m = setup->municipality_code;
+
+  if (!validate_code (setup->team_code, _("A team code"), error) ||
+      !validate_code (setup->account_name, _("Your name"), error))
+    return FALSE;
+
+  for (const char *p = setup->team_code; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+      {
+        g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID,
+                             _("The team code may hold only letters, digits, “-” and “_”"));
+        return FALSE;
+      }
+  if (strlen (setup->team_code) > 32)
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID,
+                           _("The team code may be at most 32 characters long"));
+      return FALSE;
+    }
+
+  if (m == NULL || strlen (m) != 6 || m[0] != 'G' || m[1] != 'M' ||
+      !g_ascii_isdigit (m[2]) || !g_ascii_isdigit (m[3]) ||
+      !g_ascii_isdigit (m[4]) || !g_ascii_isdigit (m[5]))
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID,
+                           _("The municipality code is GM followed by four digits, for example GM0344"));
+      return FALSE;
+    }
+
+  if (setup->passphrase == NULL || g_utf8_strlen (setup->passphrase, -1) < 10)
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID,
+                           _("The passphrase must be at least 10 characters long"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+write_initial_rows (VpStore            *self,
+                    const VpStoreSetup *setup,
+                    GError            **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *created = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
+  guint8 id_bytes[16];
+  g_autofree char *installation = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (!vp_random_bytes (id_bytes, sizeof id_bytes, error))
+    return FALSE;
+  installation = g_compute_checksum_for_data (G_CHECKSUM_MD5, id_bytes, sizeof id_bytes);
+
+  if (!vp_store_exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  rc = sqlite3_prepare_v2 (self->db,
+                           "INSERT INTO account (name, role, created_at) VALUES (?, 'team_leader', ?)",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, setup->account_name, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, created, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  self->account_id = sqlite3_last_insert_rowid (self->db);
+
+  if (rc != SQLITE_DONE ||
+      !vp_store_set_setting (self, "team_code", setup->team_code, error) ||
+      !vp_store_set_setting (self, "municipality_code", setup->municipality_code, error) ||
+      !vp_store_set_setting (self, "installation_id", installation, error) ||
+      !vp_store_set_setting (self, "created_at", created, error))
+    {
+      if (rc != SQLITE_DONE)
+        vp_store_set_sqlite_error (self, rc, error);
+      vp_store_exec (self, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  return vp_store_exec (self, "COMMIT", error);
+}
+
+static void
+remove_store_files (const char *dir)
+{
+  static const char *names[] = { DB_NAME, DB_NAME "-wal", DB_NAME "-shm", KEYS_NAME };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      g_unlink (path);
+    }
+}
+
+VpStore *
+vp_store_create (const char          *dir,
+                 const VpStoreSetup  *setup,
+                 GError             **error)
+{
+  g_autoptr(VpStore) self = NULL;
+  g_autoptr(VpKeySlot) slot = NULL;
+  g_autoptr(GPtrArray) slots = NULL;
+  g_autofree char *keys_path = NULL;
+  guint8 key[VP_DATA_KEY_LEN];
+
+  g_return_val_if_fail (dir != NULL, NULL);
+  g_return_val_if_fail (setup != NULL, NULL);
+
+  if (!vp_store_validate_setup (setup, error))
+    return NULL;
+  if (vp_store_exists (dir))
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_EXISTS,
+                           _("A store already exists in this folder"));
+      return NULL;
+    }
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,
+                   _("The folder for the store could not be created: %s"), g_strerror (saved_errno));
+      return NULL;
+    }
+
+  if (!vp_random_bytes (key, sizeof key, error))
+    return NULL;
+
+  self = g_object_new (VP_TYPE_STORE, NULL);
+  self->dir = g_strdup (dir);
+  self->db = open_keyed (dir, key, TRUE, error);
+  if (self->db == NULL ||
+      !vp_schema_migrate (self->db, vp_schema_current_version (), error) ||
+      !write_initial_rows (self, setup, error))
+    goto fail;
+
+  slot = vp_key_slot_new_wrapped (key, "passphrase", self->account_id, setup->passphrase,
+                                  VP_SCRYPT_DEFAULT_N_LOG2, error);
+  if (slot == NULL)
+    goto fail;
+  slots = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_key_slot_free);
+  g_ptr_array_add (slots, g_steal_pointer (&slot));
+  keys_path = g_build_filename (dir, KEYS_NAME, NULL);
+  if (!vp_key_slots_save (keys_path, slots, error) || !load_identity (self, error))
+    goto fail;
+
+  vp_wipe (key, sizeof key);
+  return g_steal_pointer (&self);
+
+fail:
+  vp_wipe (key, sizeof key);
+  if (self->db != NULL)
+    vp_store_close (self);
+  remove_store_files (dir);
+  return NULL;
+}
+
+/* Tries each passphrase slot; the GCM tag tells a wrong passphrase apart from
+ * a damaged database file. */
+static gboolean
+unlock_key (const char  *dir,
+            const char  *passphrase,
+            guint8      *key,
+            gint64      *account_id,
+            GError     **error)
+{
+  g_autofree char *keys_path = g_build_filename (dir, KEYS_NAME, NULL);
+  g_autoptr(GPtrArray) slots = vp_key_slots_load (keys_path, error);
+
+  if (slots == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < slots->len; i++)
+    {
+      const VpKeySlot *slot = g_ptr_array_index (slots, i);
+
+      if (g_strcmp0 (slot->kind, "passphrase") != 0)
+        continue;
+      if (vp_key_slot_unwrap (slot, passphrase, key, NULL))
+        {
+          *account_id = slot->account_id;
+          return TRUE;
+        }
+    }
+
+  g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_WRONG_PASSPHRASE,
+                       _("The passphrase is not correct"));
+  return FALSE;
+}
+
+VpStore *
+vp_store_open (const char  *dir,
+               const char  *passphrase,
+               GError     **error)
+{
+  g_autoptr(VpStore) self = NULL;
+  guint8 key[VP_DATA_KEY_LEN];
+  gint64 account_id = 0;
+
+  g_return_val_if_fail (dir != NULL, NULL);
+  g_return_val_if_fail (passphrase != NULL, NULL);
+
+  if (!vp_store_exists (dir))
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_NOT_FOUND,
+                           _("There is no store in this folder"));
+      return NULL;
+    }
+  if (!unlock_key (dir, passphrase, key, &account_id, error))
+    return NULL;
+
+  self = g_object_new (VP_TYPE_STORE, NULL);
+  self->dir = g_strdup (dir);
+  self->account_id = account_id;
+  self->db = open_keyed (dir, key, FALSE, error);
+  vp_wipe (key, sizeof key);
+
+  if (self->db == NULL ||
+      !vp_schema_migrate (self->db, vp_schema_current_version (), error) ||
+      !load_identity (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+typedef struct {
+  char *dir;
+  char *passphrase;
+} OpenData;
+
+static void
+open_data_free (OpenData *data)
+{
+  g_free (data->dir);
+  if (data->passphrase != NULL)
+    vp_wipe (data->passphrase, strlen (data->passphrase));
+  g_free (data->passphrase);
+  g_free (data);
+}
+
+static void
+open_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  OpenData *data = task_data;
+  GError *error = NULL;
+  VpStore *store = vp_store_open (data->dir, data->passphrase, &error);
+
+  if (store == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, store, g_object_unref);
+}
+
+/* The KDF takes a noticeable fraction of a second by design: keep it off the
+ * main loop. */
+void
+vp_store_open_async (const char          *dir,
+                     const char          *passphrase,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  OpenData *data;
+
+  g_return_if_fail (dir != NULL);
+  g_return_if_fail (passphrase != NULL);
+
+  data = g_new0 (OpenData, 1);
+  data->dir = g_strdup (dir);
+  data->passphrase = g_strdup (passphrase);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vp_store_open_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
+  g_task_run_in_thread (task, open_thread);
+}
+
+VpStore *
+vp_store_open_finish (GAsyncResult  *result,
+                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Locking: closing the connection makes SQLCipher wipe its copy of the key. */
+void
+vp_store_close (VpStore *self)
+{
+  g_return_if_fail (VP_IS_STORE (self));
+
+  if (self->db == NULL)
+    return;
+  sqlite3_close_v2 (self->db);
+  self->db = NULL;
+}
+
+gboolean
+vp_store_is_open (VpStore *self)
+{
+  g_return_val_if_fail (VP_IS_STORE (self), FALSE);
+  return self->db != NULL;
+}
+
+sqlite3 *
+vp_store_get_db (VpStore *self)
+{
+  g_return_val_if_fail (VP_IS_STORE (self), NULL);
+  return self->db;
+}
+
+const char *
+vp_store_get_dir (VpStore *self)
+{
+  g_return_val_if_fail (VP_IS_STORE (self), NULL);
+  return self->dir;
+}
+
+const char *
+vp_store_get_team_code (VpStore *self)
+{
+  g_return_val_if_fail (VP_IS_STORE (self), NULL);
+  return self->team_code;
+}
+
+const char *
+vp_store_get_municipality_code (VpStore *self)
+{
+  g_return_val_if_fail (VP_IS_STORE (self), NULL);
+  return self->municipality_code;
+}
+
+const char *
+vp_store_get_installation_id (VpStore *self)
+{
+  g_return_val_if_fail (VP_IS_STORE (self), NULL);
+  return self->installation_id;
+}
+
+gint64
+vp_store_get_account_id (VpStore *self)
+{
+  g_return_val_if_fail (VP_IS_STORE (self), 0);
+  return self->account_id;
+}
+
+const char *
+vp_store_get_account_role (VpStore *self)
+{
+  g_return_val_if_fail (VP_IS_STORE (self), NULL);
+  return self->account_role;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <sqlite3.h>
+
+G_BEGIN_DECLS
+
+#define VP_STORE_ERROR (vp_store_error_quark ())
+
+typedef enum {
+  VP_STORE_ERROR_WRONG_PASSPHRASE,
+  VP_STORE_ERROR_DAMAGED,
+  VP_STORE_ERROR_KEYS_MISSING,
+  VP_STORE_ERROR_WEAK_CIPHER,
+  VP_STORE_ERROR_NOT_FOUND,
+  VP_STORE_ERROR_EXISTS,
+  VP_STORE_ERROR_INVALID,
+  VP_STORE_ERROR_LOCKED,
+  VP_STORE_ERROR_FAILED,
+} VpStoreError;
+
+GQuark vp_store_error_quark (void);
+
+/* What the first run asks for. */
+typedef struct {
+  const char *team_code;
+  const char *municipality_code; /* CBS code, GMxxxx */
+  const char *account_name;      /* the first account, a team leader */
+  const char *passphrase;
+} VpStoreSetup;
+
+#define VP_TYPE_STORE (vp_store_get_type ())
+G_DECLARE_FINAL_TYPE (VpStore, vp_store, VP, STORE, GObject)
+
+char       *vp_store_default_dir           (void);
+gboolean    vp_store_exists                (const char    *dir);
+gboolean    vp_store_validate_setup        (const VpStoreSetup *setup,
+                                            GError       **error);
+VpStore    *vp_store_create                (const char    *dir,
+                                            const VpStoreSetup *setup,
+                                            GError       **error);
+VpStore    *vp_store_open                  (const char    *dir,
+                                            const char    *passphrase,
+                                            GError       **error);
+void        vp_store_open_async            (const char    *dir,
+                                            const char    *passphrase,
+                                            GCancellable  *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer       user_data);
+VpStore    *vp_store_open_finish           (GAsyncResult  *result,
+                                            GError       **error);
+void        vp_store_close                 (VpStore       *self);
+gboolean    vp_store_is_open               (VpStore       *self);
+
+const char *vp_store_get_dir               (VpStore       *self);
+const char *vp_store_get_team_code         (VpStore       *self);
+const char *vp_store_get_municipality_code (VpStore       *self);
+const char *vp_store_get_installation_id   (VpStore       *self);
+gint64      vp_store_get_account_id        (VpStore       *self);
+const char *vp_store_get_account_role      (VpStore       *self);
+
+char       *vp_store_get_setting           (VpStore       *self,
+                                            const char    *key);
+gboolean    vp_store_set_setting           (VpStore       *self,
+                                            const char    *key,
+                                            const char    *value,
+                                            GError       **error);
+
+/* For the other non-UI layers (sync) that run their own queries. */
+sqlite3    *vp_store_get_db                (VpStore       *self);
+gboolean    vp_store_exec                  (VpStore       *self,
+                                            const char    *sql,
+                                            GError       **error);
+gboolean    vp_store_set_sqlite_error      (VpStore       *self,
+                                            int            rc,
+                                            GError       **error);
+
+G_END_DECLS

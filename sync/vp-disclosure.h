@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "vp-report.h"
+
+G_BEGIN_DECLS
+
+void vp_disclosure_apply (VpReport *report);
+
+G_END_DECLS

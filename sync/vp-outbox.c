@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "vp-sync"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "vp-outbox.h"
+#include "vp-report-json.h"
+
+void
+vp_outbox_item_free (VpOutboxItem *item)
+{
+  if (item == NULL)
+    return;
+  g_free (item->period);
+  g_free (item->body);
+  g_free (item->state);
+  g_free (item->last_error);
+  g_free (item);
+}
+
+static char *
+column_dup (sqlite3_stmt *stmt,
+            int           column)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, column);
+  return text != NULL ? g_strdup ((const char *) text) : NULL;
+}
+
+#define ITEM_COLUMNS \
+  "id, period, revision, body, state, attempts, next_attempt_at, last_status, last_error"
+
+static VpOutboxItem *
+item_from_row (sqlite3_stmt *stmt)
+{
+  VpOutboxItem *item = g_new0 (VpOutboxItem, 1);
+
+  item->id = sqlite3_column_int64 (stmt, 0);
+  item->period = column_dup (stmt, 1);
+  item->revision = (guint) sqlite3_column_int (stmt, 2);
+  item->body = column_dup (stmt, 3);
+  item->state = column_dup (stmt, 4);
+  item->attempts = (guint) sqlite3_column_int (stmt, 5);
+  item->next_attempt_at = sqlite3_column_int64 (stmt, 6);
+  item->last_status = sqlite3_column_int (stmt, 7);
+  item->last_error = column_dup (stmt, 8);
+  return item;
+}
+
+static gboolean
+latest_revision (VpStore     *store,
+                 const char  *period,
+                 guint       *revision,
+                 char       **published_sha256,
+                 GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  *revision = 0;
+  *published_sha256 = NULL;
+  rc = sqlite3_prepare_v2 (vp_store_get_db (store),
+                           "SELECT revision, published_sha256 FROM outbox WHERE period = ?"
+                           " ORDER BY revision DESC LIMIT 1", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, period, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          *revision = (guint) sqlite3_column_int (stmt, 0);
+          *published_sha256 = column_dup (stmt, 1);
+          rc = SQLITE_DONE;
+        }
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return vp_store_set_sqlite_error (store, rc, error);
+  return TRUE;
+}
+
+/* Queues the report as the month's next revision, unless it would publish
+ * exactly what the latest revision already did. An older revision that has
+ * not left yet is superseded: only the newest is worth sending. */
+gboolean
+vp_outbox_enqueue (VpStore   *store,
+                   VpReport  *report,
+                   gboolean  *queued,
+                   GError   **error)
+{
+  g_autofree char *published = vp_report_published_json (report);
+  g_autofree char *sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, published, -1);
+  g_autofree char *last_sha = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *created = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
+  sqlite3_stmt *stmt = NULL;
+  guint last = 0;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_STORE (store), FALSE);
+
+  *queued = FALSE;
+  if (!vp_store_exec (store, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!latest_revision (store, report->period, &last, &last_sha, error))
+    goto rollback;
+  if (last_sha != NULL && g_str_equal (last_sha, sha))
+    return vp_store_exec (store, "COMMIT", error);
+
+  report->revision = last + 1;
+  body = vp_report_to_json (report);
+
+  rc = sqlite3_prepare_v2 (vp_store_get_db (store),
+                           "UPDATE outbox SET state = 'superseded'"
+                           " WHERE period = ? AND state IN ('queued', 'retry', 'needs_attention')",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, report->period, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc == SQLITE_DONE)
+    rc = sqlite3_prepare_v2 (vp_store_get_db (store),
+                             "INSERT INTO outbox (period, revision, body, published_sha256, created_at)"
+                             " VALUES (?, ?, ?, ?, ?)", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, report->period, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int (stmt, 2, (int) report->revision);
+      sqlite3_bind_text (stmt, 3, body, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 4, sha, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 5, created, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+      sqlite3_finalize (stmt);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      vp_store_set_sqlite_error (store, rc, error);
+      goto rollback;
+    }
+  if (!vp_store_exec (store, "COMMIT", error))
+    goto rollback;
+  *queued = TRUE;
+  return TRUE;
+
+rollback:
+  vp_store_exec (store, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+/* A row left in "sending" by a crash is due again: the endpoint makes every
+ * retry safe. */
+VpOutboxItem *
+vp_outbox_next_due (VpStore  *store,
+                    gint64    now,
+                    GError  **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  VpOutboxItem *item = NULL;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_STORE (store), NULL);
+
+  rc = sqlite3_prepare_v2 (vp_store_get_db (store),
+                           "SELECT " ITEM_COLUMNS " FROM outbox"
+                           " WHERE state IN ('queued', 'sending', 'retry') AND next_attempt_at <= ?"
+                           " ORDER BY period, revision LIMIT 1", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, now);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          item = item_from_row (stmt);
+          rc = SQLITE_DONE;
+        }
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    vp_store_set_sqlite_error (store, rc, error);
+  return item;
+}
+
+gboolean
+vp_outbox_mark (VpStore     *store,
+                gint64       id,
+                const char  *state,
+                int          http_status,
+                const char  *reason,
+                gint64       next_attempt_at,
+                GError     **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_STORE (store), FALSE);
+
+  rc = sqlite3_prepare_v2 (vp_store_get_db (store),
+                           "UPDATE outbox SET state = ?2,"
+                           "  attempts = attempts + (?2 <> 'sending'),"
+                           "  last_status = ?3, last_error = ?4, next_attempt_at = ?5,"
+                           "  delivered_at = CASE WHEN ?2 = 'delivered' THEN ?6 ELSE delivered_at END"
+                           " WHERE id = ?1", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, id);
+      sqlite3_bind_text (stmt, 2, state, -1, SQLITE_TRANSIENT);
+      if (http_status > 0)
+        sqlite3_bind_int (stmt, 3, http_status);
+      if (reason != NULL)
+        sqlite3_bind_text (stmt, 4, reason, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 5, next_attempt_at);
+      sqlite3_bind_text (stmt, 6, stamp, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return vp_store_set_sqlite_error (store, rc, error);
+  return TRUE;
+}
+
+/* Newest first; all periods when period is NULL. */
+GPtrArray *
+vp_outbox_list (VpStore     *store,
+                const char  *period,
+                GError     **error)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_outbox_item_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_STORE (store), NULL);
+
+  rc = sqlite3_prepare_v2 (vp_store_get_db (store),
+                           "SELECT " ITEM_COLUMNS " FROM outbox WHERE ?1 IS NULL OR period = ?1"
+                           " ORDER BY period DESC, revision DESC", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      if (period != NULL)
+        sqlite3_bind_text (stmt, 1, period, -1, SQLITE_TRANSIENT);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        g_ptr_array_add (items, item_from_row (stmt));
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      vp_store_set_sqlite_error (store, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&items);
+}
+
+/* 30 s doubling to 6 h, with jitter so that many laptops coming back online
+ * together do not knock at the same second. */
+gint64
+vp_outbox_backoff (guint attempts)
+{
+  gint64 delay = 30;
+
+  for (guint i = 1; i < attempts && delay < 6 * 3600; i++)
+    delay *= 2;
+  delay = MIN (delay, 6 * 3600);
+  return delay / 2 + g_random_int_range (0, (gint32) (delay / 2) + 1);
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "vp-report.h"
+#include "vp-store.h"
+
+G_BEGIN_DECLS
+
+/* One report revision waiting in, or sent from, the outbox. */
+typedef struct {
+  gint64  id;
+  char   *period;
+  guint   revision;
+  char   *body;
+  char   *state;  /* queued, sending, retry, delivered, needs_attention, superseded */
+  guint   attempts;
+  gint64  next_attempt_at; /* unix time */
+  int     last_status;     /* HTTP status, 0 when none */
+  char   *last_error;
+} VpOutboxItem;
+
+void          vp_outbox_item_free  (VpOutboxItem  *item);
+
+gboolean      vp_outbox_enqueue    (VpStore       *store,
+                                    VpReport      *report,
+                                    gboolean      *queued,
+                                    GError       **error);
+VpOutboxItem *vp_outbox_next_due   (VpStore       *store,
+                                    gint64         now,
+                                    GError       **error);
+gboolean      vp_outbox_mark       (VpStore       *store,
+                                    gint64         id,
+                                    const char    *state,
+                                    int            http_status,
+                                    const char    *reason,
+                                    gint64         next_attempt_at,
+                                    GError       **error);
+GPtrArray    *vp_outbox_list       (VpStore       *store,
+                                    const char    *period,
+                                    GError       **error);
+gint64        vp_outbox_backoff    (guint          attempts);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpOutboxItem, vp_outbox_item_free)
+
+G_END_DECLS

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "vp-report-schema.h"
+#include "vp-store.h"
+
+G_BEGIN_DECLS
+
+/* One table of the reach report. Every published number is a "variable":
+ * the cells row by row, then the row totals, the column totals and the grand
+ * total. One-dimensional tables have cells and a grand total only. */
+typedef struct {
+  const VpReportTableDef *def;
+  GPtrArray  *rows;       /* codes (char *) */
+  GPtrArray  *columns;    /* codes (char *); one unnamed column for 1-D tables */
+  guint       n_vars;
+  gint64     *value;      /* contacts counted */
+  guint      *n_clients;  /* distinct clients behind each value */
+  gboolean   *suppressed;
+  GHashTable **client_sets; /* only while aggregating */
+} VpReportTable;
+
+typedef struct {
+  char      *team;
+  char      *installation;
+  char      *municipality;
+  char      *period;       /* YYYY-MM */
+  char      *generated_at; /* UTC, ISO 8601 */
+  guint      revision;
+  guint      k;
+  GPtrArray *tables;       /* VpReportTable * */
+} VpReport;
+
+gboolean       vp_report_table_is_2d         (const VpReportTable *table);
+guint          vp_report_table_cell          (const VpReportTable *table,
+                                              guint                row,
+                                              guint                column);
+guint          vp_report_table_row_total     (const VpReportTable *table,
+                                              guint                row);
+guint          vp_report_table_column_total  (const VpReportTable *table,
+                                              guint                column);
+guint          vp_report_table_grand_total   (const VpReportTable *table);
+gboolean       vp_report_table_is_total      (const VpReportTable *table,
+                                              guint                var);
+VpReportTable *vp_report_find_table          (VpReport            *report,
+                                              const char          *name);
+
+VpReport      *vp_report_build               (VpStore             *store,
+                                              const char          *period,
+                                              guint                k,
+                                              GDateTime           *now,
+                                              GError             **error);
+void           vp_report_free                (VpReport            *report);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpReport, vp_report_free)
+
+G_END_DECLS

@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "vp-sync"
+
+#include "config.h"
+
+#include <curl/curl.h>
+#include <glib/gi18n-lib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vp-outbox.h"
+#include "vp-report.h"
+#include "vp-sync.h"
+#include "vp-uploader.h"
+
+G_DEFINE_QUARK (vp-sync-error-quark, vp_sync_error)
+
+#define DEFAULT_GRACE_DAYS 7
+
+static guint
+setting_uint (VpStore    *store,
+              const char *key,
+              guint       fallback)
+{
+  g_autofree char *text = vp_store_get_setting (store, key);
+  guint64 value;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, 365, &value, NULL))
+    return fallback;
+  return (guint) value;
+}
+
+/* k can be raised by the municipality, never lowered below the floor. */
+guint
+vp_sync_get_k (VpStore *store)
+{
+  return MAX (setting_uint (store, "report_k", VP_REPORT_MIN_K), VP_REPORT_MIN_K);
+}
+
+guint
+vp_sync_get_grace_days (VpStore *store)
+{
+  return setting_uint (store, "report_grace_days", DEFAULT_GRACE_DAYS);
+}
+
+/* A month is due once it has closed and the grace period has passed, in
+ * local calendar days. */
+gboolean
+vp_sync_is_period_due (const char *period,
+                       GDateTime  *now,
+                       guint       grace_days)
+{
+  g_autoptr(GDateTime) start = NULL;
+  g_autoptr(GDateTime) next = NULL;
+  g_autoptr(GDateTime) due = NULL;
+
+  if (!vp_report_is_period (period))
+    return FALSE;
+  start = g_date_time_new_local (atoi (period), atoi (period + 5), 1, 0, 0, 0);
+  next = g_date_time_add_months (start, 1);
+  due = g_date_time_add_days (next, (gint) grace_days);
+  return g_date_time_compare (now, due) >= 0;
+}
+
+/* Every month from the first contact on that is due now. */
+GPtrArray *
+vp_sync_due_periods (VpStore    *store,
+                     GDateTime  *now,
+                     GError    **error)
+{
+  g_autoptr(GPtrArray) periods = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = NULL;
+  g_autofree char *first = NULL;
+  int rc, year, month;
+
+  rc = sqlite3_prepare_v2 (vp_store_get_db (store),
+                           "SELECT substr (min (occurred_at), 1, 7) FROM contact", -1, &stmt, NULL);
+  if (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (sqlite3_column_text (stmt, 0) != NULL)
+        first = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      rc = SQLITE_DONE;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      vp_store_set_sqlite_error (store, rc, error);
+      return NULL;
+    }
+  if (first == NULL || !vp_report_is_period (first))
+    return g_steal_pointer (&periods);
+
+  year = atoi (first);
+  month = atoi (first + 5);
+  for (;;)
+    {
+      g_autofree char *period = g_strdup_printf ("%04d-%02d", year, month);
+
+      if (!vp_sync_is_period_due (period, now, vp_sync_get_grace_days (store)))
+        break;
+      g_ptr_array_add (periods, g_steal_pointer (&period));
+      if (++month > 12)
+        {
+          month = 1;
+          year++;
+        }
+    }
+  return g_steal_pointer (&periods);
+}
+
+/* Builds each due month's report and queues it when it publishes something
+ * new; disclosure control runs inside vp_report_build, before queueing. */
+gboolean
+vp_sync_queue_due_reports (VpStore    *store,
+                           GDateTime  *now,
+                           guint      *n_queued,
+                           GError    **error)
+{
+  g_autoptr(GPtrArray) periods = vp_sync_due_periods (store, now, error);
+  guint queued_count = 0;
+
+  if (periods == NULL)
+    return FALSE;
+  for (guint i = 0; i < periods->len; i++)
+    {
+      g_autoptr(VpReport) report = vp_report_build (store, g_ptr_array_index (periods, i),
+                                                    vp_sync_get_k (store), now, error);
+      gboolean queued = FALSE;
+
+      if (report == NULL || !vp_outbox_enqueue (store, report, &queued, error))
+        return FALSE;
+      queued_count += queued;
+    }
+  if (n_queued != NULL)
+    *n_queued = queued_count;
+  return TRUE;
+}
+
+typedef struct {
+  char *endpoint;
+  char *token;
+  char *ca_file;
+  char *pinned_key;
+  char *team;
+  char *installation;
+} Target;
+
+static void
+target_free (Target *t)
+{
+  g_free (t->endpoint);
+  if (t->token != NULL)
+    memset (t->token, 0, strlen (t->token));
+  g_free (t->token);
+  g_free (t->ca_file);
+  g_free (t->pinned_key);
+  g_free (t->team);
+  g_free (t->installation);
+  g_free (t);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Target, target_free)
+
+static Target *
+target_load (VpStore  *store,
+             GError  **error)
+{
+  g_autoptr(Target) t = g_new0 (Target, 1);
+
+  t->endpoint = vp_store_get_setting (store, "endpoint_url");
+  t->token = vp_store_get_setting (store, "endpoint_token");
+  t->ca_file = vp_store_get_setting (store, "endpoint_ca_file");
+  t->pinned_key = vp_store_get_setting (store, "endpoint_pinned_key");
+  t->team = g_strdup (vp_store_get_team_code (store));
+  t->installation = g_strdup (vp_store_get_installation_id (store));
+  if (t->endpoint == NULL || t->token == NULL)
+    {
+      g_set_error_literal (error, VP_SYNC_ERROR, VP_SYNC_ERROR_NOT_CONFIGURED,
+                           _("No municipal endpoint has been set up for this team"));
+      return NULL;
+    }
+  return g_steal_pointer (&t);
+}
+
+static VpUploadOutcome
+upload (const Target       *t,
+        const VpOutboxItem *item,
+        long               *status,
+        char              **reason)
+{
+  VpUploadConfig config = { t->endpoint, t->token, t->ca_file, t->pinned_key };
+  static gsize curl_ready = 0;
+
+  if (g_once_init_enter (&curl_ready))
+    {
+      curl_global_init (CURL_GLOBAL_DEFAULT);
+      g_once_init_leave (&curl_ready, 1);
+    }
+  return vp_upload_report (&config, t->team, t->installation, item->period, item->body,
+                           status, reason);
+}
+
+static gboolean
+record_outcome (VpStore             *store,
+                const VpOutboxItem  *item,
+                VpUploadOutcome      outcome,
+                long                 status,
+                const char          *reason,
+                GError             **error)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  switch (outcome)
+    {
+    case VP_UPLOAD_DELIVERED:
+      return vp_outbox_mark (store, item->id, "delivered", (int) status, NULL, 0, error);
+    case VP_UPLOAD_RETRY:
+      return vp_outbox_mark (store, item->id, "retry", (int) status, reason,
+                             now + vp_outbox_backoff (item->attempts + 1), error);
+    case VP_UPLOAD_NEEDS_ATTENTION:
+    default:
+      return vp_outbox_mark (store, item->id, "needs_attention", (int) status, reason, 0, error);
+    }
+}
+
+/* Sends every due outbox entry in turn, in the calling thread. Used by the
+ * tests and the admin command line; the app uses the async variant. */
+gboolean
+vp_sync_send_due (VpStore    *store,
+                  GDateTime  *now,
+                  guint      *n_delivered,
+                  GError    **error)
+{
+  g_autoptr(Target) target = target_load (store, error);
+  g_autoptr(GHashTable) tried = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  guint delivered = 0;
+
+  if (target == NULL)
+    return FALSE;
+
+  for (;;)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(VpOutboxItem) item = vp_outbox_next_due (store, g_date_time_to_unix (now), &local_error);
+      g_autofree char *reason = NULL;
+      VpUploadOutcome outcome;
+      long status = 0;
+
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (item == NULL || g_hash_table_contains (tried, &item->id))
+        break;
+      g_hash_table_add (tried, g_memdup2 (&item->id, sizeof item->id));
+
+      outcome = upload (target, item, &status, &reason);
+      if (!record_outcome (store, item, outcome, status, reason, error))
+        return FALSE;
+      delivered += outcome == VP_UPLOAD_DELIVERED;
+    }
+  if (n_delivered != NULL)
+    *n_delivered = delivered;
+  return TRUE;
+}
+
+/* The async variant keeps every store access on the calling (main) thread
+ * and runs only the network exchange in a worker thread. */
+typedef struct {
+  VpStore      *store;
+  Target       *target;
+  VpOutboxItem *item;
+  GHashTable   *tried;
+  guint         delivered;
+  long          status;
+  char         *reason;
+  VpUploadOutcome outcome;
+} SendData;
+
+static void
+send_data_free (SendData *data)
+{
+  g_clear_object (&data->store);
+  g_clear_pointer (&data->target, target_free);
+  g_clear_pointer (&data->item, vp_outbox_item_free);
+  g_clear_pointer (&data->tried, g_hash_table_unref);
+  g_free (data->reason);
+  g_free (data);
+}
+
+static void send_next (GTask *task);
+
+static void
+upload_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  SendData *data = task_data;
+
+  data->outcome = upload (data->target, data->item, &data->status, &data->reason);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+upload_done (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SendData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!record_outcome (data->store, data->item, data->outcome, data->status, data->reason, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  data->delivered += data->outcome == VP_UPLOAD_DELIVERED;
+  g_clear_pointer (&data->item, vp_outbox_item_free);
+  g_clear_pointer (&data->reason, g_free);
+  send_next (g_steal_pointer (&task));
+}
+
+static void
+send_next (GTask *task)
+{
+  SendData *data = g_task_get_task_data (task);
+  g_autoptr(GTask) upload_task = NULL;
+  GError *error = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  if (!vp_store_is_open (data->store))
+    {
+      g_task_return_new_error (task, VP_STORE_ERROR, VP_STORE_ERROR_LOCKED, _("The store is locked"));
+      g_object_unref (task);
+      return;
+    }
+
+  data->item = vp_outbox_next_due (data->store, g_get_real_time () / G_USEC_PER_SEC, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (data->item == NULL || g_hash_table_contains (data->tried, &data->item->id))
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  g_hash_table_add (data->tried, g_memdup2 (&data->item->id, sizeof data->item->id));
+  vp_outbox_mark (data->store, data->item->id, "sending", 0, NULL, 0, NULL);
+
+  upload_task = g_task_new (NULL, g_task_get_cancellable (task), upload_done, task);
+  g_task_set_task_data (upload_task, data, NULL);
+  g_task_run_in_thread (upload_task, upload_thread);
+}
+
+void
+vp_sync_send_due_async (VpStore             *store,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SendData *data;
+  GError *error = NULL;
+
+  g_return_if_fail (VP_IS_STORE (store));
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vp_sync_send_due_async);
+
+  data = g_new0 (SendData, 1);
+  data->store = g_object_ref (store);
+  data->tried = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_task_set_task_data (task, data, (GDestroyNotify) send_data_free);
+
+  data->target = target_load (store, &error);
+  if (data->target == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  send_next (g_steal_pointer (&task));
+}
+
+gboolean
+vp_sync_send_due_finish (VpStore       *store,
+                         GAsyncResult  *result,
+                         guint         *n_delivered,
+                         GError       **error)
+{
+  SendData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, store), FALSE);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (n_delivered != NULL)
+    *n_delivered = data->delivered;
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

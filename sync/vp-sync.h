@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "vp-store.h"
+
+G_BEGIN_DECLS
+
+#define VP_SYNC_ERROR (vp_sync_error_quark ())
+
+typedef enum {
+  VP_SYNC_ERROR_NOT_CONFIGURED,
+} VpSyncError;
+
+GQuark   vp_sync_error_quark        (void);
+
+guint    vp_sync_get_k              (VpStore       *store);
+guint    vp_sync_get_grace_days     (VpStore       *store);
+gboolean vp_sync_is_period_due      (const char    *period,
+                                     GDateTime     *now,
+                                     guint          grace_days);
+GPtrArray *vp_sync_due_periods      (VpStore       *store,
+                                     GDateTime     *now,
+                                     GError       **error);
+gboolean vp_sync_queue_due_reports  (VpStore       *store,
+                                     GDateTime     *now,
+                                     guint         *n_queued,
+                                     GError       **error);
+gboolean vp_sync_send_due           (VpStore       *store,
+                                     GDateTime     *now,
+                                     guint         *n_delivered,
+                                     GError       **error);
+void     vp_sync_send_due_async     (VpStore       *store,
+                                     GCancellable  *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer       user_data);
+gboolean vp_sync_send_due_finish    (VpStore       *store,
+                                     GAsyncResult  *result,
+                                     guint         *n_delivered,
+                                     GError       **error);
+
+G_END_DECLS

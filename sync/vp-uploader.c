@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "vp-sync"
+
+#include "config.h"
+
+#include <curl/curl.h>
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "vp-uploader.h"
+
+typedef struct {
+  const char *data;
+  size_t      len;
+  size_t      pos;
+} Upload;
+
+static size_t
+read_body (char   *buffer,
+           size_t  size,
+           size_t  nitems,
+           void   *user_data)
+{
+  Upload *up = user_data;
+  size_t n = MIN (size * nitems, up->len - up->pos);
+
+  memcpy (buffer, up->data + up->pos, n);
+  up->pos += n;
+  return n;
+}
+
+static size_t
+write_response (char   *ptr,
+                size_t  size,
+                size_t  nmemb,
+                void   *user_data)
+{
+  GString *response = user_data;
+
+  /* The endpoint answers with short JSON; anything large is not worth keeping. */
+  if (response->len < 16384)
+    g_string_append_len (response, ptr, (gssize) (size * nmemb));
+  return size * nmemb;
+}
+
+static char *
+reason_from_response (const GString *response,
+                      long           status)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+
+  if (json_parser_load_from_data (parser, response->str, (gssize) response->len, NULL) &&
+      (root = json_parser_get_root (parser)) != NULL &&
+      JSON_NODE_HOLDS_OBJECT (root) &&
+      json_object_has_member (json_node_get_object (root), "error"))
+    return g_strdup_printf (_("The endpoint answered %ld: %s"), status,
+                            json_object_get_string_member (json_node_get_object (root), "error"));
+  return g_strdup_printf (_("The endpoint answered %ld"), status);
+}
+
+static VpUploadOutcome
+classify (long status)
+{
+  if (status == 200 || status == 201)
+    return VP_UPLOAD_DELIVERED;
+  if (status == 408 || status == 429 || status >= 500)
+    return VP_UPLOAD_RETRY;
+  return VP_UPLOAD_NEEDS_ATTENTION;
+}
+
+static gboolean
+is_tls_failure (CURLcode code)
+{
+  return code == CURLE_PEER_FAILED_VERIFICATION ||
+         code == CURLE_SSL_CONNECT_ERROR ||
+         code == CURLE_SSL_CERTPROBLEM ||
+         code == CURLE_SSL_CIPHER ||
+         code == CURLE_SSL_CACERT_BADFILE ||
+         code == CURLE_SSL_PINNEDPUBKEYNOTMATCH ||
+         code == CURLE_SSL_ISSUER_ERROR;
+}
+
+/* Sends one report revision with PUT (DESIGN §7). Certificate and host name
+ * verification stay on; a CA file or a pinned key can only narrow trust. */
+VpUploadOutcome
+vp_upload_report (const VpUploadConfig  *config,
+                  const char            *team,
+                  const char            *installation,
+                  const char            *period,
+                  const char            *body,
+                  long                  *http_status,
+                  char                 **reason)
+{
+  g_autofree char *base = g_strdup (config->endpoint);
+  g_autofree char *url = NULL;
+  g_autofree char *auth = NULL;
+  g_autoptr(GString) response = g_string_new (NULL);
+  struct curl_slist *headers = NULL;
+  Upload up = { body, strlen (body), 0 };
+  CURL *curl;
+  CURLcode code;
+  long status = 0;
+  VpUploadOutcome outcome;
+
+  *http_status = 0;
+  *reason = NULL;
+
+  curl = curl_easy_init ();
+  if (curl == NULL)
+    {
+      *reason = g_strdup (_("The network library could not start"));
+      return VP_UPLOAD_RETRY;
+    }
+
+  while (g_str_has_suffix (base, "/"))
+    base[strlen (base) - 1] = '\0';
+  url = g_strdup_printf ("%s/v1/reports/%s/%s/%s", base, team, installation, period);
+  auth = g_strdup_printf ("Authorization: Bearer %s", config->token);
+  headers = curl_slist_append (headers, auth);
+  headers = curl_slist_append (headers, "Content-Type: application/json");
+  headers = curl_slist_append (headers, "Expect:");
+
+  curl_easy_setopt (curl, CURLOPT_URL, url);
+  curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "https");
+  curl_easy_setopt (curl, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt (curl, CURLOPT_READFUNCTION, read_body);
+  curl_easy_setopt (curl, CURLOPT_READDATA, &up);
+  curl_easy_setopt (curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t) up.len);
+  curl_easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, write_response);
+  curl_easy_setopt (curl, CURLOPT_WRITEDATA, response);
+  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt (curl, CURLOPT_SSLVERSION, (long) CURL_SSLVERSION_TLSv1_2);
+  curl_easy_setopt (curl, CURLOPT_CONNECTTIMEOUT, 20L);
+  curl_easy_setopt (curl, CURLOPT_TIMEOUT, 60L);
+  curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
+  if (config->ca_file != NULL && *config->ca_file != '\0')
+    curl_easy_setopt (curl, CURLOPT_CAINFO, config->ca_file);
+  if (config->pinned_key != NULL && *config->pinned_key != '\0')
+    curl_easy_setopt (curl, CURLOPT_PINNEDPUBLICKEY, config->pinned_key);
+
+  code = curl_easy_perform (curl);
+  if (code == CURLE_OK)
+    {
+      curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &status);
+      *http_status = status;
+      outcome = classify (status);
+      if (outcome != VP_UPLOAD_DELIVERED)
+        *reason = reason_from_response (response, status);
+    }
+  else if (is_tls_failure (code))
+    {
+      outcome = VP_UPLOAD_NEEDS_ATTENTION;
+      *reason = g_strdup_printf (_("The endpoint’s identity could not be verified: %s"),
+                                 curl_easy_strerror (code));
+    }
+  else
+    {
+      outcome = VP_UPLOAD_RETRY;
+      *reason = g_strdup_printf (_("The endpoint could not be reached: %s"),
+                                 curl_easy_strerror (code));
+    }
+
+  curl_slist_free_all (headers);
+  curl_easy_cleanup (curl);
+  return outcome;
+}

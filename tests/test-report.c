@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "vp-report.h"
+#include "vp-report-json.h"
+#include "vp-test-util.h"
+
+static GDateTime *
+october (int day)
+{
+  return g_date_time_new_local (2026, 10, day, 10, 30, 0);
+}
+
+static GDateTime *
+report_time (void)
+{
+  return g_date_time_new_local (2026, 11, 29, 9, 0, 0);
+}
+
+static JsonObject *
+parse_table (JsonParser *parser,
+             const char *json,
+             const char *table)
+{
+  g_autoptr(GError) error = NULL;
+  JsonObject *root;
+
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  return json_object_get_object_member (json_object_get_object_member (root, "tables"), table);
+}
+
+static int
+index_of (JsonArray  *codes,
+          const char *code)
+{
+  for (guint i = 0; i < json_array_get_length (codes); i++)
+    if (g_str_equal (json_array_get_string_element (codes, i), code))
+      return (int) i;
+  g_assert_not_reached ();
+}
+
+static JsonNode *
+cell (JsonObject *table,
+      const char *row,
+      const char *column)
+{
+  int r = index_of (json_object_get_array_member (table, "rows"), row);
+  int c = index_of (json_object_get_array_member (table, "columns"), column);
+  JsonArray *cells = json_object_get_array_member (table, "cells");
+
+  return json_array_get_element (json_array_get_array_element (cells, (guint) r), (guint) c);
+}
+
+static JsonNode *
+total (JsonObject *table,
+       const char *which,
+       const char *dimension,
+       const char *code)
+{
+  JsonArray *codes = json_object_get_array_member (table, dimension);
+  return json_array_get_element (json_object_get_array_member (table, which),
+                                 (guint) index_of (codes, code));
+}
+
+/* 7 distinct clients at schools, 2 at a GP practice: the 7 is published, the
+ * 2 is not, nor any total from which the 2 could be worked out. */
+static void
+test_threshold_and_totals (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(GDateTime) now = report_time ();
+  g_autoptr(VpReport) report = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  JsonObject *contacts;
+
+  for (int i = 0; i < 7; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("School client %d", i);
+      g_autoptr(GDateTime) when = october (1 + i);
+      vp_test_register (store, label, 1985, "school", "first", NULL, when);
+    }
+  for (int i = 0; i < 2; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("GP client %d", i);
+      g_autoptr(GDateTime) when = october (10 + i);
+      vp_test_register (store, label, 1985, "gp_health", "first", NULL, when);
+    }
+  /* A contact in another month does not count. */
+  {
+    g_autoptr(GDateTime) november = g_date_time_new_local (2026, 11, 2, 9, 0, 0);
+    vp_test_register (store, "Later", 1985, "gp_health", "first", NULL, november);
+  }
+
+  report = vp_report_build (store, "2026-10", 5, now, &error);
+  g_assert_no_error (error);
+  json = vp_report_to_json (report);
+  contacts = parse_table (parser, json, "contacts");
+
+  g_assert_cmpint (json_node_get_int (cell (contacts, "school", "first")), ==, 7);
+  g_assert_true (JSON_NODE_HOLDS_NULL (cell (contacts, "gp_health", "first")));
+  g_assert_true (JSON_NODE_HOLDS_NULL (total (contacts, "row_totals", "rows", "gp_health")));
+  g_assert_cmpint (json_node_get_int (total (contacts, "row_totals", "rows", "school")), ==, 7);
+  /* 9 first contacts minus the published 7 would give the 2 away. */
+  g_assert_true (JSON_NODE_HOLDS_NULL (total (contacts, "column_totals", "columns", "first")));
+  g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (contacts, "total")));
+  /* Zero cells carry no person and stay published. */
+  g_assert_cmpint (json_node_get_int (cell (contacts, "gp_health", "follow_up")), ==, 0);
+  g_assert_cmpint (json_node_get_int (cell (contacts, "library", "first")), ==, 0);
+  /* The linked table cannot publish the 9 either. */
+  {
+    JsonObject *by_age = json_object_get_object_member (
+      json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "tables"),
+      "first_contacts_by_age_language");
+    g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (by_age, "total")));
+  }
+
+  vp_test_remove_dir (dir);
+}
+
+/* One person with six contacts is still one person. */
+static void
+test_one_client_many_contacts (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(GDateTime) now = report_time ();
+  g_autoptr(VpReport) report = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  JsonObject *contacts;
+  g_autoptr(GDateTime) first = october (1);
+
+  vp_test_register (store, "Lonely", 1960, "library", "first", "little_or_none", first);
+  for (int i = 0; i < 5; i++)
+    {
+      g_autoptr(GDateTime) when = october (2 + i);
+      vp_test_register (store, "Lonely", 1960, "library", "follow_up", NULL, when);
+    }
+
+  report = vp_report_build (store, "2026-10", 5, now, &error);
+  g_assert_no_error (error);
+  json = vp_report_to_json (report);
+  contacts = parse_table (parser, json, "contacts");
+
+  g_assert_true (JSON_NODE_HOLDS_NULL (cell (contacts, "library", "follow_up")));
+  g_assert_true (JSON_NODE_HOLDS_NULL (cell (contacts, "library", "first")));
+  g_assert_true (JSON_NODE_HOLDS_NULL (total (contacts, "row_totals", "rows", "library")));
+  g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (contacts, "total")));
+  g_assert_true (JSON_NODE_HOLDS_NULL (total (contacts, "column_totals", "columns", "follow_up")));
+
+  vp_test_remove_dir (dir);
+}
+
+/* A realistic month: published numbers, and nothing personal in the JSON. */
+static void
+test_no_personal_data (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(GDateTime) now = report_time ();
+  g_autoptr(VpReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root, *by_age;
+  static const char *levels[] = { "sufficient", "limited", "little_or_none", NULL };
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_true (vp_store_exec (store, "INSERT INTO location (name, type) VALUES ('Moskee Marker-Loc-0042', 'religious')", NULL));
+  for (int i = 0; i < 30; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("Marker-Label-%04d", i);
+      g_autoptr(GDateTime) when = october (1 + i % 28);
+      vp_test_register (store, label, 1931 + i, i % 2 ? "religious" : "school", "first",
+                        levels[i % 4], when);
+    }
+  sqlite3_prepare_v2 (vp_store_get_db (store), "UPDATE contact SET notes = 'Marker-Note-xyz', location_id = 1", -1, &stmt, NULL);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+
+  report = vp_report_build (store, "2026-10", 5, now, &error);
+  g_assert_no_error (error);
+  json = vp_report_to_json (report);
+  /* The random installation id could hold four digits by chance. */
+  {
+    g_autoptr(GString) scrubbed = g_string_new (json);
+    g_string_replace (scrubbed, report->installation, "installation", 0);
+    for (int year = 1931; year < 1961; year++)
+      {
+        g_autofree char *y = g_strdup_printf ("%d", year);
+        g_assert_null (strstr (scrubbed->str, y));
+      }
+  }
+  g_assert_null (strstr (json, "Marker"));
+  g_assert_null (strstr (json, "Test Leader"));
+  g_assert_null (strstr (json, "2026-10-")); /* nothing finer than the month */
+
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (root, "schema"), ==, "vindplaats.reach/1");
+  g_assert_cmpstr (json_object_get_string_member (root, "team"), ==, "team-noord");
+  g_assert_cmpstr (json_object_get_string_member (root, "municipality"), ==, "GM0344");
+  g_assert_cmpstr (json_object_get_string_member (root, "period"), ==, "2026-10");
+  g_assert_cmpint (json_object_get_int_member (root, "k"), ==, 5);
+  g_assert_true (json_object_has_member (root, "installation"));
+  g_assert_true (json_object_has_member (root, "revision"));
+  g_assert_true (json_object_has_member (root, "generated_at"));
+
+  /* 30 first contacts: the grand total is there, and the no-consent quarter
+   * is counted as not recorded rather than guessed. */
+  by_age = json_object_get_object_member (json_object_get_object_member (root, "tables"),
+                                          "first_contacts_by_age_language");
+  g_assert_cmpint (json_object_get_int_member (by_age, "total"), ==, 30);
+  g_assert_cmpint (json_node_get_int (total (by_age, "column_totals", "columns", "not_recorded")), ==, 7);
+
+  vp_test_remove_dir (dir);
+}
+
+/* The same input always gives the same bytes, apart from the stamp. */
+static void
+test_canonical (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(GDateTime) now = report_time ();
+  g_autoptr(VpReport) a = NULL;
+  g_autoptr(VpReport) b = NULL;
+  g_autofree char *ja = NULL;
+  g_autofree char *jb = NULL;
+
+  for (int i = 0; i < 12; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("C%d", i);
+      g_autoptr(GDateTime) when = october (1 + i);
+      vp_test_register (store, label, 1990, "community_centre", "first", "sufficient", when);
+    }
+  a = vp_report_build (store, "2026-10", 5, now, NULL);
+  b = vp_report_build (store, "2026-10", 5, now, NULL);
+  ja = vp_report_to_json (a);
+  jb = vp_report_to_json (b);
+  g_assert_cmpstr (ja, ==, jb);
+  g_assert_true (g_str_has_prefix (ja, "{\"generated_at\":\"2026-11-29T"));
+  g_assert_null (strchr (ja, ' '));
+  g_assert_null (strchr (ja, '\n'));
+
+  vp_test_remove_dir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/report/threshold-and-totals", test_threshold_and_totals);
+  g_test_add_func ("/report/one-client-many-contacts", test_one_client_many_contacts);
+  g_test_add_func ("/report/no-personal-data", test_no_personal_data);
+  g_test_add_func ("/report/canonical", test_canonical);
+
+  return g_test_run ();
+}

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "vp-contact.h"
+#include "vp-test-util.h"
+
+static void
+test_create_lock_reopen (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autofree char *store_dir = g_build_filename (dir, "nested", "store", NULL);
+  g_autoptr(VpStore) store = vp_test_create_store (store_dir);
+  g_autoptr(VpStore) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = g_build_filename (store_dir, "store.db", NULL);
+  g_autofree char *installation = g_strdup (vp_store_get_installation_id (store));
+  GStatBuf st;
+
+  g_assert_cmpstr (vp_store_get_team_code (store), ==, "team-noord");
+  g_assert_cmpstr (vp_store_get_municipality_code (store), ==, "GM0344");
+  g_assert_cmpstr (vp_store_get_account_role (store), ==, "team_leader");
+  g_assert_cmpuint (strlen (installation), ==, 32);
+
+  /* Folder 0700, files 0600. */
+  g_assert_cmpint (g_stat (store_dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  g_assert_cmpint (g_stat (db, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  vp_store_close (store);
+  g_assert_false (vp_store_is_open (store));
+
+  again = vp_store_open (store_dir, VP_TEST_PASSPHRASE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (vp_store_get_installation_id (again), ==, installation);
+  g_assert_cmpstr (vp_store_get_team_code (again), ==, "team-noord");
+
+  vp_test_remove_dir (dir);
+}
+
+static void
+test_wrong_passphrase (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(VpStore) again = NULL;
+  g_autoptr(GError) error = NULL;
+
+  vp_store_close (store);
+  again = vp_store_open (dir, "not the passphrase", &error);
+  g_assert_null (again);
+  g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_WRONG_PASSPHRASE);
+  g_assert_nonnull (strstr (error->message, "passphrase"));
+
+  vp_test_remove_dir (dir);
+}
+
+static void
+test_damaged_and_missing_keys (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(VpStore) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = g_build_filename (dir, "store.db", NULL);
+  g_autofree char *keys = g_build_filename (dir, "store.keys", NULL);
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  vp_test_register (store, "Amira", 1980, "school", "first", NULL, NULL);
+  g_assert_true (vp_store_exec (store, "PRAGMA wal_checkpoint(TRUNCATE)", NULL));
+  vp_store_close (store);
+
+  /* Flip bytes in the first page: the key is right, the file is not. */
+  g_assert_true (g_file_get_contents (db, &contents, &len, NULL));
+  for (gsize i = 100; i < 400; i++)
+    contents[i] ^= 0x5a;
+  g_assert_true (g_file_set_contents (db, contents, (gssize) len, NULL));
+  again = vp_store_open (dir, VP_TEST_PASSPHRASE, &error);
+  g_assert_null (again);
+  g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_DAMAGED);
+  g_clear_error (&error);
+
+  g_assert_cmpint (g_unlink (keys), ==, 0);
+  again = vp_store_open (dir, VP_TEST_PASSPHRASE, &error);
+  g_assert_null (again);
+  g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_KEYS_MISSING);
+
+  vp_test_remove_dir (dir);
+}
+
+static void
+test_no_plaintext_on_disk (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(VpStore) again = NULL;
+  g_autoptr(GListModel) today = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDate) date = g_date_new ();
+  const char *marker = "Zqx-Marker-7781";
+
+  for (int i = 0; i < 50; i++)
+    vp_test_register (store, marker, 1975, "religious", "first", "limited", NULL);
+
+  /* Check while the WAL and shared memory files still hold the pages. */
+  g_assert_false (vp_test_store_files_contain (dir, marker));
+  g_assert_false (vp_test_store_files_contain (dir, "Test Leader"));
+  g_assert_false (vp_test_store_files_contain (dir, "team-noord"));
+  g_assert_false (vp_test_store_files_contain (dir, "SQLite format 3"));
+  vp_store_close (store);
+  g_assert_false (vp_test_store_files_contain (dir, marker));
+
+  /* And the data is really there. */
+  again = vp_store_open (dir, VP_TEST_PASSPHRASE, &error);
+  g_assert_no_error (error);
+  g_date_set_time_t (date, time (NULL));
+  today = vp_store_list_contacts_on (again, date, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (today), ==, 50);
+
+  vp_test_remove_dir (dir);
+}
+
+static void
+test_setup_validation (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(GError) error = NULL;
+  VpStoreSetup bad_municipality = { "team", "0344", "Leader", VP_TEST_PASSPHRASE };
+  VpStoreSetup short_pass = { "team", "GM0344", "Leader", "short" };
+  VpStoreSetup bad_team = { "team noord!", "GM0344", "Leader", VP_TEST_PASSPHRASE };
+
+  g_assert_null (vp_store_create (dir, &bad_municipality, &error));
+  g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (vp_store_create (dir, &short_pass, &error));
+  g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_null (vp_store_create (dir, &bad_team, &error));
+  g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID);
+  g_assert_false (vp_store_exists (dir));
+
+  vp_test_remove_dir (dir);
+}
+
+static void
+test_registration_rules (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(GError) error = NULL;
+  VpRegistration reg = {
+    .client_label = "Jan",
+    .birth_year = 1850,
+    .location_type = "school",
+    .kind = "first",
+    .initiated_by = "school",
+  };
+  sqlite3 *db = vp_store_get_db (store);
+
+  /* Bad input is refused with a message naming the field, and nothing is saved. */
+  g_assert_false (vp_store_save_registration (store, &reg, NULL, &error));
+  g_assert_error (error, VP_REGISTRATION_ERROR, VP_REGISTRATION_ERROR_BIRTH_YEAR);
+  g_clear_error (&error);
+
+  reg.birth_year = 1990;
+  reg.dutch_proficiency = "limited"; /* no consent */
+  g_assert_false (vp_store_save_registration (store, &reg, NULL, &error));
+  g_assert_error (error, VP_REGISTRATION_ERROR, VP_REGISTRATION_ERROR_PROFICIENCY);
+  g_clear_error (&error);
+
+  reg.dutch_proficiency = NULL;
+  reg.kind = "follow_up";
+  g_assert_false (vp_store_save_registration (store, &reg, NULL, &error));
+  g_assert_error (error, VP_REGISTRATION_ERROR, VP_REGISTRATION_ERROR_CLIENT);
+  g_clear_error (&error);
+  g_assert_cmpint (sqlite3_exec (db, "SELECT 1 FROM client", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  /* The store itself refuses consent-bound values without consent. */
+  reg.kind = "first";
+  vp_store_save_registration (store, &reg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO language_need (client_id, dutch_proficiency)"
+                                 " SELECT id, 'limited' FROM client", NULL, NULL, NULL),
+                   ==, SQLITE_CONSTRAINT);
+
+  /* A follow-up finds the client by label and birth year. */
+  reg.kind = "follow_up";
+  reg.client_label = "jan";
+  vp_store_save_registration (store, &reg, NULL, &error);
+  g_assert_no_error (error);
+
+  vp_test_remove_dir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/store/create-lock-reopen", test_create_lock_reopen);
+  g_test_add_func ("/store/wrong-passphrase", test_wrong_passphrase);
+  g_test_add_func ("/store/damaged-and-missing-keys", test_damaged_and_missing_keys);
+  g_test_add_func ("/store/no-plaintext-on-disk", test_no_plaintext_on_disk);
+  g_test_add_func ("/store/setup-validation", test_setup_validation);
+  g_test_add_func ("/store/registration-rules", test_registration_rules);
+
+  return g_test_run ();
+}

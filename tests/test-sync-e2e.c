@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* End to end over real TLS on loopback: the reference endpoint runs as a
+ * child process with a certificate made for this run, and the app's own
+ * outbox and libcurl uploader send to it. */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "vp-outbox.h"
+#include "vp-sync.h"
+#include "vp-test-util.h"
+
+typedef struct {
+  char        *dir;
+  char        *cert;
+  char        *key;
+  char        *endpoint_db;
+  char        *url;
+  char        *token;
+  GSubprocess *server;
+  VpStore     *store;
+} Fixture;
+
+static const char *
+endpoint_program (void)
+{
+  const char *path = g_getenv ("VP_ENDPOINT");
+  g_assert_nonnull (path);
+  return path;
+}
+
+static char *
+run_capture (const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autofree char *out = NULL;
+
+  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (proc));
+  return g_strstrip (g_steal_pointer (&out));
+}
+
+static void
+make_certificate (Fixture *f)
+{
+  const char *argv[] = {
+    "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+    "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+    "-addext", "subjectAltName=IP:127.0.0.1",
+    "-keyout", f->key, "-out", f->cert, NULL
+  };
+  g_free (run_capture (argv));
+}
+
+static void
+start_server (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  const char *argv[] = {
+    endpoint_program (), "serve", "--db", f->endpoint_db, "--cert", f->cert, "--key", f->key,
+    "--address", "127.0.0.1", "--port", "0", NULL
+  };
+
+  f->server = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->server));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "listening on https://127.0.0.1:"));
+  f->url = g_strdup (line + strlen ("listening on "));
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  const char *issue[] = { endpoint_program (), "issue-token", "--db", NULL, "--team", "team-noord", NULL };
+
+  f->dir = vp_test_make_dir ();
+  f->cert = g_build_filename (f->dir, "cert.pem", NULL);
+  f->key = g_build_filename (f->dir, "key.pem", NULL);
+  f->endpoint_db = g_build_filename (f->dir, "endpoint.db", NULL);
+  make_certificate (f);
+  issue[3] = f->endpoint_db;
+  f->token = run_capture (issue);
+  g_assert_cmpuint (strlen (f->token), >=, 32);
+  start_server (f);
+
+  {
+    g_autofree char *store_dir = g_build_filename (f->dir, "store", NULL);
+    f->store = vp_test_create_store (store_dir);
+  }
+  g_assert_true (vp_store_set_setting (f->store, "endpoint_url", f->url, NULL));
+  g_assert_true (vp_store_set_setting (f->store, "endpoint_token", f->token, NULL));
+  g_assert_true (vp_store_set_setting (f->store, "endpoint_ca_file", f->cert, NULL));
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_subprocess_send_signal (f->server, SIGTERM);
+  g_subprocess_wait (f->server, NULL, NULL);
+  g_clear_object (&f->server);
+  g_clear_object (&f->store);
+  vp_test_remove_dir (f->dir);
+  g_free (f->dir);
+  g_free (f->cert);
+  g_free (f->key);
+  g_free (f->endpoint_db);
+  g_free (f->url);
+  g_free (f->token);
+}
+
+static int
+endpoint_count (Fixture    *f,
+                const char *where)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM reports WHERE %s", where);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int n = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (f->endpoint_db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+static char *
+endpoint_body (Fixture *f)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *body = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (f->endpoint_db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT body FROM reports ORDER BY revision DESC LIMIT 1",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    body = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return body;
+}
+
+static void
+register_month (VpStore    *store,
+                const char *prefix,
+                int         n)
+{
+  for (int i = 0; i < n; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("%s-%d", prefix, i);
+      g_autoptr(GDateTime) when = g_date_time_new_local (2026, 10, 1 + i % 28, 11, 0, 0);
+      vp_test_register (store, label, 1970 + i, i % 3 ? "school" : "migrant_org", "first",
+                        i % 2 ? "limited" : NULL, when);
+    }
+}
+
+static VpOutboxItem *
+only_item (VpStore *store,
+           guint    revision)
+{
+  g_autoptr(GPtrArray) items = vp_outbox_list (store, "2026-10", NULL);
+
+  g_assert_nonnull (items);
+  for (guint i = 0; i < items->len; i++)
+    {
+      VpOutboxItem *item = g_ptr_array_index (items, i);
+      if (item->revision == revision)
+        return g_ptr_array_steal_index (items, i);
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_deliver_and_replay (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_local (2026, 11, 29, 9, 0, 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VpOutboxItem) item = NULL;
+  g_autofree char *stored = NULL;
+  guint n = 0;
+
+  register_month (f->store, "E2E-Label", 20);
+
+  g_assert_true (vp_sync_queue_due_reports (f->store, now, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_true (vp_sync_send_due (f->store, now, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+
+  item = only_item (f->store, 1);
+  g_assert_cmpstr (item->state, ==, "delivered");
+  g_assert_cmpint (item->last_status, ==, 201);
+  stored = endpoint_body (f);
+  g_assert_cmpstr (stored, ==, item->body);
+  g_assert_null (strstr (stored, "E2E-Label"));
+  g_assert_cmpint (endpoint_count (f, "period = '2026-10' AND team = 'team-noord'"), ==, 1);
+
+  /* Nothing changed: no new revision. */
+  g_assert_true (vp_sync_queue_due_reports (f->store, now, &n, &error));
+  g_assert_cmpuint (n, ==, 0);
+
+  /* The answer was lost and the laptop sends again: stored once. */
+  g_assert_true (vp_outbox_mark (f->store, item->id, "queued", 0, NULL, 0, NULL));
+  g_assert_true (vp_sync_send_due (f->store, now, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+  g_clear_pointer (&item, vp_outbox_item_free);
+  item = only_item (f->store, 1);
+  g_assert_cmpint (item->last_status, ==, 200);
+  g_assert_cmpint (endpoint_count (f, "1"), ==, 1);
+}
+
+static void
+test_wrong_token (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_local (2026, 11, 29, 9, 0, 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VpOutboxItem) item = NULL;
+  guint n = 0;
+
+  register_month (f->store, "Token", 12);
+  g_assert_true (vp_store_set_setting (f->store, "endpoint_token", "not-the-token", NULL));
+
+  g_assert_true (vp_sync_queue_due_reports (f->store, now, &n, &error));
+  g_assert_true (vp_sync_send_due (f->store, now, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 0);
+
+  item = only_item (f->store, 1);
+  g_assert_cmpstr (item->state, ==, "needs_attention");
+  g_assert_cmpint (item->last_status, ==, 401);
+  g_assert_nonnull (item->last_error);
+  g_assert_nonnull (strstr (item->last_error, "401"));
+  g_assert_nonnull (item->body);
+  g_assert_cmpint (endpoint_count (f, "1"), ==, 0);
+
+  /* With the right token the same revision goes out (on demand). */
+  g_assert_true (vp_store_set_setting (f->store, "endpoint_token", f->token, NULL));
+  g_assert_true (vp_outbox_mark (f->store, item->id, "queued", 0, NULL, 0, NULL));
+  g_assert_true (vp_sync_send_due (f->store, now, &n, &error));
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpint (endpoint_count (f, "revision = 1"), ==, 1);
+}
+
+/* A later change to a delivered month goes out as revision 2. */
+static void
+test_new_revision (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_local (2026, 11, 29, 9, 0, 0);
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  register_month (f->store, "Rev", 10);
+  g_assert_true (vp_sync_queue_due_reports (f->store, now, &n, &error));
+  g_assert_true (vp_sync_send_due (f->store, now, &n, &error));
+  g_assert_cmpuint (n, ==, 1);
+
+  register_month (f->store, "Rev-late", 10);
+  g_assert_true (vp_sync_queue_due_reports (f->store, now, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_true (vp_sync_send_due (f->store, now, &n, &error));
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpint (endpoint_count (f, "period = '2026-10'"), ==, 2);
+  g_assert_cmpint (endpoint_count (f, "revision = 2"), ==, 1);
+}
+
+/* Verification is never off: without our CA the upload stops for attention. */
+static void
+test_untrusted_certificate (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_local (2026, 11, 29, 9, 0, 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VpOutboxItem) item = NULL;
+  guint n = 0;
+
+  register_month (f->store, "Tls", 6);
+  g_assert_true (vp_store_set_setting (f->store, "endpoint_ca_file", NULL, NULL));
+  g_assert_true (vp_sync_queue_due_reports (f->store, now, &n, &error));
+  g_assert_true (vp_sync_send_due (f->store, now, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 0);
+  item = only_item (f->store, 1);
+  g_assert_cmpstr (item->state, ==, "needs_attention");
+  g_assert_cmpint (endpoint_count (f, "1"), ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/sync/deliver-and-replay", test_deliver_and_replay);
+  ADD ("/sync/wrong-token", test_wrong_token);
+  ADD ("/sync/new-revision", test_new_revision);
+  ADD ("/sync/untrusted-certificate", test_untrusted_certificate);
+#undef ADD
+
+  return g_test_run ();
+}
