@@ -15,9 +15,9 @@
  *    different tables that count the same contacts are equal. A relation with
  *    exactly one suppressed member gives that member away, so another member
  *    is suppressed too, until no relation has exactly one. The extra member is
- *    a total where possible (the cells carry the information the municipality
- *    needs; the totals can be summed from published cells elsewhere), then
- *    the smallest published value, so that as little as possible is lost.
+ *    a total where possible, the grand total first (the cells carry what the
+ *    municipality needs), then the smallest published value, so that as
+ *    little as possible is lost.
  *
  * This closes every one-step derivation. Derivations that need several
  * relations at once are the subject of the full interval audit. */
@@ -156,30 +156,40 @@ is_suppressed (VpReport  *report,
   return table_of (report, ref)->suppressed[ref->var];
 }
 
-/* Prefer totals, then the smallest positive value. A relation with one
- * suppressed, positive member always has another positive member. */
+/* Grand totals rank above row and column totals, which rank above cells. */
+static int
+rank (const VpReportTable *table,
+      guint                var)
+{
+  if (var == vp_report_table_grand_total (table))
+    return 2;
+  return vp_report_table_is_total (table, var) ? 1 : 0;
+}
+
+/* Prefer the highest-ranked member, then the smallest positive value. A
+ * relation with one suppressed, positive member always has another positive
+ * member. */
 static const Ref *
 pick_partner (VpReport       *report,
               const Relation *rel)
 {
   const Ref *best = NULL;
-  gboolean best_total = FALSE;
+  int best_rank = -1;
   gint64 best_value = 0;
 
   for (guint i = 0; i < rel->members->len; i++)
     {
       const Ref *ref = &g_array_index (rel->members, Ref, i);
       VpReportTable *table = table_of (report, ref);
-      gboolean total = vp_report_table_is_total (table, ref->var);
+      int r = rank (table, ref->var);
       gint64 value = table->value[ref->var];
 
       if (table->suppressed[ref->var] || value == 0)
         continue;
-      if (best == NULL || (total && !best_total) ||
-          (total == best_total && value < best_value))
+      if (best == NULL || r > best_rank || (r == best_rank && value < best_value))
         {
           best = ref;
-          best_total = total;
+          best_rank = r;
           best_value = value;
         }
     }

@@ -17,6 +17,7 @@ vp_outbox_item_free (VpOutboxItem *item)
   g_free (item->body);
   g_free (item->state);
   g_free (item->last_error);
+  g_free (item->published_sha256);
   g_free (item);
 }
 
@@ -29,7 +30,8 @@ column_dup (sqlite3_stmt *stmt,
 }
 
 #define ITEM_COLUMNS \
-  "id, period, revision, body, state, attempts, next_attempt_at, last_status, last_error"
+  "id, period, revision, body, state, attempts, next_attempt_at, last_status, last_error," \
+  " published_sha256"
 
 static VpOutboxItem *
 item_from_row (sqlite3_stmt *stmt)
@@ -45,6 +47,7 @@ item_from_row (sqlite3_stmt *stmt)
   item->next_attempt_at = sqlite3_column_int64 (stmt, 6);
   item->last_status = sqlite3_column_int (stmt, 7);
   item->last_error = column_dup (stmt, 8);
+  item->published_sha256 = column_dup (stmt, 9);
   return item;
 }
 
@@ -80,6 +83,14 @@ latest_revision (VpStore     *store,
   return TRUE;
 }
 
+/* Identifies what a revision publishes, regardless of its number and time. */
+char *
+vp_outbox_published_sha256 (const VpReport *report)
+{
+  g_autofree char *published = vp_report_published_json (report);
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, published, -1);
+}
+
 /* Queues the report as the month's next revision, unless it would publish
  * exactly what the latest revision already did. An older revision that has
  * not left yet is superseded: only the newest is worth sending. */
@@ -89,8 +100,7 @@ vp_outbox_enqueue (VpStore   *store,
                    gboolean  *queued,
                    GError   **error)
 {
-  g_autofree char *published = vp_report_published_json (report);
-  g_autofree char *sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, published, -1);
+  g_autofree char *sha = vp_outbox_published_sha256 (report);
   g_autofree char *last_sha = NULL;
   g_autofree char *body = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();

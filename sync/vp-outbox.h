@@ -17,6 +17,7 @@ typedef struct {
   gint64  next_attempt_at; /* unix time */
   int     last_status;     /* HTTP status, 0 when none */
   char   *last_error;
+  char   *published_sha256;
 } VpOutboxItem;
 
 void          vp_outbox_item_free  (VpOutboxItem  *item);
@@ -39,6 +40,7 @@ GPtrArray    *vp_outbox_list       (VpStore       *store,
                                     const char    *period,
                                     GError       **error);
 gint64        vp_outbox_backoff    (guint          attempts);
+char         *vp_outbox_published_sha256 (const VpReport *report);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpOutboxItem, vp_outbox_item_free)
 

@@ -106,8 +106,11 @@ static void
 add_tables (JsonBuilder    *b,
             const VpReport *report)
 {
-  g_autoptr(GPtrArray) sorted = g_ptr_array_copy (report->tables, NULL, NULL);
+  /* A plain copy: g_ptr_array_copy() would take over the free function. */
+  g_autoptr(GPtrArray) sorted = g_ptr_array_sized_new (report->tables->len);
 
+  for (guint i = 0; i < report->tables->len; i++)
+    g_ptr_array_add (sorted, g_ptr_array_index (report->tables, i));
   g_ptr_array_sort (sorted, compare_tables);
   json_builder_set_member_name (b, "tables");
   json_builder_begin_object (b);

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* vindplaats-admin: the command line for set-up and maintenance tasks that
+ * need no window: a demo store with synthetic data, the endpoint settings,
+ * and sending due reports. The passphrase is read from standard input so
+ * that it never shows up in the process list. */
+#define G_LOG_DOMAIN "vindplaats-admin"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vp-categories.h"
+#include "vp-keyslots.h"
+#include "vp-registration.h"
+#include "vp-store.h"
+#include "vp-sync.h"
+
+static char *opt_dir;
+static char *opt_endpoint;
+static char *opt_token;
+static char *opt_ca;
+static char *opt_month;
+
+static const GOptionEntry entries[] = {
+  { "dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_dir, N_("Store folder"), N_("DIR") },
+  { "endpoint", 0, 0, G_OPTION_ARG_STRING, &opt_endpoint, N_("Municipal endpoint URL"), N_("URL") },
+  { "token", 0, 0, G_OPTION_ARG_STRING, &opt_token, N_("Team token for the endpoint"), N_("TOKEN") },
+  { "ca", 0, 0, G_OPTION_ARG_FILENAME, &opt_ca, N_("CA certificate that signs the endpoint's certificate"), N_("FILE") },
+  { "month", 0, 0, G_OPTION_ARG_STRING, &opt_month, N_("Month with demo contacts (YYYY-MM)"), N_("MONTH") },
+  { NULL }
+};
+
+static char *
+read_passphrase (void)
+{
+  char buffer[1024];
+  size_t len;
+
+  if (fgets (buffer, sizeof buffer, stdin) == NULL)
+    return NULL;
+  len = strcspn (buffer, "\r\n");
+  buffer[len] = '\0';
+  {
+    char *result = g_strdup (buffer);
+    vp_wipe (buffer, sizeof buffer);
+    return result;
+  }
+}
+
+static gboolean
+configure_endpoint (VpStore  *store,
+                    GError  **error)
+{
+  if (opt_endpoint == NULL)
+    return TRUE;
+  if (!g_str_has_prefix (opt_endpoint, "https://"))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("The endpoint must be an https:// address"));
+      return FALSE;
+    }
+  return vp_store_set_setting (store, "endpoint_url", opt_endpoint, error) &&
+         (opt_token == NULL || vp_store_set_setting (store, "endpoint_token", opt_token, error)) &&
+         (opt_ca == NULL || vp_store_set_setting (store, "endpoint_ca_file", opt_ca, error));
+}
+
+static const char *
+pick (GRand                 *rand,
+      const char * const    *codes,
+      const int             *weights,
+      guint                  n)
+{
+  int sum = 0, r;
+
+  for (guint i = 0; i < n; i++)
+    sum += weights[i];
+  r = g_rand_int_range (rand, 0, sum);
+  for (guint i = 0; i < n; i++)
+    if ((r -= weights[i]) < 0)
+      return codes[i];
+  return codes[n - 1];
+}
+
+#define PICK(rand, codes, weights) pick (rand, codes, weights, G_N_ELEMENTS (codes))
+
+static const char * const locations[] = { "school", "gp_health", "youth_health", "religious",
+                                          "migrant_org", "community_centre", "walk_in", "home_visit" };
+static const int location_weights[] = { 30, 18, 10, 12, 10, 10, 5, 5 };
+static const char * const initiators[] = { "outreach", "school", "gp_health", "key_figure",
+                                           "migrant_org", "family_network", "walk_in" };
+static const int initiator_weights[] = { 30, 20, 15, 12, 10, 8, 5 };
+static const char * const levels[] = { "sufficient", "limited", "little_or_none" };
+static const int level_weights[] = { 40, 35, 25 };
+
+/* Synthetic, clearly fake clients: "Demo" labels and random figures. */
+static gboolean
+add_demo_contact (VpStore     *store,
+                  GRand       *rand,
+                  guint        n,
+                  GDateTime   *when,
+                  GError     **error)
+{
+  g_autofree char *label = g_strdup_printf ("Demo %c%c-%03u",
+                                            'A' + g_rand_int_range (rand, 0, 26),
+                                            'A' + g_rand_int_range (rand, 0, 26), n);
+  gboolean consent = g_rand_int_range (rand, 0, 10) < 7;
+  VpRegistration reg = {
+    .client_label = label,
+    .birth_year = g_rand_int_range (rand, 0, 10) < 9 ? g_rand_int_range (rand, 1940, 2010) : 0,
+    .location_type = PICK (rand, locations, location_weights),
+    .kind = "first",
+    .initiated_by = PICK (rand, initiators, initiator_weights),
+    .language_consent = consent,
+    .dutch_proficiency = consent ? PICK (rand, levels, level_weights) : NULL,
+    .occurred_at = when,
+  };
+
+  if (!vp_store_save_registration (store, &reg, NULL, error))
+    return FALSE;
+  if (g_rand_int_range (rand, 0, 3) == 0)
+    {
+      g_autoptr(GDateTime) later = g_date_time_add_days (when, 3);
+      reg.kind = "follow_up";
+      reg.language_consent = FALSE;
+      reg.dutch_proficiency = NULL;
+      reg.occurred_at = later;
+      return vp_store_save_registration (store, &reg, NULL, error);
+    }
+  return TRUE;
+}
+
+static gboolean
+fill_demo (VpStore  *store,
+           GError  **error)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261129);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) this_month = g_date_time_new_local (g_date_time_get_year (now),
+                                                           g_date_time_get_month (now), 1, 9, 0, 0);
+  g_autoptr(GDateTime) month = NULL;
+  guint n = 0;
+
+  if (opt_month != NULL)
+    {
+      g_autofree char *iso = g_strdup_printf ("%s-01T09:00:00", opt_month);
+      month = g_date_time_new_from_iso8601 (iso, g_date_time_get_timezone (now));
+      if (month == NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("“%s” is not a month"), opt_month);
+          return FALSE;
+        }
+    }
+  else
+    month = g_date_time_add_months (this_month, -1);
+
+  /* About forty first contacts in the closed month, like a real team. */
+  for (guint i = 0; i < 42; i++)
+    {
+      g_autoptr(GDateTime) day = g_date_time_add_days (month, g_rand_int_range (rand, 0, 25));
+      g_autoptr(GDateTime) when = g_date_time_add_minutes (day, g_rand_int_range (rand, 0, 480));
+      if (!add_demo_contact (store, rand, n++, when, error))
+        return FALSE;
+    }
+  /* And a few from this morning, for the Today page. */
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(GDateTime) when = g_date_time_add_minutes (now, -(int) (20 * (i + 1)));
+      if (g_date_time_get_day_of_month (when) != g_date_time_get_day_of_month (now))
+        break;
+      if (!add_demo_contact (store, rand, n++, when, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+run (const char *command,
+     GError    **error)
+{
+  g_autofree char *passphrase = NULL;
+  g_autoptr(VpStore) store = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  int status = 0;
+
+  if (opt_dir == NULL)
+    opt_dir = vp_store_default_dir ();
+  passphrase = read_passphrase ();
+  if (passphrase == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           _("Give the passphrase on standard input"));
+      return 1;
+    }
+
+  if (g_str_equal (command, "demo-store"))
+    {
+      VpStoreSetup setup = { "demo-wijkteam", "GM0344", "Demo Teamleider", passphrase };
+      store = vp_store_create (opt_dir, &setup, error);
+      if (store == NULL || !fill_demo (store, error))
+        status = 1;
+    }
+  else
+    {
+      store = vp_store_open (opt_dir, passphrase, error);
+      if (store == NULL)
+        status = 1;
+    }
+  vp_wipe (passphrase, strlen (passphrase));
+
+  if (status == 0 && !configure_endpoint (store, error))
+    status = 1;
+
+  if (status == 0 && g_str_equal (command, "send"))
+    {
+      guint queued = 0, delivered = 0;
+
+      if (!vp_sync_queue_due_reports (store, now, &queued, error) ||
+          !vp_sync_send_due (store, now, &delivered, error))
+        status = 1;
+      else
+        g_print (_("%u report revisions queued, %u delivered\n"), queued, delivered);
+    }
+  return status;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *command;
+  int status;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  context = g_option_context_new (_("COMMAND — demo-store, configure or send"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context,
+    _("Commands:\n"
+      "  demo-store   create a store with synthetic demo contacts\n"
+      "  configure    set the municipal endpoint of a store\n"
+      "  send         queue the reports that are due and send them\n"
+      "\nThe passphrase is read from standard input."));
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  command = argc > 1 ? argv[1] : NULL;
+  if (command == NULL ||
+      !(g_str_equal (command, "demo-store") || g_str_equal (command, "configure") ||
+        g_str_equal (command, "send")))
+    {
+      g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+      g_printerr ("%s", help);
+      return 2;
+    }
+
+  status = run (command, &error);
+  if (error != NULL)
+    g_printerr ("vindplaats-admin: %s\n", error->message);
+  return status;
+}

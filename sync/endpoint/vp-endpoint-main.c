@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "vp-endpoint"
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n-lib.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "vp-endpoint-db.h"
+#include "vp-endpoint-server.h"
+#include "vp-report-validate.h"
+
+/* vindplaats-endpoint: the reference municipal endpoint (DESIGN §7).
+ *
+ *   vindplaats-endpoint issue-token --db FILE --team TEAM
+ *   vindplaats-endpoint issue-token --db FILE --read
+ *   vindplaats-endpoint serve --db FILE --cert CERT --key KEY [--address IP] --port N
+ */
+
+#define EXIT_USAGE 2
+#define DEFAULT_MAX_BODY (1024 * 1024)
+#define LIMIT_MAX_BODY (64 * 1024 * 1024)
+
+static int
+fail (const GError *error)
+{
+  g_printerr ("vindplaats-endpoint: %s\n", error->message);
+  return EXIT_FAILURE;
+}
+
+static int
+usage_error (GOptionContext *context,
+             const char     *message)
+{
+  g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+  g_printerr ("vindplaats-endpoint: %s\n\n%s", message, help);
+  return EXIT_USAGE;
+}
+
+/* Parses a subcommand's options; argv[0] is the subcommand's name. */
+static gboolean
+parse_options (GOptionContext  *context,
+               int             *argc,
+               char          ***argv,
+               int             *status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *status = usage_error (context, error->message);
+      return FALSE;
+    }
+  if (*argc > 1)
+    {
+      g_autofree char *message = g_strdup_printf (_("Unexpected argument “%s”"), (*argv)[1]);
+      *status = usage_error (context, message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+issue_token (int    argc,
+             char **argv)
+{
+  g_autofree char *db_path = NULL;
+  g_autofree char *team = NULL;
+  gboolean read = FALSE;
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("The endpoint’s database (created when missing)"), N_("FILE") },
+    { "team", 0, 0, G_OPTION_ARG_STRING, &team, N_("The team whose reports the token may send"), N_("TEAM") },
+    { "read", 0, 0, G_OPTION_ARG_NONE, &read, N_("Issue a read token for GET /v1/reach and the overview"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(VpEndpointDb) db = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  int status = EXIT_SUCCESS;
+
+  g_option_context_set_summary (context, _("Prints a new token on standard output; only its hash is stored."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &status))
+    return status;
+
+  if (db_path == NULL)
+    return usage_error (context, _("--db is required"));
+  if (read && team != NULL)
+    return usage_error (context, _("A read token covers every team; leave out --team"));
+  if (!read && !vp_report_is_team_code (team))
+    return usage_error (context, _("--team must be a team code: 1 to 32 letters, digits, “-” or “_”"));
+
+  db = vp_endpoint_db_open (db_path, &error);
+  if (db == NULL)
+    return fail (error);
+  token = vp_endpoint_db_issue_token (db, read ? "*" : team, read ? VP_TOKEN_READ : VP_TOKEN_WRITE, &error);
+  if (token == NULL)
+    return fail (error);
+
+  g_print ("%s\n", token);
+  return EXIT_SUCCESS;
+}
+
+static gboolean
+on_quit_signal (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSocketAddress *
+listen_address (const char  *address,
+                int          port,
+                GError     **error)
+{
+  g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (address);
+
+  if (inet == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not an IP address"), address);
+      return NULL;
+    }
+  return g_inet_socket_address_new (inet, (guint16) port);
+}
+
+static int
+run_server (const char *db_path,
+            const char *cert_path,
+            const char *key_path,
+            const char *address,
+            int         port,
+            gsize       max_body)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VpEndpointDb) db = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(VpEndpointServer) server = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *url = NULL;
+  guint term_id, int_id;
+
+  if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
+    {
+      g_printerr ("vindplaats-endpoint: %s\n", _("TLS is not available (is glib-networking installed?)"));
+      return EXIT_FAILURE;
+    }
+
+  db = vp_endpoint_db_open (db_path, &error);
+  if (db == NULL)
+    return fail (error);
+  certificate = g_tls_certificate_new_from_files (cert_path, key_path, &error);
+  if (certificate == NULL)
+    return fail (error);
+  socket_address = listen_address (address, port, &error);
+  if (socket_address == NULL)
+    return fail (error);
+
+  server = vp_endpoint_server_new (db, certificate, max_body);
+  if (!vp_endpoint_server_listen (server, socket_address, &error))
+    return fail (error);
+
+  /* Tests and scripts read this line to learn the port; keep it exact. */
+  url = vp_endpoint_server_get_url (server);
+  printf ("listening on %s\n", url);
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  term_id = g_unix_signal_add (SIGTERM, on_quit_signal, loop);
+  int_id = g_unix_signal_add (SIGINT, on_quit_signal, loop);
+  g_main_loop_run (loop);
+  g_source_remove (term_id);
+  g_source_remove (int_id);
+  return EXIT_SUCCESS;
+}
+
+static int
+serve (int    argc,
+       char **argv)
+{
+  g_autofree char *db_path = NULL;
+  g_autofree char *cert_path = NULL;
+  g_autofree char *key_path = NULL;
+  g_autofree char *address = NULL;
+  int port = -1;
+  gint64 max_body = DEFAULT_MAX_BODY;
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("The endpoint’s database (created when missing)"), N_("FILE") },
+    { "cert", 0, 0, G_OPTION_ARG_FILENAME, &cert_path, N_("The server certificate (PEM)"), N_("CERT.pem") },
+    { "key", 0, 0, G_OPTION_ARG_FILENAME, &key_path, N_("The certificate’s private key (PEM)"), N_("KEY.pem") },
+    { "address", 0, 0, G_OPTION_ARG_STRING, &address, N_("The IP address to listen on (default 127.0.0.1)"), N_("IP") },
+    { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("The port to listen on; 0 picks a free one"), N_("N") },
+    { "max-body", 0, 0, G_OPTION_ARG_INT64, &max_body, N_("The largest request body accepted (default 1 MiB)"), N_("BYTES") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  int status = EXIT_SUCCESS;
+
+  g_option_context_set_summary (context, _("Serves the reach report endpoint over HTTPS."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &status))
+    return status;
+
+  if (db_path == NULL || cert_path == NULL || key_path == NULL)
+    return usage_error (context, _("--db, --cert and --key are required"));
+  if (port < 0 || port > 65535)
+    return usage_error (context, _("--port must be between 0 and 65535"));
+  if (max_body < 1 || max_body > LIMIT_MAX_BODY)
+    return usage_error (context, _("--max-body must be between 1 byte and 64 MiB"));
+
+  return run_server (db_path, cert_path, key_path, address != NULL ? address : "127.0.0.1",
+                     port, (gsize) max_body);
+}
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "%s\n\n  vindplaats-endpoint issue-token --db FILE (--team TEAM | --read)\n"
+                "  vindplaats-endpoint serve --db FILE --cert CERT.pem --key KEY.pem"
+                " [--address IP] --port N [--max-body BYTES]\n\n%s\n",
+           _("Usage:"),
+           _("Run “vindplaats-endpoint COMMAND --help” for the options of a command."));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *command;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  g_set_prgname ("vindplaats-endpoint");
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return EXIT_USAGE;
+    }
+
+  command = argv[1];
+  if (g_str_equal (command, "issue-token"))
+    return issue_token (argc - 1, argv + 1);
+  if (g_str_equal (command, "serve"))
+    return serve (argc - 1, argv + 1);
+  if (g_str_equal (command, "--help") || g_str_equal (command, "-h") || g_str_equal (command, "help"))
+    {
+      print_usage (stdout);
+      return EXIT_SUCCESS;
+    }
+  if (g_str_equal (command, "--version"))
+    {
+      printf ("vindplaats-endpoint %s\n", PACKAGE_VERSION);
+      return EXIT_SUCCESS;
+    }
+
+  g_printerr ("vindplaats-endpoint: %s\n", _("Unknown command; use issue-token or serve"));
+  print_usage (stderr);
+  return EXIT_USAGE;
+}

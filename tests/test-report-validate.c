@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The endpoint's schema check of incoming reports (DESIGN §5, §7): it takes
+ * what a device sends and refuses anything unknown, misshapen, below k or
+ * inconsistent, naming the field. */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "vp-report.h"
+#include "vp-report-json.h"
+#include "vp-report-validate.h"
+#include "vp-test-util.h"
+
+#define TEAM "team-noord"
+#define INSTALLATION "0123456789abcdef0123456789abcdef"
+#define PERIOD "2026-10"
+
+/* A small valid report: one two-dimensional and one one-dimensional table,
+ * with suppressed cells and totals. */
+static const char good_report[] =
+  "{\"generated_at\":\"2026-11-29T10:00:00Z\","
+  "\"installation\":\"" INSTALLATION "\","
+  "\"k\":5,\"municipality\":\"GM0344\",\"period\":\"" PERIOD "\",\"revision\":1,"
+  "\"schema\":\"vindplaats.reach/1\","
+  "\"tables\":{"
+  "\"contacts\":{\"cells\":[[7,0],[null,0],[null,5]],\"column_totals\":[null,5],"
+  "\"columns\":[\"first\",\"follow_up\"],\"dimensions\":[\"location_type\",\"contact_kind\"],"
+  "\"row_totals\":[7,null,null],\"rows\":[\"school\",\"library\",\"street\"],\"total\":null},"
+  "\"first_contacts_by_language\":{\"cells\":[6,null,8],\"dimensions\":[\"language\"],"
+  "\"rows\":[\"ara\",\"tir\",\"not_recorded\"],\"total\":12}},"
+  "\"team\":\"" TEAM "\"}";
+
+static JsonNode *
+parse (const char *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static JsonObject *
+report_of (JsonNode *root)
+{
+  return json_node_get_object (root);
+}
+
+static JsonObject *
+table_of (JsonNode   *root,
+          const char *name)
+{
+  JsonObject *tables = json_object_get_object_member (report_of (root), "tables");
+  return json_object_get_object_member (tables, name);
+}
+
+static JsonArray *
+cells_row (JsonNode *root,
+           guint     row)
+{
+  JsonArray *cells = json_object_get_array_member (table_of (root, "contacts"), "cells");
+  return json_array_get_array_element (cells, row);
+}
+
+static void
+set_array_int (JsonArray *array,
+               guint      index,
+               gint64     value)
+{
+  json_node_init_int (json_array_get_element (array, index), value);
+}
+
+/* Checks the report is refused with a message that starts with the path of
+ * the offending field. */
+static void
+assert_invalid (JsonNode   *root,
+                const char *team,
+                const char *period,
+                const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (vp_report_validate (root, team, INSTALLATION, period, &error));
+  g_assert_error (error, VP_REPORT_ERROR, VP_REPORT_ERROR_INVALID);
+  if (!g_str_has_prefix (error->message, path))
+    g_error ("Expected an error about %s, got: %s", path, error->message);
+}
+
+static void
+test_accepts_good (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (vp_report_validate (root, TEAM, INSTALLATION, PERIOD, &error));
+  g_assert_no_error (error);
+
+  /* Without an address to compare with, only the report itself counts. */
+  g_assert_true (vp_report_validate (root, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_unknown_top_level_field (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+
+  json_object_set_string_member (report_of (root), "notes", "met at the library");
+  assert_invalid (root, TEAM, PERIOD, "notes: unknown field");
+}
+
+static void
+test_missing_field (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+
+  json_object_remove_member (report_of (root), "municipality");
+  assert_invalid (root, TEAM, PERIOD, "municipality: missing field");
+}
+
+static void
+test_unknown_table (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+  JsonObject *tables = json_object_get_object_member (report_of (root), "tables");
+
+  json_object_set_object_member (tables, "clients_by_nationality", json_object_new ());
+  assert_invalid (root, TEAM, PERIOD, "tables.clients_by_nationality: unknown table");
+}
+
+static void
+test_no_tables (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+
+  json_object_set_object_member (report_of (root), "tables", json_object_new ());
+  assert_invalid (root, TEAM, PERIOD, "tables:");
+}
+
+static void
+test_unknown_field_in_table (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+
+  json_object_set_string_member (table_of (root, "contacts"), "note", "x");
+  assert_invalid (root, TEAM, PERIOD, "tables.contacts.note: unknown field");
+}
+
+static void
+test_unknown_row_code (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+  JsonArray *rows = json_object_get_array_member (table_of (root, "contacts"), "rows");
+
+  json_node_init_string (json_array_get_element (rows, 1), "castle");
+  assert_invalid (root, TEAM, PERIOD, "tables.contacts.rows[1]:");
+}
+
+static void
+test_unknown_language_code (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+  JsonArray *rows = json_object_get_array_member (table_of (root, "first_contacts_by_language"), "rows");
+
+  json_node_init_string (json_array_get_element (rows, 0), "Arabic");
+  assert_invalid (root, TEAM, PERIOD, "tables.first_contacts_by_language.rows[0]:");
+}
+
+static void
+test_duplicate_code (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+  JsonArray *columns = json_object_get_array_member (table_of (root, "contacts"), "columns");
+
+  json_node_init_string (json_array_get_element (columns, 1), "first");
+  assert_invalid (root, TEAM, PERIOD, "tables.contacts.columns[1]:");
+}
+
+static void
+test_wrong_dimensions (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+  JsonArray *dims = json_object_get_array_member (table_of (root, "contacts"), "dimensions");
+
+  json_node_init_string (json_array_get_element (dims, 0), "nationality");
+  assert_invalid (root, TEAM, PERIOD, "tables.contacts.dimensions[0]:");
+}
+
+static void
+test_wrong_shape (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+
+  json_array_add_int_element (cells_row (root, 1), 0);
+  assert_invalid (root, TEAM, PERIOD, "tables.contacts.cells[1]:");
+}
+
+static void
+test_published_below_k (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+  g_autoptr(GError) error = NULL;
+
+  set_array_int (cells_row (root, 2), 0, 3);
+  g_assert_false (vp_report_validate (root, TEAM, INSTALLATION, PERIOD, &error));
+  g_assert_error (error, VP_REPORT_ERROR, VP_REPORT_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==, "tables.contacts.cells[2][0]: published count 3 is below k = 5");
+}
+
+/* A larger k raises the bar for every published count. */
+static void
+test_below_larger_k (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+
+  json_object_set_int_member (report_of (root), "k", 6);
+  assert_invalid (root, TEAM, PERIOD, "tables.contacts.cells[2][1]: published count 5 is below k = 6");
+}
+
+static void
+test_k_below_minimum (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+
+  json_object_set_int_member (report_of (root), "k", 4);
+  assert_invalid (root, TEAM, PERIOD, "k:");
+}
+
+static void
+test_negative_and_fractional_counts (void)
+{
+  g_autoptr(JsonNode) negative = parse (good_report);
+  g_autoptr(JsonNode) fraction = parse (good_report);
+  g_autoptr(JsonNode) text = parse (good_report);
+
+  set_array_int (cells_row (negative, 0), 1, -1);
+  assert_invalid (negative, TEAM, PERIOD, "tables.contacts.cells[0][1]:");
+
+  json_node_init_double (json_array_get_element (cells_row (fraction, 0), 0), 7.5);
+  assert_invalid (fraction, TEAM, PERIOD, "tables.contacts.cells[0][0]:");
+
+  json_array_remove_element (cells_row (text, 0), 0);
+  json_array_add_string_element (cells_row (text, 0), "7");
+  assert_invalid (text, TEAM, PERIOD, "tables.contacts.cells[0][1]:");
+}
+
+static void
+test_mismatched_team (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+
+  assert_invalid (root, "team-zuid", PERIOD, "team:");
+}
+
+static void
+test_mismatched_installation (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+
+  json_object_set_string_member (report_of (root), "installation", "fedcba9876543210fedcba9876543210");
+  assert_invalid (root, TEAM, PERIOD, "installation:");
+}
+
+static void
+test_bad_period (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+  g_autoptr(JsonNode) other = parse (good_report);
+
+  json_object_set_string_member (report_of (root), "period", "2026-13");
+  assert_invalid (root, TEAM, "2026-13", "period:");
+  assert_invalid (other, TEAM, "2026-11", "period:");
+}
+
+static void
+test_bad_header_values (void)
+{
+  g_autoptr(JsonNode) schema = parse (good_report);
+  g_autoptr(JsonNode) municipality = parse (good_report);
+  g_autoptr(JsonNode) revision = parse (good_report);
+  g_autoptr(JsonNode) generated = parse (good_report);
+
+  json_object_set_string_member (report_of (schema), "schema", "vindplaats.reach/2");
+  assert_invalid (schema, TEAM, PERIOD, "schema:");
+  json_object_set_string_member (report_of (municipality), "municipality", "Amsterdam");
+  assert_invalid (municipality, TEAM, PERIOD, "municipality:");
+  json_object_set_int_member (report_of (revision), "revision", 0);
+  assert_invalid (revision, TEAM, PERIOD, "revision:");
+  json_object_set_string_member (report_of (generated), "generated_at", "yesterday");
+  assert_invalid (generated, TEAM, PERIOD, "generated_at:");
+}
+
+static void
+test_inconsistent_row_sum (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+  JsonArray *row_totals = json_object_get_array_member (table_of (root, "contacts"), "row_totals");
+
+  set_array_int (row_totals, 0, 8);
+  assert_invalid (root, TEAM, PERIOD, "tables.contacts.row_totals[0]: row total 8");
+}
+
+static void
+test_inconsistent_column_sum (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+  JsonArray *column_totals = json_object_get_array_member (table_of (root, "contacts"), "column_totals");
+
+  set_array_int (column_totals, 1, 6);
+  assert_invalid (root, TEAM, PERIOD, "tables.contacts.column_totals[1]: column total 6");
+}
+
+static void
+test_inconsistent_grand_total (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+  JsonObject *contacts = table_of (root, "contacts");
+
+  /* Publish every row total, with cells that agree with them. */
+  set_array_int (cells_row (root, 1), 0, 0);
+  set_array_int (json_object_get_array_member (contacts, "row_totals"), 1, 0);
+  set_array_int (json_object_get_array_member (contacts, "row_totals"), 2, 5);
+  json_object_set_int_member (contacts, "total", 13);
+  assert_invalid (root, TEAM, PERIOD, "tables.contacts.total:");
+
+  json_object_set_int_member (contacts, "total", 12);
+  g_assert_true (vp_report_validate (root, TEAM, INSTALLATION, PERIOD, NULL));
+}
+
+/* A client may prefer several languages: the cells may add up to more than
+ * the total, never to less. */
+static void
+test_language_total (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+  JsonObject *languages = table_of (root, "first_contacts_by_language");
+
+  set_array_int (json_object_get_array_member (languages, "cells"), 1, 0);
+  json_object_set_int_member (languages, "total", 14);
+  g_assert_true (vp_report_validate (root, TEAM, INSTALLATION, PERIOD, NULL));
+  json_object_set_int_member (languages, "total", 15);
+  assert_invalid (root, TEAM, PERIOD, "tables.first_contacts_by_language.total:");
+}
+
+static void
+test_not_an_object (void)
+{
+  g_autoptr(JsonNode) root = parse ("[1,2,3]");
+
+  assert_invalid (root, TEAM, PERIOD, "");
+  g_assert_false (vp_report_validate (NULL, TEAM, INSTALLATION, PERIOD, NULL));
+}
+
+/* What a device really sends passes. */
+static void
+test_accepts_built_report (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(GDateTime) now = g_date_time_new_local (2026, 11, 29, 9, 0, 0);
+  g_autoptr(VpReport) report = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+
+  for (int i = 0; i < 20; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("Client %d", i);
+      g_autoptr(GDateTime) when = g_date_time_new_local (2026, 10, 1 + i, 11, 0, 0);
+
+      vp_test_register (store, label, 1960 + i, i % 3 ? "school" : "migrant_org", "first",
+                        i % 2 ? "limited" : NULL, when);
+    }
+  report = vp_report_build (store, PERIOD, 5, now, &error);
+  g_assert_no_error (error);
+  report->revision = 1;
+  json = vp_report_to_json (report);
+  root = parse (json);
+
+  g_assert_true (vp_report_validate (root, vp_store_get_team_code (store),
+                                     vp_store_get_installation_id (store), PERIOD, &error));
+  g_assert_no_error (error);
+
+  vp_test_remove_dir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/report-validate/accepts-good", test_accepts_good);
+  g_test_add_func ("/report-validate/accepts-built-report", test_accepts_built_report);
+  g_test_add_func ("/report-validate/unknown-top-level-field", test_unknown_top_level_field);
+  g_test_add_func ("/report-validate/missing-field", test_missing_field);
+  g_test_add_func ("/report-validate/unknown-table", test_unknown_table);
+  g_test_add_func ("/report-validate/no-tables", test_no_tables);
+  g_test_add_func ("/report-validate/unknown-field-in-table", test_unknown_field_in_table);
+  g_test_add_func ("/report-validate/unknown-row-code", test_unknown_row_code);
+  g_test_add_func ("/report-validate/unknown-language-code", test_unknown_language_code);
+  g_test_add_func ("/report-validate/duplicate-code", test_duplicate_code);
+  g_test_add_func ("/report-validate/wrong-dimensions", test_wrong_dimensions);
+  g_test_add_func ("/report-validate/wrong-shape", test_wrong_shape);
+  g_test_add_func ("/report-validate/published-below-k", test_published_below_k);
+  g_test_add_func ("/report-validate/below-larger-k", test_below_larger_k);
+  g_test_add_func ("/report-validate/k-below-minimum", test_k_below_minimum);
+  g_test_add_func ("/report-validate/negative-and-fractional-counts", test_negative_and_fractional_counts);
+  g_test_add_func ("/report-validate/mismatched-team", test_mismatched_team);
+  g_test_add_func ("/report-validate/mismatched-installation", test_mismatched_installation);
+  g_test_add_func ("/report-validate/bad-period", test_bad_period);
+  g_test_add_func ("/report-validate/bad-header-values", test_bad_header_values);
+  g_test_add_func ("/report-validate/inconsistent-row-sum", test_inconsistent_row_sum);
+  g_test_add_func ("/report-validate/inconsistent-column-sum", test_inconsistent_column_sum);
+  g_test_add_func ("/report-validate/inconsistent-grand-total", test_inconsistent_grand_total);
+  g_test_add_func ("/report-validate/language-total", test_language_total);
+  g_test_add_func ("/report-validate/not-an-object", test_not_an_object);
+
+  return g_test_run ();
+}

@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* UI flows driven as a coach would: unlock, fill the form, press save, and
+ * check the encrypted store and today's list. Runs under a virtual display. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "vp-contact-form.h"
+#include "vp-report-page.h"
+#include "vp-test-util.h"
+#include "vp-today-page.h"
+#include "vp-ui.h"
+#include "vp-unlock-page.h"
+#include "vp-window.h"
+
+static gpointer
+child (gpointer    widget,
+       GType       type,
+       const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+  g_assert_nonnull (object);
+  return object;
+}
+
+typedef gboolean (*Predicate) (gpointer data);
+
+static void
+wait_until (Predicate predicate,
+            gpointer  data)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (!predicate (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static void
+settle (void)
+{
+  for (int i = 0; i < 50; i++)
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+}
+
+/* Saves what the window shows, so a failing run can be looked at. */
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = g_strdup_printf ("%s.png", name);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL || renderer == NULL)
+    return;
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gdk_texture_save_to_png (texture, path);
+}
+
+static gboolean
+page_is_main (gpointer window)
+{
+  return g_strcmp0 (vp_window_get_page_name (window), "main") == 0;
+}
+
+static gboolean
+unlock_idle (gpointer page)
+{
+  return !gtk_spinner_get_spinning (child (page, VP_TYPE_UNLOCK_PAGE, "spinner"));
+}
+
+static void
+set_text (gpointer    widget,
+          GType       type,
+          const char *name,
+          const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (child (widget, type, name)), text);
+}
+
+static void
+select_code (AdwComboRow *row,
+             guint        position)
+{
+  adw_combo_row_set_selected (row, position);
+}
+
+static int
+count_rows (VpStore    *store,
+            const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  int n = -1;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (vp_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+static VpWindow *
+open_window (const char *dir)
+{
+  VpWindow *window = vp_window_new (NULL, dir);
+  VpUnlockPage *unlock = child (window, VP_TYPE_WINDOW, "unlock_page");
+  GtkLabel *error_label = child (unlock, VP_TYPE_UNLOCK_PAGE, "error_label");
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_cmpstr (vp_window_get_page_name (window), ==, "unlock");
+
+  /* A wrong passphrase is refused with a message, off the main loop. */
+  set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", "wrong passphrase");
+  gtk_widget_activate_action (GTK_WIDGET (unlock), "unlock.unlock", NULL);
+  g_assert_false (unlock_idle (unlock));
+  wait_until (unlock_idle, unlock);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (error_label)));
+  g_assert_cmpstr (vp_window_get_page_name (window), ==, "unlock");
+
+  set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", VP_TEST_PASSPHRASE);
+  gtk_widget_activate_action (GTK_WIDGET (unlock), "unlock.unlock", NULL);
+  wait_until (page_is_main, window);
+  settle ();
+  return window;
+}
+
+static void
+test_register_contact (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) created = vp_test_create_store (dir);
+  VpWindow *window;
+  VpContactForm *form;
+  VpTodayPage *today;
+  VpStore *store;
+  GtkLabel *client_error;
+  GtkListBox *list;
+  GtkListBoxRow *row;
+
+  vp_store_close (created);
+  window = open_window (dir);
+  store = vp_window_get_store (window);
+  g_assert_nonnull (store);
+  form = child (window, VP_TYPE_WINDOW, "contact_form");
+  today = child (window, VP_TYPE_WINDOW, "today_page");
+  client_error = child (form, VP_TYPE_CONTACT_FORM, "client_error");
+  g_assert_cmpuint (vp_today_page_get_n_items (today), ==, 0);
+
+  /* Fill the form: a mosque (religious), first contact via a key figure. */
+  select_code (child (form, VP_TYPE_CONTACT_FORM, "location_row"), 3);
+  select_code (child (form, VP_TYPE_CONTACT_FORM, "kind_row"), 0);
+  select_code (child (form, VP_TYPE_CONTACT_FORM, "initiated_row"), 4);
+  set_text (form, VP_TYPE_CONTACT_FORM, "label_row", "فاطمة T.");
+  set_text (form, VP_TYPE_CONTACT_FORM, "birth_year_row", "19x9");
+  gtk_switch_set_active (child (form, VP_TYPE_CONTACT_FORM, "consent_switch"), TRUE);
+  select_code (child (form, VP_TYPE_CONTACT_FORM, "proficiency_row"), 2);
+
+  /* Bad input: a clear message next to the field, nothing saved. */
+  gtk_widget_activate_action (GTK_WIDGET (form), "form.save", NULL);
+  settle ();
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (client_error)));
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM contact"), ==, 0);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (form, VP_TYPE_CONTACT_FORM, "label_row"))),
+                   ==, "فاطمة T.");
+  save_screenshot (GTK_WIDGET (window), "test-ui-form-error");
+
+  /* Fixed and saved: in the store and on today's list. */
+  set_text (form, VP_TYPE_CONTACT_FORM, "birth_year_row", "1979");
+  gtk_widget_activate_action (GTK_WIDGET (form), "form.save", NULL);
+  settle ();
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (client_error)));
+  g_assert_cmpint (count_rows (store,
+                               "SELECT count(*) FROM contact c JOIN client cl ON cl.id = c.client_id"
+                               " WHERE cl.label = 'فاطمة T.' AND cl.birth_year = 1979"
+                               " AND c.location_type = 'religious' AND c.kind = 'first'"
+                               " AND c.initiated_by = 'key_figure'"), ==, 1);
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM language_need"
+                                      " WHERE dutch_proficiency = 'limited'"), ==, 1);
+  g_assert_cmpuint (vp_today_page_get_n_items (today), ==, 1);
+  list = child (today, VP_TYPE_TODAY_PAGE, "list");
+  row = gtk_list_box_get_row_at_index (list, 0);
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "فاطمة T.");
+  /* The client fields are cleared for the next person; consent too. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (form, VP_TYPE_CONTACT_FORM, "label_row"))), ==, "");
+  g_assert_false (gtk_switch_get_active (child (form, VP_TYPE_CONTACT_FORM, "consent_switch")));
+
+  /* Without consent the proficiency is not stored, whatever the combo says. */
+  set_text (form, VP_TYPE_CONTACT_FORM, "label_row", "Jan K.");
+  select_code (child (form, VP_TYPE_CONTACT_FORM, "proficiency_row"), 1);
+  gtk_widget_activate_action (GTK_WIDGET (form), "form.save", NULL);
+  settle ();
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM contact"), ==, 2);
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM language_need"), ==, 1);
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM consent"), ==, 1);
+  g_assert_cmpuint (vp_today_page_get_n_items (today), ==, 2);
+
+  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "today");
+  settle ();
+  save_screenshot (GTK_WIDGET (window), "test-ui-today");
+
+  /* Locking closes the store and hides every page with personal data. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL);
+  settle ();
+  g_assert_cmpstr (vp_window_get_page_name (window), ==, "unlock");
+  g_assert_null (vp_window_get_store (window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle ();
+  vp_test_remove_dir (dir);
+}
+
+/* The report page shows the JSON that will leave, and the month's state. */
+static void
+test_report_page (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) created = vp_test_create_store (dir);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) this_month = g_date_time_new_local (g_date_time_get_year (now),
+                                                           g_date_time_get_month (now), 2, 10, 0, 0);
+  g_autoptr(GDateTime) last_month = g_date_time_add_months (this_month, -1);
+  g_autofree char *period = g_date_time_format (last_month, "%Y-%m");
+  VpWindow *window;
+  VpReportPage *page;
+  const char *json;
+
+  for (int i = 0; i < 8; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("Report-Label-%d", i);
+      vp_test_register (created, label, 1980 + i, "school", "first", "sufficient", last_month);
+    }
+  vp_store_close (created);
+
+  window = open_window (dir);
+  page = child (window, VP_TYPE_WINDOW, "report_page");
+  vp_report_page_set_period (page, period);
+  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "report");
+  settle ();
+
+  json = vp_report_page_get_json (page);
+  g_assert_nonnull (json);
+  g_assert_true (g_str_has_prefix (json, "{\"generated_at\":"));
+  g_assert_nonnull (strstr (json, "\"schema\":\"vindplaats.reach/1\""));
+  g_assert_null (strstr (json, "Report-Label"));
+  save_screenshot (GTK_WIDGET (window), "test-ui-report");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle ();
+  vp_test_remove_dir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  vp_ui_init ();
+
+  g_test_add_func ("/ui/register-contact", test_register_contact);
+  g_test_add_func ("/ui/report-page", test_report_page);
+
+  return g_test_run ();
+}

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "vp-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "vp-categories.h"
+#include "vp-contact-form.h"
+#include "vp-registration.h"
+
+/* The registration form. Location, kind and initiator stay as they were
+ * after a save (a coach registers several people at one place); the
+ * client's own fields are cleared. */
+struct _VpContactForm
+{
+  AdwBin        parent_instance;
+
+  AdwComboRow  *location_row;
+  AdwComboRow  *kind_row;
+  AdwComboRow  *initiated_row;
+  AdwEntryRow  *label_row;
+  AdwEntryRow  *birth_year_row;
+  GtkSwitch    *consent_switch;
+  AdwComboRow  *proficiency_row;
+  GtkLabel     *contact_error;
+  GtkLabel     *client_error;
+  GtkLabel     *language_error;
+
+  VpStore      *store;
+};
+
+G_DEFINE_FINAL_TYPE (VpContactForm, vp_contact_form, ADW_TYPE_BIN)
+
+enum {
+  SAVED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+fill_combo (AdwComboRow *row,
+            VpCategory   category,
+            const char  *first_label)
+{
+  g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
+  const VpCategoryEntry *entries;
+  guint n = 0;
+
+  if (first_label != NULL)
+    gtk_string_list_append (model, first_label);
+  entries = vp_category_entries (category, &n);
+  for (guint i = 0; i < n; i++)
+    gtk_string_list_append (model, vp_category_label (category, entries[i].code));
+  adw_combo_row_set_model (row, G_LIST_MODEL (model));
+}
+
+/* With a leading "not recorded" entry, index 0 maps to NULL. */
+static const char *
+combo_code (AdwComboRow *row,
+            VpCategory   category,
+            gboolean     has_none)
+{
+  const VpCategoryEntry *entries;
+  guint n = 0;
+  guint selected = adw_combo_row_get_selected (row);
+
+  entries = vp_category_entries (category, &n);
+  if (has_none)
+    {
+      if (selected == 0 || selected == GTK_INVALID_LIST_POSITION)
+        return NULL;
+      selected--;
+    }
+  return selected < n ? entries[selected].code : NULL;
+}
+
+static void
+clear_errors (VpContactForm *self)
+{
+  GtkLabel *labels[] = { self->contact_error, self->client_error, self->language_error };
+  GtkWidget *rows[] = { GTK_WIDGET (self->label_row), GTK_WIDGET (self->birth_year_row),
+                        GTK_WIDGET (self->proficiency_row) };
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    gtk_widget_set_visible (GTK_WIDGET (labels[i]), FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    gtk_widget_remove_css_class (rows[i], "error");
+}
+
+/* Puts the message next to the field it is about and moves focus there. */
+static void
+show_error (VpContactForm *self,
+            const GError  *error)
+{
+  GtkLabel *label = self->contact_error;
+  GtkWidget *field = NULL;
+
+  if (error->domain == VP_REGISTRATION_ERROR)
+    switch ((VpRegistrationError) error->code)
+      {
+      case VP_REGISTRATION_ERROR_CLIENT:
+        label = self->client_error;
+        field = GTK_WIDGET (self->label_row);
+        break;
+      case VP_REGISTRATION_ERROR_BIRTH_YEAR:
+        label = self->client_error;
+        field = GTK_WIDGET (self->birth_year_row);
+        break;
+      case VP_REGISTRATION_ERROR_PROFICIENCY:
+        label = self->language_error;
+        field = GTK_WIDGET (self->proficiency_row);
+        break;
+      case VP_REGISTRATION_ERROR_LOCATION:
+        field = GTK_WIDGET (self->location_row);
+        break;
+      case VP_REGISTRATION_ERROR_KIND:
+      case VP_REGISTRATION_ERROR_STAGE:
+        field = GTK_WIDGET (self->kind_row);
+        break;
+      case VP_REGISTRATION_ERROR_INITIATED_BY:
+        field = GTK_WIDGET (self->initiated_row);
+        break;
+      default:
+        break;
+      }
+
+  gtk_label_set_label (label, error->message);
+  gtk_widget_set_visible (GTK_WIDGET (label), TRUE);
+  if (field != NULL)
+    {
+      gtk_widget_add_css_class (field, "error");
+      gtk_widget_grab_focus (field);
+    }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (label),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, error->message, -1);
+}
+
+/* Empty means "not given"; anything else must be a whole number. */
+static gboolean
+parse_birth_year (const char  *text,
+                  int         *year,
+                  GError     **error)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (text));
+  gint64 value = 0;
+
+  *year = 0;
+  if (*trimmed == '\0')
+    return TRUE;
+  if (!g_ascii_string_to_signed (trimmed, 10, 0, 9999, &value, NULL))
+    {
+      g_set_error_literal (error, VP_REGISTRATION_ERROR, VP_REGISTRATION_ERROR_BIRTH_YEAR,
+                           _("Enter the birth year as four digits, for example 1984"));
+      return FALSE;
+    }
+  *year = (int) value;
+  return TRUE;
+}
+
+static void
+reset_client_fields (VpContactForm *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->label_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->birth_year_row), "");
+  gtk_switch_set_active (self->consent_switch, FALSE);
+  adw_combo_row_set_selected (self->proficiency_row, 0);
+}
+
+static void
+save_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  VpContactForm *self = VP_CONTACT_FORM (widget);
+  g_autoptr(GError) error = NULL;
+  gboolean consent = gtk_switch_get_active (self->consent_switch);
+  VpRegistration reg = {
+    .client_label = gtk_editable_get_text (GTK_EDITABLE (self->label_row)),
+    .location_type = combo_code (self->location_row, VP_CATEGORY_LOCATION_TYPE, FALSE),
+    .kind = combo_code (self->kind_row, VP_CATEGORY_CONTACT_KIND, FALSE),
+    .initiated_by = combo_code (self->initiated_row, VP_CATEGORY_INITIATED_BY, FALSE),
+    .language_consent = consent,
+    /* Without consent the field is not even read. */
+    .dutch_proficiency = consent ? combo_code (self->proficiency_row, VP_CATEGORY_DUTCH_PROFICIENCY, TRUE) : NULL,
+  };
+  gint64 contact_id = 0;
+
+  g_return_if_fail (self->store != NULL);
+
+  clear_errors (self);
+  if (!parse_birth_year (gtk_editable_get_text (GTK_EDITABLE (self->birth_year_row)),
+                         &reg.birth_year, &error) ||
+      !vp_store_save_registration (self->store, &reg, &contact_id, &error))
+    {
+      show_error (self, error);
+      return;
+    }
+
+  reset_client_fields (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->label_row));
+  g_signal_emit (self, signals[SAVED], 0, contact_id);
+}
+
+static void
+on_entry_activated (VpContactForm *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "form.save", NULL);
+}
+
+static gboolean
+vp_contact_form_grab_focus (GtkWidget *widget)
+{
+  return gtk_widget_grab_focus (GTK_WIDGET (VP_CONTACT_FORM (widget)->location_row));
+}
+
+static void
+vp_contact_form_dispose (GObject *object)
+{
+  VpContactForm *self = VP_CONTACT_FORM (object);
+
+  g_clear_object (&self->store);
+  gtk_widget_dispose_template (GTK_WIDGET (object), VP_TYPE_CONTACT_FORM);
+  G_OBJECT_CLASS (vp_contact_form_parent_class)->dispose (object);
+}
+
+static void
+vp_contact_form_class_init (VpContactFormClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = vp_contact_form_dispose;
+  widget_class->grab_focus = vp_contact_form_grab_focus;
+
+  signals[SAVED] =
+    g_signal_new ("saved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/vindplaats/Vindplaats/vp-contact-form.ui");
+  gtk_widget_class_bind_template_child (widget_class, VpContactForm, location_row);
+  gtk_widget_class_bind_template_child (widget_class, VpContactForm, kind_row);
+  gtk_widget_class_bind_template_child (widget_class, VpContactForm, initiated_row);
+  gtk_widget_class_bind_template_child (widget_class, VpContactForm, label_row);
+  gtk_widget_class_bind_template_child (widget_class, VpContactForm, birth_year_row);
+  gtk_widget_class_bind_template_child (widget_class, VpContactForm, consent_switch);
+  gtk_widget_class_bind_template_child (widget_class, VpContactForm, proficiency_row);
+  gtk_widget_class_bind_template_child (widget_class, VpContactForm, contact_error);
+  gtk_widget_class_bind_template_child (widget_class, VpContactForm, client_error);
+  gtk_widget_class_bind_template_child (widget_class, VpContactForm, language_error);
+  gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);
+
+  gtk_widget_class_install_action (widget_class, "form.save", NULL, save_activated);
+}
+
+static void
+vp_contact_form_init (VpContactForm *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  fill_combo (self->location_row, VP_CATEGORY_LOCATION_TYPE, NULL);
+  fill_combo (self->kind_row, VP_CATEGORY_CONTACT_KIND, NULL);
+  fill_combo (self->initiated_row, VP_CATEGORY_INITIATED_BY, NULL);
+  fill_combo (self->proficiency_row, VP_CATEGORY_DUTCH_PROFICIENCY, _("Not recorded"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "form.save", FALSE);
+}
+
+void
+vp_contact_form_set_store (VpContactForm *self,
+                           VpStore       *store)
+{
+  g_return_if_fail (VP_IS_CONTACT_FORM (self));
+  g_return_if_fail (store == NULL || VP_IS_STORE (store));
+
+  g_set_object (&self->store, store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "form.save", store != NULL);
+  if (store == NULL)
+    {
+      /* Locking must not leave a half-typed client on screen. */
+      reset_client_fields (self);
+      clear_errors (self);
+    }
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "vp-store.h"
+
+G_BEGIN_DECLS
+
+#define VP_TYPE_CONTACT_FORM (vp_contact_form_get_type ())
+G_DECLARE_FINAL_TYPE (VpContactForm, vp_contact_form, VP, CONTACT_FORM, AdwBin)
+
+void vp_contact_form_set_store (VpContactForm *self,
+                                VpStore       *store);
+
+G_END_DECLS

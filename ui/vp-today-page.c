@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "vp-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "vp-contact.h"
+#include "vp-today-page.h"
+
+/* Today's contacts of this device, newest first. A day holds dozens of
+ * contacts at most, so a list box over a list store is enough here. */
+struct _VpTodayPage
+{
+  GtkWidget   parent_instance;
+
+  GtkStack   *stack;
+  GtkLabel   *heading;
+  GtkListBox *list;
+
+  VpStore    *store;
+  GListModel *contacts;
+};
+
+G_DEFINE_FINAL_TYPE (VpTodayPage, vp_today_page, GTK_TYPE_WIDGET)
+
+static GtkWidget *
+create_row (gpointer item,
+            gpointer user_data)
+{
+  VpContact *contact = item;
+  g_autofree char *time = NULL;
+  g_autofree char *kind = NULL;
+  g_autofree char *location = NULL;
+  g_autofree char *subtitle = NULL;
+  GtkWidget *row = adw_action_row_new ();
+
+  g_object_get (contact, "time", &time, "kind-label", &kind, "location-label", &location, NULL);
+  subtitle = g_strdup_printf ("%s · %s · %s", time, kind, location);
+
+  /* Labels are typed by coaches: never parse them as markup. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), vp_contact_get_client_label (contact));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  return row;
+}
+
+void
+vp_today_page_refresh (VpTodayPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDate) today = g_date_new_dmy ((GDateDay) g_date_time_get_day_of_month (now),
+                                           (GDateMonth) g_date_time_get_month (now),
+                                           (GDateYear) g_date_time_get_year (now));
+  g_autofree char *heading = NULL;
+  guint n;
+
+  g_return_if_fail (VP_IS_TODAY_PAGE (self));
+
+  g_clear_object (&self->contacts);
+  if (self->store != NULL && vp_store_is_open (self->store))
+    {
+      self->contacts = vp_store_list_contacts_on (self->store, today, &error);
+      if (error != NULL)
+        g_warning ("Could not list today's contacts: %s", error->message);
+    }
+  if (self->contacts == NULL)
+    self->contacts = G_LIST_MODEL (g_list_store_new (VP_TYPE_CONTACT));
+
+  gtk_list_box_bind_model (self->list, self->contacts, create_row, NULL, NULL);
+  n = g_list_model_get_n_items (self->contacts);
+  heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u contact today", "%u contacts today", n), n);
+  gtk_label_set_label (self->heading, heading);
+  gtk_stack_set_visible_child_name (self->stack, n > 0 ? "list" : "empty");
+}
+
+guint
+vp_today_page_get_n_items (VpTodayPage *self)
+{
+  g_return_val_if_fail (VP_IS_TODAY_PAGE (self), 0);
+  return self->contacts != NULL ? g_list_model_get_n_items (self->contacts) : 0;
+}
+
+void
+vp_today_page_set_store (VpTodayPage *self,
+                         VpStore     *store)
+{
+  g_return_if_fail (VP_IS_TODAY_PAGE (self));
+
+  g_set_object (&self->store, store);
+  vp_today_page_refresh (self);
+}
+
+static void
+vp_today_page_dispose (GObject *object)
+{
+  VpTodayPage *self = VP_TODAY_PAGE (object);
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->contacts);
+  gtk_widget_dispose_template (GTK_WIDGET (object), VP_TYPE_TODAY_PAGE);
+  G_OBJECT_CLASS (vp_today_page_parent_class)->dispose (object);
+}
+
+static void
+vp_today_page_class_init (VpTodayPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = vp_today_page_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/vindplaats/Vindplaats/vp-today-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, VpTodayPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, VpTodayPage, heading);
+  gtk_widget_class_bind_template_child (widget_class, VpTodayPage, list);
+}
+
+static void
+vp_today_page_init (VpTodayPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

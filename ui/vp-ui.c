@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "vp-ui"
+
+#include "config.h"
+
+#include "vp-contact-form.h"
+#include "vp-report-page.h"
+#include "vp-setup-page.h"
+#include "vp-today-page.h"
+#include "vp-ui.h"
+#include "vp-ui-resources.h"
+#include "vp-unlock-page.h"
+#include "vp-window.h"
+
+/* The UI lives in a static library: register its resources explicitly, since
+ * a linker may drop an unreferenced constructor. */
+void
+vp_ui_init (void)
+{
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      g_resources_register (vp_ui_get_resource ());
+      g_type_ensure (VP_TYPE_CONTACT_FORM);
+      g_type_ensure (VP_TYPE_REPORT_PAGE);
+      g_type_ensure (VP_TYPE_SETUP_PAGE);
+      g_type_ensure (VP_TYPE_TODAY_PAGE);
+      g_type_ensure (VP_TYPE_UNLOCK_PAGE);
+      g_type_ensure (VP_TYPE_WINDOW);
+      g_once_init_leave (&initialized, 1);
+    }
+}

@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "vp-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "vp-contact-form.h"
+#include "vp-report-page.h"
+#include "vp-setup-page.h"
+#include "vp-sync.h"
+#include "vp-today-page.h"
+#include "vp-unlock-page.h"
+#include "vp-window.h"
+
+/* The main window: set-up on first run, the unlock page while locked, and
+ * the work pages once the store is open. */
+struct _VpWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *stack;
+  AdwViewStack         *view_stack;
+  AdwViewSwitcherTitle *switcher_title;
+  AdwViewSwitcherBar   *switcher_bar;
+  VpSetupPage          *setup_page;
+  VpUnlockPage         *unlock_page;
+  VpContactForm        *contact_form;
+  VpTodayPage          *today_page;
+  VpReportPage         *report_page;
+
+  char                 *store_dir;
+  VpStore              *store;
+};
+
+G_DEFINE_FINAL_TYPE (VpWindow, vp_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_STORE_DIR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+toast (VpWindow   *self,
+       const char *title)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+}
+
+static void
+set_pages_store (VpWindow *self,
+                 VpStore  *store)
+{
+  vp_contact_form_set_store (self->contact_form, store);
+  vp_today_page_set_store (self->today_page, store);
+  vp_report_page_set_store (self->report_page, store);
+}
+
+static void
+update_actions (VpWindow *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.lock", self->store != NULL);
+}
+
+static void
+send_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(VpWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint delivered = 0;
+
+  if (!vp_sync_send_due_finish (VP_STORE (object), result, &delivered, &error))
+    {
+      /* No endpoint yet is normal for a new team; reports wait in the outbox. */
+      if (!g_error_matches (error, VP_SYNC_ERROR, VP_SYNC_ERROR_NOT_CONFIGURED) &&
+          !g_error_matches (error, VP_STORE_ERROR, VP_STORE_ERROR_LOCKED))
+        toast (self, _("Reports could not be sent; they wait in the outbox"));
+      return;
+    }
+  if (delivered > 0)
+    {
+      g_autofree char *title =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u report delivered to the municipality",
+                                      "%u reports delivered to the municipality", delivered),
+                         delivered);
+      toast (self, title);
+    }
+  if (self->store != NULL)
+    vp_report_page_refresh (self->report_page);
+}
+
+/* Months that have closed are queued and sent as soon as the store opens. */
+static void
+sync_due_reports (VpWindow *self)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GError) error = NULL;
+
+  if (!vp_sync_queue_due_reports (self->store, now, NULL, &error))
+    {
+      g_warning ("Could not queue due reports: %s", error->message);
+      return;
+    }
+  vp_sync_send_due_async (self->store, NULL, send_done, g_object_ref (self));
+}
+
+static void
+on_store_ready (VpWindow *self,
+                VpStore  *store)
+{
+  g_set_object (&self->store, store);
+  set_pages_store (self, store);
+  update_actions (self);
+  gtk_stack_set_visible_child_name (self->stack, "main");
+  adw_view_stack_set_visible_child_name (self->view_stack, "register");
+  gtk_widget_grab_focus (GTK_WIDGET (self->contact_form));
+  sync_due_reports (self);
+}
+
+static void
+on_contact_saved (VpWindow *self,
+                  gint64    contact_id)
+{
+  toast (self, _("Contact saved"));
+  vp_today_page_refresh (self->today_page);
+  vp_report_page_refresh (self->report_page);
+}
+
+static void
+on_report_sent (VpWindow   *self,
+                guint       delivered,
+                const char *error_message)
+{
+  if (error_message != NULL)
+    toast (self, error_message);
+  else if (delivered > 0)
+    toast (self, _("Report delivered to the municipality"));
+  else
+    toast (self, _("Nothing was delivered; see the delivery state"));
+}
+
+static void
+lock_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  VpWindow *self = VP_WINDOW (widget);
+
+  if (self->store == NULL)
+    return;
+  set_pages_store (self, NULL);
+  vp_store_close (self->store);
+  g_clear_object (&self->store);
+  update_actions (self);
+  vp_unlock_page_reset (self->unlock_page);
+  gtk_stack_set_visible_child_name (self->stack, "unlock");
+  gtk_widget_grab_focus (GTK_WIDGET (self->unlock_page));
+}
+
+static void
+vp_window_constructed (GObject *object)
+{
+  VpWindow *self = VP_WINDOW (object);
+
+  G_OBJECT_CLASS (vp_window_parent_class)->constructed (object);
+
+  if (self->store_dir == NULL)
+    self->store_dir = vp_store_default_dir ();
+  vp_setup_page_set_store_dir (self->setup_page, self->store_dir);
+  vp_unlock_page_set_store_dir (self->unlock_page, self->store_dir);
+  gtk_stack_set_visible_child_name (self->stack,
+                                    vp_store_exists (self->store_dir) ? "unlock" : "setup");
+  update_actions (self);
+}
+
+static void
+vp_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  VpWindow *self = VP_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE_DIR:
+      g_free (self->store_dir);
+      self->store_dir = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+vp_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  VpWindow *self = VP_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE_DIR:
+      g_value_set_string (value, self->store_dir);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+vp_window_dispose (GObject *object)
+{
+  VpWindow *self = VP_WINDOW (object);
+
+  if (self->store != NULL)
+    vp_store_close (self->store);
+  g_clear_object (&self->store);
+
+  /* libadwaita 1.2 trips over switchers whose stack is torn down first. */
+  adw_view_switcher_bar_set_stack (self->switcher_bar, NULL);
+  adw_view_switcher_title_set_stack (self->switcher_title, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), VP_TYPE_WINDOW);
+  G_OBJECT_CLASS (vp_window_parent_class)->dispose (object);
+}
+
+static void
+vp_window_finalize (GObject *object)
+{
+  g_free (VP_WINDOW (object)->store_dir);
+  G_OBJECT_CLASS (vp_window_parent_class)->finalize (object);
+}
+
+static void
+vp_window_class_init (VpWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = vp_window_constructed;
+  object_class->set_property = vp_window_set_property;
+  object_class->get_property = vp_window_get_property;
+  object_class->dispose = vp_window_dispose;
+  object_class->finalize = vp_window_finalize;
+
+  properties[PROP_STORE_DIR] =
+    g_param_spec_string ("store-dir", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                         G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (VP_TYPE_SETUP_PAGE);
+  g_type_ensure (VP_TYPE_UNLOCK_PAGE);
+  g_type_ensure (VP_TYPE_CONTACT_FORM);
+  g_type_ensure (VP_TYPE_TODAY_PAGE);
+  g_type_ensure (VP_TYPE_REPORT_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/vindplaats/Vindplaats/vp-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, VpWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, VpWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, VpWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, VpWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, VpWindow, switcher_bar);
+  gtk_widget_class_bind_template_child (widget_class, VpWindow, setup_page);
+  gtk_widget_class_bind_template_child (widget_class, VpWindow, unlock_page);
+  gtk_widget_class_bind_template_child (widget_class, VpWindow, contact_form);
+  gtk_widget_class_bind_template_child (widget_class, VpWindow, today_page);
+  gtk_widget_class_bind_template_child (widget_class, VpWindow, report_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_store_ready);
+  gtk_widget_class_bind_template_callback (widget_class, on_contact_saved);
+  gtk_widget_class_bind_template_callback (widget_class, on_report_sent);
+
+  gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.lock", NULL);
+}
+
+static void
+vp_window_init (VpWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+VpWindow *
+vp_window_new (AdwApplication *application,
+               const char     *store_dir)
+{
+  return g_object_new (VP_TYPE_WINDOW,
+                       "application", application,
+                       "store-dir", store_dir,
+                       NULL);
+}
+
+VpStore *
+vp_window_get_store (VpWindow *self)
+{
+  g_return_val_if_fail (VP_IS_WINDOW (self), NULL);
+  return self->store;
+}
+
+const char *
+vp_window_get_page_name (VpWindow *self)
+{
+  g_return_val_if_fail (VP_IS_WINDOW (self), NULL);
+  return gtk_stack_get_visible_child_name (self->stack);
+}
