@@ -223,7 +223,11 @@ check_code_field (JsonObject   *report,
      * "a month (YYYY-MM)". */
     return invalid (error, _("%s: “%s” is not %s"), field, text, description);
   if (expected != NULL && strcmp (value, expected) != 0)
-    return invalid (error, _("%s: “%s” does not match the address of the request"), field, text);
+    {
+      g_autofree char *wanted = shown (expected);
+      return invalid (error, _("%s: “%s” does not match “%s” in the address of the request"),
+                      field, text, wanted);
+    }
   return TRUE;
 }
 

@@ -268,6 +268,14 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* build-aux/test always provides a display; a Flatpak build sandbox has
+   * none, and there the UI tests report themselves skipped (77). */
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_print ("1..0 # SKIP no display\n");
+      return 77;
+    }
+
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   vp_ui_init ();

@@ -237,7 +237,6 @@ main (int   argc,
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  g_set_prgname ("vindplaats-endpoint");
 
   if (argc < 2)
     {
@@ -246,10 +245,16 @@ main (int   argc,
     }
 
   command = argv[1];
-  if (g_str_equal (command, "issue-token"))
-    return issue_token (argc - 1, argv + 1);
-  if (g_str_equal (command, "serve"))
-    return serve (argc - 1, argv + 1);
+  if (g_str_equal (command, "issue-token") || g_str_equal (command, "serve"))
+    {
+      /* So that --help reads "vindplaats-endpoint serve [OPTION…]". */
+      g_autofree char *prgname = g_strconcat ("vindplaats-endpoint ", command, NULL);
+
+      g_set_prgname (prgname);
+      if (g_str_equal (command, "serve"))
+        return serve (argc - 1, argv + 1);
+      return issue_token (argc - 1, argv + 1);
+    }
   if (g_str_equal (command, "--help") || g_str_equal (command, "-h") || g_str_equal (command, "help"))
     {
       print_usage (stdout);

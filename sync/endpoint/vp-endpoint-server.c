@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vp-endpoint-server.h"
+#include "vp-report-schema.h"
 #include "vp-report-validate.h"
 
 /* The reference endpoint's HTTP side (DESIGN §7), HTTPS only:
