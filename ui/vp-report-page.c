@@ -24,7 +24,7 @@ struct _VpReportPage
   AdwComboRow  *month_row;
   AdwActionRow *status_row;
   GtkSpinner   *spinner;
-  GtkTextView  *json_view;
+  GtkLabel     *json_label;
 
   VpStore      *store;
   GPtrArray    *periods;  /* YYYY-MM, newest first */
@@ -102,7 +102,7 @@ show_json (VpReportPage *self,
 {
   g_free (self->json);
   self->json = g_strdup (json);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->json_view), json != NULL ? json : "", -1);
+  gtk_label_set_label (self->json_label, json != NULL ? json : "");
 }
 
 static void
@@ -260,7 +260,7 @@ vp_report_page_class_init (VpReportPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VpReportPage, month_row);
   gtk_widget_class_bind_template_child (widget_class, VpReportPage, status_row);
   gtk_widget_class_bind_template_child (widget_class, VpReportPage, spinner);
-  gtk_widget_class_bind_template_child (widget_class, VpReportPage, json_view);
+  gtk_widget_class_bind_template_child (widget_class, VpReportPage, json_label);
   gtk_widget_class_bind_template_callback (widget_class, on_month_selected);
 
   gtk_widget_class_install_action (widget_class, "report.send", NULL, send_activated);
@@ -271,6 +271,13 @@ vp_report_page_init (VpReportPage *self)
 {
   self->periods = g_ptr_array_new_with_free_func (g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Wrapped JSON must show the exact bytes: no hyphens at line breaks. */
+  {
+    g_autoptr(PangoAttrList) attrs = pango_attr_list_new ();
+    pango_attr_list_insert (attrs, pango_attr_insert_hyphens_new (FALSE));
+    gtk_label_set_attributes (self->json_label, attrs);
+  }
   fill_months (self);
   /* The month that closed last is the one a team leader looks at. */
   adw_combo_row_set_selected (self->month_row, 1);

@@ -64,6 +64,7 @@ static void
 update_actions (VpWindow *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.lock", self->store != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-page", self->store != NULL);
 }
 
 static void
@@ -161,6 +162,17 @@ lock_activated (GtkWidget  *widget,
   vp_unlock_page_reset (self->unlock_page);
   gtk_stack_set_visible_child_name (self->stack, "unlock");
   gtk_widget_grab_focus (GTK_WIDGET (self->unlock_page));
+}
+
+static void
+show_page_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  VpWindow *self = VP_WINDOW (widget);
+
+  if (self->store != NULL)
+    adw_view_stack_set_visible_child_name (self->view_stack, g_variant_get_string (param, NULL));
 }
 
 static void
@@ -281,6 +293,12 @@ vp_window_class_init (VpWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.lock", NULL);
+
+  /* Alt+1..3 reach the pages from the keyboard alone. */
+  gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-page", "s", "register");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-page", "s", "today");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-page", "s", "report");
 }
 
 static void

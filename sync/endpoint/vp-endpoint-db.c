@@ -53,6 +53,11 @@ static const char schema_sql[] =
   "CREATE TRIGGER IF NOT EXISTS reports_no_update BEFORE UPDATE ON reports"
   "  BEGIN SELECT RAISE (ABORT, 'reports are append-only'); END;"
   "CREATE TRIGGER IF NOT EXISTS reports_no_delete BEFORE DELETE ON reports"
+  "  BEGIN SELECT RAISE (ABORT, 'reports are append-only'); END;"
+  /* INSERT OR REPLACE would delete the old row without a DELETE trigger. */
+  "CREATE TRIGGER IF NOT EXISTS reports_no_replace BEFORE INSERT ON reports"
+  "  WHEN EXISTS (SELECT 1 FROM reports WHERE team = NEW.team AND installation = NEW.installation"
+  "               AND period = NEW.period AND revision = NEW.revision)"
   "  BEGIN SELECT RAISE (ABORT, 'reports are append-only'); END;";
 
 void
