@@ -23,6 +23,8 @@
 #define UNPUBLISHED G_GINT64_CONSTANT (-1)
 /* Names and codes from the sender are cut to this length in messages. */
 #define MAX_SHOWN 40
+/* A report nests four deep; the JSON parser recurses once per level. */
+#define MAX_DEPTH 16
 
 G_DEFINE_QUARK (vp-report-error-quark, vp_report_error)
 
@@ -655,4 +657,134 @@ vp_report_validate (JsonNode    *root,
          check_int_field (report, "revision", 1, MAX_REVISION, NULL, error) &&
          check_generated_at (report, error) &&
          check_tables (report, (guint) k, error);
+}
+
+/* Outside strings, plain JSON has only these characters. The JSON parser
+ * also takes comments, single quotes and "var x =" assignments; refusing
+ * them keeps the depth count below exact and the stored text plain. */
+static gboolean
+is_plain_json_char (char c)
+{
+  return c != '\0' && strchr ("{}[],:-+.0123456789eEtrufalsn \t\r\n", c) != NULL;
+}
+
+/**
+ * vp_report_check_text:
+ * @data: the report as received
+ * @len: the length of @data
+ * @error: return location for a #VP_REPORT_ERROR
+ *
+ * Checks the raw text before it is parsed: UTF-8, one plain JSON value,
+ * nested no deeper than a report needs. This keeps a hostile body from
+ * driving the recursive parser arbitrarily deep.
+ *
+ * Returns: %TRUE when the text may be parsed
+ */
+gboolean
+vp_report_check_text (const char  *data,
+                      gsize        len,
+                      GError     **error)
+{
+  guint depth = 0;
+  gboolean in_string = FALSE;
+  gboolean escaped = FALSE;
+  gboolean ended = FALSE;
+
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+
+  if (len == 0)
+    return invalid (error, _("The report is empty"));
+  if (!g_utf8_validate_len (data, len, NULL))
+    return invalid (error, _("The report is not UTF-8 text"));
+
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (escaped)
+            escaped = FALSE;
+          else if (c == '\\')
+            escaped = TRUE;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+      if (ended && !g_ascii_isspace (c))
+        return invalid (error, _("The report holds more than one JSON value"));
+      if (c == '"')
+        in_string = TRUE;
+      else if ((c == '{' || c == '[') && ++depth > MAX_DEPTH)
+        return invalid (error, _("The report nests deeper than %d levels"), MAX_DEPTH);
+      else if ((c == '}' || c == ']') && depth > 0)
+        ended = --depth == 0;
+      else if (!is_plain_json_char (c) || c == '}' || c == ']')
+        return invalid (error, _("The report is not plain JSON (unexpected character at byte %lu)"),
+                        (unsigned long) i);
+    }
+  return TRUE;
+}
+
+static gboolean
+keys_sorted (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) members = json_object_get_members (object);
+      const char *previous = NULL;
+
+      for (const GList *l = members; l != NULL; l = l->next)
+        {
+          if (previous != NULL && strcmp (previous, l->data) >= 0)
+            return FALSE;
+          if (!keys_sorted (json_object_get_member (object, l->data)))
+            return FALSE;
+          previous = l->data;
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        if (!keys_sorted (json_array_get_element (array, i)))
+          return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * vp_report_check_canonical:
+ * @root: the parsed report
+ * @data: the text it was parsed from
+ * @len: the length of @data
+ * @error: return location for a #VP_REPORT_ERROR
+ *
+ * Checks that @data is the canonical form of @root, as devices write it:
+ * compact, object keys in byte order, each key once. Stored bodies then say
+ * exactly what was validated, to any JSON reader, and a replay of the same
+ * report is recognised by its bytes.
+ *
+ * Returns: %TRUE when @data is canonical
+ */
+gboolean
+vp_report_check_canonical (JsonNode    *root,
+                           const char  *data,
+                           gsize        len,
+                           GError     **error)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *canonical = NULL;
+  gsize canonical_len = 0;
+
+  g_return_val_if_fail (root != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+
+  json_generator_set_root (generator, root);
+  canonical = json_generator_to_data (generator, &canonical_len);
+  if (canonical_len == len && memcmp (canonical, data, len) == 0 && keys_sorted (root))
+    return TRUE;
+  return invalid (error, _("The report is not canonical JSON (compact, keys in sorted order, each key once)"));
 }

@@ -17,10 +17,17 @@ gboolean vp_report_is_team_code       (const char  *team);
 gboolean vp_report_is_installation_id (const char  *installation);
 gboolean vp_report_is_municipality    (const char  *municipality);
 
+gboolean vp_report_check_text         (const char  *data,
+                                       gsize        len,
+                                       GError     **error);
 gboolean vp_report_validate           (JsonNode    *root,
                                        const char  *team,
                                        const char  *installation,
                                        const char  *period,
+                                       GError     **error);
+gboolean vp_report_check_canonical    (JsonNode    *root,
+                                       const char  *data,
+                                       gsize        len,
                                        GError     **error);
 
 G_END_DECLS

@@ -336,6 +336,78 @@ test_not_an_object (void)
   g_assert_false (vp_report_validate (NULL, TEAM, INSTALLATION, PERIOD, NULL));
 }
 
+static void
+assert_text_invalid (const char *text,
+                     gsize       len)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (vp_report_check_text (text, len, &error));
+  g_assert_error (error, VP_REPORT_ERROR, VP_REPORT_ERROR_INVALID);
+  g_test_message ("%s", error->message);
+}
+
+/* The raw text is checked before the recursive parser sees it. */
+static void
+test_text (void)
+{
+  g_autoptr(GString) deep = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (vp_report_check_text (good_report, strlen (good_report), &error));
+  g_assert_no_error (error);
+
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  assert_text_invalid (deep->str, deep->len);
+
+  assert_text_invalid ("", 0);
+  assert_text_invalid ("{\"k\":5}\0", 9);
+  assert_text_invalid ("{\"k\":\"\xff\"}", 9);
+  assert_text_invalid ("{} {}", 5);
+  assert_text_invalid ("var report = {}", 15);
+  assert_text_invalid ("/* \" */ [[[", 11);
+  assert_text_invalid ("{'k':5}", 7);
+  assert_text_invalid ("]", 1);
+
+  /* Brackets and quotes inside strings are text, not structure. */
+  {
+    const char *text = "{\"a\\\"[[[[[[[[[[[[[[[[[[[[\":1}";
+    g_assert_true (vp_report_check_text (text, strlen (text), NULL));
+  }
+}
+
+static void
+assert_not_canonical (const char *text)
+{
+  g_autoptr(JsonNode) root = parse (text);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (vp_report_check_canonical (root, text, strlen (text), &error));
+  g_assert_error (error, VP_REPORT_ERROR, VP_REPORT_ERROR_INVALID);
+}
+
+/* Stored bodies say exactly what was validated, in the devices' form. */
+static void
+test_canonical (void)
+{
+  g_autoptr(JsonNode) root = parse (good_report);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonGenerator) pretty = json_generator_new ();
+  g_autofree char *pretty_text = NULL;
+
+  g_assert_true (vp_report_check_canonical (root, good_report, strlen (good_report), &error));
+  g_assert_no_error (error);
+
+  json_generator_set_pretty (pretty, TRUE);
+  json_generator_set_root (pretty, root);
+  pretty_text = json_generator_to_data (pretty, NULL);
+  assert_not_canonical (pretty_text);
+  assert_not_canonical ("{\"b\":1,\"a\":2}");
+  assert_not_canonical ("{\"a\":1,\"a\":2}");
+  assert_not_canonical ("{\"a\":[{\"d\":1,\"c\":2}]}");
+}
+
 /* What a device really sends passes. */
 static void
 test_accepts_built_report (void)
@@ -400,6 +472,8 @@ main (int   argc,
   g_test_add_func ("/report-validate/inconsistent-grand-total", test_inconsistent_grand_total);
   g_test_add_func ("/report-validate/language-total", test_language_total);
   g_test_add_func ("/report-validate/not-an-object", test_not_an_object);
+  g_test_add_func ("/report-validate/text", test_text);
+  g_test_add_func ("/report-validate/canonical", test_canonical);
 
   return g_test_run ();
 }

@@ -264,16 +264,23 @@ test_report_page (void)
   vp_test_remove_dir (dir);
 }
 
+static gboolean
+has_env (const char *name)
+{
+  const char *value = g_getenv (name);
+  return value != NULL && *value != '\0';
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   /* build-aux/test always provides a display; a Flatpak build sandbox has
-   * none, and there the UI tests report themselves skipped (77). */
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+   * none, and there the UI tests report themselves skipped. */
+  if (!has_env ("DISPLAY") && !has_env ("WAYLAND_DISPLAY"))
     {
       g_print ("1..0 # SKIP no display\n");
-      return 77;
+      return 0;
     }
 
   gtk_test_init (&argc, &argv, NULL);

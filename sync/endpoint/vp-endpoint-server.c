@@ -158,8 +158,8 @@ respond_too_large (VpEndpointServer  *self,
 {
   g_autofree char *reason = NULL;
 
-  reason = g_strdup_printf (_("The body is larger than the limit of %" G_GSIZE_FORMAT " bytes"),
-                            self->max_body);
+  reason = g_strdup_printf (_("The body is larger than the limit of %lu bytes"),
+                            (unsigned long) self->max_body);
   discard_body (msg);
   respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, reason);
 }
@@ -268,8 +268,8 @@ check_address (SoupServerMessage  *msg,
   return FALSE;
 }
 
-/* Parses and validates the body; answers 400 itself when it is not a valid
- * report for this address. */
+/* Checks, parses and validates the body; answers 400 itself when it is not
+ * a valid report for this address, in canonical form. */
 static JsonNode *
 read_report (SoupServerMessage  *msg,
              char              **parts,
@@ -278,27 +278,23 @@ read_report (SoupServerMessage  *msg,
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *reason = NULL;
   JsonNode *root;
 
-  if (len == 0)
+  if (!vp_report_check_text (data, len, &error))
     {
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, _("The body is empty"));
-      return NULL;
-    }
-  if (!g_utf8_validate_len (data, len, NULL))
-    {
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, _("The body is not UTF-8 text"));
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, error->message);
       return NULL;
     }
   if (!json_parser_load_from_data (parser, data, (gssize) len, &error))
     {
-      reason = g_strdup_printf (_("The body is not valid JSON: %s"), error->message);
+      g_autofree char *reason = g_strdup_printf (_("The body is not valid JSON: %s"), error->message);
+
       respond_error (msg, SOUP_STATUS_BAD_REQUEST, reason);
       return NULL;
     }
   root = json_parser_get_root (parser);
-  if (!vp_report_validate (root, parts[0], parts[1], parts[2], &error))
+  if (!vp_report_validate (root, parts[0], parts[1], parts[2], &error) ||
+      !vp_report_check_canonical (root, data, len, &error))
     {
       respond_error (msg, SOUP_STATUS_BAD_REQUEST, error->message);
       return NULL;
