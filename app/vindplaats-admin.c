@@ -198,7 +198,11 @@ run (const char *command,
   if (g_str_equal (command, "demo-store"))
     {
       VpStoreSetup setup = { "demo-wijkteam", "GM0344", "Demo Teamleider", passphrase };
-      store = vp_store_create (opt_dir, &setup, error);
+      g_autofree char *recovery = NULL;
+
+      store = vp_store_create (opt_dir, &setup, &recovery, error);
+      if (store != NULL)
+        g_print (_("Recovery key of the demo store: %s\n"), recovery);
       if (store == NULL || !fill_demo (store, error))
         status = 1;
     }

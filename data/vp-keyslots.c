@@ -111,8 +111,10 @@ gcm (gboolean      encrypt,
   return ok;
 }
 
+/* A NULL id makes a new random one; rewrapping a slot keeps its id. */
 VpKeySlot *
 vp_key_slot_new_wrapped (const guint8 *data_key,
+                         const char   *id,
                          const char   *kind,
                          gint64        account_id,
                          const char   *passphrase,
@@ -132,9 +134,10 @@ vp_key_slot_new_wrapped (const guint8 *data_key,
       !vp_random_bytes (slot->nonce, sizeof slot->nonce, error))
     return NULL;
 
-  slot->id = g_strdup_printf ("%02x%02x%02x%02x%02x%02x%02x%02x",
-                              id_bytes[0], id_bytes[1], id_bytes[2], id_bytes[3],
-                              id_bytes[4], id_bytes[5], id_bytes[6], id_bytes[7]);
+  slot->id = id != NULL ? g_strdup (id)
+                        : g_strdup_printf ("%02x%02x%02x%02x%02x%02x%02x%02x",
+                                           id_bytes[0], id_bytes[1], id_bytes[2], id_bytes[3],
+                                           id_bytes[4], id_bytes[5], id_bytes[6], id_bytes[7]);
   slot->kind = g_strdup (kind);
   slot->account_id = account_id;
   slot->n_log2 = MAX (n_log2, 10);
@@ -172,6 +175,76 @@ vp_key_slot_unwrap (const VpKeySlot *slot,
     g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_WRONG_PASSPHRASE,
                          _("The passphrase is not correct"));
   return ok;
+}
+
+/* Crockford's base32: no I, L, O or U, so a key read aloud or typed from
+ * paper is hard to get wrong. */
+static const char recovery_alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+#define RECOVERY_BYTES 20 /* 160 bits: 32 characters */
+
+/* A recovery key as shown and printed: eight groups of four characters. */
+char *
+vp_recovery_key_generate (GError **error)
+{
+  guint8 bytes[RECOVERY_BYTES];
+  GString *key = g_string_new (NULL);
+  guint bits = 0, acc = 0, n = 0;
+
+  if (!vp_random_bytes (bytes, sizeof bytes, error))
+    {
+      g_string_free (key, TRUE);
+      return NULL;
+    }
+  for (guint i = 0; i < sizeof bytes; i++)
+    {
+      acc = (acc << 8) | bytes[i];
+      bits += 8;
+      while (bits >= 5)
+        {
+          bits -= 5;
+          if (n > 0 && n % 4 == 0)
+            g_string_append_c (key, '-');
+          g_string_append_c (key, recovery_alphabet[(acc >> bits) & 31]);
+          n++;
+        }
+    }
+  vp_wipe (bytes, sizeof bytes);
+  return g_string_free (key, FALSE);
+}
+
+/* Accepts what people type: any case, spaces or dashes, and the letters
+ * that look like digits. Returns NULL when it cannot be a recovery key. */
+char *
+vp_recovery_key_normalize (const char *text)
+{
+  GString *key = g_string_new (NULL);
+
+  for (const char *p = text; p != NULL && *p != '\0'; p++)
+    {
+      char c = g_ascii_toupper (*p);
+
+      if (c == ' ' || c == '-' || c == '\t')
+        continue;
+      if (c == 'O')
+        c = '0';
+      else if (c == 'I' || c == 'L')
+        c = '1';
+      if (strchr (recovery_alphabet, c) == NULL || c == '\0')
+        {
+          g_string_free (key, TRUE);
+          return NULL;
+        }
+      if (key->len > 0 && key->len % 5 == 4)
+        g_string_append_c (key, '-');
+      g_string_append_c (key, c);
+    }
+  if (key->len != 39)
+    {
+      g_string_free (key, TRUE);
+      return NULL;
+    }
+  return g_string_free (key, FALSE);
 }
 
 static gboolean

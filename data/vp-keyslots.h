@@ -29,6 +29,7 @@ typedef struct {
 
 void       vp_key_slot_free        (VpKeySlot    *slot);
 VpKeySlot *vp_key_slot_new_wrapped (const guint8 *data_key,
+                                    const char   *id,
                                     const char   *kind,
                                     gint64        account_id,
                                     const char   *passphrase,
@@ -44,6 +45,9 @@ GPtrArray *vp_key_slots_load       (const char  *path,
 gboolean   vp_key_slots_save       (const char  *path,
                                     GPtrArray   *slots,
                                     GError     **error);
+
+char      *vp_recovery_key_generate (GError     **error);
+char      *vp_recovery_key_normalize (const char *text);
 
 gboolean   vp_random_bytes         (guint8      *buf,
                                     gsize        len,

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "vp-audit.h"
 #include "vp-categories.h"
 #include "vp-registration.h"
 
@@ -232,6 +233,10 @@ vp_store_save_registration (VpStore               *store,
       vp_store_set_sqlite_error (store, rc, error);
       goto rollback;
     }
+  if ((reg->client_id == 0 && g_str_equal (reg->kind, "first") &&
+       !vp_audit_append (store, "create", "client", client_id, "ok", error)) ||
+      !vp_audit_append (store, "create", "contact", new_contact, "ok", error))
+    goto rollback;
   if (!vp_store_exec (store, "COMMIT", error))
     goto rollback;
 

@@ -114,6 +114,33 @@ static const char * const migrations[] = {
   "  delivered_at TEXT,"
   "  UNIQUE (period, revision)"
   ");",
+
+  /* 2: accounts that can be removed, and the audit log (after NEN 7513).
+   * Entries hold ids, never personal data; each hashes the one before. */
+  "ALTER TABLE account ADD COLUMN removed_at TEXT;"
+
+  "CREATE TABLE audit_log ("
+  "  id INTEGER PRIMARY KEY,"
+  "  at TEXT NOT NULL," /* UTC, YYYY-MM-DDTHH:MM:SSZ */
+  "  account_id INTEGER," /* NULL: the app itself, e.g. retention */
+  "  role TEXT,"
+  "  action TEXT NOT NULL CHECK (action IN ('unlock', 'create', 'read', 'change', 'delete',"
+  "    'search', 'export', 'print', 'report_sent', 'recovery_key_used', 'retention_erasure',"
+  "    'account_added', 'account_disabled', 'account_enabled', 'account_removed',"
+  "    'passphrase_changed', 'passphrase_reset', 'backup', 'restore')),"
+  "  record_type TEXT,"
+  "  record_id INTEGER,"
+  "  outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'refused', 'failed')),"
+  "  prev_hash TEXT NOT NULL,"
+  "  hash TEXT NOT NULL UNIQUE"
+  ");"
+  "CREATE INDEX audit_log_at ON audit_log (at);"
+  "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+  " BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;"
+  /* Entries are kept five years; only older ones may go. */
+  "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+  " WHEN OLD.at >= strftime ('%Y-%m-%dT%H:%M:%SZ', 'now', '-5 years')"
+  " BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;",
 };
 
 guint

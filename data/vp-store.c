@@ -7,12 +7,15 @@
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <openssl/crypto.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "vp-accounts.h"
+#include "vp-audit.h"
 #include "vp-keyslots.h"
 #include "vp-schema.h"
-#include "vp-store.h"
+#include "vp-store-private.h"
 
 struct _VpStore
 {
@@ -25,6 +28,11 @@ struct _VpStore
   char    *team_code;
   char    *municipality_code;
   char    *installation_id;
+
+  /* The data key, in OpenSSL's secure heap while unlocked: new key slots
+   * (accounts, passphrase changes) wrap it. Wiped on lock. */
+  guint8  *key;
+  gboolean recovered;
 };
 
 G_DEFINE_FINAL_TYPE (VpStore, vp_store, G_TYPE_OBJECT)
@@ -52,6 +60,19 @@ static void
 vp_store_class_init (VpStoreClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = vp_store_finalize;
+
+  /* A small locked heap that is never swapped out; without it (mlock
+   * limits) OpenSSL falls back to ordinary memory, still wiped on free. */
+  if (!CRYPTO_secure_malloc_initialized ())
+    CRYPTO_secure_malloc_init (16 * 1024, 32);
+}
+
+static guint8 *
+secure_key_dup (const guint8 *key)
+{
+  guint8 *copy = OPENSSL_secure_malloc (VP_DATA_KEY_LEN);
+  memcpy (copy, key, VP_DATA_KEY_LEN);
+  return copy;
 }
 
 static void
@@ -428,13 +449,7 @@ vp_store_validate_setup (const VpStoreSetup  *setup,
       return FALSE;
     }
 
-  if (setup->passphrase == NULL || g_utf8_strlen (setup->passphrase, -1) < 10)
-    {
-      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID,
-                           _("The passphrase must be at least 10 characters long"));
-      return FALSE;
-    }
-  return TRUE;
+  return vp_store_check_passphrase (setup->passphrase, error);
 }
 
 static gboolean
@@ -494,19 +509,57 @@ remove_store_files (const char *dir)
     }
 }
 
+static gboolean
+save_new_slots (const char    *dir,
+                const guint8  *key,
+                gint64         account_id,
+                const char    *passphrase,
+                const char    *recovery_key,
+                GError       **error)
+{
+  g_autoptr(GPtrArray) slots = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_key_slot_free);
+  g_autofree char *keys_path = g_build_filename (dir, KEYS_NAME, NULL);
+  VpKeySlot *slot;
+
+  slot = vp_key_slot_new_wrapped (key, NULL, "passphrase", account_id, passphrase,
+                                  VP_SCRYPT_DEFAULT_N_LOG2, error);
+  if (slot == NULL)
+    return FALSE;
+  g_ptr_array_add (slots, slot);
+  slot = vp_key_slot_new_wrapped (key, NULL, "recovery", account_id, recovery_key,
+                                  VP_SCRYPT_DEFAULT_N_LOG2, error);
+  if (slot == NULL)
+    return FALSE;
+  g_ptr_array_add (slots, slot);
+  return vp_key_slots_save (keys_path, slots, error);
+}
+
+/* Creates the team's store with its first account, a team leader. The
+ * recovery key is returned once, for the team leader to print or save: it
+ * is stored nowhere but in its own key slot. */
 VpStore *
 vp_store_create (const char          *dir,
                  const VpStoreSetup  *setup,
+                 char               **recovery_key,
                  GError             **error)
 {
+  return _vp_store_create_at_version (dir, setup, vp_schema_current_version (), recovery_key, error);
+}
+
+VpStore *
+_vp_store_create_at_version (const char          *dir,
+                             const VpStoreSetup  *setup,
+                             guint                version,
+                             char               **recovery_key,
+                             GError             **error)
+{
   g_autoptr(VpStore) self = NULL;
-  g_autoptr(VpKeySlot) slot = NULL;
-  g_autoptr(GPtrArray) slots = NULL;
-  g_autofree char *keys_path = NULL;
+  g_autofree char *recovery = NULL;
   guint8 key[VP_DATA_KEY_LEN];
 
   g_return_val_if_fail (dir != NULL, NULL);
   g_return_val_if_fail (setup != NULL, NULL);
+  g_return_val_if_fail (version >= 1, NULL);
 
   if (!vp_store_validate_setup (setup, error))
     return NULL;
@@ -524,43 +577,72 @@ vp_store_create (const char          *dir,
       return NULL;
     }
 
-  if (!vp_random_bytes (key, sizeof key, error))
+  recovery = vp_recovery_key_generate (error);
+  if (recovery == NULL || !vp_random_bytes (key, sizeof key, error))
     return NULL;
 
   self = g_object_new (VP_TYPE_STORE, NULL);
   self->dir = g_strdup (dir);
   self->db = open_keyed (dir, key, TRUE, error);
   if (self->db == NULL ||
-      !vp_schema_migrate (self->db, vp_schema_current_version (), error) ||
-      !write_initial_rows (self, setup, error))
+      !vp_schema_migrate (self->db, version, error) ||
+      !write_initial_rows (self, setup, error) ||
+      !save_new_slots (dir, key, self->account_id, setup->passphrase, recovery, error) ||
+      !load_identity (self, error))
     goto fail;
 
-  slot = vp_key_slot_new_wrapped (key, "passphrase", self->account_id, setup->passphrase,
-                                  VP_SCRYPT_DEFAULT_N_LOG2, error);
-  if (slot == NULL)
-    goto fail;
-  slots = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_key_slot_free);
-  g_ptr_array_add (slots, g_steal_pointer (&slot));
-  keys_path = g_build_filename (dir, KEYS_NAME, NULL);
-  if (!vp_key_slots_save (keys_path, slots, error) || !load_identity (self, error))
-    goto fail;
-
+  self->key = secure_key_dup (key);
   vp_wipe (key, sizeof key);
+  if (recovery_key != NULL)
+    *recovery_key = g_steal_pointer (&recovery);
+  else
+    vp_wipe (recovery, strlen (recovery));
   return g_steal_pointer (&self);
 
 fail:
   vp_wipe (key, sizeof key);
-  if (self->db != NULL)
+  if (recovery != NULL)
+    vp_wipe (recovery, strlen (recovery));
+  if (self != NULL && self->db != NULL)
     vp_store_close (self);
   remove_store_files (dir);
   return NULL;
 }
 
-/* Tries each passphrase slot; the GCM tag tells a wrong passphrase apart from
- * a damaged database file. */
+/* Slots made with weaker KDF parameters than today's default are rewrapped
+ * on a successful unlock; the database is not touched. */
+static void
+upgrade_slot (const char      *dir,
+              GPtrArray       *slots,
+              guint            index,
+              const guint8    *key,
+              const char      *secret)
+{
+  const VpKeySlot *old = g_ptr_array_index (slots, index);
+  g_autofree char *keys_path = g_build_filename (dir, KEYS_NAME, NULL);
+  g_autoptr(GError) error = NULL;
+  VpKeySlot *slot;
+
+  if (old->n_log2 >= VP_SCRYPT_DEFAULT_N_LOG2 && old->r >= VP_SCRYPT_DEFAULT_R)
+    return;
+  slot = vp_key_slot_new_wrapped (key, old->id, old->kind, old->account_id, secret,
+                                  VP_SCRYPT_DEFAULT_N_LOG2, &error);
+  if (slot != NULL)
+    {
+      g_ptr_array_index (slots, index) = slot;
+      vp_key_slot_free ((VpKeySlot *) old);
+      if (vp_key_slots_save (keys_path, slots, &error))
+        return;
+    }
+  g_warning ("Could not strengthen a key slot: %s", error->message);
+}
+
+/* Tries each slot of the kind; the GCM tag tells a wrong passphrase apart
+ * from a damaged database file. */
 static gboolean
 unlock_key (const char  *dir,
-            const char  *passphrase,
+            const char  *kind,
+            const char  *secret,
             guint8      *key,
             gint64      *account_id,
             GError     **error)
@@ -575,31 +657,35 @@ unlock_key (const char  *dir,
     {
       const VpKeySlot *slot = g_ptr_array_index (slots, i);
 
-      if (g_strcmp0 (slot->kind, "passphrase") != 0)
+      if (g_strcmp0 (slot->kind, kind) != 0)
         continue;
-      if (vp_key_slot_unwrap (slot, passphrase, key, NULL))
+      if (vp_key_slot_unwrap (slot, secret, key, NULL))
         {
           *account_id = slot->account_id;
+          upgrade_slot (dir, slots, i, key, secret);
           return TRUE;
         }
     }
 
-  g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_WRONG_PASSPHRASE,
-                       _("The passphrase is not correct"));
+  if (g_str_equal (kind, "recovery"))
+    g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_WRONG_PASSPHRASE,
+                         _("The recovery key is not correct"));
+  else
+    g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_WRONG_PASSPHRASE,
+                         _("The passphrase is not correct"));
   return FALSE;
 }
 
-VpStore *
-vp_store_open (const char  *dir,
-               const char  *passphrase,
-               GError     **error)
+static VpStore *
+open_with_secret (const char  *dir,
+                  const char  *kind,
+                  const char  *secret,
+                  GError     **error)
 {
   g_autoptr(VpStore) self = NULL;
   guint8 key[VP_DATA_KEY_LEN];
   gint64 account_id = 0;
-
-  g_return_val_if_fail (dir != NULL, NULL);
-  g_return_val_if_fail (passphrase != NULL, NULL);
+  gboolean recovered = g_str_equal (kind, "recovery");
 
   if (!vp_store_exists (dir))
     {
@@ -607,21 +693,90 @@ vp_store_open (const char  *dir,
                            _("There is no store in this folder"));
       return NULL;
     }
-  if (!unlock_key (dir, passphrase, key, &account_id, error))
+  if (!unlock_key (dir, kind, secret, key, &account_id, error))
     return NULL;
 
   self = g_object_new (VP_TYPE_STORE, NULL);
   self->dir = g_strdup (dir);
   self->account_id = account_id;
+  self->recovered = recovered;
   self->db = open_keyed (dir, key, FALSE, error);
+  if (self->db != NULL)
+    self->key = secure_key_dup (key);
   vp_wipe (key, sizeof key);
 
   if (self->db == NULL ||
       !vp_schema_migrate (self->db, vp_schema_current_version (), error) ||
-      !load_identity (self, error))
+      !load_identity (self, error) ||
+      !vp_audit_append (self, recovered ? "recovery_key_used" : "unlock", NULL, 0, "ok", error))
     return NULL;
 
   return g_steal_pointer (&self);
+}
+
+VpStore *
+vp_store_open (const char  *dir,
+               const char  *passphrase,
+               GError     **error)
+{
+  g_return_val_if_fail (dir != NULL, NULL);
+  g_return_val_if_fail (passphrase != NULL, NULL);
+
+  return open_with_secret (dir, "passphrase", passphrase, error);
+}
+
+/* Opens the store as the team leader who set it up. The caller must then
+ * have a new passphrase set (vp_store_needs_new_passphrase()). */
+VpStore *
+vp_store_open_with_recovery_key (const char  *dir,
+                                 const char  *recovery_key,
+                                 GError     **error)
+{
+  g_autofree char *normalized = NULL;
+  VpStore *store;
+
+  g_return_val_if_fail (dir != NULL, NULL);
+  g_return_val_if_fail (recovery_key != NULL, NULL);
+
+  normalized = vp_recovery_key_normalize (recovery_key);
+  if (normalized == NULL)
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_WRONG_PASSPHRASE,
+                           _("A recovery key has 32 letters and digits, in groups of four"));
+      return NULL;
+    }
+  store = open_with_secret (dir, "recovery", normalized, error);
+  vp_wipe (normalized, strlen (normalized));
+  return store;
+}
+
+gboolean
+vp_store_needs_new_passphrase (VpStore *self)
+{
+  g_return_val_if_fail (VP_IS_STORE (self), FALSE);
+  return self->recovered;
+}
+
+void
+_vp_store_set_recovered (VpStore  *self,
+                         gboolean  recovered)
+{
+  g_return_if_fail (VP_IS_STORE (self));
+  self->recovered = recovered;
+}
+
+const guint8 *
+_vp_store_get_key (VpStore *self)
+{
+  g_return_val_if_fail (VP_IS_STORE (self), NULL);
+  return self->key;
+}
+
+char *
+_vp_store_keys_path (VpStore *self)
+{
+  g_return_val_if_fail (VP_IS_STORE (self), NULL);
+  return g_build_filename (self->dir, KEYS_NAME, NULL);
 }
 
 typedef struct {
@@ -694,6 +849,11 @@ vp_store_close (VpStore *self)
 {
   g_return_if_fail (VP_IS_STORE (self));
 
+  if (self->key != NULL)
+    {
+      OPENSSL_secure_clear_free (self->key, VP_DATA_KEY_LEN);
+      self->key = NULL;
+    }
   if (self->db == NULL)
     return;
   sqlite3_close_v2 (self->db);

@@ -18,6 +18,7 @@ typedef enum {
   VP_STORE_ERROR_INVALID,
   VP_STORE_ERROR_LOCKED,
   VP_STORE_ERROR_FAILED,
+  VP_STORE_ERROR_NOT_ALLOWED,
 } VpStoreError;
 
 GQuark vp_store_error_quark (void);
@@ -39,10 +40,15 @@ gboolean    vp_store_validate_setup        (const VpStoreSetup *setup,
                                             GError       **error);
 VpStore    *vp_store_create                (const char    *dir,
                                             const VpStoreSetup *setup,
+                                            char         **recovery_key,
                                             GError       **error);
 VpStore    *vp_store_open                  (const char    *dir,
                                             const char    *passphrase,
                                             GError       **error);
+VpStore    *vp_store_open_with_recovery_key (const char  *dir,
+                                             const char  *recovery_key,
+                                             GError     **error);
+gboolean    vp_store_needs_new_passphrase  (VpStore       *self);
 void        vp_store_open_async            (const char    *dir,
                                             const char    *passphrase,
                                             GCancellable  *cancellable,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vp-audit.h"
 #include "vp-outbox.h"
 #include "vp-report.h"
 #include "vp-sync.h"
@@ -213,7 +214,8 @@ record_outcome (VpStore             *store,
   switch (outcome)
     {
     case VP_UPLOAD_DELIVERED:
-      return vp_outbox_mark (store, item->id, "delivered", (int) status, NULL, 0, error);
+      return vp_outbox_mark (store, item->id, "delivered", (int) status, NULL, 0, error) &&
+             vp_audit_append (store, "report_sent", "report", item->id, "ok", error);
     case VP_UPLOAD_RETRY:
       return vp_outbox_mark (store, item->id, "retry", (int) status, reason,
                              now + vp_outbox_backoff (item->attempts + 1), error);

@@ -136,13 +136,13 @@ test_setup_validation (void)
   VpStoreSetup short_pass = { "team", "GM0344", "Leader", "short" };
   VpStoreSetup bad_team = { "team noord!", "GM0344", "Leader", VP_TEST_PASSPHRASE };
 
-  g_assert_null (vp_store_create (dir, &bad_municipality, &error));
+  g_assert_null (vp_store_create (dir, &bad_municipality, NULL, &error));
   g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID);
   g_clear_error (&error);
-  g_assert_null (vp_store_create (dir, &short_pass, &error));
+  g_assert_null (vp_store_create (dir, &short_pass, NULL, &error));
   g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID);
   g_clear_error (&error);
-  g_assert_null (vp_store_create (dir, &bad_team, &error));
+  g_assert_null (vp_store_create (dir, &bad_team, NULL, &error));
   g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID);
   g_assert_false (vp_store_exists (dir));
 

@@ -42,7 +42,7 @@ vp_test_create_store (const char *dir)
 {
   VpStoreSetup setup = { "team-noord", "GM0344", "Test Leader", VP_TEST_PASSPHRASE };
   g_autoptr(GError) error = NULL;
-  VpStore *store = vp_store_create (dir, &setup, &error);
+  VpStore *store = vp_store_create (dir, &setup, NULL, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (store);

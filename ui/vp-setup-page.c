@@ -43,6 +43,7 @@ typedef struct {
   char *municipality;
   char *name;
   char *passphrase;
+  char *recovery_key;
 } CreateData;
 
 static void
@@ -55,6 +56,9 @@ create_data_free (CreateData *data)
   if (data->passphrase != NULL)
     vp_wipe (data->passphrase, strlen (data->passphrase));
   g_free (data->passphrase);
+  if (data->recovery_key != NULL)
+    vp_wipe (data->recovery_key, strlen (data->recovery_key));
+  g_free (data->recovery_key);
   g_free (data);
 }
 
@@ -67,7 +71,7 @@ create_thread (GTask        *task,
   CreateData *data = task_data;
   VpStoreSetup setup = { data->team, data->municipality, data->name, data->passphrase };
   GError *error = NULL;
-  VpStore *store = vp_store_create (data->dir, &setup, &error);
+  VpStore *store = vp_store_create (data->dir, &setup, &data->recovery_key, &error);
 
   if (store == NULL)
     g_task_return_error (task, error);
