@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "vp-contact-form.h"
+#include "vp-recovery-page.h"
+#include "vp-setup-page.h"
 #include "vp-report-page.h"
 #include "vp-test-util.h"
 #include "vp-today-page.h"
@@ -271,6 +273,66 @@ has_env (const char *name)
   return value != NULL && *value != '\0';
 }
 
+static gboolean
+page_is_recovery (gpointer window)
+{
+  return g_strcmp0 (vp_window_get_page_name (window), "recovery") == 0;
+}
+
+/* First run: create the store, see the recovery key once, then work. */
+static void
+test_first_run (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autofree char *store_dir = g_build_filename (dir, "store", NULL);
+  g_autofree char *key = NULL;
+  g_autoptr(VpStore) recovered = NULL;
+  g_autoptr(GError) error = NULL;
+  VpWindow *window = vp_window_new (NULL, store_dir);
+  VpSetupPage *setup = child (window, VP_TYPE_WINDOW, "setup_page");
+  VpRecoveryPage *recovery = child (window, VP_TYPE_WINDOW, "recovery_page");
+  GtkLabel *error_label = child (setup, VP_TYPE_SETUP_PAGE, "error_label");
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_cmpstr (vp_window_get_page_name (window), ==, "setup");
+
+  set_text (setup, VP_TYPE_SETUP_PAGE, "team_row", "wijkteam-oost");
+  set_text (setup, VP_TYPE_SETUP_PAGE, "municipality_row", "gm0599");
+  set_text (setup, VP_TYPE_SETUP_PAGE, "name_row", "Leider");
+  set_text (setup, VP_TYPE_SETUP_PAGE, "passphrase_row", VP_TEST_PASSPHRASE);
+  set_text (setup, VP_TYPE_SETUP_PAGE, "repeat_row", "something else");
+  gtk_widget_activate_action (GTK_WIDGET (setup), "setup.create", NULL);
+  settle ();
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (error_label)));
+  g_assert_false (vp_store_exists (store_dir));
+
+  set_text (setup, VP_TYPE_SETUP_PAGE, "repeat_row", VP_TEST_PASSPHRASE);
+  gtk_widget_activate_action (GTK_WIDGET (setup), "setup.create", NULL);
+  wait_until (page_is_recovery, window);
+  settle ();
+  key = g_strdup (gtk_label_get_label (child (recovery, VP_TYPE_RECOVERY_PAGE, "key_label")));
+  g_assert_cmpuint (strlen (key), ==, 39);
+  save_screenshot (GTK_WIDGET (window), "test-ui-recovery-key");
+
+  gtk_widget_activate_action (GTK_WIDGET (recovery), "recovery.done", NULL);
+  settle ();
+  g_assert_cmpstr (vp_window_get_page_name (window), ==, "main");
+  g_assert_cmpstr (vp_store_get_municipality_code (vp_window_get_store (window)), ==, "GM0599");
+  /* The key is gone from the screen once stored. */
+  g_assert_cmpstr (gtk_label_get_label (child (recovery, VP_TYPE_RECOVERY_PAGE, "key_label")), ==, "");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL);
+  settle ();
+  recovered = vp_store_open_with_recovery_key (store_dir, key, &error);
+  g_assert_no_error (error);
+  g_assert_true (vp_store_needs_new_passphrase (recovered));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle ();
+  vp_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -287,6 +349,7 @@ main (int   argc,
   adw_init ();
   vp_ui_init ();
 
+  g_test_add_func ("/ui/first-run", test_first_run);
   g_test_add_func ("/ui/register-contact", test_register_contact);
   g_test_add_func ("/ui/report-page", test_report_page);
 

@@ -104,6 +104,7 @@ create_done (GObject      *object,
   g_autoptr(VpSetupPage) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(VpStore) store = g_task_propagate_pointer (G_TASK (result), &error);
+  CreateData *data = g_task_get_task_data (G_TASK (result));
 
   set_busy (self, FALSE);
   if (store == NULL)
@@ -113,7 +114,7 @@ create_done (GObject      *object,
     }
   gtk_editable_set_text (GTK_EDITABLE (self->passphrase_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->repeat_row), "");
-  g_signal_emit (self, signals[STORE_READY], 0, store);
+  g_signal_emit (self, signals[STORE_READY], 0, store, data->recovery_key);
 }
 
 static char *
@@ -193,7 +194,7 @@ vp_setup_page_class_init (VpSetupPageClass *klass)
 
   signals[STORE_READY] =
     g_signal_new ("store-ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, VP_TYPE_STORE);
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, VP_TYPE_STORE, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/vindplaats/Vindplaats/vp-setup-page.ui");

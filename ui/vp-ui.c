@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "vp-contact-form.h"
+#include "vp-recovery-page.h"
 #include "vp-report-page.h"
 #include "vp-setup-page.h"
 #include "vp-today-page.h"
@@ -23,6 +24,7 @@ vp_ui_init (void)
     {
       g_resources_register (vp_ui_get_resource ());
       g_type_ensure (VP_TYPE_CONTACT_FORM);
+      g_type_ensure (VP_TYPE_RECOVERY_PAGE);
       g_type_ensure (VP_TYPE_REPORT_PAGE);
       g_type_ensure (VP_TYPE_SETUP_PAGE);
       g_type_ensure (VP_TYPE_TODAY_PAGE);

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "vp-contact-form.h"
+#include "vp-recovery-page.h"
 #include "vp-report-page.h"
 #include "vp-setup-page.h"
 #include "vp-sync.h"
@@ -26,6 +27,7 @@ struct _VpWindow
   AdwViewSwitcherBar   *switcher_bar;
   VpSetupPage          *setup_page;
   VpUnlockPage         *unlock_page;
+  VpRecoveryPage       *recovery_page;
   VpContactForm        *contact_form;
   VpTodayPage          *today_page;
   VpReportPage         *report_page;
@@ -122,6 +124,16 @@ on_store_ready (VpWindow *self,
   adw_view_stack_set_visible_child_name (self->view_stack, "register");
   gtk_widget_grab_focus (GTK_WIDGET (self->contact_form));
   sync_due_reports (self);
+}
+
+/* A new store first shows its recovery key, once. */
+static void
+on_store_created (VpWindow   *self,
+                  VpStore    *store,
+                  const char *recovery_key)
+{
+  vp_recovery_page_show_key (self->recovery_page, store, recovery_key);
+  gtk_stack_set_visible_child_name (self->stack, "recovery");
 }
 
 static void
@@ -271,6 +283,7 @@ vp_window_class_init (VpWindowClass *klass)
 
   g_type_ensure (VP_TYPE_SETUP_PAGE);
   g_type_ensure (VP_TYPE_UNLOCK_PAGE);
+  g_type_ensure (VP_TYPE_RECOVERY_PAGE);
   g_type_ensure (VP_TYPE_CONTACT_FORM);
   g_type_ensure (VP_TYPE_TODAY_PAGE);
   g_type_ensure (VP_TYPE_REPORT_PAGE);
@@ -284,10 +297,12 @@ vp_window_class_init (VpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VpWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, VpWindow, setup_page);
   gtk_widget_class_bind_template_child (widget_class, VpWindow, unlock_page);
+  gtk_widget_class_bind_template_child (widget_class, VpWindow, recovery_page);
   gtk_widget_class_bind_template_child (widget_class, VpWindow, contact_form);
   gtk_widget_class_bind_template_child (widget_class, VpWindow, today_page);
   gtk_widget_class_bind_template_child (widget_class, VpWindow, report_page);
   gtk_widget_class_bind_template_callback (widget_class, on_store_ready);
+  gtk_widget_class_bind_template_callback (widget_class, on_store_created);
   gtk_widget_class_bind_template_callback (widget_class, on_contact_saved);
   gtk_widget_class_bind_template_callback (widget_class, on_report_sent);
 
