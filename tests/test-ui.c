@@ -215,11 +215,20 @@ test_register_contact (void)
   settle ();
   save_screenshot (GTK_WIDGET (window), "test-ui-today");
 
-  /* Locking closes the store and hides every page with personal data. */
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL);
+  /* Idle for five minutes (the default): the store locks by itself, and
+   * the half-typed client is gone from the form, not saved anywhere. */
+  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "register");
+  set_text (form, VP_TYPE_CONTACT_FORM, "label_row", "Half-Typed-Marker");
+  g_assert_false (vp_idle_monitor_check (_vp_window_get_idle_monitor (window),
+                                         g_get_monotonic_time () + 4 * 60 * G_USEC_PER_SEC));
+  g_assert_true (vp_idle_monitor_check (_vp_window_get_idle_monitor (window),
+                                        g_get_monotonic_time () + 6 * 60 * G_USEC_PER_SEC));
   settle ();
   g_assert_cmpstr (vp_window_get_page_name (window), ==, "unlock");
   g_assert_null (vp_window_get_store (window));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (form, VP_TYPE_CONTACT_FORM, "label_row"))), ==, "");
+  g_assert_false (vp_test_store_files_contain (dir, "Half-Typed-Marker"));
+  save_screenshot (GTK_WIDGET (window), "test-ui-locked");
 
   gtk_window_destroy (GTK_WINDOW (window));
   settle ();

@@ -267,6 +267,17 @@ vp_contact_form_init (VpContactForm *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "form.save", FALSE);
 }
 
+/* Whether the coach typed something about a client that is not saved. */
+gboolean
+vp_contact_form_has_input (VpContactForm *self)
+{
+  g_return_val_if_fail (VP_IS_CONTACT_FORM (self), FALSE);
+
+  return *gtk_editable_get_text (GTK_EDITABLE (self->label_row)) != '\0' ||
+         *gtk_editable_get_text (GTK_EDITABLE (self->birth_year_row)) != '\0' ||
+         gtk_switch_get_active (self->consent_switch);
+}
+
 void
 vp_contact_form_set_store (VpContactForm *self,
                            VpStore       *store)

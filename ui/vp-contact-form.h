@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 #define VP_TYPE_CONTACT_FORM (vp_contact_form_get_type ())
 G_DECLARE_FINAL_TYPE (VpContactForm, vp_contact_form, VP, CONTACT_FORM, AdwBin)
 
-void vp_contact_form_set_store (VpContactForm *self,
-                                VpStore       *store);
+void     vp_contact_form_set_store (VpContactForm *self,
+                                    VpStore       *store);
+gboolean vp_contact_form_has_input (VpContactForm *self);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "vp-contact-form.h"
+#include "vp-idle-monitor.h"
 #include "vp-recovery-page.h"
 #include "vp-report-page.h"
 #include "vp-setup-page.h"
@@ -34,6 +35,9 @@ struct _VpWindow
 
   char                 *store_dir;
   VpStore              *store;
+  GSettings            *settings;
+  VpIdleMonitor        *idle;
+  gboolean              discarded_input;
 };
 
 G_DEFINE_FINAL_TYPE (VpWindow, vp_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -123,6 +127,12 @@ on_store_ready (VpWindow *self,
   gtk_stack_set_visible_child_name (self->stack, "main");
   adw_view_stack_set_visible_child_name (self->view_stack, "register");
   gtk_widget_grab_focus (GTK_WIDGET (self->contact_form));
+  vp_idle_monitor_poke (self->idle);
+  if (self->discarded_input)
+    {
+      self->discarded_input = FALSE;
+      toast (self, _("Unsaved input was discarded when the store locked"));
+    }
   sync_due_reports (self);
 }
 
@@ -158,15 +168,15 @@ on_report_sent (VpWindow   *self,
     toast (self, _("Nothing was delivered; see the delivery state"));
 }
 
+/* Locking wipes the key and replaces every page that shows personal data
+ * with the unlock page. Unsaved form input is discarded, never written
+ * anywhere in plaintext; the coach is told after unlocking. */
 static void
-lock_activated (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *param)
+lock_store (VpWindow *self)
 {
-  VpWindow *self = VP_WINDOW (widget);
-
   if (self->store == NULL)
     return;
+  self->discarded_input = vp_contact_form_has_input (self->contact_form);
   set_pages_store (self, NULL);
   vp_store_close (self->store);
   g_clear_object (&self->store);
@@ -174,6 +184,26 @@ lock_activated (GtkWidget  *widget,
   vp_unlock_page_reset (self->unlock_page);
   gtk_stack_set_visible_child_name (self->stack, "unlock");
   gtk_widget_grab_focus (GTK_WIDGET (self->unlock_page));
+}
+
+static void
+lock_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  lock_store (VP_WINDOW (widget));
+}
+
+static void
+on_idle (VpWindow *self)
+{
+  lock_store (self);
+}
+
+static void
+on_idle_setting_changed (VpWindow *self)
+{
+  vp_idle_monitor_set_timeout (self->idle, g_settings_get_uint (self->settings, "idle-lock-minutes"));
 }
 
 static void
@@ -248,6 +278,8 @@ vp_window_dispose (GObject *object)
   if (self->store != NULL)
     vp_store_close (self->store);
   g_clear_object (&self->store);
+  g_clear_object (&self->idle);
+  g_clear_object (&self->settings);
 
   /* libadwaita 1.2 trips over switchers whose stack is torn down first. */
   adw_view_switcher_bar_set_stack (self->switcher_bar, NULL);
@@ -320,6 +352,20 @@ static void
 vp_window_init (VpWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APP_ID);
+  self->idle = vp_idle_monitor_new (GTK_WIDGET (self));
+  g_signal_connect_object (self->idle, "idle", G_CALLBACK (on_idle), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::idle-lock-minutes",
+                           G_CALLBACK (on_idle_setting_changed), self, G_CONNECT_SWAPPED);
+  on_idle_setting_changed (self);
+}
+
+VpIdleMonitor *
+_vp_window_get_idle_monitor (VpWindow *self)
+{
+  g_return_val_if_fail (VP_IS_WINDOW (self), NULL);
+  return self->idle;
 }
 
 VpWindow *
