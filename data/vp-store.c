@@ -98,16 +98,29 @@ vp_store_set_sqlite_error (VpStore  *self,
                            int       rc,
                            GError  **error)
 {
-  int code = VP_STORE_ERROR_FAILED;
+  const char *detail = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
 
-  if (rc == SQLITE_CONSTRAINT)
-    code = VP_STORE_ERROR_INVALID;
-  else if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
-    code = VP_STORE_ERROR_DAMAGED;
-
-  /* SQLite's message names the failing constraint, never a value. */
-  g_set_error (error, VP_STORE_ERROR, code, _("The store refused the change: %s"),
-               self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+  switch (rc & 0xff)
+    {
+    case SQLITE_CONSTRAINT:
+      /* SQLite's message names the failing constraint, never a value. */
+      g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID,
+                   _("The store refused the change: %s"), detail);
+      break;
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_DAMAGED,
+                   _("The store file is damaged: %s"), detail);
+      break;
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+      g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,
+                   _("The change could not be written to disk and was not saved: %s"), detail);
+      break;
+    default:
+      g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,
+                   _("The store could not complete the change: %s"), detail);
+    }
   return FALSE;
 }
 
