@@ -11,6 +11,7 @@
 #include "vp-audit.h"
 #include "vp-outbox.h"
 #include "vp-report.h"
+#include "vp-retention.h"
 #include "vp-sync.h"
 #include "vp-uploader.h"
 
@@ -93,6 +94,20 @@ vp_sync_due_periods (VpStore    *store,
 
   year = atoi (first);
   month = atoi (first + 5);
+
+  /* Months older than the retention period are closed for good: erasing
+   * their clients must not send them again as new revisions. */
+  {
+    g_autoptr(GDateTime) oldest = g_date_time_add_months (now, -(int) vp_store_get_retention_months (store));
+    int oldest_year = g_date_time_get_year (oldest);
+    int oldest_month = g_date_time_get_month (oldest);
+
+    if (year < oldest_year || (year == oldest_year && month < oldest_month))
+      {
+        year = oldest_year;
+        month = oldest_month;
+      }
+  }
   for (;;)
     {
       g_autofree char *period = g_strdup_printf ("%04d-%02d", year, month);

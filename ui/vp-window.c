@@ -9,6 +9,7 @@
 #include "vp-idle-monitor.h"
 #include "vp-recovery-page.h"
 #include "vp-report-page.h"
+#include "vp-retention.h"
 #include "vp-setup-page.h"
 #include "vp-sync.h"
 #include "vp-today-page.h"
@@ -38,6 +39,8 @@ struct _VpWindow
   GSettings            *settings;
   VpIdleMonitor        *idle;
   gboolean              discarded_input;
+  guint                 retention_source;
+  int                   retention_day;
 };
 
 G_DEFINE_FINAL_TYPE (VpWindow, vp_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -102,6 +105,33 @@ send_done (GObject      *object,
     vp_report_page_refresh (self->report_page);
 }
 
+/* Retention runs on unlock and then once a day while the store is open. */
+static void
+run_retention (VpWindow *self)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GError) error = NULL;
+  guint erased = 0;
+
+  if (self->store == NULL || g_date_time_get_day_of_year (now) == self->retention_day)
+    return;
+  if (!vp_store_apply_retention (self->store, now, &erased, &error))
+    {
+      g_warning ("Retention could not run: %s", error->message);
+      return;
+    }
+  self->retention_day = g_date_time_get_day_of_year (now);
+  if (erased > 0)
+    vp_today_page_refresh (self->today_page);
+}
+
+static gboolean
+retention_tick (gpointer user_data)
+{
+  run_retention (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
 /* Months that have closed are queued and sent as soon as the store opens. */
 static void
 sync_due_reports (VpWindow *self)
@@ -128,6 +158,10 @@ on_store_ready (VpWindow *self,
   adw_view_stack_set_visible_child_name (self->view_stack, "register");
   gtk_widget_grab_focus (GTK_WIDGET (self->contact_form));
   vp_idle_monitor_poke (self->idle);
+  self->retention_day = -1;
+  run_retention (self);
+  if (self->retention_source == 0)
+    self->retention_source = g_timeout_add_seconds (3600, retention_tick, self);
   if (self->discarded_input)
     {
       self->discarded_input = FALSE;
@@ -177,6 +211,7 @@ lock_store (VpWindow *self)
   if (self->store == NULL)
     return;
   self->discarded_input = vp_contact_form_has_input (self->contact_form);
+  g_clear_handle_id (&self->retention_source, g_source_remove);
   set_pages_store (self, NULL);
   vp_store_close (self->store);
   g_clear_object (&self->store);
@@ -279,6 +314,7 @@ vp_window_dispose (GObject *object)
     vp_store_close (self->store);
   g_clear_object (&self->store);
   g_clear_object (&self->idle);
+  g_clear_handle_id (&self->retention_source, g_source_remove);
   g_clear_object (&self->settings);
 
   /* libadwaita 1.2 trips over switchers whose stack is torn down first. */

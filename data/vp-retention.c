@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "vp-data"
+
+#include "config.h"
+
+#include "vp-audit.h"
+#include "vp-retention.h"
+
+/* Clients with no contact for the retention period are erased with
+ * everything that belongs to them (contacts, consents, language needs go by
+ * ON DELETE CASCADE; secure_delete overwrites the freed pages). Each erasure
+ * is audited as the app's own action, by client id only. */
+
+guint
+vp_store_get_retention_months (VpStore *store)
+{
+  g_autofree char *text = vp_store_get_setting (store, "retention_months");
+  guint64 months;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, 600, &months, NULL))
+    return VP_RETENTION_DEFAULT_MONTHS;
+  return (guint) months;
+}
+
+gboolean
+vp_store_apply_retention (VpStore    *store,
+                          GDateTime  *now,
+                          guint      *n_erased,
+                          GError    **error)
+{
+  g_autoptr(GDateTime) cutoff = g_date_time_add_months (now, -(int) vp_store_get_retention_months (store));
+  g_autofree char *limit = g_date_time_format (cutoff, "%Y-%m-%dT%H:%M:%S");
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3 *db = vp_store_get_db (store);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_STORE (store), FALSE);
+
+  if (n_erased != NULL)
+    *n_erased = 0;
+  if (!vp_store_exec (store, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  /* A client without any contact counts from when it was created. */
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT cl.id FROM client cl"
+                           " WHERE coalesce ((SELECT max (occurred_at) FROM contact c"
+                           "                  WHERE c.client_id = cl.id), cl.created_at) < ?",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, limit, -1, SQLITE_STATIC);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          gint64 id = sqlite3_column_int64 (stmt, 0);
+          g_array_append_val (ids, id);
+        }
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    goto fail;
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+
+      rc = sqlite3_prepare_v2 (db, "DELETE FROM client WHERE id = ?", -1, &stmt, NULL);
+      if (rc == SQLITE_OK)
+        {
+          sqlite3_bind_int64 (stmt, 1, id);
+          rc = sqlite3_step (stmt);
+        }
+      sqlite3_finalize (stmt);
+      if (rc != SQLITE_DONE)
+        goto fail;
+      if (!vp_audit_append_as (store, 0, NULL, "retention_erasure", "client", id, "ok", error))
+        {
+          vp_store_exec (store, "ROLLBACK", NULL);
+          return FALSE;
+        }
+    }
+
+  if (!vp_store_exec (store, "COMMIT", error))
+    {
+      vp_store_exec (store, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  if (n_erased != NULL)
+    *n_erased = ids->len;
+  return TRUE;
+
+fail:
+  vp_store_set_sqlite_error (store, rc, error);
+  vp_store_exec (store, "ROLLBACK", NULL);
+  return FALSE;
+}
