@@ -89,6 +89,24 @@ vp_store_list_accounts (VpStore  *store,
   return g_steal_pointer (&accounts);
 }
 
+static char *
+account_name (VpStore *store,
+              gint64   account_id)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *name = NULL;
+
+  if (sqlite3_prepare_v2 (vp_store_get_db (store), "SELECT name FROM account WHERE id = ?",
+                          -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, account_id);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    }
+  sqlite3_finalize (stmt);
+  return name;
+}
+
 /* Replaces every passphrase slot of the account with one new slot, or with
  * none when passphrase is NULL. The recovery slot is left alone. */
 static gboolean
@@ -115,6 +133,9 @@ rewrite_slots (VpStore     *store,
                                                  VP_SCRYPT_DEFAULT_N_LOG2, error);
       if (slot == NULL)
         return FALSE;
+      g_autofree char *name = account_name (store, account_id);
+
+      vp_key_slot_set_name (slot, name);
       g_ptr_array_add (slots, slot);
     }
   return vp_key_slots_save (path, slots, error);

@@ -43,6 +43,7 @@ vp_key_slot_free (VpKeySlot *slot)
     return;
   g_free (slot->id);
   g_free (slot->kind);
+  g_free (slot->name_hash);
   vp_wipe (slot, sizeof *slot);
   g_free (slot);
 }
@@ -177,6 +178,41 @@ vp_key_slot_unwrap (const VpKeySlot *slot,
   return ok;
 }
 
+/* Names match whatever their case or surrounding spaces. */
+static char *
+name_hash (const VpKeySlot *slot,
+           const char      *name)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (name));
+  g_autofree char *folded = g_utf8_casefold (trimmed, -1);
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  g_checksum_update (sum, (const guchar *) "vindplaats-account-name/1", -1);
+  g_checksum_update (sum, slot->salt, sizeof slot->salt);
+  g_checksum_update (sum, (const guchar *) folded, -1);
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+void
+vp_key_slot_set_name (VpKeySlot  *slot,
+                      const char *name)
+{
+  g_free (slot->name_hash);
+  slot->name_hash = name != NULL ? name_hash (slot, name) : NULL;
+}
+
+gboolean
+vp_key_slot_has_name (const VpKeySlot *slot,
+                      const char      *name)
+{
+  g_autofree char *hash = NULL;
+
+  if (slot->name_hash == NULL || name == NULL)
+    return FALSE;
+  hash = name_hash (slot, name);
+  return g_str_equal (hash, slot->name_hash);
+}
+
 /* Crockford's base32: no I, L, O or U, so a key read aloud or typed from
  * paper is hard to get wrong. */
 static const char recovery_alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -276,6 +312,9 @@ slot_from_group (GKeyFile   *kf,
 
   slot->id = g_strdup (group + strlen ("slot "));
   slot->kind = g_key_file_get_string (kf, group, "kind", NULL);
+  slot->name_hash = g_key_file_get_string (kf, group, "name-hash", NULL);
+  slot->failures = (guint) g_key_file_get_integer (kf, group, "failed-attempts", NULL);
+  slot->last_failure = g_key_file_get_int64 (kf, group, "last-failure", NULL);
   slot->account_id = g_key_file_get_int64 (kf, group, "account", &error);
   if (error == NULL)
     slot->n_log2 = (guint) g_key_file_get_integer (kf, group, "scrypt-n-log2", &error);
@@ -372,6 +411,13 @@ vp_key_slots_save (const char  *path,
 
       g_key_file_set_string (kf, group, "kind", slot->kind);
       g_key_file_set_int64 (kf, group, "account", slot->account_id);
+      if (slot->name_hash != NULL)
+        g_key_file_set_string (kf, group, "name-hash", slot->name_hash);
+      if (slot->failures > 0)
+        {
+          g_key_file_set_integer (kf, group, "failed-attempts", (int) slot->failures);
+          g_key_file_set_int64 (kf, group, "last-failure", slot->last_failure);
+        }
       g_key_file_set_string (kf, group, "kdf", "scrypt");
       g_key_file_set_integer (kf, group, "scrypt-n-log2", (int) slot->n_log2);
       g_key_file_set_integer (kf, group, "scrypt-r", (int) slot->r);

@@ -21,6 +21,13 @@ typedef struct {
   guint8  nonce[12];
   guint8  wrapped[VP_DATA_KEY_LEN];
   guint8  tag[16];
+
+  /* Not secret and not authenticated: a salted hash of the account name
+   * (names themselves are kept only in the encrypted store), and the
+   * failed-attempt counter that slows down guessing through the app. */
+  char   *name_hash;
+  guint   failures;
+  gint64  last_failure; /* unix time */
 } VpKeySlot;
 
 #define VP_SCRYPT_DEFAULT_N_LOG2 17
@@ -45,6 +52,11 @@ GPtrArray *vp_key_slots_load       (const char  *path,
 gboolean   vp_key_slots_save       (const char  *path,
                                     GPtrArray   *slots,
                                     GError     **error);
+
+void       vp_key_slot_set_name    (VpKeySlot       *slot,
+                                    const char      *name);
+gboolean   vp_key_slot_has_name    (const VpKeySlot *slot,
+                                    const char      *name);
 
 char      *vp_recovery_key_generate (GError     **error);
 char      *vp_recovery_key_normalize (const char *text);

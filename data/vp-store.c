@@ -525,6 +525,7 @@ remove_store_files (const char *dir)
 static gboolean
 save_new_slots (const char    *dir,
                 const guint8  *key,
+                const char    *name,
                 gint64         account_id,
                 const char    *passphrase,
                 const char    *recovery_key,
@@ -538,6 +539,7 @@ save_new_slots (const char    *dir,
                                   VP_SCRYPT_DEFAULT_N_LOG2, error);
   if (slot == NULL)
     return FALSE;
+  vp_key_slot_set_name (slot, name);
   g_ptr_array_add (slots, slot);
   slot = vp_key_slot_new_wrapped (key, NULL, "recovery", account_id, recovery_key,
                                   VP_SCRYPT_DEFAULT_N_LOG2, error);
@@ -600,7 +602,7 @@ _vp_store_create_at_version (const char          *dir,
   if (self->db == NULL ||
       !vp_schema_migrate (self->db, version, error) ||
       !write_initial_rows (self, setup, error) ||
-      !save_new_slots (dir, key, self->account_id, setup->passphrase, recovery, error) ||
+      !save_new_slots (dir, key, setup->account_name, self->account_id, setup->passphrase, recovery, error) ||
       !load_identity (self, error))
     goto fail;
 
@@ -642,6 +644,7 @@ upgrade_slot (const char      *dir,
                                   VP_SCRYPT_DEFAULT_N_LOG2, &error);
   if (slot != NULL)
     {
+      slot->name_hash = g_strdup (old->name_hash);
       g_ptr_array_index (slots, index) = slot;
       vp_key_slot_free ((VpKeySlot *) old);
       if (vp_key_slots_save (keys_path, slots, &error))
@@ -650,11 +653,54 @@ upgrade_slot (const char      *dir,
   g_warning ("Could not strengthen a key slot: %s", error->message);
 }
 
-/* Tries each slot of the kind; the GCM tag tells a wrong passphrase apart
- * from a damaged database file. */
+#define FREE_ATTEMPTS 3
+#define MAX_DELAY_SECONDS (15 * 60)
+
+/* After three wrong attempts the next waits five seconds, and each further
+ * one twice as long as the one before, up to fifteen minutes. Nothing is
+ * ever deleted. */
+static gint64
+retry_delay (guint failures)
+{
+  if (failures < FREE_ATTEMPTS)
+    return 0;
+  return MIN ((gint64) 5 << MIN (failures - FREE_ATTEMPTS, 10), MAX_DELAY_SECONDS);
+}
+
+static void
+set_wait_error (gint64   seconds,
+                GError **error)
+{
+  if (seconds < 60)
+    g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_TOO_MANY_ATTEMPTS,
+                 g_dngettext (GETTEXT_PACKAGE,
+                              "Too many wrong attempts. Try again in %d second.",
+                              "Too many wrong attempts. Try again in %d seconds.", (gulong) seconds),
+                 (int) seconds);
+  else
+    g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_TOO_MANY_ATTEMPTS,
+                 g_dngettext (GETTEXT_PACKAGE,
+                              "Too many wrong attempts. Try again in %d minute.",
+                              "Too many wrong attempts. Try again in %d minutes.", (gulong) ((seconds + 59) / 60)),
+                 (int) ((seconds + 59) / 60));
+}
+
+static gboolean
+is_candidate (const VpKeySlot *slot,
+              const char      *kind,
+              const char      *name)
+{
+  return g_strcmp0 (slot->kind, kind) == 0 && (name == NULL || vp_key_slot_has_name (slot, name));
+}
+
+/* Tries each slot of the kind (of the named account, when given); the GCM
+ * tag tells a wrong passphrase apart from a damaged database file. Failed
+ * attempts are counted in the key file, so the delay survives a restart;
+ * an attempt without an account counts for every candidate. */
 static gboolean
 unlock_key (const char  *dir,
             const char  *kind,
+            const char  *name,
             const char  *secret,
             guint8      *key,
             gint64      *account_id,
@@ -662,6 +708,9 @@ unlock_key (const char  *dir,
 {
   g_autofree char *keys_path = g_build_filename (dir, KEYS_NAME, NULL);
   g_autoptr(GPtrArray) slots = vp_key_slots_load (keys_path, error);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 wait = 0;
+  guint candidates = 0;
 
   if (slots == NULL)
     return FALSE;
@@ -670,15 +719,46 @@ unlock_key (const char  *dir,
     {
       const VpKeySlot *slot = g_ptr_array_index (slots, i);
 
-      if (g_strcmp0 (slot->kind, kind) != 0)
+      if (!is_candidate (slot, kind, name))
         continue;
-      if (vp_key_slot_unwrap (slot, secret, key, NULL))
+      candidates++;
+      wait = MAX (wait, slot->last_failure + retry_delay (slot->failures) - now);
+    }
+  if (wait > 0)
+    {
+      set_wait_error (wait, error);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < slots->len; i++)
+    {
+      VpKeySlot *slot = g_ptr_array_index (slots, i);
+
+      if (!is_candidate (slot, kind, name) || !vp_key_slot_unwrap (slot, secret, key, NULL))
+        continue;
+      *account_id = slot->account_id;
+      if (slot->failures > 0)
         {
-          *account_id = slot->account_id;
-          upgrade_slot (dir, slots, i, key, secret);
-          return TRUE;
+          slot->failures = 0;
+          slot->last_failure = 0;
+          vp_key_slots_save (keys_path, slots, NULL);
+        }
+      upgrade_slot (dir, slots, i, key, secret);
+      return TRUE;
+    }
+
+  for (guint i = 0; i < slots->len; i++)
+    {
+      VpKeySlot *slot = g_ptr_array_index (slots, i);
+
+      if (is_candidate (slot, kind, name))
+        {
+          slot->failures++;
+          slot->last_failure = g_get_real_time () / G_USEC_PER_SEC;
         }
     }
+  if (candidates > 0)
+    vp_key_slots_save (keys_path, slots, NULL);
 
   if (g_str_equal (kind, "recovery"))
     g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_WRONG_PASSPHRASE,
@@ -689,9 +769,24 @@ unlock_key (const char  *dir,
   return FALSE;
 }
 
+/* How many accounts can unlock: the unlock page asks for a name only when
+ * there is more than one. */
+guint
+vp_store_count_accounts (const char *dir)
+{
+  g_autofree char *keys_path = g_build_filename (dir, KEYS_NAME, NULL);
+  g_autoptr(GPtrArray) slots = vp_key_slots_load (keys_path, NULL);
+  guint n = 0;
+
+  for (guint i = 0; slots != NULL && i < slots->len; i++)
+    n += g_str_equal (((VpKeySlot *) g_ptr_array_index (slots, i))->kind, "passphrase");
+  return n;
+}
+
 static VpStore *
 open_with_secret (const char  *dir,
                   const char  *kind,
+                  const char  *name,
                   const char  *secret,
                   GError     **error)
 {
@@ -706,7 +801,7 @@ open_with_secret (const char  *dir,
                            _("There is no store in this folder"));
       return NULL;
     }
-  if (!unlock_key (dir, kind, secret, key, &account_id, error))
+  if (!unlock_key (dir, kind, name, secret, key, &account_id, error))
     return NULL;
 
   self = g_object_new (VP_TYPE_STORE, NULL);
@@ -735,7 +830,21 @@ vp_store_open (const char  *dir,
   g_return_val_if_fail (dir != NULL, NULL);
   g_return_val_if_fail (passphrase != NULL, NULL);
 
-  return open_with_secret (dir, "passphrase", passphrase, error);
+  return open_with_secret (dir, "passphrase", NULL, passphrase, error);
+}
+
+/* Opens with the passphrase of one account: wrong attempts slow down that
+ * account only. A NULL name tries every account. */
+VpStore *
+vp_store_open_account (const char  *dir,
+                       const char  *name,
+                       const char  *passphrase,
+                       GError     **error)
+{
+  g_return_val_if_fail (dir != NULL, NULL);
+  g_return_val_if_fail (passphrase != NULL, NULL);
+
+  return open_with_secret (dir, "passphrase", name, passphrase, error);
 }
 
 /* Opens the store as the team leader who set it up. The caller must then
@@ -758,7 +867,7 @@ vp_store_open_with_recovery_key (const char  *dir,
                            _("A recovery key has 32 letters and digits, in groups of four"));
       return NULL;
     }
-  store = open_with_secret (dir, "recovery", normalized, error);
+  store = open_with_secret (dir, "recovery", NULL, normalized, error);
   vp_wipe (normalized, strlen (normalized));
   return store;
 }
@@ -790,70 +899,6 @@ _vp_store_keys_path (VpStore *self)
 {
   g_return_val_if_fail (VP_IS_STORE (self), NULL);
   return g_build_filename (self->dir, KEYS_NAME, NULL);
-}
-
-typedef struct {
-  char *dir;
-  char *passphrase;
-} OpenData;
-
-static void
-open_data_free (OpenData *data)
-{
-  g_free (data->dir);
-  if (data->passphrase != NULL)
-    vp_wipe (data->passphrase, strlen (data->passphrase));
-  g_free (data->passphrase);
-  g_free (data);
-}
-
-static void
-open_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  OpenData *data = task_data;
-  GError *error = NULL;
-  VpStore *store = vp_store_open (data->dir, data->passphrase, &error);
-
-  if (store == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, store, g_object_unref);
-}
-
-/* The KDF takes a noticeable fraction of a second by design: keep it off the
- * main loop. */
-void
-vp_store_open_async (const char          *dir,
-                     const char          *passphrase,
-                     GCancellable        *cancellable,
-                     GAsyncReadyCallback  callback,
-                     gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  OpenData *data;
-
-  g_return_if_fail (dir != NULL);
-  g_return_if_fail (passphrase != NULL);
-
-  data = g_new0 (OpenData, 1);
-  data->dir = g_strdup (dir);
-  data->passphrase = g_strdup (passphrase);
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, vp_store_open_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
-  g_task_run_in_thread (task, open_thread);
-}
-
-VpStore *
-vp_store_open_finish (GAsyncResult  *result,
-                      GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* Locking: closing the connection makes SQLCipher wipe its copy of the key. */

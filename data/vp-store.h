@@ -19,6 +19,7 @@ typedef enum {
   VP_STORE_ERROR_LOCKED,
   VP_STORE_ERROR_FAILED,
   VP_STORE_ERROR_NOT_ALLOWED,
+  VP_STORE_ERROR_TOO_MANY_ATTEMPTS,
 } VpStoreError;
 
 GQuark vp_store_error_quark (void);
@@ -49,13 +50,11 @@ VpStore    *vp_store_open_with_recovery_key (const char  *dir,
                                              const char  *recovery_key,
                                              GError     **error);
 gboolean    vp_store_needs_new_passphrase  (VpStore       *self);
-void        vp_store_open_async            (const char    *dir,
+VpStore    *vp_store_open_account          (const char    *dir,
+                                            const char    *name,
                                             const char    *passphrase,
-                                            GCancellable  *cancellable,
-                                            GAsyncReadyCallback callback,
-                                            gpointer       user_data);
-VpStore    *vp_store_open_finish           (GAsyncResult  *result,
                                             GError       **error);
+guint       vp_store_count_accounts        (const char    *dir);
 void        vp_store_close                 (VpStore       *self);
 gboolean    vp_store_is_open               (VpStore       *self);
 

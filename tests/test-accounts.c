@@ -179,6 +179,67 @@ test_kdf_upgrade (void)
   vp_test_remove_dir (dir);
 }
 
+static void
+set_last_failure (const char *dir,
+                  gint64      when)
+{
+  g_autofree char *keys = g_build_filename (dir, "store.keys", NULL);
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_auto(GStrv) groups = NULL;
+
+  g_assert_true (g_key_file_load_from_file (kf, keys, G_KEY_FILE_KEEP_COMMENTS, NULL));
+  groups = g_key_file_get_groups (kf, NULL);
+  for (guint i = 0; groups[i] != NULL; i++)
+    if (g_key_file_has_key (kf, groups[i], "last-failure", NULL))
+      g_key_file_set_int64 (kf, groups[i], "last-failure", when);
+  g_assert_true (g_key_file_save_to_file (kf, keys, NULL));
+}
+
+/* Wrong passphrases slow down further attempts on that account, across
+ * restarts (the counter lives in the key file), and delete nothing. */
+static void
+test_failed_unlock_delay (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) leader = vp_test_create_store (dir);
+  g_autoptr(VpStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (vp_store_add_account (leader, "Coach Bram", "coach", COACH_PASSPHRASE, &error), >, 0);
+  vp_store_close (leader);
+  g_assert_cmpuint (vp_store_count_accounts (dir), ==, 2);
+
+  for (int i = 0; i < 3; i++)
+    {
+      g_assert_null (vp_store_open_account (dir, "Coach Bram", "guess number one", &error));
+      g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_WRONG_PASSPHRASE);
+      g_clear_error (&error);
+    }
+  /* Now even the right passphrase has to wait... */
+  g_assert_null (vp_store_open_account (dir, "Coach Bram", COACH_PASSPHRASE, &error));
+  g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_TOO_MANY_ATTEMPTS);
+  g_assert_nonnull (strstr (error->message, "Try again"));
+  g_clear_error (&error);
+
+  /* ...but only for that account (names match in any case). */
+  store = vp_store_open_account (dir, "  test leader ", VP_TEST_PASSPHRASE, &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  /* Time passes (the laptop may have restarted): the store opens, intact. */
+  set_last_failure (dir, g_get_real_time () / G_USEC_PER_SEC - 3600);
+  store = vp_store_open_account (dir, "Coach Bram", COACH_PASSPHRASE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (vp_store_get_account_role (store), ==, "coach");
+  g_clear_object (&store);
+
+  /* A success resets the counter. */
+  g_assert_null (vp_store_open_account (dir, "Coach Bram", "one more wrong guess", &error));
+  g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_WRONG_PASSPHRASE);
+
+  vp_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -188,6 +249,7 @@ main (int   argc,
   g_test_add_func ("/accounts/roles-and-slots", test_roles_and_slots);
   g_test_add_func ("/accounts/recovery-key", test_recovery_key);
   g_test_add_func ("/accounts/kdf-upgrade", test_kdf_upgrade);
+  g_test_add_func ("/accounts/failed-unlock-delay", test_failed_unlock_delay);
 
   return g_test_run ();
 }

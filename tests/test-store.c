@@ -110,7 +110,7 @@ test_no_plaintext_on_disk (void)
 
   /* Check while the WAL and shared memory files still hold the pages. */
   g_assert_false (vp_test_store_files_contain (dir, marker));
-  g_assert_false (vp_test_store_files_contain (dir, "Test Leader"));
+  g_assert_false (vp_test_store_files_contain (dir, "Test Leader")); /* not even in store.keys */
   g_assert_false (vp_test_store_files_contain (dir, "team-noord"));
   g_assert_false (vp_test_store_files_contain (dir, "SQLite format 3"));
   vp_store_close (store);

@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "vp-accounts.h"
 #include "vp-contact-form.h"
 #include "vp-recovery-page.h"
 #include "vp-setup-page.h"
@@ -342,6 +343,53 @@ test_first_run (void)
   vp_test_remove_dir (dir);
 }
 
+/* Every passphrase forgotten: the recovery key opens the store, and a new
+ * passphrase is required before any page with personal data shows. */
+static void
+test_recovery_unlock (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  VpStoreSetup setup = { "team", "GM0344", "Leader", VP_TEST_PASSPHRASE };
+  g_autofree char *key = NULL;
+  g_autoptr(VpStore) created = vp_store_create (dir, &setup, &key, NULL);
+  g_autoptr(VpStore) reopened = NULL;
+  VpWindow *window;
+  VpUnlockPage *unlock;
+
+  g_assert_cmpint (vp_store_add_account (created, "Coach", "coach", "coach passphrase", NULL), >, 0);
+  vp_store_close (created);
+
+  window = vp_window_new (NULL, dir);
+  unlock = child (window, VP_TYPE_WINDOW, "unlock_page");
+  gtk_window_present (GTK_WINDOW (window));
+  settle ();
+  /* Two accounts: the page asks whose passphrase it is. */
+  g_assert_true (gtk_widget_get_visible (child (unlock, VP_TYPE_UNLOCK_PAGE, "name_row")));
+
+  gtk_widget_activate_action (GTK_WIDGET (unlock), "unlock.toggle-recovery", NULL);
+  g_assert_false (gtk_widget_get_visible (child (unlock, VP_TYPE_UNLOCK_PAGE, "name_row")));
+  set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", key);
+  gtk_widget_activate_action (GTK_WIDGET (unlock), "unlock.unlock", NULL);
+  wait_until (unlock_idle, unlock);
+  settle ();
+  g_assert_cmpstr (vp_window_get_page_name (window), ==, "unlock");
+  g_assert_true (gtk_widget_get_visible (child (unlock, VP_TYPE_UNLOCK_PAGE, "repeat_row")));
+  save_screenshot (GTK_WIDGET (window), "test-ui-new-passphrase");
+
+  set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", "a fresh passphrase");
+  set_text (unlock, VP_TYPE_UNLOCK_PAGE, "repeat_row", "a fresh passphrase");
+  gtk_widget_activate_action (GTK_WIDGET (unlock), "unlock.unlock", NULL);
+  settle ();
+  g_assert_cmpstr (vp_window_get_page_name (window), ==, "main");
+  g_assert_false (vp_store_needs_new_passphrase (vp_window_get_store (window)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle ();
+  reopened = vp_store_open_account (dir, "leader", "a fresh passphrase", NULL);
+  g_assert_nonnull (reopened);
+  vp_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -360,6 +408,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/first-run", test_first_run);
   g_test_add_func ("/ui/register-contact", test_register_contact);
+  g_test_add_func ("/ui/recovery-unlock", test_recovery_unlock);
   g_test_add_func ("/ui/report-page", test_report_page);
 
   return g_test_run ();

@@ -6,7 +6,7 @@
 G_BEGIN_DECLS
 
 #define VP_TYPE_UNLOCK_PAGE (vp_unlock_page_get_type ())
-G_DECLARE_FINAL_TYPE (VpUnlockPage, vp_unlock_page, VP, UNLOCK_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (VpUnlockPage, vp_unlock_page, VP, UNLOCK_PAGE, GtkWidget)
 
 void vp_unlock_page_set_store_dir (VpUnlockPage *self,
                                    const char   *store_dir);
