@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "vp-accounts.h"
+#include "vp-accounts-page.h"
+#include "vp-audit-page.h"
 #include "vp-contact-form.h"
 #include "vp-recovery-page.h"
 #include "vp-setup-page.h"
@@ -64,11 +66,21 @@ save_screenshot (GtkWidget  *widget,
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
   GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  gint64 until = g_get_monotonic_time () + 300 * 1000;
 
+  /* Let a page switch finish its layout and transition first. */
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+    }
   gdk_paintable_snapshot (paintable, snapshot, width, height);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   if (node == NULL || renderer == NULL)
-    return;
+    {
+      g_test_message ("no screenshot for %s: nothing drawn yet", name);
+      return;
+    }
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
   gdk_texture_save_to_png (texture, path);
 }
@@ -390,6 +402,71 @@ test_recovery_unlock (void)
   vp_test_remove_dir (dir);
 }
 
+/* The team leader adds a coach and checks the audit log; a coach sees
+ * neither page. */
+static void
+test_team_pages (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) created = vp_test_create_store (dir);
+  g_autoptr(GPtrArray) accounts = NULL;
+  VpWindow *window;
+  VpAccountsPage *team;
+  VpAuditPage *audit;
+  AdwViewStackPage *team_page;
+
+  vp_store_close (created);
+  window = open_window (dir);
+  team = child (window, VP_TYPE_WINDOW, "accounts_page");
+  audit = child (window, VP_TYPE_WINDOW, "audit_page");
+  team_page = child (window, VP_TYPE_WINDOW, "team_stack_page");
+  g_assert_true (adw_view_stack_page_get_visible (team_page));
+
+  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "team");
+  set_text (team, VP_TYPE_ACCOUNTS_PAGE, "name_row", "Coach Dewi");
+  set_text (team, VP_TYPE_ACCOUNTS_PAGE, "passphrase_row", "short");
+  gtk_widget_activate_action (GTK_WIDGET (team), "accounts.add", NULL);
+  settle ();
+  g_assert_true (gtk_widget_get_visible (child (team, VP_TYPE_ACCOUNTS_PAGE, "error_label")));
+  set_text (team, VP_TYPE_ACCOUNTS_PAGE, "passphrase_row", "coach dewi passphrase");
+  gtk_widget_activate_action (GTK_WIDGET (team), "accounts.add", NULL);
+  settle ();
+  accounts = vp_store_list_accounts (vp_window_get_store (window), NULL);
+  g_assert_cmpuint (accounts->len, ==, 2);
+  g_assert_nonnull (gtk_list_box_get_row_at_index (child (team, VP_TYPE_ACCOUNTS_PAGE, "list"), 1));
+  save_screenshot (GTK_WIDGET (window), "test-ui-team");
+
+  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "audit");
+  settle ();
+  g_assert_cmpuint (vp_audit_page_get_n_shown (audit), >=, 2); /* unlock, account added */
+  gtk_widget_activate_action (GTK_WIDGET (audit), "audit.verify", NULL);
+  g_assert_cmpstr (adw_action_row_get_subtitle (child (audit, VP_TYPE_AUDIT_PAGE, "verify_row")), ==,
+                   "The audit log is complete and unaltered");
+  adw_combo_row_set_selected (child (audit, VP_TYPE_AUDIT_PAGE, "action_row"), 12); /* account added */
+  g_assert_cmpuint (vp_audit_page_get_n_shown (audit), ==, 1);
+  save_screenshot (GTK_WIDGET (window), "test-ui-audit");
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle ();
+
+  /* The coach's own window has no team pages. */
+  {
+    VpWindow *coach = vp_window_new (NULL, dir);
+    VpUnlockPage *unlock = child (coach, VP_TYPE_WINDOW, "unlock_page");
+
+    gtk_window_present (GTK_WINDOW (coach));
+    set_text (unlock, VP_TYPE_UNLOCK_PAGE, "name_row", "coach dewi");
+    set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", "coach dewi passphrase");
+    gtk_widget_activate_action (GTK_WIDGET (unlock), "unlock.unlock", NULL);
+    wait_until (page_is_main, coach);
+    g_assert_cmpstr (vp_store_get_account_role (vp_window_get_store (coach)), ==, "coach");
+    g_assert_false (adw_view_stack_page_get_visible (child (coach, VP_TYPE_WINDOW, "team_stack_page")));
+    g_assert_false (adw_view_stack_page_get_visible (child (coach, VP_TYPE_WINDOW, "audit_stack_page")));
+    gtk_window_destroy (GTK_WINDOW (coach));
+    settle ();
+  }
+  vp_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -409,6 +486,7 @@ main (int   argc,
   g_test_add_func ("/ui/first-run", test_first_run);
   g_test_add_func ("/ui/register-contact", test_register_contact);
   g_test_add_func ("/ui/recovery-unlock", test_recovery_unlock);
+  g_test_add_func ("/ui/team-pages", test_team_pages);
   g_test_add_func ("/ui/report-page", test_report_page);
 
   return g_test_run ();

@@ -5,6 +5,8 @@
 
 #include <glib/gi18n.h>
 
+#include "vp-accounts-page.h"
+#include "vp-audit-page.h"
 #include "vp-contact-form.h"
 #include "vp-idle-monitor.h"
 #include "vp-recovery-page.h"
@@ -33,6 +35,10 @@ struct _VpWindow
   VpContactForm        *contact_form;
   VpTodayPage          *today_page;
   VpReportPage         *report_page;
+  VpAccountsPage       *accounts_page;
+  VpAuditPage          *audit_page;
+  AdwViewStackPage     *team_stack_page;
+  AdwViewStackPage     *audit_stack_page;
 
   char                 *store_dir;
   VpStore              *store;
@@ -60,13 +66,28 @@ toast (VpWindow   *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
 }
 
+/* Team leaders also see the account and audit pages. */
 static void
 set_pages_store (VpWindow *self,
                  VpStore  *store)
 {
+  gboolean leader = store != NULL && g_strcmp0 (vp_store_get_account_role (store), "team_leader") == 0;
+
   vp_contact_form_set_store (self->contact_form, store);
   vp_today_page_set_store (self->today_page, store);
   vp_report_page_set_store (self->report_page, store);
+  vp_accounts_page_set_store (self->accounts_page, leader ? store : NULL);
+  vp_audit_page_set_store (self->audit_page, leader ? store : NULL);
+  adw_view_stack_page_set_visible (self->team_stack_page, leader);
+  adw_view_stack_page_set_visible (self->audit_stack_page, leader);
+}
+
+static void
+on_page_changed (VpWindow *self)
+{
+  if (self->store != NULL &&
+      g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "audit") == 0)
+    vp_audit_page_refresh (self->audit_page);
 }
 
 static void
@@ -355,6 +376,8 @@ vp_window_class_init (VpWindowClass *klass)
   g_type_ensure (VP_TYPE_CONTACT_FORM);
   g_type_ensure (VP_TYPE_TODAY_PAGE);
   g_type_ensure (VP_TYPE_REPORT_PAGE);
+  g_type_ensure (VP_TYPE_ACCOUNTS_PAGE);
+  g_type_ensure (VP_TYPE_AUDIT_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/vindplaats/Vindplaats/vp-window.ui");
@@ -369,6 +392,11 @@ vp_window_class_init (VpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VpWindow, contact_form);
   gtk_widget_class_bind_template_child (widget_class, VpWindow, today_page);
   gtk_widget_class_bind_template_child (widget_class, VpWindow, report_page);
+  gtk_widget_class_bind_template_child (widget_class, VpWindow, accounts_page);
+  gtk_widget_class_bind_template_child (widget_class, VpWindow, audit_page);
+  gtk_widget_class_bind_template_child (widget_class, VpWindow, team_stack_page);
+  gtk_widget_class_bind_template_child (widget_class, VpWindow, audit_stack_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_page_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_store_ready);
   gtk_widget_class_bind_template_callback (widget_class, on_store_created);
   gtk_widget_class_bind_template_callback (widget_class, on_contact_saved);
@@ -382,6 +410,8 @@ vp_window_class_init (VpWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-page", "s", "register");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-page", "s", "today");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-page", "s", "report");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.show-page", "s", "team");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_5, GDK_ALT_MASK, "win.show-page", "s", "audit");
 }
 
 static void

@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "vp-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "vp-accounts.h"
+#include "vp-accounts-page.h"
+
+/* The team leader's account management: add, disable or enable, remove,
+ * and give a coach who forgot a passphrase a new one. */
+struct _VpAccountsPage
+{
+  GtkWidget    parent_instance;
+
+  GtkListBox  *list;
+  AdwEntryRow *name_row;
+  AdwComboRow *role_row;
+  AdwEntryRow *passphrase_row;
+  GtkLabel    *error_label;
+
+  VpStore     *store;
+};
+
+G_DEFINE_FINAL_TYPE (VpAccountsPage, vp_accounts_page, GTK_TYPE_WIDGET)
+
+static void refresh (VpAccountsPage *self);
+
+static void
+toast (VpAccountsPage *self,
+       const char     *title)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (title));
+}
+
+static void
+report (VpAccountsPage *self,
+        gboolean        ok,
+        const GError   *error,
+        const char     *done)
+{
+  toast (self, ok ? done : error->message);
+  refresh (self);
+}
+
+static GMenuModel *
+row_menu (const VpAccount *account)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenuItem) reset = g_menu_item_new (_("_Reset Passphrase…"), NULL);
+  g_autoptr(GMenuItem) toggle = g_menu_item_new (account->active ? _("_Disable") : _("_Enable"), NULL);
+  g_autoptr(GMenuItem) remove = g_menu_item_new (_("Re_move…"), NULL);
+
+  g_menu_item_set_action_and_target_value (reset, "accounts.reset", g_variant_new_int64 (account->id));
+  g_menu_item_set_action_and_target_value (toggle, "accounts.toggle-active", g_variant_new_int64 (account->id));
+  g_menu_item_set_action_and_target_value (remove, "accounts.remove", g_variant_new_int64 (account->id));
+  g_menu_append_item (menu, reset);
+  g_menu_append_item (menu, toggle);
+  g_menu_append_item (menu, remove);
+  return G_MENU_MODEL (g_steal_pointer (&menu));
+}
+
+static GtkWidget *
+account_row (VpAccountsPage  *self,
+             const VpAccount *account)
+{
+  GtkWidget *row = adw_action_row_new ();
+  const char *role = g_str_equal (account->role, "team_leader") ? _("Team leader") : _("Coach");
+  g_autofree char *subtitle = NULL;
+
+  if (account->removed)
+    subtitle = g_strdup_printf (_("%s · removed"), role);
+  else if (!account->active)
+    subtitle = g_strdup_printf (_("%s · disabled"), role);
+  else if (account->id == vp_store_get_account_id (self->store))
+    subtitle = g_strdup_printf (_("%s · you"), role);
+  else
+    subtitle = g_strdup (role);
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), account->name);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+
+  if (!account->removed && account->id != vp_store_get_account_id (self->store))
+    {
+      g_autoptr(GMenuModel) menu = row_menu (account);
+      g_autofree char *tooltip = g_strdup_printf (_("Manage %s"), account->name);
+      GtkWidget *button = gtk_menu_button_new ();
+
+      gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "view-more-symbolic");
+      gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (button), menu);
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_set_tooltip_text (button, tooltip);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+    }
+  return row;
+}
+
+static void
+refresh (VpAccountsPage *self)
+{
+  g_autoptr(GPtrArray) accounts = NULL;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
+    gtk_list_box_remove (self->list, child);
+  if (self->store == NULL || !vp_store_is_open (self->store))
+    return;
+
+  accounts = vp_store_list_accounts (self->store, NULL);
+  for (guint i = 0; accounts != NULL && i < accounts->len; i++)
+    gtk_list_box_append (self->list, account_row (self, g_ptr_array_index (accounts, i)));
+}
+
+static void
+add_activated (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  VpAccountsPage *self = VP_ACCOUNTS_PAGE (widget);
+  g_autoptr(GError) error = NULL;
+  const char *role = adw_combo_row_get_selected (self->role_row) == 1 ? "team_leader" : "coach";
+
+  if (vp_store_add_account (self->store, gtk_editable_get_text (GTK_EDITABLE (self->name_row)), role,
+                            gtk_editable_get_text (GTK_EDITABLE (self->passphrase_row)), &error) == 0)
+    {
+      gtk_label_set_label (self->error_label, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
+      return;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+  gtk_editable_set_text (GTK_EDITABLE (self->name_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->passphrase_row), "");
+  toast (self, _("Account added"));
+  refresh (self);
+}
+
+static void
+toggle_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  VpAccountsPage *self = VP_ACCOUNTS_PAGE (widget);
+  g_autoptr(GPtrArray) accounts = vp_store_list_accounts (self->store, NULL);
+  g_autoptr(GError) error = NULL;
+  gint64 id = g_variant_get_int64 (param);
+  gboolean active = FALSE;
+
+  for (guint i = 0; accounts != NULL && i < accounts->len; i++)
+    {
+      VpAccount *account = g_ptr_array_index (accounts, i);
+      if (account->id == id)
+        active = account->active;
+    }
+  report (self, vp_store_set_account_active (self->store, id, !active, &error), error,
+          active ? _("Account disabled") : _("Account enabled"));
+}
+
+static AdwMessageDialog *
+dialog_new (VpAccountsPage *self,
+            const char     *heading,
+            const char     *body)
+{
+  AdwMessageDialog *dialog =
+    ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                                heading, body));
+  adw_message_dialog_add_response (dialog, "cancel", _("_Cancel"));
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  return dialog;
+}
+
+static void
+remove_response (AdwMessageDialog *dialog,
+                 const char       *response,
+                 VpAccountsPage   *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "account-id"));
+
+  if (g_str_equal (response, "remove"))
+    report (self, vp_store_remove_account (self->store, id, &error), error, _("Account removed"));
+}
+
+static void
+remove_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  VpAccountsPage *self = VP_ACCOUNTS_PAGE (widget);
+  AdwMessageDialog *dialog =
+    dialog_new (self, _("Remove Account?"),
+                _("The account can no longer unlock the store. Contacts it registered stay, with its name."));
+
+  adw_message_dialog_add_response (dialog, "remove", _("_Remove"));
+  adw_message_dialog_set_response_appearance (dialog, "remove", ADW_RESPONSE_DESTRUCTIVE);
+  g_object_set_data (G_OBJECT (dialog), "account-id", GSIZE_TO_POINTER ((gsize) g_variant_get_int64 (param)));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (remove_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+reset_response (AdwMessageDialog *dialog,
+                const char       *response,
+                VpAccountsPage   *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "account-id"));
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
+
+  if (g_str_equal (response, "reset"))
+    report (self, vp_store_reset_passphrase (self->store, id, gtk_editable_get_text (entry), &error),
+            error, _("Passphrase reset"));
+}
+
+static void
+reset_activated (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  VpAccountsPage *self = VP_ACCOUNTS_PAGE (widget);
+  AdwMessageDialog *dialog =
+    dialog_new (self, _("Reset Passphrase?"),
+                _("Give the new passphrase to the account's owner in person. It must be at least 10 characters long."));
+  GtkWidget *list = gtk_list_box_new ();
+  GtkWidget *entry = adw_password_entry_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (entry), _("New passphrase"));
+  gtk_list_box_append (GTK_LIST_BOX (list), entry);
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  adw_message_dialog_set_extra_child (dialog, list);
+  adw_message_dialog_add_response (dialog, "reset", _("_Reset"));
+  adw_message_dialog_set_response_appearance (dialog, "reset", ADW_RESPONSE_SUGGESTED);
+  g_object_set_data (G_OBJECT (dialog), "account-id", GSIZE_TO_POINTER ((gsize) g_variant_get_int64 (param)));
+  g_object_set_data (G_OBJECT (dialog), "entry", entry);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (reset_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_entry_activated (VpAccountsPage *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "accounts.add", NULL);
+}
+
+static void
+vp_accounts_page_dispose (GObject *object)
+{
+  VpAccountsPage *self = VP_ACCOUNTS_PAGE (object);
+  GtkWidget *child;
+
+  g_clear_object (&self->store);
+  gtk_widget_dispose_template (GTK_WIDGET (object), VP_TYPE_ACCOUNTS_PAGE);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+    gtk_widget_unparent (child);
+  G_OBJECT_CLASS (vp_accounts_page_parent_class)->dispose (object);
+}
+
+static void
+vp_accounts_page_class_init (VpAccountsPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = vp_accounts_page_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/vindplaats/Vindplaats/vp-accounts-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, VpAccountsPage, list);
+  gtk_widget_class_bind_template_child (widget_class, VpAccountsPage, name_row);
+  gtk_widget_class_bind_template_child (widget_class, VpAccountsPage, role_row);
+  gtk_widget_class_bind_template_child (widget_class, VpAccountsPage, passphrase_row);
+  gtk_widget_class_bind_template_child (widget_class, VpAccountsPage, error_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);
+
+  gtk_widget_class_install_action (widget_class, "accounts.add", NULL, add_activated);
+  gtk_widget_class_install_action (widget_class, "accounts.toggle-active", "x", toggle_activated);
+  gtk_widget_class_install_action (widget_class, "accounts.remove", "x", remove_activated);
+  gtk_widget_class_install_action (widget_class, "accounts.reset", "x", reset_activated);
+}
+
+static void
+vp_accounts_page_init (VpAccountsPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+void
+vp_accounts_page_set_store (VpAccountsPage *self,
+                            VpStore        *store)
+{
+  g_return_if_fail (VP_IS_ACCOUNTS_PAGE (self));
+
+  g_set_object (&self->store, store);
+  if (store == NULL)
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->name_row), "");
+      gtk_editable_set_text (GTK_EDITABLE (self->passphrase_row), "");
+    }
+  refresh (self);
+}
