@@ -7,6 +7,8 @@ G_BEGIN_DECLS
 
 /* For the other files of the data layer and for tests, never for the UI. */
 const guint8 *_vp_store_get_key           (VpStore            *self);
+sqlite3      *_vp_store_open_connection   (VpStore            *self,
+                                           GError            **error);
 char         *_vp_store_keys_path         (VpStore            *self);
 void          _vp_store_set_recovered     (VpStore            *self,
                                            gboolean            recovered);

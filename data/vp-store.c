@@ -887,6 +887,22 @@ _vp_store_set_recovered (VpStore  *self,
   self->recovered = recovered;
 }
 
+/* A second connection to the same file, for work off the main thread
+ * (backups) that must not share the app's transactions. */
+sqlite3 *
+_vp_store_open_connection (VpStore  *self,
+                           GError  **error)
+{
+  g_return_val_if_fail (VP_IS_STORE (self), NULL);
+
+  if (self->key == NULL)
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_LOCKED, _("The store is locked"));
+      return NULL;
+    }
+  return open_keyed (self->dir, self->key, FALSE, error);
+}
+
 const guint8 *
 _vp_store_get_key (VpStore *self)
 {

@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "vp-data"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vp-audit.h"
+#include "vp-backup.h"
+#include "vp-keyslots.h"
+#include "vp-store-private.h"
+
+/* A backup is one file: a header line, the key file (slots only, useless
+ * without a passphrase or the recovery key), and a page-by-page copy of the
+ * encrypted database made with SQLite's online backup. Nothing in it is
+ * plaintext, so it can go on a USB stick or a network share.
+ *
+ *   "VINDPLAATS-BACKUP 1\n" <key file length, decimal> "\n" <key file> <database>
+ */
+
+#define MAGIC "VINDPLAATS-BACKUP 1\n"
+#define PAGES_PER_STEP 64
+#define CHUNK (256 * 1024)
+
+static gboolean
+io_error (GError     **error,
+          const char  *what)
+{
+  int saved_errno = errno;
+  g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED, "%s: %s", what, g_strerror (saved_errno));
+  return FALSE;
+}
+
+static gboolean
+write_all (int          fd,
+           const void  *data,
+           gsize        len,
+           GError     **error)
+{
+  const char *p = data;
+
+  while (len > 0)
+    {
+      gssize n = write (fd, p, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return io_error (error, _("The backup could not be written"));
+      p += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+/* Copies the live database page by page into an encrypted temporary file
+ * beside the target. */
+static gboolean
+copy_database (VpStore         *store,
+               const char      *tmp_path,
+               VpProgressFunc   progress,
+               gpointer         user_data,
+               GError         **error)
+{
+  g_autofree char *tmp_dir = g_path_get_dirname (tmp_path);
+  sqlite3 *src = _vp_store_open_connection (store, error);
+  sqlite3 *dst = NULL;
+  sqlite3_backup *backup;
+  GString *pragma;
+  int rc;
+
+  if (src == NULL)
+    return FALSE;
+  close (g_open (tmp_path, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600));
+  rc = sqlite3_open_v2 (tmp_path, &dst, SQLITE_OPEN_READWRITE, NULL);
+  pragma = g_string_new ("PRAGMA key = \"x'");
+  for (guint i = 0; i < VP_DATA_KEY_LEN; i++)
+    g_string_append_printf (pragma, "%02x", _vp_store_get_key (store)[i]);
+  g_string_append (pragma, "'\"");
+  if (rc == SQLITE_OK)
+    rc = sqlite3_exec (dst, pragma->str, NULL, NULL, NULL);
+  vp_wipe (pragma->str, pragma->len);
+  g_string_free (pragma, TRUE);
+
+  backup = rc == SQLITE_OK ? sqlite3_backup_init (dst, "main", src, "main") : NULL;
+  if (backup != NULL)
+    {
+      do
+        {
+          rc = sqlite3_backup_step (backup, PAGES_PER_STEP);
+          if (progress != NULL && sqlite3_backup_pagecount (backup) > 0)
+            progress (0.9 * (1.0 - (double) sqlite3_backup_remaining (backup) /
+                                   sqlite3_backup_pagecount (backup)), user_data);
+          if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+            g_usleep (10000);
+        }
+      while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+      sqlite3_backup_finish (backup);
+    }
+  if (rc != SQLITE_DONE)
+    g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,
+                 _("The store could not be copied: %s"), sqlite3_errmsg (dst));
+  sqlite3_close_v2 (dst);
+  sqlite3_close_v2 (src);
+  return rc == SQLITE_DONE;
+}
+
+static gboolean
+append_file (int              out,
+             const char      *path,
+             VpProgressFunc   progress,
+             gpointer         user_data,
+             double           from,
+             double           to,
+             GError         **error)
+{
+  g_autofree char *buffer = g_malloc (CHUNK);
+  int in = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  GStatBuf st;
+  gsize done = 0;
+  gssize n;
+
+  if (in < 0 || g_stat (path, &st) != 0)
+    return io_error (error, _("The backup could not be read"));
+  while ((n = read (in, buffer, CHUNK)) > 0)
+    {
+      if (!write_all (out, buffer, (gsize) n, error))
+        {
+          close (in);
+          return FALSE;
+        }
+      done += (gsize) n;
+      if (progress != NULL && st.st_size > 0)
+        progress (from + (to - from) * done / st.st_size, user_data);
+    }
+  close (in);
+  return n == 0 || io_error (error, _("The backup could not be read"));
+}
+
+gboolean
+vp_store_backup (VpStore         *store,
+                 const char      *path,
+                 VpProgressFunc   progress,
+                 gpointer         user_data,
+                 GError         **error)
+{
+  g_autofree char *keys_path = NULL;
+  g_autofree char *keys = NULL;
+  g_autofree char *tmp_db = g_strconcat (path, ".db-part", NULL);
+  g_autofree char *tmp_out = g_strconcat (path, ".part", NULL);
+  g_autofree char *length = NULL;
+  gsize keys_len = 0;
+  gboolean ok;
+  int out;
+
+  g_return_val_if_fail (VP_IS_STORE (store), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  keys_path = _vp_store_keys_path (store);
+  if (!g_file_get_contents (keys_path, &keys, &keys_len, error) ||
+      !copy_database (store, tmp_db, progress, user_data, error))
+    {
+      g_unlink (tmp_db);
+      return FALSE;
+    }
+
+  out = g_open (tmp_out, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
+  length = g_strdup_printf ("%" G_GSIZE_FORMAT "\n", keys_len);
+  ok = out >= 0 &&
+       write_all (out, MAGIC, strlen (MAGIC), error) &&
+       write_all (out, length, strlen (length), error) &&
+       write_all (out, keys, keys_len, error) &&
+       append_file (out, tmp_db, progress, user_data, 0.9, 1.0, error) &&
+       (fsync (out) == 0 || io_error (error, _("The backup could not be written")));
+  if (out < 0)
+    ok = io_error (error, _("The backup file could not be created"));
+  else
+    close (out);
+  g_unlink (tmp_db);
+
+  if (ok && g_rename (tmp_out, path) != 0)
+    ok = io_error (error, _("The backup file could not be created"));
+  if (!ok)
+    {
+      g_unlink (tmp_out);
+      return FALSE;
+    }
+  vp_audit_append (store, "backup", NULL, 0, "ok", NULL);
+  if (progress != NULL)
+    progress (1.0, user_data);
+  return TRUE;
+}
+
+/* Reads the header and the key file; leaves the stream at the database. */
+static char *
+read_header (FILE    *in,
+             GError **error)
+{
+  char line[64];
+  guint64 len = 0;
+  char *keys;
+
+  if (fgets (line, sizeof line, in) == NULL || strcmp (line, MAGIC) != 0 ||
+      fgets (line, sizeof line, in) == NULL ||
+      !g_ascii_string_to_unsigned (g_strchomp (line), 10, 1, 1 << 20, &len, NULL))
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID,
+                           _("This file is not a Vindplaats backup"));
+      return NULL;
+    }
+  keys = g_malloc0 (len + 1);
+  if (fread (keys, 1, len, in) != len)
+    {
+      g_free (keys);
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_DAMAGED,
+                           _("The backup file is incomplete"));
+      return NULL;
+    }
+  return keys;
+}
+
+static gboolean
+write_database (FILE            *in,
+                gint64           total,
+                const char      *db_path,
+                VpProgressFunc   progress,
+                gpointer         user_data,
+                GError         **error)
+{
+  g_autofree char *buffer = g_malloc (CHUNK);
+  int out = g_open (db_path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+  gint64 done = 0;
+  size_t n;
+  gboolean ok = TRUE;
+
+  if (out < 0)
+    return io_error (error, _("The store could not be restored"));
+  while (ok && (n = fread (buffer, 1, CHUNK, in)) > 0)
+    {
+      ok = write_all (out, buffer, n, error);
+      done += (gint64) n;
+      if (progress != NULL && total > 0)
+        progress (0.9 * done / total, user_data);
+    }
+  if (ok && fsync (out) != 0)
+    ok = io_error (error, _("The store could not be restored"));
+  close (out);
+  return ok;
+}
+
+/* Restores into a folder that holds no store yet, then opens it with the
+ * passphrase or recovery key, which must fit a slot of the backup. */
+VpStore *
+vp_store_restore (const char      *backup_path,
+                  const char      *dir,
+                  const char      *secret,
+                  gboolean         secret_is_recovery_key,
+                  VpProgressFunc   progress,
+                  gpointer         user_data,
+                  GError         **error)
+{
+  g_autofree char *keys = NULL;
+  g_autofree char *keys_path = g_build_filename (dir, "store.keys", NULL);
+  g_autofree char *db_path = g_build_filename (dir, "store.db", NULL);
+  VpStore *store;
+  GStatBuf st;
+  FILE *in;
+
+  g_return_val_if_fail (backup_path != NULL && dir != NULL && secret != NULL, NULL);
+
+  if (vp_store_exists (dir))
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_EXISTS,
+                           _("A store already exists in this folder"));
+      return NULL;
+    }
+  in = g_fopen (backup_path, "rbe");
+  if (in == NULL || g_stat (backup_path, &st) != 0)
+    {
+      if (in != NULL)
+        fclose (in);
+      io_error (error, _("The backup could not be read"));
+      return NULL;
+    }
+  keys = read_header (in, error);
+  if (keys == NULL ||
+      g_mkdir_with_parents (dir, 0700) != 0 ||
+      !g_file_set_contents_full (keys_path, keys, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error) ||
+      !write_database (in, st.st_size, db_path, progress, user_data, error))
+    {
+      fclose (in);
+      g_unlink (keys_path);
+      g_unlink (db_path);
+      return NULL;
+    }
+  fclose (in);
+
+  store = secret_is_recovery_key ? vp_store_open_with_recovery_key (dir, secret, error)
+                                 : vp_store_open (dir, secret, error);
+  if (store == NULL)
+    {
+      /* A wrong passphrase leaves nothing behind. */
+      g_autofree char *wal = g_strconcat (db_path, "-wal", NULL);
+      g_autofree char *shm = g_strconcat (db_path, "-shm", NULL);
+      g_unlink (keys_path);
+      g_unlink (db_path);
+      g_unlink (wal);
+      g_unlink (shm);
+      return NULL;
+    }
+  vp_audit_append (store, "restore", NULL, 0, "ok", NULL);
+  if (progress != NULL)
+    progress (1.0, user_data);
+  return store;
+}
