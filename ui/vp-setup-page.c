@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "vp-backup-dialogs.h"
 #include "vp-keyslots.h"
 #include "vp-setup-page.h"
 #include "vp-store.h"
@@ -164,6 +165,25 @@ create_activated (GtkWidget  *widget,
 }
 
 static void
+on_restored (VpStore  *store,
+             gpointer  user_data)
+{
+  /* No recovery key to show: it was made when the store was set up. */
+  g_signal_emit (VP_SETUP_PAGE (user_data), signals[STORE_READY], 0, store, NULL);
+}
+
+static void
+restore_activated (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  VpSetupPage *self = VP_SETUP_PAGE (widget);
+
+  vp_backup_dialogs_restore (GTK_WINDOW (gtk_widget_get_root (widget)), self->store_dir,
+                             on_restored, self);
+}
+
+static void
 on_entry_activated (VpSetupPage *self)
 {
   gtk_widget_activate_action (GTK_WIDGET (self), "setup.create", NULL);
@@ -208,6 +228,7 @@ vp_setup_page_class_init (VpSetupPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);
 
   gtk_widget_class_install_action (widget_class, "setup.create", NULL, create_activated);
+  gtk_widget_class_install_action (widget_class, "setup.restore", NULL, restore_activated);
 }
 
 static void

@@ -337,6 +337,19 @@ vp_unlock_page_set_store_dir (VpUnlockPage *self,
   set_mode (self, MODE_PASSPHRASE);
 }
 
+/* A store opened with the recovery key elsewhere (a restore) still needs
+ * its new passphrase before it is handed on. */
+void
+vp_unlock_page_require_new_passphrase (VpUnlockPage *self,
+                                       VpStore      *store)
+{
+  g_return_if_fail (VP_IS_UNLOCK_PAGE (self));
+  g_return_if_fail (VP_IS_STORE (store));
+
+  g_set_object (&self->recovered, store);
+  set_mode (self, MODE_NEW_PASSPHRASE);
+}
+
 /* Back to a clean passphrase prompt; the accounts may have changed. */
 void
 vp_unlock_page_reset (VpUnlockPage *self)

@@ -6,7 +6,9 @@
 #include <glib/gi18n.h>
 
 #include "vp-accounts-page.h"
+#include "vp-accounts.h"
 #include "vp-audit-page.h"
+#include "vp-backup-dialogs.h"
 #include "vp-contact-form.h"
 #include "vp-idle-monitor.h"
 #include "vp-recovery-page.h"
@@ -95,6 +97,10 @@ update_actions (VpWindow *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.lock", self->store != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-page", self->store != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.change-passphrase", self->store != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.backup",
+                                 self->store != NULL &&
+                                 g_strcmp0 (vp_store_get_account_role (self->store), "team_leader") == 0);
 }
 
 static void
@@ -197,8 +203,19 @@ on_store_created (VpWindow   *self,
                   VpStore    *store,
                   const char *recovery_key)
 {
-  vp_recovery_page_show_key (self->recovery_page, store, recovery_key);
-  gtk_stack_set_visible_child_name (self->stack, "recovery");
+  if (recovery_key != NULL)
+    {
+      vp_recovery_page_show_key (self->recovery_page, store, recovery_key);
+      gtk_stack_set_visible_child_name (self->stack, "recovery");
+    }
+  else if (vp_store_needs_new_passphrase (store))
+    {
+      /* Restored with the recovery key. */
+      vp_unlock_page_require_new_passphrase (self->unlock_page, store);
+      gtk_stack_set_visible_child_name (self->stack, "unlock");
+    }
+  else
+    on_store_ready (self, store);
 }
 
 static void
@@ -260,6 +277,78 @@ static void
 on_idle_setting_changed (VpWindow *self)
 {
   vp_idle_monitor_set_timeout (self->idle, g_settings_get_uint (self->settings, "idle-lock-minutes"));
+}
+
+static void
+backup_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  VpWindow *self = VP_WINDOW (widget);
+
+  if (self->store != NULL)
+    vp_backup_dialogs_backup (GTK_WINDOW (self), self->store);
+}
+
+static void
+change_passphrase_response (AdwMessageDialog *dialog,
+                            const char       *response,
+                            VpWindow         *self)
+{
+  GtkEditable *current = g_object_get_data (G_OBJECT (dialog), "current");
+  GtkEditable *fresh = g_object_get_data (G_OBJECT (dialog), "new");
+  GtkEditable *repeat = g_object_get_data (G_OBJECT (dialog), "repeat");
+  g_autoptr(GError) error = NULL;
+
+  if (!g_str_equal (response, "change") || self->store == NULL)
+    return;
+  if (g_strcmp0 (gtk_editable_get_text (fresh), gtk_editable_get_text (repeat)) != 0)
+    toast (self, _("The two passphrases differ; nothing was changed"));
+  else if (!vp_store_change_passphrase (self->store, gtk_editable_get_text (current),
+                                       gtk_editable_get_text (fresh), &error))
+    toast (self, error->message);
+  else
+    toast (self, _("Passphrase changed"));
+}
+
+static GtkWidget *
+password_row (AdwMessageDialog *dialog,
+              GtkWidget        *list,
+              const char       *key,
+              const char       *title)
+{
+  GtkWidget *row = adw_password_entry_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  gtk_list_box_append (GTK_LIST_BOX (list), row);
+  g_object_set_data (G_OBJECT (dialog), key, row);
+  return row;
+}
+
+/* Changing a passphrase rewrites one key slot, never the database. */
+static void
+change_passphrase_activated (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *param)
+{
+  VpWindow *self = VP_WINDOW (widget);
+  AdwMessageDialog *dialog =
+    ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Change Passphrase"),
+                                                _("The new passphrase must be at least 10 characters long.")));
+  GtkWidget *list = gtk_list_box_new ();
+
+  password_row (dialog, list, "current", _("Current passphrase"));
+  password_row (dialog, list, "new", _("New passphrase"));
+  password_row (dialog, list, "repeat", _("Repeat new passphrase"));
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  adw_message_dialog_set_extra_child (dialog, list);
+  adw_message_dialog_add_response (dialog, "cancel", _("_Cancel"));
+  adw_message_dialog_add_response (dialog, "change", _("C_hange"));
+  adw_message_dialog_set_response_appearance (dialog, "change", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (change_passphrase_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -403,6 +492,8 @@ vp_window_class_init (VpWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_report_sent);
 
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_activated);
+  gtk_widget_class_install_action (widget_class, "win.backup", NULL, backup_activated);
+  gtk_widget_class_install_action (widget_class, "win.change-passphrase", NULL, change_passphrase_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.lock", NULL);
 
   /* Alt+1..3 reach the pages from the keyboard alone. */
