@@ -25,20 +25,6 @@ on_progress (double   fraction,
   p->last = fraction;
 }
 
-static int
-count (VpStore    *store,
-       const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  int n = -1;
-
-  if (sqlite3_prepare_v2 (vp_store_get_db (store), sql, -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-  return n;
-}
-
 static void
 test_backup_and_restore (void)
 {
@@ -79,10 +65,10 @@ test_backup_and_restore (void)
   /* With the passphrase, into a new folder: everything is there. */
   restored = vp_store_restore (backup, restored_dir, VP_TEST_PASSPHRASE, FALSE, NULL, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (count (restored, "SELECT count(*) FROM client"), ==, 20001);
-  g_assert_cmpint (count (restored, "SELECT count(*) FROM language_need"), ==, 1);
+  g_assert_cmpint (vp_test_count (restored, "SELECT count(*) FROM client"), ==, 20001);
+  g_assert_cmpint (vp_test_count (restored, "SELECT count(*) FROM language_need"), ==, 1);
   g_assert_cmpstr (vp_store_get_installation_id (restored), ==, vp_store_get_installation_id (store));
-  g_assert_cmpint (count (restored, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), ==, 1);
+  g_assert_cmpint (vp_test_count (restored, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), ==, 1);
 
   /* With the recovery key: a new passphrase is then required. */
   recovered = vp_store_restore (backup, recovered_dir, recovery, TRUE, NULL, NULL, &error);

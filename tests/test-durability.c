@@ -17,24 +17,10 @@
 
 static const char *self_path;
 
-static int
-count (VpStore    *store,
-       const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  int n = -1;
-
-  if (sqlite3_prepare_v2 (vp_store_get_db (store), sql, -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-  return n;
-}
-
 static void
 assert_integrity (VpStore *store)
 {
-  g_assert_cmpint (count (store, "SELECT count(*) FROM pragma_integrity_check"
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM pragma_integrity_check"
                                  " WHERE integrity_check = 'ok'"), ==, 1);
 }
 
@@ -151,7 +137,7 @@ test_kill (void)
       g_assert_no_error (error);
       assert_integrity (store);
       sql = g_strdup_printf ("SELECT count(*) FROM contact WHERE id IN (%s)", ids->str);
-      g_assert_cmpint (count (store, sql), ==, (int) saved->len);
+      g_assert_cmpint (vp_test_count (store, sql), ==, (int) saved->len);
     }
   g_test_message ("%u registrations confirmed over %d killed runs", total, KILL_RUNS);
   vp_test_remove_dir (dir);
@@ -174,7 +160,7 @@ run_faults (const char  *dir,
 
       store = vp_store_open (dir, VP_TEST_PASSPHRASE, &error);
       g_assert_no_error (error);
-      before = count (store, "SELECT count(*) FROM contact");
+      before = vp_test_count (store, "SELECT count(*) FROM contact");
 
       vp_fault_vfs_arm (kind, nth);
       saved = vp_store_save_registration (store, &reg, NULL, &error);
@@ -201,10 +187,10 @@ run_faults (const char  *dir,
       store = vp_store_open (dir, VP_TEST_PASSPHRASE, &error);
       g_assert_no_error (error);
       assert_integrity (store);
-      g_assert_cmpint (count (store, "SELECT count(*) FROM contact"), ==, before + (saved ? 1 : 0));
-      g_assert_cmpint (count (store, "SELECT count(*) FROM contact c LEFT JOIN client cl"
+      g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM contact"), ==, before + (saved ? 1 : 0));
+      g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM contact c LEFT JOIN client cl"
                                      " ON cl.id = c.client_id WHERE cl.id IS NULL"), ==, 0);
-      g_assert_cmpint (count (store, "SELECT count(*) FROM client WHERE id NOT IN"
+      g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM client WHERE id NOT IN"
                                      " (SELECT client_id FROM contact)"), ==, 0);
     }
   g_assert_not_reached ();

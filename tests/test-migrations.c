@@ -8,20 +8,6 @@
 #include "vp-store-private.h"
 #include "vp-test-util.h"
 
-static int
-count (VpStore    *store,
-       const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  int n = -1;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (vp_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-  return n;
-}
-
 /* Rows written with plain SQL, as the app of that version could have. */
 static void
 fill_version_1 (VpStore *store)
@@ -50,25 +36,25 @@ test_upgrade_from (gconstpointer data)
 
   old = _vp_store_create_at_version (dir, &setup, version, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (count (old, "PRAGMA user_version"), ==, (int) version);
+  g_assert_cmpint (vp_test_count (old, "PRAGMA user_version"), ==, (int) version);
   fill_version_1 (old);
   vp_store_close (old);
 
   store = vp_store_open (dir, VP_TEST_PASSPHRASE, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (count (store, "PRAGMA user_version"), ==, (int) vp_schema_current_version ());
-  g_assert_cmpint (count (store, "SELECT count(*) FROM client WHERE label = 'Old-Label' AND birth_year = 1970"), ==, 1);
-  g_assert_cmpint (count (store, "SELECT count(*) FROM language_need WHERE dutch_proficiency = 'limited'"), ==, 1);
-  g_assert_cmpint (count (store, "SELECT count(*) FROM contact"), ==, 1);
-  g_assert_cmpint (count (store, "SELECT count(*) FROM outbox"), ==, 1);
+  g_assert_cmpint (vp_test_count (store, "PRAGMA user_version"), ==, (int) vp_schema_current_version ());
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM client WHERE label = 'Old-Label' AND birth_year = 1970"), ==, 1);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM language_need WHERE dutch_proficiency = 'limited'"), ==, 1);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM contact"), ==, 1);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM outbox"), ==, 1);
   g_assert_cmpstr (vp_store_get_team_code (store), ==, "team-noord");
-  g_assert_cmpint (count (store, "PRAGMA foreign_key_check"), ==, -1);
-  g_assert_cmpint (count (store, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), ==, 1);
+  g_assert_cmpint (vp_test_count (store, "PRAGMA foreign_key_check"), ==, -1);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), ==, 1);
   g_assert_true (vp_audit_verify (store, &bad, &error));
 
   /* The upgraded store works as a new one does. */
   vp_test_register (store, "New", 1999, "library", "first", "sufficient", NULL);
-  g_assert_cmpint (count (store, "SELECT count(*) FROM contact"), ==, 2);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM contact"), ==, 2);
 
   vp_test_remove_dir (dir);
 }

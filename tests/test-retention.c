@@ -5,20 +5,6 @@
 #include "vp-retention.h"
 #include "vp-test-util.h"
 
-static int
-count (VpStore    *store,
-       const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  int n = -1;
-
-  if (sqlite3_prepare_v2 (vp_store_get_db (store), sql, -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-  return n;
-}
-
 static void
 test_erase_inactive_clients (void)
 {
@@ -35,7 +21,7 @@ test_erase_inactive_clients (void)
   gint64 bad = 0;
 
   vp_test_register (store, "Gone", 1970, "school", "first", "limited", old);
-  gone = count (store, "SELECT max (id) FROM client");
+  gone = vp_test_count (store, "SELECT max (id) FROM client");
   vp_test_register (store, "Kept", 1971, "school", "first", NULL, recent);
   /* An old first contact with a recent follow-up keeps the client. */
   vp_test_register (store, "Returning", 1972, "library", "first", NULL, old);
@@ -46,11 +32,11 @@ test_erase_inactive_clients (void)
   g_assert_true (vp_store_apply_retention (store, now, &erased, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (erased, ==, 1);
-  g_assert_cmpint (count (store, "SELECT count(*) FROM client WHERE label = 'Gone'"), ==, 0);
-  g_assert_cmpint (count (store, "SELECT count(*) FROM client"), ==, 2);
-  g_assert_cmpint (count (store, "SELECT count(*) FROM contact"), ==, 3);
-  g_assert_cmpint (count (store, "SELECT count(*) FROM consent"), ==, 0);
-  g_assert_cmpint (count (store, "SELECT count(*) FROM language_need"), ==, 0);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM client WHERE label = 'Gone'"), ==, 0);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM client"), ==, 2);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM contact"), ==, 3);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM consent"), ==, 0);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM language_need"), ==, 0);
 
   /* Audited as the app's own action, by id only. */
   entries = vp_audit_list (store, "retention_erasure", 0, 0, &error);
@@ -65,7 +51,7 @@ test_erase_inactive_clients (void)
   g_assert_cmpuint (erased, ==, 1);
   g_assert_true (vp_store_apply_retention (store, now, &erased, &error));
   g_assert_cmpuint (erased, ==, 0);
-  g_assert_cmpint (count (store, "SELECT count(*) FROM client"), ==, 1);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM client"), ==, 1);
 
   vp_test_remove_dir (dir);
 }

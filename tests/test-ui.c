@@ -113,20 +113,6 @@ select_code (AdwComboRow *row,
   adw_combo_row_set_selected (row, position);
 }
 
-static int
-count_rows (VpStore    *store,
-            const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  int n = -1;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (vp_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-  return n;
-}
-
 static VpWindow *
 open_window (const char *dir)
 {
@@ -188,7 +174,7 @@ test_register_contact (void)
   gtk_widget_activate_action (GTK_WIDGET (form), "form.save", NULL);
   settle ();
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (client_error)));
-  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM contact"), ==, 0);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM contact"), ==, 0);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (form, VP_TYPE_CONTACT_FORM, "label_row"))),
                    ==, "فاطمة T.");
   save_screenshot (GTK_WIDGET (window), "test-ui-form-error");
@@ -198,12 +184,12 @@ test_register_contact (void)
   gtk_widget_activate_action (GTK_WIDGET (form), "form.save", NULL);
   settle ();
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (client_error)));
-  g_assert_cmpint (count_rows (store,
+  g_assert_cmpint (vp_test_count (store,
                                "SELECT count(*) FROM contact c JOIN client cl ON cl.id = c.client_id"
                                " WHERE cl.label = 'فاطمة T.' AND cl.birth_year = 1979"
                                " AND c.location_type = 'religious' AND c.kind = 'first'"
                                " AND c.initiated_by = 'key_figure'"), ==, 1);
-  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM language_need"
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM language_need"
                                       " WHERE dutch_proficiency = 'limited'"), ==, 1);
   g_assert_cmpuint (vp_today_page_get_n_items (today), ==, 1);
   list = child (today, VP_TYPE_TODAY_PAGE, "list");
@@ -219,9 +205,9 @@ test_register_contact (void)
   select_code (child (form, VP_TYPE_CONTACT_FORM, "proficiency_row"), 1);
   gtk_widget_activate_action (GTK_WIDGET (form), "form.save", NULL);
   settle ();
-  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM contact"), ==, 2);
-  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM language_need"), ==, 1);
-  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM consent"), ==, 1);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM contact"), ==, 2);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM language_need"), ==, 1);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM consent"), ==, 1);
   g_assert_cmpuint (vp_today_page_get_n_items (today), ==, 2);
 
   adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "today");

@@ -77,6 +77,22 @@ vp_test_register (VpStore    *store,
   return id;
 }
 
+/* The first column of the first row as a number, or -1 when there is none
+ * (or the store is closed). */
+int
+vp_test_count (VpStore    *store,
+               const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  int n = -1;
+
+  if (sqlite3_prepare_v2 (vp_store_get_db (store), sql, -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
 gboolean
 vp_test_file_contains (const char *path,
                        const char *needle)

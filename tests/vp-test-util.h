@@ -18,6 +18,8 @@ gint64    vp_test_register          (VpStore    *store,
                                      const char *kind,
                                      const char *proficiency,
                                      GDateTime  *when);
+int       vp_test_count             (VpStore    *store,
+                                     const char *sql);
 gboolean  vp_test_file_contains     (const char *path,
                                      const char *needle);
 gboolean  vp_test_store_files_contain (const char *dir,
