@@ -422,6 +422,18 @@ test_team_pages (void)
   g_assert_nonnull (gtk_list_box_get_row_at_index (child (team, VP_TYPE_ACCOUNTS_PAGE, "list"), 1));
   save_screenshot (GTK_WIDGET (window), "test-ui-team");
 
+  /* The privacy settings: retention in the store, auto-lock in GSettings. */
+  gtk_spin_button_set_value (child (team, VP_TYPE_ACCOUNTS_PAGE, "retention_spin"), 12);
+  gtk_spin_button_set_value (child (team, VP_TYPE_ACCOUNTS_PAGE, "idle_spin"), 7);
+  {
+    g_autofree char *months = vp_store_get_setting (vp_window_get_store (window), "retention_months");
+    g_autoptr(GSettings) settings = g_settings_new ("io.github.vindplaats.Vindplaats");
+
+    g_assert_cmpstr (months, ==, "12");
+    g_assert_cmpuint (g_settings_get_uint (settings, "idle-lock-minutes"), ==, 7);
+    g_settings_reset (settings, "idle-lock-minutes");
+  }
+
   adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "audit");
   settle ();
   g_assert_cmpuint (vp_audit_page_get_n_shown (audit), >=, 2); /* unlock, account added */

@@ -7,6 +7,7 @@
 
 #include "vp-accounts.h"
 #include "vp-accounts-page.h"
+#include "vp-retention.h"
 
 /* The team leader's account management: add, disable or enable, remove,
  * and give a coach who forgot a passphrase a new one. */
@@ -19,8 +20,12 @@ struct _VpAccountsPage
   AdwComboRow *role_row;
   AdwEntryRow *passphrase_row;
   GtkLabel    *error_label;
+  GtkSpinButton *retention_spin;
+  GtkSpinButton *idle_spin;
 
+  GSettings   *settings;
   VpStore     *store;
+  gboolean     loading;
 };
 
 G_DEFINE_FINAL_TYPE (VpAccountsPage, vp_accounts_page, GTK_TYPE_WIDGET)
@@ -244,6 +249,19 @@ reset_activated (GtkWidget  *widget,
 }
 
 static void
+on_retention_changed (VpAccountsPage *self)
+{
+  g_autofree char *months = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->loading || self->store == NULL)
+    return;
+  months = g_strdup_printf ("%d", gtk_spin_button_get_value_as_int (self->retention_spin));
+  if (!vp_store_set_setting (self->store, "retention_months", months, &error))
+    toast (self, error->message);
+}
+
+static void
 on_entry_activated (VpAccountsPage *self)
 {
   gtk_widget_activate_action (GTK_WIDGET (self), "accounts.add", NULL);
@@ -256,6 +274,7 @@ vp_accounts_page_dispose (GObject *object)
   GtkWidget *child;
 
   g_clear_object (&self->store);
+  g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (object), VP_TYPE_ACCOUNTS_PAGE);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
     gtk_widget_unparent (child);
@@ -277,7 +296,10 @@ vp_accounts_page_class_init (VpAccountsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VpAccountsPage, role_row);
   gtk_widget_class_bind_template_child (widget_class, VpAccountsPage, passphrase_row);
   gtk_widget_class_bind_template_child (widget_class, VpAccountsPage, error_label);
+  gtk_widget_class_bind_template_child (widget_class, VpAccountsPage, retention_spin);
+  gtk_widget_class_bind_template_child (widget_class, VpAccountsPage, idle_spin);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_retention_changed);
 
   gtk_widget_class_install_action (widget_class, "accounts.add", NULL, add_activated);
   gtk_widget_class_install_action (widget_class, "accounts.toggle-active", "x", toggle_activated);
@@ -289,6 +311,10 @@ static void
 vp_accounts_page_init (VpAccountsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APP_ID);
+  g_settings_bind (self->settings, "idle-lock-minutes",
+                   gtk_spin_button_get_adjustment (self->idle_spin), "value", G_SETTINGS_BIND_DEFAULT);
 }
 
 void
@@ -298,6 +324,12 @@ vp_accounts_page_set_store (VpAccountsPage *self,
   g_return_if_fail (VP_IS_ACCOUNTS_PAGE (self));
 
   g_set_object (&self->store, store);
+  if (store != NULL)
+    {
+      self->loading = TRUE;
+      gtk_spin_button_set_value (self->retention_spin, vp_store_get_retention_months (store));
+      self->loading = FALSE;
+    }
   if (store == NULL)
     {
       gtk_editable_set_text (GTK_EDITABLE (self->name_row), "");
