@@ -141,6 +141,26 @@ static const char * const migrations[] = {
   "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
   " WHEN OLD.at >= strftime ('%Y-%m-%dT%H:%M:%SZ', 'now', '-5 years')"
   " BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;",
+
+  /* 3: finding returning clients. The full-text index lives inside the
+   * encrypted database like every other table; triggers keep it in step. */
+  "CREATE VIRTUAL TABLE client_fts USING fts5 ("
+  "  label, phone, content = 'client', content_rowid = 'id',"
+  "  tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3');"
+  "INSERT INTO client_fts (rowid, label, phone) SELECT id, label, coalesce (phone, '') FROM client;"
+  "CREATE TRIGGER client_fts_insert AFTER INSERT ON client BEGIN"
+  "  INSERT INTO client_fts (rowid, label, phone) VALUES (NEW.id, NEW.label, coalesce (NEW.phone, ''));"
+  " END;"
+  "CREATE TRIGGER client_fts_delete AFTER DELETE ON client BEGIN"
+  "  INSERT INTO client_fts (client_fts, rowid, label, phone)"
+  "    VALUES ('delete', OLD.id, OLD.label, coalesce (OLD.phone, ''));"
+  " END;"
+  "CREATE TRIGGER client_fts_update AFTER UPDATE OF label, phone ON client BEGIN"
+  "  INSERT INTO client_fts (client_fts, rowid, label, phone)"
+  "    VALUES ('delete', OLD.id, OLD.label, coalesce (OLD.phone, ''));"
+  "  INSERT INTO client_fts (rowid, label, phone) VALUES (NEW.id, NEW.label, coalesce (NEW.phone, ''));"
+  " END;"
+  "CREATE INDEX client_birth_year ON client (birth_year);",
 };
 
 guint
