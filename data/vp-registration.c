@@ -7,6 +7,7 @@
 
 #include "vp-audit.h"
 #include "vp-categories.h"
+#include "vp-location.h"
 #include "vp-registration.h"
 
 G_DEFINE_QUARK (vp-registration-error-quark, vp_registration_error)
@@ -68,6 +69,12 @@ vp_registration_validate (const VpRegistration  *reg,
   if (reg->dutch_proficiency != NULL &&
       !vp_category_has_code (VP_CATEGORY_DUTCH_PROFICIENCY, reg->dutch_proficiency))
     return fail (error, VP_REGISTRATION_ERROR_PROFICIENCY, _("Choose a level of Dutch proficiency"));
+  if (reg->interpreter != NULL && !reg->interpreter_consent)
+    return fail (error, VP_REGISTRATION_ERROR_INTERPRETER,
+                 _("Interpreter use can only be recorded with the client’s consent"));
+  if (reg->interpreter != NULL &&
+      !vp_category_has_code (VP_CATEGORY_INTERPRETER_MODE, reg->interpreter))
+    return fail (error, VP_REGISTRATION_ERROR_INTERPRETER, _("Choose how an interpreter was used"));
   return TRUE;
 }
 
@@ -127,6 +134,30 @@ insert_client (sqlite3              *db,
   return rc;
 }
 
+/* Consent given in the form is verbal, explained in Dutch, with the text
+ * version the form shows; the client page records other ways. */
+static int
+record_consent (sqlite3    *db,
+                gint64      client_id,
+                const char *category,
+                const char *now)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  sqlite3_prepare_v2 (db,
+                      "INSERT INTO consent (client_id, category, given_at, method,"
+                      "                     explanation_language, text_version)"
+                      " SELECT ?1, ?4, ?2, 'verbal', 'nld', ?3"
+                      " WHERE NOT EXISTS (SELECT 1 FROM consent WHERE client_id = ?1"
+                      "   AND category = ?4 AND withdrawn_at IS NULL)",
+                      -1, &stmt, NULL);
+  sqlite3_bind_int64 (stmt, 1, client_id);
+  sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, CONSENT_TEXT_VERSION, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, category, -1, SQLITE_STATIC);
+  return step_once (stmt);
+}
+
 static int
 record_language (sqlite3              *db,
                  const VpRegistration *reg,
@@ -136,17 +167,7 @@ record_language (sqlite3              *db,
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  sqlite3_prepare_v2 (db,
-                      "INSERT INTO consent (client_id, category, given_at, method,"
-                      "                     explanation_language, text_version)"
-                      " SELECT ?1, 'language', ?2, 'verbal', 'nld', ?3"
-                      " WHERE NOT EXISTS (SELECT 1 FROM consent WHERE client_id = ?1"
-                      "   AND category = 'language' AND withdrawn_at IS NULL)",
-                      -1, &stmt, NULL);
-  sqlite3_bind_int64 (stmt, 1, client_id);
-  sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, CONSENT_TEXT_VERSION, -1, SQLITE_STATIC);
-  rc = step_once (stmt);
+  rc = record_consent (db, client_id, "language", now);
   if (rc != SQLITE_DONE || reg->dutch_proficiency == NULL)
     return rc;
 
@@ -172,8 +193,8 @@ insert_contact (VpStore              *store,
 
   sqlite3_prepare_v2 (db,
                       "INSERT INTO contact (client_id, account_id, location_id, location_type,"
-                      "                     occurred_at, kind, initiated_by, stage, notes)"
-                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      "                     occurred_at, kind, initiated_by, stage, notes, interpreter)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       -1, &stmt, NULL);
   sqlite3_bind_int64 (stmt, 1, client_id);
   sqlite3_bind_int64 (stmt, 2, vp_store_get_account_id (store));
@@ -187,6 +208,8 @@ insert_contact (VpStore              *store,
     sqlite3_bind_text (stmt, 8, reg->stage, -1, SQLITE_TRANSIENT);
   if (!is_blank (reg->notes))
     sqlite3_bind_text (stmt, 9, reg->notes, -1, SQLITE_TRANSIENT);
+  if (reg->interpreter != NULL)
+    sqlite3_bind_text (stmt, 10, reg->interpreter, -1, SQLITE_TRANSIENT);
   rc = step_once (stmt);
   *contact_id = sqlite3_last_insert_rowid (db);
   return rc;
@@ -207,8 +230,23 @@ vp_store_save_registration (VpStore               *store,
   gint64 new_contact = 0;
   int rc = SQLITE_DONE;
 
+  g_autoptr(VpLocation) location = NULL;
+  VpRegistration with_location;
+
   g_return_val_if_fail (VP_IS_STORE (store), FALSE);
   g_return_val_if_fail (reg != NULL, FALSE);
+
+  /* A named location decides the type; the type is kept on the contact so
+   * that a later change to the location does not rewrite history. */
+  if (reg->location_id != 0)
+    {
+      location = vp_store_get_location (store, reg->location_id, NULL);
+      if (location == NULL)
+        return fail (error, VP_REGISTRATION_ERROR_LOCATION, _("Choose the location from the list"));
+      with_location = *reg;
+      with_location.location_type = location->type;
+      reg = &with_location;
+    }
 
   if (!vp_registration_validate (reg, g_date_time_get_year (now), error))
     return FALSE;
@@ -226,6 +264,8 @@ vp_store_save_registration (VpStore               *store,
 
   if (rc == SQLITE_DONE && reg->language_consent)
     rc = record_language (db, reg, client_id, now_text);
+  if (rc == SQLITE_DONE && reg->interpreter_consent)
+    rc = record_consent (db, client_id, "interpreter", now_text);
   if (rc == SQLITE_DONE)
     rc = insert_contact (store, reg, client_id, when, &new_contact);
   if (rc != SQLITE_DONE)

@@ -19,6 +19,7 @@ typedef enum {
   VP_REGISTRATION_ERROR_INITIATED_BY,
   VP_REGISTRATION_ERROR_STAGE,
   VP_REGISTRATION_ERROR_PROFICIENCY,
+  VP_REGISTRATION_ERROR_INTERPRETER,
 } VpRegistrationError;
 
 GQuark vp_registration_error_quark (void);
@@ -28,13 +29,15 @@ typedef struct {
   gint64      client_id;         /* an existing client, or 0 */
   const char *client_label;      /* pseudonymous: initials or a first name */
   int         birth_year;        /* 0 when not given */
-  const char *location_type;
+  const char *location_type;     /* ignored when location_id is set */
   gint64      location_id;       /* 0 when none */
   const char *kind;              /* "first" or "follow_up" */
   const char *initiated_by;
   const char *stage;             /* first contacts only; NULL when not given */
   gboolean    language_consent;
   const char *dutch_proficiency; /* stored only with language consent */
+  gboolean    interpreter_consent;
+  const char *interpreter;       /* stored only with interpreter consent */
   const char *notes;
   GDateTime  *occurred_at;       /* NULL for now */
 } VpRegistration;

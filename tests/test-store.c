@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "vp-contact.h"
+#include "vp-location.h"
 #include "vp-test-util.h"
 
 static void
@@ -199,6 +200,60 @@ test_registration_rules (void)
   vp_test_remove_dir (dir);
 }
 
+/* Every contact field of DESIGN §4, at a named location. */
+static void
+test_locations_and_full_registration (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(GPtrArray) active = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 mosque, contact = 0;
+  VpRegistration reg = {
+    .client_label = "Mariam",
+    .birth_year = 1983,
+    .kind = "first",
+    .initiated_by = "key_figure",
+    .stage = "early",
+    .language_consent = TRUE,
+    .dutch_proficiency = "little_or_none",
+    .interpreter_consent = TRUE,
+    .interpreter = "informal_adult",
+    .notes = "Wants help with a letter",
+  };
+
+  mosque = vp_store_add_location (store, "Moskee De Vrede", "religious", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (vp_store_add_location (store, "  ", "religious", &error), ==, 0);
+  g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpint (vp_store_add_location (store, "Bieb", "not-a-type", &error), ==, 0);
+  g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  reg.location_id = mosque;
+  g_assert_true (vp_store_save_registration (store, &reg, &contact, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM contact WHERE location_type = 'religious'"
+                                         " AND stage = 'early' AND interpreter = 'informal_adult'"
+                                         " AND notes IS NOT NULL AND location_id IS NOT NULL"), ==, 1);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM consent WHERE category IN ('language', 'interpreter')"), ==, 2);
+
+  /* Interpreter use without consent is refused before it reaches the store. */
+  reg.interpreter_consent = FALSE;
+  reg.client_label = "Other";
+  g_assert_false (vp_store_save_registration (store, &reg, NULL, &error));
+  g_assert_error (error, VP_REGISTRATION_ERROR, VP_REGISTRATION_ERROR_INTERPRETER);
+  g_clear_error (&error);
+
+  /* An inactive location is kept for history but no longer offered. */
+  g_assert_true (vp_store_update_location (store, mosque, "Moskee De Vrede", "religious", FALSE, &error));
+  active = vp_store_list_locations (store, TRUE, &error);
+  g_assert_cmpuint (active->len, ==, 0);
+
+  vp_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -211,6 +266,7 @@ main (int   argc,
   g_test_add_func ("/store/no-plaintext-on-disk", test_no_plaintext_on_disk);
   g_test_add_func ("/store/setup-validation", test_setup_validation);
   g_test_add_func ("/store/registration-rules", test_registration_rules);
+  g_test_add_func ("/store/locations-and-full-registration", test_locations_and_full_registration);
 
   return g_test_run ();
 }
