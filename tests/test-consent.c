@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include "vp-audit.h"
 #include "vp-consent.h"
+#include "vp-export.h"
 #include "vp-report.h"
 #include "vp-test-util.h"
 
@@ -110,6 +113,24 @@ test_erase_client (void)
   vp_test_register (store, "Erase-Me", 1990, "library", "follow_up", NULL, NULL);
   vp_test_register (store, "Stays", 1991, "library", "first", NULL, NULL);
   client = vp_test_count (store, "SELECT id FROM client WHERE label = 'Erase-Me'");
+
+  /* The right of access first: everything, readable and as JSON. */
+  {
+    g_autofree char *text = NULL;
+    g_autofree char *json = NULL;
+
+    g_assert_true (vp_store_export_client (store, client, &text, &json, &error));
+    g_assert_no_error (error);
+    g_assert_nonnull (strstr (text, "Erase-Me"));
+    g_assert_nonnull (strstr (text, "1990"));
+    g_assert_nonnull (strstr (json, "\"label\" : \"Erase-Me\""));
+    g_assert_nonnull (strstr (json, "\"dutch_proficiency\" : \"sufficient\""));
+    g_assert_nonnull (strstr (json, "follow_up"));
+    g_assert_null (strstr (json, "Stays"));
+    entries = vp_audit_list (store, "export", 0, 0, NULL);
+    g_assert_cmpuint (entries->len, ==, 1);
+    g_clear_pointer (&entries, g_ptr_array_unref);
+  }
 
   g_assert_true (vp_store_erase_client (store, client, &error));
   g_assert_no_error (error);
