@@ -27,6 +27,7 @@ enum {
   PROP_LABEL,
   PROP_BIRTH_YEAR,
   PROP_PHONE,
+  PROP_SUMMARY,
   N_PROPS
 };
 
@@ -64,6 +65,15 @@ vp_client_get_property (GObject    *object,
     case PROP_PHONE:
       g_value_set_string (value, self->phone);
       break;
+    case PROP_SUMMARY:
+      /* Birth year and phone, for a list row. */
+      if (self->birth_year > 0 && self->phone != NULL)
+        g_value_take_string (value, g_strdup_printf ("%d · %s", self->birth_year, self->phone));
+      else if (self->birth_year > 0)
+        g_value_take_string (value, g_strdup_printf ("%d", self->birth_year));
+      else
+        g_value_set_string (value, self->phone != NULL ? self->phone : "—");
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -85,6 +95,8 @@ vp_client_class_init (VpClientClass *klass)
                                                   G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_PHONE] = g_param_spec_string ("phone", NULL, NULL, NULL,
                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SUMMARY] = g_param_spec_string ("summary", NULL, NULL, NULL,
+                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

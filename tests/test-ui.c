@@ -9,6 +9,9 @@
 #include "vp-accounts.h"
 #include "vp-accounts-page.h"
 #include "vp-audit-page.h"
+#include "vp-client-page.h"
+#include "vp-clients-page.h"
+#include "vp-consent.h"
 #include "vp-contact-form.h"
 #include "vp-recovery-page.h"
 #include "vp-setup-page.h"
@@ -465,6 +468,102 @@ test_team_pages (void)
   vp_test_remove_dir (dir);
 }
 
+/* The open message dialog, answered as the user would. */
+static void
+respond_to_dialog (const char *response)
+{
+  GListModel *toplevels = gtk_window_get_toplevels (); /* transfer none */
+
+  settle ();
+  for (guint i = g_list_model_get_n_items (toplevels); i > 0; i--)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i - 1);
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        {
+          adw_message_dialog_response (ADW_MESSAGE_DIALOG (window), response);
+          settle ();
+          return;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+/* A returning client found by search, consent withdrawn and given, a
+ * follow-up registered, and the client erased. */
+static void
+test_clients_flow (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) created = vp_test_create_store (dir);
+  VpWindow *window;
+  VpClientsPage *clients;
+  VpClientPage *page;
+  VpContactForm *form;
+  VpStore *store;
+  gint64 zeynep;
+
+  vp_test_register (created, "Zeynep K.", 1988, "school", "first", "limited", NULL);
+  vp_test_register (created, "Jan B.", 1970, "library", "first", NULL, NULL);
+  vp_test_register (created, "سارة", 1995, "religious", "first", "sufficient", NULL);
+  zeynep = vp_test_count (created, "SELECT id FROM client WHERE label = 'Zeynep K.'");
+  vp_store_close (created);
+
+  window = open_window (dir);
+  store = vp_window_get_store (window);
+  clients = child (window, VP_TYPE_WINDOW, "clients_page");
+  page = child (clients, VP_TYPE_CLIENTS_PAGE, "client_page");
+  form = child (window, VP_TYPE_WINDOW, "contact_form");
+  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "clients");
+
+  /* Results as you type; Enter opens the first. */
+  set_text (clients, VP_TYPE_CLIENTS_PAGE, "search_entry", "zey");
+  g_signal_emit_by_name (child (clients, VP_TYPE_CLIENTS_PAGE, "search_entry"), "search-changed");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (
+                      child (clients, VP_TYPE_CLIENTS_PAGE, "list_view")))), ==, 1);
+  g_signal_emit_by_name (child (clients, VP_TYPE_CLIENTS_PAGE, "search_entry"), "activate");
+  settle ();
+  g_assert_cmpint (vp_client_page_get_client_id (page), ==, zeynep);
+  g_assert_cmpstr (gtk_label_get_label (child (page, VP_TYPE_CLIENT_PAGE, "title_label")), ==, "Zeynep K.");
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM audit_log WHERE action = 'read'"), ==, 1);
+  save_screenshot (GTK_WIDGET (window), "test-ui-client");
+
+  /* Withdrawing is one action, and the value is gone at once. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "client.withdraw-consent", "s", "language");
+  settle ();
+  g_assert_false (vp_store_has_consent (store, zeynep, "language"));
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM language_need WHERE client_id IN"
+                                         " (SELECT id FROM client WHERE label = 'Zeynep K.')"), ==, 0);
+
+  /* Giving: the explanation is shown, then how and in which language. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "client.give-consent", "s", "interpreter");
+  respond_to_dialog ("give");
+  g_assert_true (vp_store_has_consent (store, zeynep, "interpreter"));
+
+  /* A follow-up for the client found by search. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "client.follow-up", NULL);
+  settle ();
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack")), ==, "register");
+  g_assert_true (gtk_widget_get_visible (child (form, VP_TYPE_CONTACT_FORM, "client_row")));
+  gtk_widget_activate_action (GTK_WIDGET (form), "form.save", NULL);
+  settle ();
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM contact WHERE kind = 'follow_up' AND client_id IN"
+                                         " (SELECT id FROM client WHERE label = 'Zeynep K.')"), ==, 1);
+  g_assert_false (gtk_widget_get_visible (child (form, VP_TYPE_CONTACT_FORM, "client_row")));
+
+  /* Erasing, after confirmation. */
+  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "clients");
+  vp_clients_page_show_client (clients, zeynep);
+  gtk_widget_activate_action (GTK_WIDGET (page), "client.erase", NULL);
+  respond_to_dialog ("erase");
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM client WHERE label = 'Zeynep K.'"), ==, 0);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM contact"), ==, 2);
+  g_assert_cmpint (vp_client_page_get_client_id (page), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle ();
+  vp_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -485,6 +584,7 @@ main (int   argc,
   g_test_add_func ("/ui/register-contact", test_register_contact);
   g_test_add_func ("/ui/recovery-unlock", test_recovery_unlock);
   g_test_add_func ("/ui/team-pages", test_team_pages);
+  g_test_add_func ("/ui/clients-flow", test_clients_flow);
   g_test_add_func ("/ui/report-page", test_report_page);
 
   return g_test_run ();

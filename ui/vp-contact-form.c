@@ -26,8 +26,10 @@ struct _VpContactForm
   GtkLabel     *contact_error;
   GtkLabel     *client_error;
   GtkLabel     *language_error;
+  AdwActionRow *client_row;
 
   VpStore      *store;
+  gint64        client_id;
 };
 
 G_DEFINE_FINAL_TYPE (VpContactForm, vp_contact_form, ADW_TYPE_BIN)
@@ -159,9 +161,29 @@ parse_birth_year (const char  *text,
   return TRUE;
 }
 
+/* A follow-up for a client found by search: the label and birth year rows
+ * give way to the chosen client. */
+void
+vp_contact_form_set_client (VpContactForm *self,
+                            gint64         client_id,
+                            const char    *label)
+{
+  g_return_if_fail (VP_IS_CONTACT_FORM (self));
+
+  self->client_id = client_id;
+  gtk_widget_set_visible (GTK_WIDGET (self->client_row), client_id != 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->label_row), client_id == 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->birth_year_row), client_id == 0);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->client_row), client_id != 0 ? label : "");
+  if (client_id != 0)
+    adw_combo_row_set_selected (self->kind_row,
+                                (guint) vp_category_index (VP_CATEGORY_CONTACT_KIND, "follow_up"));
+}
+
 static void
 reset_client_fields (VpContactForm *self)
 {
+  vp_contact_form_set_client (self, 0, NULL);
   gtk_editable_set_text (GTK_EDITABLE (self->label_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->birth_year_row), "");
   gtk_switch_set_active (self->consent_switch, FALSE);
@@ -177,7 +199,8 @@ save_activated (GtkWidget  *widget,
   g_autoptr(GError) error = NULL;
   gboolean consent = gtk_switch_get_active (self->consent_switch);
   VpRegistration reg = {
-    .client_label = gtk_editable_get_text (GTK_EDITABLE (self->label_row)),
+    .client_id = self->client_id,
+    .client_label = self->client_id == 0 ? gtk_editable_get_text (GTK_EDITABLE (self->label_row)) : NULL,
     .location_type = combo_code (self->location_row, VP_CATEGORY_LOCATION_TYPE, FALSE),
     .kind = combo_code (self->kind_row, VP_CATEGORY_CONTACT_KIND, FALSE),
     .initiated_by = combo_code (self->initiated_row, VP_CATEGORY_INITIATED_BY, FALSE),
@@ -190,8 +213,9 @@ save_activated (GtkWidget  *widget,
   g_return_if_fail (self->store != NULL);
 
   clear_errors (self);
-  if (!parse_birth_year (gtk_editable_get_text (GTK_EDITABLE (self->birth_year_row)),
-                         &reg.birth_year, &error) ||
+  if ((self->client_id == 0 &&
+       !parse_birth_year (gtk_editable_get_text (GTK_EDITABLE (self->birth_year_row)),
+                          &reg.birth_year, &error)) ||
       !vp_store_save_registration (self->store, &reg, &contact_id, &error))
     {
       show_error (self, error);
@@ -201,6 +225,18 @@ save_activated (GtkWidget  *widget,
   reset_client_fields (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->label_row));
   g_signal_emit (self, signals[SAVED], 0, contact_id);
+}
+
+static void
+clear_client_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *param)
+{
+  VpContactForm *self = VP_CONTACT_FORM (widget);
+
+  vp_contact_form_set_client (self, 0, NULL);
+  adw_combo_row_set_selected (self->kind_row, (guint) vp_category_index (VP_CATEGORY_CONTACT_KIND, "first"));
+  gtk_widget_grab_focus (GTK_WIDGET (self->label_row));
 }
 
 static void
@@ -250,9 +286,11 @@ vp_contact_form_class_init (VpContactFormClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VpContactForm, contact_error);
   gtk_widget_class_bind_template_child (widget_class, VpContactForm, client_error);
   gtk_widget_class_bind_template_child (widget_class, VpContactForm, language_error);
+  gtk_widget_class_bind_template_child (widget_class, VpContactForm, client_row);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);
 
   gtk_widget_class_install_action (widget_class, "form.save", NULL, save_activated);
+  gtk_widget_class_install_action (widget_class, "form.clear-client", NULL, clear_client_activated);
 }
 
 static void
@@ -273,7 +311,8 @@ vp_contact_form_has_input (VpContactForm *self)
 {
   g_return_val_if_fail (VP_IS_CONTACT_FORM (self), FALSE);
 
-  return *gtk_editable_get_text (GTK_EDITABLE (self->label_row)) != '\0' ||
+  return self->client_id != 0 ||
+         *gtk_editable_get_text (GTK_EDITABLE (self->label_row)) != '\0' ||
          *gtk_editable_get_text (GTK_EDITABLE (self->birth_year_row)) != '\0' ||
          gtk_switch_get_active (self->consent_switch);
 }

@@ -9,6 +9,7 @@
 #include "vp-accounts.h"
 #include "vp-audit-page.h"
 #include "vp-backup-dialogs.h"
+#include "vp-clients-page.h"
 #include "vp-contact-form.h"
 #include "vp-idle-monitor.h"
 #include "vp-recovery-page.h"
@@ -38,6 +39,7 @@ struct _VpWindow
   VpTodayPage          *today_page;
   VpReportPage         *report_page;
   VpAccountsPage       *accounts_page;
+  VpClientsPage        *clients_page;
   VpAuditPage          *audit_page;
   AdwViewStackPage     *team_stack_page;
   AdwViewStackPage     *audit_stack_page;
@@ -77,6 +79,7 @@ set_pages_store (VpWindow *self,
 
   vp_contact_form_set_store (self->contact_form, store);
   vp_today_page_set_store (self->today_page, store);
+  vp_clients_page_set_store (self->clients_page, store);
   vp_report_page_set_store (self->report_page, store);
   vp_accounts_page_set_store (self->accounts_page, leader ? store : NULL);
   vp_audit_page_set_store (self->audit_page, leader ? store : NULL);
@@ -216,6 +219,16 @@ on_store_created (VpWindow   *self,
     }
   else
     on_store_ready (self, store);
+}
+
+static void
+on_follow_up (VpWindow   *self,
+              gint64      client_id,
+              const char *label)
+{
+  vp_contact_form_set_client (self->contact_form, client_id, label);
+  adw_view_stack_set_visible_child_name (self->view_stack, "register");
+  gtk_widget_grab_focus (GTK_WIDGET (self->contact_form));
 }
 
 static void
@@ -466,6 +479,7 @@ vp_window_class_init (VpWindowClass *klass)
   g_type_ensure (VP_TYPE_TODAY_PAGE);
   g_type_ensure (VP_TYPE_REPORT_PAGE);
   g_type_ensure (VP_TYPE_ACCOUNTS_PAGE);
+  g_type_ensure (VP_TYPE_CLIENTS_PAGE);
   g_type_ensure (VP_TYPE_AUDIT_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -482,10 +496,12 @@ vp_window_class_init (VpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VpWindow, today_page);
   gtk_widget_class_bind_template_child (widget_class, VpWindow, report_page);
   gtk_widget_class_bind_template_child (widget_class, VpWindow, accounts_page);
+  gtk_widget_class_bind_template_child (widget_class, VpWindow, clients_page);
   gtk_widget_class_bind_template_child (widget_class, VpWindow, audit_page);
   gtk_widget_class_bind_template_child (widget_class, VpWindow, team_stack_page);
   gtk_widget_class_bind_template_child (widget_class, VpWindow, audit_stack_page);
   gtk_widget_class_bind_template_callback (widget_class, on_page_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_follow_up);
   gtk_widget_class_bind_template_callback (widget_class, on_store_ready);
   gtk_widget_class_bind_template_callback (widget_class, on_store_created);
   gtk_widget_class_bind_template_callback (widget_class, on_contact_saved);
@@ -499,10 +515,11 @@ vp_window_class_init (VpWindowClass *klass)
   /* Alt+1..3 reach the pages from the keyboard alone. */
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-page", "s", "register");
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-page", "s", "today");
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-page", "s", "report");
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.show-page", "s", "team");
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_5, GDK_ALT_MASK, "win.show-page", "s", "audit");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-page", "s", "clients");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-page", "s", "today");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.show-page", "s", "report");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_5, GDK_ALT_MASK, "win.show-page", "s", "team");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_6, GDK_ALT_MASK, "win.show-page", "s", "audit");
 }
 
 static void

@@ -1,0 +1,550 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "vp-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "vp-audit.h"
+#include "vp-categories.h"
+#include "vp-client.h"
+#include "vp-client-page.h"
+#include "vp-consent.h"
+#include "vp-export.h"
+
+/* One client: details, consent per category, contact history, and the
+ * client's rights (export, erasure). */
+struct _VpClientPage
+{
+  GtkWidget            parent_instance;
+
+  GtkLabel            *title_label;
+  AdwActionRow        *birth_year_row;
+  AdwActionRow        *language_row;
+  AdwPreferencesGroup *consent_group;
+  GtkListBox          *contacts_list;
+
+  VpStore             *store;
+  gint64               client_id;
+  GPtrArray           *consent_rows;
+};
+
+G_DEFINE_FINAL_TYPE (VpClientPage, vp_client_page, GTK_TYPE_WIDGET)
+
+enum {
+  CLOSED,
+  CHANGED,
+  FOLLOW_UP,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+#define CONSENT_TEXT_VERSION "2026-1"
+
+/* The explanation read to (or by) the client, in Dutch and in English,
+ * whatever language the app itself is in. */
+static const struct {
+  const char *category;
+  const char *title;
+  const char *text_nl;
+  const char *text_en;
+} consent_texts[] = {
+  { "language", N_("Language needs"),
+    "Mogen we noteren hoe goed u Nederlands spreekt en welke talen u het liefst gebruikt? "
+    "Dat helpt ons u beter te helpen. Alleen uw wijkteam ziet dit. U kunt altijd zeggen dat we het weer moeten wissen.",
+    "May we note how well you speak Dutch and which languages you prefer? It helps us help you. "
+    "Only your neighbourhood team sees it. You can always ask us to erase it again." },
+  { "interpreter", N_("Interpreter use"),
+    "Mogen we noteren of er een tolk bij ons gesprek was, en wat voor tolk? Alleen uw wijkteam ziet dit. "
+    "U kunt altijd zeggen dat we het weer moeten wissen.",
+    "May we note whether an interpreter took part in our conversation, and what kind? Only your "
+    "neighbourhood team sees it. You can always ask us to erase it again." },
+  { "referral", N_("Referrals"),
+    "Mogen we noteren naar welke organisatie we u doorverwijzen, zodat we kunnen nagaan of u daar geholpen wordt? "
+    "U kunt altijd zeggen dat we het weer moeten wissen.",
+    "May we note which organisation we refer you to, so that we can check that you get help there? "
+    "You can always ask us to erase it again." },
+};
+
+static const struct {
+  const char *code;
+  const char *name;
+} explanation_languages[] = {
+  { "nld", N_("Dutch") }, { "eng", N_("English") }, { "ara", N_("Arabic") },
+  { "tur", N_("Turkish") }, { "tir", N_("Tigrinya") }, { "pol", N_("Polish") },
+  { "som", N_("Somali") }, { "ukr", N_("Ukrainian") },
+};
+
+static void
+toast (VpClientPage *self,
+       const char   *title)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (title));
+}
+
+static GtkWidget *
+consent_row (VpClientPage *self,
+             guint         index,
+             GPtrArray    *consents)
+{
+  const char *category = consent_texts[index].category;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *button;
+  const VpConsent *standing = NULL;
+
+  for (guint i = 0; consents != NULL && i < consents->len; i++)
+    {
+      const VpConsent *c = g_ptr_array_index (consents, i);
+      if (g_str_equal (c->category, category) && c->withdrawn_at == NULL)
+        standing = c;
+    }
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(consent_texts[index].title));
+  if (standing != NULL)
+    {
+      g_autofree char *when = g_strndup (standing->given_at, 16);
+      g_autofree char *subtitle = NULL;
+
+      g_strdelimit (when, "T", ' ');
+      subtitle = g_strdup_printf (_("Given %s (%s)"), when,
+                                                   g_str_equal (standing->method, "written") ? _("written") : _("verbal"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      button = gtk_button_new_with_mnemonic (_("_Withdraw"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "client.withdraw-consent");
+    }
+  else
+    {
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Not given"));
+      button = gtk_button_new_with_mnemonic (_("_Give…"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "client.give-consent");
+    }
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", category);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  return row;
+}
+
+static void
+fill_contacts (VpClientPage *self)
+{
+  sqlite3_stmt *stmt = NULL;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->contacts_list))) != NULL)
+    gtk_list_box_remove (self->contacts_list, child);
+  if (sqlite3_prepare_v2 (vp_store_get_db (self->store),
+                          "SELECT substr (occurred_at, 1, 16), kind, location_type FROM contact"
+                          " WHERE client_id = ? ORDER BY occurred_at DESC", -1, &stmt, NULL) != SQLITE_OK)
+    return;
+  sqlite3_bind_int64 (stmt, 1, self->client_id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *when = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+
+      g_strdelimit (when, "T", ' ');
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                     vp_category_label (VP_CATEGORY_CONTACT_KIND,
+                                                        (const char *) sqlite3_column_text (stmt, 1)));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), when);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 gtk_label_new (vp_category_label (VP_CATEGORY_LOCATION_TYPE,
+                                                                   (const char *) sqlite3_column_text (stmt, 2))));
+      gtk_list_box_append (self->contacts_list, row);
+    }
+  sqlite3_finalize (stmt);
+}
+
+static char *
+proficiency (VpClientPage *self)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *label = NULL;
+
+  if (sqlite3_prepare_v2 (vp_store_get_db (self->store),
+                          "SELECT dutch_proficiency FROM language_need WHERE client_id = ?", -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, self->client_id);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        label = g_strdup (vp_category_label (VP_CATEGORY_DUTCH_PROFICIENCY,
+                                             (const char *) sqlite3_column_text (stmt, 0)));
+    }
+  sqlite3_finalize (stmt);
+  return label != NULL ? label : g_strdup (_("Not recorded"));
+}
+
+static void
+refresh (VpClientPage *self)
+{
+  g_autoptr(VpClient) client = NULL;
+  g_autoptr(GPtrArray) consents = NULL;
+  g_autofree char *year = NULL;
+  g_autofree char *level = NULL;
+
+  for (guint i = 0; i < self->consent_rows->len; i++)
+    adw_preferences_group_remove (self->consent_group, g_ptr_array_index (self->consent_rows, i));
+  g_ptr_array_set_size (self->consent_rows, 0);
+
+  if (self->store == NULL || !vp_store_is_open (self->store) ||
+      (client = vp_store_get_client (self->store, self->client_id, NULL)) == NULL)
+    return;
+
+  gtk_label_set_label (self->title_label, vp_client_get_label (client));
+  year = vp_client_get_birth_year (client) > 0 ? g_strdup_printf ("%d", vp_client_get_birth_year (client))
+                                               : g_strdup (_("Not recorded"));
+  adw_action_row_set_subtitle (self->birth_year_row, year);
+  level = proficiency (self);
+  adw_action_row_set_subtitle (self->language_row, level);
+
+  consents = vp_store_list_consents (self->store, self->client_id, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (consent_texts); i++)
+    {
+      GtkWidget *row = consent_row (self, i, consents);
+      adw_preferences_group_add (self->consent_group, row);
+      g_ptr_array_add (self->consent_rows, row);
+    }
+  fill_contacts (self);
+}
+
+static void
+close_activated (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  g_signal_emit (widget, signals[CLOSED], 0);
+}
+
+static void
+follow_up_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  VpClientPage *self = VP_CLIENT_PAGE (widget);
+  g_autoptr(VpClient) client = vp_store_get_client (self->store, self->client_id, NULL);
+
+  if (client != NULL)
+    g_signal_emit (self, signals[FOLLOW_UP], 0, self->client_id, vp_client_get_label (client));
+}
+
+static void
+withdraw_activated (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  VpClientPage *self = VP_CLIENT_PAGE (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (!vp_store_withdraw_consent (self->store, self->client_id, g_variant_get_string (param, NULL), &error))
+    toast (self, error->message);
+  else
+    toast (self, _("Consent withdrawn; its values are erased"));
+  refresh (self);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+give_response (AdwMessageDialog *dialog,
+               const char       *response,
+               VpClientPage     *self)
+{
+  AdwComboRow *method = g_object_get_data (G_OBJECT (dialog), "method");
+  AdwComboRow *language = g_object_get_data (G_OBJECT (dialog), "language");
+  const char *category = g_object_get_data (G_OBJECT (dialog), "category");
+  guint lang = adw_combo_row_get_selected (language);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_str_equal (response, "give"))
+    return;
+  if (!vp_store_give_consent (self->store, self->client_id, category,
+                              adw_combo_row_get_selected (method) == 1 ? "written" : "verbal",
+                              lang < G_N_ELEMENTS (explanation_languages) ? explanation_languages[lang].code : "nld",
+                              CONSENT_TEXT_VERSION, &error))
+    toast (self, error->message);
+  else
+    toast (self, _("Consent recorded"));
+  refresh (self);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static AdwComboRow *
+combo_row (GtkWidget   *list,
+           const char  *title,
+           const char **items)
+{
+  AdwComboRow *row = ADW_COMBO_ROW (adw_combo_row_new ());
+  g_autoptr(GtkStringList) model = gtk_string_list_new (items);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_combo_row_set_model (row, G_LIST_MODEL (model));
+  gtk_list_box_append (GTK_LIST_BOX (list), GTK_WIDGET (row));
+  return row;
+}
+
+/* Shows the explanation to read out or hand over, then records how consent
+ * was given and in which language it was explained. */
+static void
+give_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  VpClientPage *self = VP_CLIENT_PAGE (widget);
+  const char *category = g_variant_get_string (param, NULL);
+  const char *methods[] = { _("Verbal"), _("Written"), NULL };
+  const char *languages[G_N_ELEMENTS (explanation_languages) + 1] = { NULL };
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
+  GtkWidget *list;
+  guint index = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (consent_texts); i++)
+    if (g_str_equal (consent_texts[i].category, category))
+      index = i;
+  for (guint i = 0; i < G_N_ELEMENTS (explanation_languages); i++)
+    languages[i] = _(explanation_languages[i].name);
+
+  heading = g_strdup_printf (_("Consent: %s"), _(consent_texts[index].title));
+  body = g_strdup_printf ("%s\n\n%s", consent_texts[index].text_nl, consent_texts[index].text_en);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), heading, body));
+  list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  g_object_set_data (G_OBJECT (dialog), "method", combo_row (list, _("How"), methods));
+  g_object_set_data (G_OBJECT (dialog), "language", combo_row (list, _("Explained in"), languages));
+  g_object_set_data_full (G_OBJECT (dialog), "category", g_strdup (category), g_free);
+  adw_message_dialog_set_extra_child (dialog, list);
+  adw_message_dialog_add_response (dialog, "cancel", _("_Cancel"));
+  adw_message_dialog_add_response (dialog, "give", _("Consent _Given"));
+  adw_message_dialog_set_response_appearance (dialog, "give", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (give_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static gboolean
+write_private (const char  *path,
+               const char  *contents,
+               GError     **error)
+{
+  return g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
+static void
+export_file_chosen (GtkNativeDialog *chooser,
+                    int              response,
+                    VpClientPage    *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *json_path = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  gtk_native_dialog_destroy (chooser);
+  g_object_unref (chooser);
+  if (file == NULL || (path = g_file_get_path (file)) == NULL)
+    return;
+
+  if (g_str_has_suffix (path, ".txt"))
+    path[strlen (path) - 4] = '\0';
+  json_path = g_strconcat (path, ".json", NULL);
+  {
+    g_autofree char *text_path = g_strconcat (path, ".txt", NULL);
+    g_free (path);
+    path = g_steal_pointer (&text_path);
+  }
+  if (!vp_store_export_client (self->store, self->client_id, &text, &json, &error) ||
+      !write_private (path, text, &error) || !write_private (json_path, json, &error))
+    toast (self, error->message);
+  else
+    toast (self, _("The client's data was exported"));
+}
+
+static void
+export_response (AdwMessageDialog *dialog,
+                 const char       *response,
+                 VpClientPage     *self)
+{
+  GtkFileChooserNative *chooser;
+  g_autofree char *name = NULL;
+
+  if (!g_str_equal (response, "export"))
+    return;
+  name = g_strdup_printf ("client-%" G_GINT64_FORMAT ".txt", self->client_id);
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  chooser = gtk_file_chooser_native_new (_("Export Client Data"),
+                                         GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (export_file_chosen), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+export_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  VpClientPage *self = VP_CLIENT_PAGE (widget);
+  AdwMessageDialog *dialog =
+    ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                                _("Export Unencrypted?"),
+                                                _("The export holds everything stored about this client, as a readable text file and a JSON file. These files are not encrypted: give them to the client and do not keep copies.")));
+
+  adw_message_dialog_add_response (dialog, "cancel", _("_Cancel"));
+  adw_message_dialog_add_response (dialog, "export", _("_Export…"));
+  adw_message_dialog_set_response_appearance (dialog, "export", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (export_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+erase_response (AdwMessageDialog *dialog,
+                const char       *response,
+                VpClientPage     *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_str_equal (response, "erase"))
+    return;
+  if (!vp_store_erase_client (self->store, self->client_id, &error))
+    {
+      toast (self, error->message);
+      return;
+    }
+  toast (self, _("The client was erased"));
+  vp_client_page_clear (self);
+  g_signal_emit (self, signals[CHANGED], 0);
+  g_signal_emit (self, signals[CLOSED], 0);
+}
+
+static void
+erase_activated (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  VpClientPage *self = VP_CLIENT_PAGE (widget);
+  AdwMessageDialog *dialog =
+    ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                                _("Erase Client?"),
+                                                _("The client and every contact, consent and language need recorded about them are erased for good. Reports already sent are not changed.")));
+
+  adw_message_dialog_add_response (dialog, "cancel", _("_Cancel"));
+  adw_message_dialog_add_response (dialog, "erase", _("_Erase"));
+  adw_message_dialog_set_response_appearance (dialog, "erase", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (erase_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+vp_client_page_dispose (GObject *object)
+{
+  VpClientPage *self = VP_CLIENT_PAGE (object);
+  GtkWidget *child;
+
+  g_clear_object (&self->store);
+  gtk_widget_dispose_template (GTK_WIDGET (object), VP_TYPE_CLIENT_PAGE);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+    gtk_widget_unparent (child);
+  G_OBJECT_CLASS (vp_client_page_parent_class)->dispose (object);
+}
+
+static void
+vp_client_page_finalize (GObject *object)
+{
+  g_ptr_array_unref (VP_CLIENT_PAGE (object)->consent_rows);
+  G_OBJECT_CLASS (vp_client_page_parent_class)->finalize (object);
+}
+
+static void
+vp_client_page_class_init (VpClientPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = vp_client_page_dispose;
+  object_class->finalize = vp_client_page_finalize;
+
+  signals[CLOSED] = g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* (client id, client label) */
+  signals[FOLLOW_UP] = g_signal_new ("follow-up", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_STRING);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/vindplaats/Vindplaats/vp-client-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, VpClientPage, title_label);
+  gtk_widget_class_bind_template_child (widget_class, VpClientPage, birth_year_row);
+  gtk_widget_class_bind_template_child (widget_class, VpClientPage, language_row);
+  gtk_widget_class_bind_template_child (widget_class, VpClientPage, consent_group);
+  gtk_widget_class_bind_template_child (widget_class, VpClientPage, contacts_list);
+
+  gtk_widget_class_install_action (widget_class, "client.close", NULL, close_activated);
+  gtk_widget_class_install_action (widget_class, "client.follow-up", NULL, follow_up_activated);
+  gtk_widget_class_install_action (widget_class, "client.give-consent", "s", give_activated);
+  gtk_widget_class_install_action (widget_class, "client.withdraw-consent", "s", withdraw_activated);
+  gtk_widget_class_install_action (widget_class, "client.export", NULL, export_activated);
+  gtk_widget_class_install_action (widget_class, "client.erase", NULL, erase_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "client.close", NULL);
+}
+
+static void
+vp_client_page_init (VpClientPage *self)
+{
+  self->consent_rows = g_ptr_array_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+void
+vp_client_page_show (VpClientPage *self,
+                     VpStore      *store,
+                     gint64        client_id)
+{
+  g_return_if_fail (VP_IS_CLIENT_PAGE (self));
+
+  g_set_object (&self->store, store);
+  self->client_id = client_id;
+  /* Opening a client's page is reading personal data (NEN 7513). */
+  vp_audit_append (store, "read", "client", client_id, "ok", NULL);
+  refresh (self);
+}
+
+/* Nothing about the client stays on screen (or in memory) after this. */
+void
+vp_client_page_clear (VpClientPage *self)
+{
+  g_return_if_fail (VP_IS_CLIENT_PAGE (self));
+
+  self->client_id = 0;
+  g_clear_object (&self->store);
+  gtk_label_set_label (self->title_label, "");
+  adw_action_row_set_subtitle (self->birth_year_row, "");
+  adw_action_row_set_subtitle (self->language_row, "");
+  refresh (self);
+  {
+    GtkWidget *child;
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->contacts_list))) != NULL)
+      gtk_list_box_remove (self->contacts_list, child);
+  }
+}
+
+gint64
+vp_client_page_get_client_id (VpClientPage *self)
+{
+  g_return_val_if_fail (VP_IS_CLIENT_PAGE (self), 0);
+  return self->client_id;
+}
