@@ -288,3 +288,58 @@ rollback:
   vp_store_exec (store, "ROLLBACK", NULL);
   return FALSE;
 }
+
+/* Undo right after saving: the contact goes, and so does a client that was
+ * made for it and has no other contact. Audited like any deletion. */
+gboolean
+vp_store_undo_registration (VpStore  *store,
+                            gint64    contact_id,
+                            GError  **error)
+{
+  sqlite3 *db = vp_store_get_db (store);
+  sqlite3_stmt *stmt = NULL;
+  gint64 client_id = 0;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_STORE (store), FALSE);
+
+  if (!vp_store_exec (store, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  rc = sqlite3_prepare_v2 (db, "DELETE FROM contact WHERE id = ? RETURNING client_id", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, contact_id);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        client_id = sqlite3_column_int64 (stmt, 0);
+    }
+  sqlite3_finalize (stmt);
+  if (rc == SQLITE_DONE && client_id != 0)
+    {
+      rc = sqlite3_prepare_v2 (db, "DELETE FROM client WHERE id = ?1 AND NOT EXISTS"
+                                   " (SELECT 1 FROM contact WHERE client_id = ?1)", -1, &stmt, NULL);
+      if (rc == SQLITE_OK)
+        {
+          sqlite3_bind_int64 (stmt, 1, client_id);
+          rc = sqlite3_step (stmt);
+        }
+      sqlite3_finalize (stmt);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      vp_store_set_sqlite_error (store, rc, error);
+      goto rollback;
+    }
+  if (client_id == 0)
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_NOT_FOUND, _("The contact no longer exists"));
+      goto rollback;
+    }
+  if (!vp_audit_append (store, "delete", "contact", contact_id, "ok", error) ||
+      !vp_store_exec (store, "COMMIT", error))
+    goto rollback;
+  return TRUE;
+
+rollback:
+  vp_store_exec (store, "ROLLBACK", NULL);
+  return FALSE;
+}

@@ -50,4 +50,8 @@ gboolean vp_store_save_registration (VpStore              *store,
                                      gint64               *contact_id,
                                      GError              **error);
 
+gboolean vp_store_undo_registration (VpStore              *store,
+                                     gint64                contact_id,
+                                     GError              **error);
+
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include "vp-accounts.h"
 #include "vp-accounts-page.h"
+#include "vp-location.h"
 #include "vp-audit-page.h"
 #include "vp-client-page.h"
 #include "vp-clients-page.h"
@@ -564,6 +565,59 @@ test_clients_flow (void)
   vp_test_remove_dir (dir);
 }
 
+/* Every field of a contact, at a named location, and the choices
+ * remembered for the next person; then Undo from the toast. */
+static void
+test_full_form (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) created = vp_test_create_store (dir);
+  VpWindow *window;
+  VpContactForm *form;
+  VpStore *store;
+  gint64 contact;
+
+  g_assert_cmpint (vp_store_add_location (created, "Moskee De Vrede", "religious", NULL), >, 0);
+  vp_store_close (created);
+  window = open_window (dir);
+  store = vp_window_get_store (window);
+  form = child (window, VP_TYPE_WINDOW, "contact_form");
+
+  select_code (child (form, VP_TYPE_CONTACT_FORM, "location_row"), 0);     /* the mosque */
+  select_code (child (form, VP_TYPE_CONTACT_FORM, "initiated_row"), 4);    /* key figure */
+  g_assert_true (gtk_widget_get_visible (child (form, VP_TYPE_CONTACT_FORM, "stage_row")));
+  select_code (child (form, VP_TYPE_CONTACT_FORM, "stage_row"), 2);        /* early */
+  set_text (form, VP_TYPE_CONTACT_FORM, "label_row", "Amina");
+  g_assert_false (gtk_widget_get_visible (child (form, VP_TYPE_CONTACT_FORM, "interpreter_row")));
+  gtk_switch_set_active (child (form, VP_TYPE_CONTACT_FORM, "interpreter_switch"), TRUE);
+  g_assert_true (gtk_widget_get_visible (child (form, VP_TYPE_CONTACT_FORM, "interpreter_row")));
+  select_code (child (form, VP_TYPE_CONTACT_FORM, "interpreter_row"), 4);  /* informal adult */
+  set_text (form, VP_TYPE_CONTACT_FORM, "notes_row", "Came with her sister");
+  gtk_widget_activate_action (GTK_WIDGET (form), "form.save", NULL);
+  settle ();
+
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM contact WHERE location_id IS NOT NULL"
+                                         " AND location_type = 'religious' AND stage = 'early'"
+                                         " AND initiated_by = 'key_figure' AND interpreter = 'informal_adult'"
+                                         " AND notes = 'Came with her sister'"), ==, 1);
+  contact = vp_test_count (store, "SELECT max (id) FROM contact");
+
+  /* The place and initiator stay for the next person; the rest is cleared. */
+  g_assert_cmpuint (adw_combo_row_get_selected (child (form, VP_TYPE_CONTACT_FORM, "location_row")), ==, 0);
+  g_assert_cmpuint (adw_combo_row_get_selected (child (form, VP_TYPE_CONTACT_FORM, "initiated_row")), ==, 4);
+  g_assert_false (gtk_switch_get_active (child (form, VP_TYPE_CONTACT_FORM, "interpreter_switch")));
+
+  /* Undo, as the toast offers. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.undo-contact", "x", contact);
+  settle ();
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM contact"), ==, 0);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM client"), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle ();
+  vp_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -585,6 +639,7 @@ main (int   argc,
   g_test_add_func ("/ui/recovery-unlock", test_recovery_unlock);
   g_test_add_func ("/ui/team-pages", test_team_pages);
   g_test_add_func ("/ui/clients-flow", test_clients_flow);
+  g_test_add_func ("/ui/full-form", test_full_form);
   g_test_add_func ("/ui/report-page", test_report_page);
 
   return g_test_run ();

@@ -7,6 +7,7 @@
 
 #include "vp-categories.h"
 #include "vp-contact-form.h"
+#include "vp-location.h"
 #include "vp-registration.h"
 
 /* The registration form. Location, kind and initiator stay as they were
@@ -23,6 +24,10 @@ struct _VpContactForm
   AdwEntryRow  *birth_year_row;
   GtkSwitch    *consent_switch;
   AdwComboRow  *proficiency_row;
+  AdwComboRow  *stage_row;
+  GtkSwitch    *interpreter_switch;
+  AdwComboRow  *interpreter_row;
+  AdwEntryRow  *notes_row;
   GtkLabel     *contact_error;
   GtkLabel     *client_error;
   GtkLabel     *language_error;
@@ -30,6 +35,8 @@ struct _VpContactForm
 
   VpStore      *store;
   gint64        client_id;
+  GPtrArray    *location_ids; /* per location_row position: 0 for a bare type */
+  GSettings    *settings;
 };
 
 G_DEFINE_FINAL_TYPE (VpContactForm, vp_contact_form, ADW_TYPE_BIN)
@@ -56,6 +63,60 @@ fill_combo (AdwComboRow *row,
   for (guint i = 0; i < n; i++)
     gtk_string_list_append (model, vp_category_label (category, entries[i].code));
   adw_combo_row_set_model (row, G_LIST_MODEL (model));
+}
+
+/* The location choices: the team's named locations first, then the bare
+ * types for places without a name (a street, a home visit). */
+static void
+fill_locations (VpContactForm *self)
+{
+  g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
+  g_autoptr(GPtrArray) locations = NULL;
+  const VpCategoryEntry *types;
+  guint n = 0;
+
+  g_ptr_array_set_size (self->location_ids, 0);
+  if (self->store != NULL && vp_store_is_open (self->store))
+    locations = vp_store_list_locations (self->store, TRUE, NULL);
+  for (guint i = 0; locations != NULL && i < locations->len; i++)
+    {
+      VpLocation *location = g_ptr_array_index (locations, i);
+      g_autofree char *label = g_strdup_printf ("%s (%s)", location->name,
+                                                vp_category_label (VP_CATEGORY_LOCATION_TYPE, location->type));
+      gtk_string_list_append (model, label);
+      g_ptr_array_add (self->location_ids, g_strdup_printf ("id:%" G_GINT64_FORMAT, location->id));
+    }
+  types = vp_category_entries (VP_CATEGORY_LOCATION_TYPE, &n);
+  for (guint i = 0; i < n; i++)
+    {
+      gtk_string_list_append (model, vp_category_label (VP_CATEGORY_LOCATION_TYPE, types[i].code));
+      g_ptr_array_add (self->location_ids, g_strdup_printf ("type:%s", types[i].code));
+    }
+  adw_combo_row_set_model (self->location_row, G_LIST_MODEL (model));
+}
+
+/* The last place and initiator are offered again: a coach registers many
+ * people at one place in a row, and across days at the same places. */
+static void
+select_saved (AdwComboRow *row,
+              GPtrArray   *keys,
+              const char  *saved)
+{
+  for (guint i = 0; i < keys->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (keys, i), saved) == 0)
+      adw_combo_row_set_selected (row, i);
+}
+
+static void
+restore_choices (VpContactForm *self)
+{
+  g_autofree char *location = g_settings_get_string (self->settings, "last-location");
+  g_autofree char *initiated = g_settings_get_string (self->settings, "last-initiated-by");
+  int index = vp_category_index (VP_CATEGORY_INITIATED_BY, initiated);
+
+  select_saved (self->location_row, self->location_ids, location);
+  if (index >= 0)
+    adw_combo_row_set_selected (self->initiated_row, (guint) index);
 }
 
 /* With a leading "not recorded" entry, index 0 maps to NULL. */
@@ -188,6 +249,10 @@ reset_client_fields (VpContactForm *self)
   gtk_editable_set_text (GTK_EDITABLE (self->birth_year_row), "");
   gtk_switch_set_active (self->consent_switch, FALSE);
   adw_combo_row_set_selected (self->proficiency_row, 0);
+  gtk_switch_set_active (self->interpreter_switch, FALSE);
+  adw_combo_row_set_selected (self->interpreter_row, 0);
+  adw_combo_row_set_selected (self->stage_row, 0);
+  gtk_editable_set_text (GTK_EDITABLE (self->notes_row), "");
 }
 
 static void
@@ -198,20 +263,29 @@ save_activated (GtkWidget  *widget,
   VpContactForm *self = VP_CONTACT_FORM (widget);
   g_autoptr(GError) error = NULL;
   gboolean consent = gtk_switch_get_active (self->consent_switch);
+  gboolean interpreter = gtk_switch_get_active (self->interpreter_switch);
+  guint place = adw_combo_row_get_selected (self->location_row);
+  const char *location_key = place < self->location_ids->len ? g_ptr_array_index (self->location_ids, place) : "";
   VpRegistration reg = {
     .client_id = self->client_id,
     .client_label = self->client_id == 0 ? gtk_editable_get_text (GTK_EDITABLE (self->label_row)) : NULL,
-    .location_type = combo_code (self->location_row, VP_CATEGORY_LOCATION_TYPE, FALSE),
+    .location_type = g_str_has_prefix (location_key, "type:") ? location_key + 5 : NULL,
+    .location_id = g_str_has_prefix (location_key, "id:") ? g_ascii_strtoll (location_key + 3, NULL, 10) : 0,
     .kind = combo_code (self->kind_row, VP_CATEGORY_CONTACT_KIND, FALSE),
     .initiated_by = combo_code (self->initiated_row, VP_CATEGORY_INITIATED_BY, FALSE),
     .language_consent = consent,
     /* Without consent the field is not even read. */
     .dutch_proficiency = consent ? combo_code (self->proficiency_row, VP_CATEGORY_DUTCH_PROFICIENCY, TRUE) : NULL,
+    .interpreter_consent = interpreter,
+    .interpreter = interpreter ? combo_code (self->interpreter_row, VP_CATEGORY_INTERPRETER_MODE, TRUE) : NULL,
+    .notes = gtk_editable_get_text (GTK_EDITABLE (self->notes_row)),
   };
   gint64 contact_id = 0;
 
   g_return_if_fail (self->store != NULL);
 
+  if (g_strcmp0 (reg.kind, "first") == 0)
+    reg.stage = combo_code (self->stage_row, VP_CATEGORY_STAGE, TRUE);
   clear_errors (self);
   if ((self->client_id == 0 &&
        !parse_birth_year (gtk_editable_get_text (GTK_EDITABLE (self->birth_year_row)),
@@ -222,6 +296,8 @@ save_activated (GtkWidget  *widget,
       return;
     }
 
+  g_settings_set_string (self->settings, "last-location", location_key);
+  g_settings_set_string (self->settings, "last-initiated-by", reg.initiated_by);
   reset_client_fields (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->label_row));
   g_signal_emit (self, signals[SAVED], 0, contact_id);
@@ -237,6 +313,14 @@ clear_client_activated (GtkWidget  *widget,
   vp_contact_form_set_client (self, 0, NULL);
   adw_combo_row_set_selected (self->kind_row, (guint) vp_category_index (VP_CATEGORY_CONTACT_KIND, "first"));
   gtk_widget_grab_focus (GTK_WIDGET (self->label_row));
+}
+
+/* The stage is asked at a first contact only. */
+static void
+on_kind_changed (VpContactForm *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->stage_row),
+                          g_strcmp0 (combo_code (self->kind_row, VP_CATEGORY_CONTACT_KIND, FALSE), "first") == 0);
 }
 
 static void
@@ -257,6 +341,8 @@ vp_contact_form_dispose (GObject *object)
   VpContactForm *self = VP_CONTACT_FORM (object);
 
   g_clear_object (&self->store);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->location_ids, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (object), VP_TYPE_CONTACT_FORM);
   G_OBJECT_CLASS (vp_contact_form_parent_class)->dispose (object);
 }
@@ -287,6 +373,10 @@ vp_contact_form_class_init (VpContactFormClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VpContactForm, client_error);
   gtk_widget_class_bind_template_child (widget_class, VpContactForm, language_error);
   gtk_widget_class_bind_template_child (widget_class, VpContactForm, client_row);
+  gtk_widget_class_bind_template_child (widget_class, VpContactForm, stage_row);
+  gtk_widget_class_bind_template_child (widget_class, VpContactForm, interpreter_switch);
+  gtk_widget_class_bind_template_child (widget_class, VpContactForm, interpreter_row);
+  gtk_widget_class_bind_template_child (widget_class, VpContactForm, notes_row);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);
 
   gtk_widget_class_install_action (widget_class, "form.save", NULL, save_activated);
@@ -298,7 +388,12 @@ vp_contact_form_init (VpContactForm *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  fill_combo (self->location_row, VP_CATEGORY_LOCATION_TYPE, NULL);
+  self->settings = g_settings_new (APP_ID);
+  g_signal_connect_object (self->kind_row, "notify::selected", G_CALLBACK (on_kind_changed), self, G_CONNECT_SWAPPED);
+  self->location_ids = g_ptr_array_new_with_free_func (g_free);
+  fill_locations (self);
+  fill_combo (self->stage_row, VP_CATEGORY_STAGE, _("Not recorded"));
+  fill_combo (self->interpreter_row, VP_CATEGORY_INTERPRETER_MODE, _("Not recorded"));
   fill_combo (self->kind_row, VP_CATEGORY_CONTACT_KIND, NULL);
   fill_combo (self->initiated_row, VP_CATEGORY_INITIATED_BY, NULL);
   fill_combo (self->proficiency_row, VP_CATEGORY_DUTCH_PROFICIENCY, _("Not recorded"));
@@ -326,6 +421,8 @@ vp_contact_form_set_store (VpContactForm *self,
 
   g_set_object (&self->store, store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "form.save", store != NULL);
+  fill_locations (self);
+  restore_choices (self);
   if (store == NULL)
     {
       /* Locking must not leave a half-typed client on screen. */

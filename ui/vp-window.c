@@ -13,6 +13,7 @@
 #include "vp-contact-form.h"
 #include "vp-idle-monitor.h"
 #include "vp-recovery-page.h"
+#include "vp-registration.h"
 #include "vp-report-page.h"
 #include "vp-retention.h"
 #include "vp-setup-page.h"
@@ -235,7 +236,12 @@ static void
 on_contact_saved (VpWindow *self,
                   gint64    contact_id)
 {
-  toast (self, _("Contact saved"));
+  AdwToast *saved = adw_toast_new (_("Contact saved"));
+
+  adw_toast_set_button_label (saved, _("_Undo"));
+  adw_toast_set_action_name (saved, "win.undo-contact");
+  adw_toast_set_action_target_value (saved, g_variant_new_int64 (contact_id));
+  adw_toast_overlay_add_toast (self->toast_overlay, saved);
   vp_today_page_refresh (self->today_page);
   vp_report_page_refresh (self->report_page);
 }
@@ -290,6 +296,24 @@ static void
 on_idle_setting_changed (VpWindow *self)
 {
   vp_idle_monitor_set_timeout (self->idle, g_settings_get_uint (self->settings, "idle-lock-minutes"));
+}
+
+static void
+undo_contact_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *param)
+{
+  VpWindow *self = VP_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (self->store == NULL)
+    return;
+  if (!vp_store_undo_registration (self->store, g_variant_get_int64 (param), &error))
+    toast (self, error->message);
+  else
+    toast (self, _("Registration undone"));
+  vp_today_page_refresh (self->today_page);
+  vp_report_page_refresh (self->report_page);
 }
 
 static void
@@ -509,6 +533,7 @@ vp_window_class_init (VpWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_activated);
   gtk_widget_class_install_action (widget_class, "win.backup", NULL, backup_activated);
+  gtk_widget_class_install_action (widget_class, "win.undo-contact", "x", undo_contact_activated);
   gtk_widget_class_install_action (widget_class, "win.change-passphrase", NULL, change_passphrase_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.lock", NULL);
 
