@@ -426,6 +426,23 @@ test_team_pages (void)
   g_assert_nonnull (gtk_list_box_get_row_at_index (child (team, VP_TYPE_ACCOUNTS_PAGE, "list"), 1));
   save_screenshot (GTK_WIDGET (window), "test-ui-team");
 
+  /* A new location, offered first on the registration form. */
+  set_text (team, VP_TYPE_ACCOUNTS_PAGE, "location_name_row", "Buurthuis De Kolk");
+  adw_combo_row_set_selected (child (team, VP_TYPE_ACCOUNTS_PAGE, "location_type_row"), 5); /* community centre */
+  gtk_widget_activate_action (GTK_WIDGET (team), "accounts.add-location", NULL);
+  settle ();
+  g_assert_nonnull (gtk_list_box_get_row_at_index (child (team, VP_TYPE_ACCOUNTS_PAGE, "locations_list"), 0));
+  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "register");
+  settle ();
+  {
+    VpContactForm *form = child (window, VP_TYPE_WINDOW, "contact_form");
+    GListModel *places = adw_combo_row_get_model (child (form, VP_TYPE_CONTACT_FORM, "location_row"));
+    g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (places), 0), ==,
+                     "Buurthuis De Kolk (Community centre)");
+  }
+  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "team");
+  settle ();
+
   /* The privacy settings: retention in the store, auto-lock in GSettings. */
   gtk_spin_button_set_value (child (team, VP_TYPE_ACCOUNTS_PAGE, "retention_spin"), 12);
   gtk_spin_button_set_value (child (team, VP_TYPE_ACCOUNTS_PAGE, "idle_spin"), 7);

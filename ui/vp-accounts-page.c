@@ -7,6 +7,8 @@
 
 #include "vp-accounts.h"
 #include "vp-accounts-page.h"
+#include "vp-categories.h"
+#include "vp-location.h"
 #include "vp-retention.h"
 
 /* The team leader's account management: add, disable or enable, remove,
@@ -22,6 +24,9 @@ struct _VpAccountsPage
   GtkLabel    *error_label;
   GtkSpinButton *retention_spin;
   GtkSpinButton *idle_spin;
+  GtkListBox  *locations_list;
+  AdwEntryRow *location_name_row;
+  AdwComboRow *location_type_row;
 
   GSettings   *settings;
   VpStore     *store;
@@ -108,10 +113,90 @@ account_row (VpAccountsPage  *self,
 }
 
 static void
+on_location_switched (GtkSwitch      *toggle,
+                      GParamSpec     *pspec,
+                      VpAccountsPage *self)
+{
+  g_autoptr(VpLocation) location = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (toggle), "location-id"));
+
+  location = vp_store_get_location (self->store, id, &error);
+  if (location == NULL ||
+      !vp_store_update_location (self->store, id, location->name, location->type,
+                                 gtk_switch_get_active (toggle), &error))
+    toast (self, error->message);
+}
+
+static GtkWidget *
+location_row (VpAccountsPage   *self,
+              const VpLocation *location)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *toggle = gtk_switch_new ();
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), location->name);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                               vp_category_label (VP_CATEGORY_LOCATION_TYPE, location->type));
+  gtk_switch_set_active (GTK_SWITCH (toggle), location->active);
+  gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (toggle), GTK_ACCESSIBLE_PROPERTY_LABEL, location->name, -1);
+  g_object_set_data (G_OBJECT (toggle), "location-id", GSIZE_TO_POINTER ((gsize) location->id));
+  g_signal_connect (toggle, "notify::active", G_CALLBACK (on_location_switched), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), toggle);
+  return row;
+}
+
+static void
+refresh_locations (VpAccountsPage *self)
+{
+  g_autoptr(GPtrArray) locations = NULL;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->locations_list))) != NULL)
+    gtk_list_box_remove (self->locations_list, child);
+  if (self->store == NULL || !vp_store_is_open (self->store))
+    return;
+  locations = vp_store_list_locations (self->store, FALSE, NULL);
+  for (guint i = 0; locations != NULL && i < locations->len; i++)
+    gtk_list_box_append (self->locations_list, location_row (self, g_ptr_array_index (locations, i)));
+}
+
+static void
+add_location_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *param)
+{
+  VpAccountsPage *self = VP_ACCOUNTS_PAGE (widget);
+  const VpCategoryEntry *types = vp_category_entries (VP_CATEGORY_LOCATION_TYPE, NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (vp_store_add_location (self->store, gtk_editable_get_text (GTK_EDITABLE (self->location_name_row)),
+                             types[adw_combo_row_get_selected (self->location_type_row)].code, &error) == 0)
+    {
+      toast (self, error->message);
+      return;
+    }
+  gtk_editable_set_text (GTK_EDITABLE (self->location_name_row), "");
+  toast (self, _("Location added"));
+  refresh_locations (self);
+}
+
+static void
+on_location_activated (VpAccountsPage *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "accounts.add-location", NULL);
+}
+
+static void
 refresh (VpAccountsPage *self)
 {
   g_autoptr(GPtrArray) accounts = NULL;
   GtkWidget *child;
+
+  refresh_locations (self);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
     gtk_list_box_remove (self->list, child);
@@ -300,6 +385,11 @@ vp_accounts_page_class_init (VpAccountsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VpAccountsPage, idle_spin);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_retention_changed);
+  gtk_widget_class_bind_template_child (widget_class, VpAccountsPage, locations_list);
+  gtk_widget_class_bind_template_child (widget_class, VpAccountsPage, location_name_row);
+  gtk_widget_class_bind_template_child (widget_class, VpAccountsPage, location_type_row);
+  gtk_widget_class_bind_template_callback (widget_class, on_location_activated);
+  gtk_widget_class_install_action (widget_class, "accounts.add-location", NULL, add_location_activated);
 
   gtk_widget_class_install_action (widget_class, "accounts.add", NULL, add_activated);
   gtk_widget_class_install_action (widget_class, "accounts.toggle-active", "x", toggle_activated);
@@ -311,6 +401,16 @@ static void
 vp_accounts_page_init (VpAccountsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  {
+    g_autoptr(GtkStringList) types = gtk_string_list_new (NULL);
+    guint n = 0;
+    const VpCategoryEntry *entries = vp_category_entries (VP_CATEGORY_LOCATION_TYPE, &n);
+
+    for (guint i = 0; i < n; i++)
+      gtk_string_list_append (types, vp_category_label (VP_CATEGORY_LOCATION_TYPE, entries[i].code));
+    adw_combo_row_set_model (self->location_type_row, G_LIST_MODEL (types));
+  }
 
   self->settings = g_settings_new (APP_ID);
   g_settings_bind (self->settings, "idle-lock-minutes",

@@ -400,6 +400,21 @@ vp_contact_form_init (VpContactForm *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "form.save", FALSE);
 }
 
+/* Locations may have changed on the team page; keep the current choice. */
+void
+vp_contact_form_refresh_locations (VpContactForm *self)
+{
+  guint place;
+  g_autofree char *current = NULL;
+
+  g_return_if_fail (VP_IS_CONTACT_FORM (self));
+
+  place = adw_combo_row_get_selected (self->location_row);
+  current = place < self->location_ids->len ? g_strdup (g_ptr_array_index (self->location_ids, place)) : NULL;
+  fill_locations (self);
+  select_saved (self->location_row, self->location_ids, current);
+}
+
 /* Whether the coach typed something about a client that is not saved. */
 gboolean
 vp_contact_form_has_input (VpContactForm *self)

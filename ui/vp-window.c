@@ -91,9 +91,14 @@ set_pages_store (VpWindow *self,
 static void
 on_page_changed (VpWindow *self)
 {
-  if (self->store != NULL &&
-      g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "audit") == 0)
+  const char *page = adw_view_stack_get_visible_child_name (self->view_stack);
+
+  if (self->store == NULL)
+    return;
+  if (g_strcmp0 (page, "audit") == 0)
     vp_audit_page_refresh (self->audit_page);
+  else if (g_strcmp0 (page, "register") == 0)
+    vp_contact_form_refresh_locations (self->contact_form);
 }
 
 static void
