@@ -199,6 +199,25 @@ fts_query (const char *query)
   return g_string_free (match, match->len == 0);
 }
 
+/* "06 12-34 56 78" and "+31 6..." are looked up by their digits alone. */
+static char *
+phone_digits (const char *text)
+{
+  GString *digits = g_string_new (NULL);
+  guint others = 0;
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (g_ascii_isdigit (*p))
+        g_string_append_c (digits, *p);
+      else if (strchr (" -()+.", *p) == NULL)
+        others++;
+    }
+  if (others > 0 || digits->len < 5)
+    return g_string_free (digits, TRUE);
+  return g_string_free (digits, FALSE);
+}
+
 static gboolean
 is_year (const char *text)
 {
@@ -219,7 +238,8 @@ vp_store_search_clients (VpStore     *store,
 {
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autofree char *trimmed = g_strstrip (g_strdup (query != NULL ? query : ""));
-  g_autofree char *match = fts_query (trimmed);
+  g_autofree char *phone = phone_digits (trimmed);
+  g_autofree char *match = fts_query (phone != NULL ? phone : trimmed);
   sqlite3_stmt *stmt = NULL;
   int rc;
 

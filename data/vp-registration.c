@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "vp-audit.h"
 #include "vp-categories.h"
@@ -46,6 +47,9 @@ vp_registration_validate (const VpRegistration  *reg,
   if (reg->client_label != NULL && g_utf8_strlen (reg->client_label, -1) > 64)
     return fail (error, VP_REGISTRATION_ERROR_CLIENT,
                  _("The client label may be at most 64 characters long"));
+  if (!is_blank (reg->phone) && strspn (reg->phone, "+0123456789 -()") != strlen (reg->phone))
+    return fail (error, VP_REGISTRATION_ERROR_CLIENT,
+                 _("A phone number holds only digits, spaces, “+”, “-” and brackets"));
   if (reg->birth_year != 0 && (reg->birth_year < 1900 || reg->birth_year > current_year))
     return fail (error, VP_REGISTRATION_ERROR_BIRTH_YEAR,
                  _("The birth year must lie between 1900 and this year"));
@@ -123,12 +127,17 @@ insert_client (sqlite3              *db,
   g_autofree char *label = g_strstrip (g_strdup (reg->client_label));
   int rc;
 
-  sqlite3_prepare_v2 (db, "INSERT INTO client (label, birth_year, created_at) VALUES (?, ?, ?)",
+  sqlite3_prepare_v2 (db, "INSERT INTO client (label, birth_year, created_at, phone) VALUES (?, ?, ?, ?)",
                       -1, &stmt, NULL);
   sqlite3_bind_text (stmt, 1, label, -1, SQLITE_TRANSIENT);
   if (reg->birth_year != 0)
     sqlite3_bind_int (stmt, 2, reg->birth_year);
   sqlite3_bind_text (stmt, 3, now, -1, SQLITE_TRANSIENT);
+  if (!is_blank (reg->phone))
+    {
+      g_autofree char *phone = g_strstrip (g_strdup (reg->phone));
+      sqlite3_bind_text (stmt, 4, phone, -1, SQLITE_TRANSIENT);
+    }
   rc = step_once (stmt);
   *client_id = sqlite3_last_insert_rowid (db);
   return rc;

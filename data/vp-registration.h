@@ -29,6 +29,7 @@ typedef struct {
   gint64      client_id;         /* an existing client, or 0 */
   const char *client_label;      /* pseudonymous: initials or a first name */
   int         birth_year;        /* 0 when not given */
+  const char *phone;             /* optional */
   const char *location_type;     /* ignored when location_id is set */
   gint64      location_id;       /* 0 when none */
   const char *kind;              /* "first" or "follow_up" */

@@ -143,22 +143,23 @@ static const char * const migrations[] = {
   " BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;",
 
   /* 3: finding returning clients. The full-text index lives inside the
-   * encrypted database like every other table; triggers keep it in step. */
+   * encrypted database like every other table; triggers keep it in step.
+   * Phone numbers are indexed as digits only, however they were typed. */
   "CREATE VIRTUAL TABLE client_fts USING fts5 ("
   "  label, phone, content = 'client', content_rowid = 'id',"
   "  tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3');"
-  "INSERT INTO client_fts (rowid, label, phone) SELECT id, label, coalesce (phone, '') FROM client;"
+  "INSERT INTO client_fts (rowid, label, phone) SELECT id, label, replace (replace (replace (replace (replace (replace (coalesce (phone, ''), ' ', ''), '-', ''), '(', ''), ')', ''), '+', ''), '.', '') FROM client;"
   "CREATE TRIGGER client_fts_insert AFTER INSERT ON client BEGIN"
-  "  INSERT INTO client_fts (rowid, label, phone) VALUES (NEW.id, NEW.label, coalesce (NEW.phone, ''));"
+  "  INSERT INTO client_fts (rowid, label, phone) VALUES (NEW.id, NEW.label, replace (replace (replace (replace (replace (replace (coalesce (NEW.phone, ''), ' ', ''), '-', ''), '(', ''), ')', ''), '+', ''), '.', ''));"
   " END;"
   "CREATE TRIGGER client_fts_delete AFTER DELETE ON client BEGIN"
   "  INSERT INTO client_fts (client_fts, rowid, label, phone)"
-  "    VALUES ('delete', OLD.id, OLD.label, coalesce (OLD.phone, ''));"
+  "    VALUES ('delete', OLD.id, OLD.label, replace (replace (replace (replace (replace (replace (coalesce (OLD.phone, ''), ' ', ''), '-', ''), '(', ''), ')', ''), '+', ''), '.', ''));"
   " END;"
   "CREATE TRIGGER client_fts_update AFTER UPDATE OF label, phone ON client BEGIN"
   "  INSERT INTO client_fts (client_fts, rowid, label, phone)"
-  "    VALUES ('delete', OLD.id, OLD.label, coalesce (OLD.phone, ''));"
-  "  INSERT INTO client_fts (rowid, label, phone) VALUES (NEW.id, NEW.label, coalesce (NEW.phone, ''));"
+  "    VALUES ('delete', OLD.id, OLD.label, replace (replace (replace (replace (replace (replace (coalesce (OLD.phone, ''), ' ', ''), '-', ''), '(', ''), ')', ''), '+', ''), '.', ''));"
+  "  INSERT INTO client_fts (rowid, label, phone) VALUES (NEW.id, NEW.label, replace (replace (replace (replace (replace (replace (coalesce (NEW.phone, ''), ' ', ''), '-', ''), '(', ''), ')', ''), '+', ''), '.', ''));"
   " END;"
   "CREATE INDEX client_birth_year ON client (birth_year);",
 };

@@ -54,6 +54,8 @@ test_search (void)
   g_assert_cmpuint (n_found (store, "ሰላም"), ==, 1);          /* Ge'ez script (Tigrinya) */
   g_assert_cmpuint (n_found (store, "łucja"), ==, 1);        /* Polish */
   g_assert_cmpuint (n_found (store, "0612345678"), ==, 1);   /* phone */
+  g_assert_cmpuint (n_found (store, "06 12 34"), ==, 1);     /* as typed, by its digits */
+  g_assert_cmpuint (n_found (store, "06-1234-5678"), ==, 1);
   g_assert_cmpuint (n_found (store, "1988"), ==, 1 + 100000 / 80); /* birth year */
   g_assert_cmpuint (n_found (store, "Gen99999"), ==, 1);
   g_assert_cmpuint (n_found (store, "\"Ay\""), ==, 1);       /* quotes are text */

@@ -610,6 +610,7 @@ test_full_form (void)
   g_assert_true (gtk_widget_get_visible (child (form, VP_TYPE_CONTACT_FORM, "interpreter_row")));
   select_code (child (form, VP_TYPE_CONTACT_FORM, "interpreter_row"), 4);  /* informal adult */
   set_text (form, VP_TYPE_CONTACT_FORM, "notes_row", "Came with her sister");
+  set_text (form, VP_TYPE_CONTACT_FORM, "phone_row", "06 1234 5678");
   gtk_widget_activate_action (GTK_WIDGET (form), "form.save", NULL);
   settle ();
 
@@ -617,6 +618,7 @@ test_full_form (void)
                                          " AND location_type = 'religious' AND stage = 'early'"
                                          " AND initiated_by = 'key_figure' AND interpreter = 'informal_adult'"
                                          " AND notes = 'Came with her sister'"), ==, 1);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM client WHERE phone = '06 1234 5678'"), ==, 1);
   contact = vp_test_count (store, "SELECT max (id) FROM contact");
 
   /* The place and initiator stay for the next person; the rest is cleared. */

@@ -28,6 +28,7 @@ struct _VpContactForm
   GtkSwitch    *interpreter_switch;
   AdwComboRow  *interpreter_row;
   AdwEntryRow  *notes_row;
+  AdwEntryRow  *phone_row;
   GtkLabel     *contact_error;
   GtkLabel     *client_error;
   GtkLabel     *language_error;
@@ -235,6 +236,7 @@ vp_contact_form_set_client (VpContactForm *self,
   gtk_widget_set_visible (GTK_WIDGET (self->client_row), client_id != 0);
   gtk_widget_set_visible (GTK_WIDGET (self->label_row), client_id == 0);
   gtk_widget_set_visible (GTK_WIDGET (self->birth_year_row), client_id == 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->phone_row), client_id == 0);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->client_row), client_id != 0 ? label : "");
   if (client_id != 0)
     adw_combo_row_set_selected (self->kind_row,
@@ -253,6 +255,7 @@ reset_client_fields (VpContactForm *self)
   adw_combo_row_set_selected (self->interpreter_row, 0);
   adw_combo_row_set_selected (self->stage_row, 0);
   gtk_editable_set_text (GTK_EDITABLE (self->notes_row), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->phone_row), "");
 }
 
 static void
@@ -279,6 +282,7 @@ save_activated (GtkWidget  *widget,
     .interpreter_consent = interpreter,
     .interpreter = interpreter ? combo_code (self->interpreter_row, VP_CATEGORY_INTERPRETER_MODE, TRUE) : NULL,
     .notes = gtk_editable_get_text (GTK_EDITABLE (self->notes_row)),
+    .phone = self->client_id == 0 ? gtk_editable_get_text (GTK_EDITABLE (self->phone_row)) : NULL,
   };
   gint64 contact_id = 0;
 
@@ -377,6 +381,7 @@ vp_contact_form_class_init (VpContactFormClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VpContactForm, interpreter_switch);
   gtk_widget_class_bind_template_child (widget_class, VpContactForm, interpreter_row);
   gtk_widget_class_bind_template_child (widget_class, VpContactForm, notes_row);
+  gtk_widget_class_bind_template_child (widget_class, VpContactForm, phone_row);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);
 
   gtk_widget_class_install_action (widget_class, "form.save", NULL, save_activated);
@@ -424,6 +429,7 @@ vp_contact_form_has_input (VpContactForm *self)
   return self->client_id != 0 ||
          *gtk_editable_get_text (GTK_EDITABLE (self->label_row)) != '\0' ||
          *gtk_editable_get_text (GTK_EDITABLE (self->birth_year_row)) != '\0' ||
+         *gtk_editable_get_text (GTK_EDITABLE (self->phone_row)) != '\0' ||
          gtk_switch_get_active (self->consent_switch);
 }
 
