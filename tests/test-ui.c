@@ -13,6 +13,7 @@
 #include "vp-client-page.h"
 #include "vp-clients-page.h"
 #include "vp-consent.h"
+#include "vp-consent-sheet.h"
 #include "vp-contact-form.h"
 #include "vp-recovery-page.h"
 #include "vp-setup-page.h"
@@ -554,6 +555,25 @@ test_clients_flow (void)
 
   /* Giving: the explanation is shown, then how and in which language. */
   gtk_widget_activate_action (GTK_WIDGET (page), "client.give-consent", "s", "interpreter");
+  respond_to_dialog ("show");
+  {
+    GListModel *toplevels = gtk_window_get_toplevels (); /* transfer none */
+    VpConsentSheet *sheet = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+        if (VP_IS_CONSENT_SHEET (w))
+          sheet = VP_CONSENT_SHEET (w);
+      }
+    g_assert_nonnull (sheet);
+    g_assert_nonnull (strstr (vp_consent_sheet_get_text (sheet), "tolk"));
+    vp_consent_sheet_set_language (sheet, "eng");
+    g_assert_nonnull (strstr (vp_consent_sheet_get_text (sheet), "interpreter"));
+    save_screenshot (GTK_WIDGET (sheet), "test-ui-consent-sheet");
+    gtk_window_destroy (GTK_WINDOW (sheet));
+  }
+  /* Closing the sheet asks the question again. */
   respond_to_dialog ("give");
   g_assert_true (vp_store_has_consent (store, zeynep, "interpreter"));
 
@@ -652,6 +672,14 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   vp_ui_init ();
+  /* The app gets style.css from AdwApplication; the tests add it by hand so
+   * that screenshots look as the app does. */
+  {
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+    gtk_css_provider_load_from_resource (css, "/io/github/vindplaats/Vindplaats/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
 
   g_test_add_func ("/ui/first-run", test_first_run);
   g_test_add_func ("/ui/register-contact", test_register_contact);

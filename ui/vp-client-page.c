@@ -11,6 +11,8 @@
 #include "vp-client.h"
 #include "vp-client-page.h"
 #include "vp-consent.h"
+#include "vp-consent-sheet.h"
+#include "vp-consent-texts.h"
 #include "vp-export.h"
 
 /* One client: details, consent per category, contact history, and the
@@ -41,33 +43,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-#define CONSENT_TEXT_VERSION "2026-1"
-
-/* The explanation read to (or by) the client, in Dutch and in English,
- * whatever language the app itself is in. */
-static const struct {
-  const char *category;
-  const char *title;
-  const char *text_nl;
-  const char *text_en;
-} consent_texts[] = {
-  { "language", N_("Language needs"),
-    "Mogen we noteren hoe goed u Nederlands spreekt en welke talen u het liefst gebruikt? "
-    "Dat helpt ons u beter te helpen. Alleen uw wijkteam ziet dit. U kunt altijd zeggen dat we het weer moeten wissen.",
-    "May we note how well you speak Dutch and which languages you prefer? It helps us help you. "
-    "Only your neighbourhood team sees it. You can always ask us to erase it again." },
-  { "interpreter", N_("Interpreter use"),
-    "Mogen we noteren of er een tolk bij ons gesprek was, en wat voor tolk? Alleen uw wijkteam ziet dit. "
-    "U kunt altijd zeggen dat we het weer moeten wissen.",
-    "May we note whether an interpreter took part in our conversation, and what kind? Only your "
-    "neighbourhood team sees it. You can always ask us to erase it again." },
-  { "referral", N_("Referrals"),
-    "Mogen we noteren naar welke organisatie we u doorverwijzen, zodat we kunnen nagaan of u daar geholpen wordt? "
-    "U kunt altijd zeggen dat we het weer moeten wissen.",
-    "May we note which organisation we refer you to, so that we can check that you get help there? "
-    "You can always ask us to erase it again." },
-};
-
 static const struct {
   const char *code;
   const char *name;
@@ -92,7 +67,7 @@ consent_row (VpClientPage *self,
              guint         index,
              GPtrArray    *consents)
 {
-  const char *category = consent_texts[index].category;
+  const char *category = vp_consent_texts (NULL)[index].category;
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *button;
   const VpConsent *standing = NULL;
@@ -104,7 +79,7 @@ consent_row (VpClientPage *self,
         standing = c;
     }
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(consent_texts[index].title));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(vp_consent_texts (NULL)[index].title));
   if (standing != NULL)
     {
       g_autofree char *when = g_strndup (standing->given_at, 16);
@@ -185,6 +160,7 @@ refresh (VpClientPage *self)
   g_autoptr(GPtrArray) consents = NULL;
   g_autofree char *year = NULL;
   g_autofree char *level = NULL;
+  guint n_texts = 0;
 
   for (guint i = 0; i < self->consent_rows->len; i++)
     adw_preferences_group_remove (self->consent_group, g_ptr_array_index (self->consent_rows, i));
@@ -202,7 +178,8 @@ refresh (VpClientPage *self)
   adw_action_row_set_subtitle (self->language_row, level);
 
   consents = vp_store_list_consents (self->store, self->client_id, NULL);
-  for (guint i = 0; i < G_N_ELEMENTS (consent_texts); i++)
+  vp_consent_texts (&n_texts);
+  for (guint i = 0; i < n_texts; i++)
     {
       GtkWidget *row = consent_row (self, i, consents);
       adw_preferences_group_add (self->consent_group, row);
@@ -247,6 +224,8 @@ withdraw_activated (GtkWidget  *widget,
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
+static void reask_consent (VpClientPage *self, VpConsentSheet *sheet);
+
 static void
 give_response (AdwMessageDialog *dialog,
                const char       *response,
@@ -258,12 +237,24 @@ give_response (AdwMessageDialog *dialog,
   guint lang = adw_combo_row_get_selected (language);
   g_autoptr(GError) error = NULL;
 
+  if (g_str_equal (response, "show"))
+    {
+      /* The large-type sheet; the question is asked again afterwards. */
+      VpConsentSheet *sheet = vp_consent_sheet_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), category);
+
+      vp_consent_sheet_set_language (sheet, lang < G_N_ELEMENTS (explanation_languages)
+                                            ? explanation_languages[lang].code : "nld");
+      g_signal_connect_object (sheet, "destroy", G_CALLBACK (reask_consent), self, G_CONNECT_SWAPPED);
+      g_object_set_data_full (G_OBJECT (sheet), "category", g_strdup (category), g_free);
+      gtk_window_present (GTK_WINDOW (sheet));
+      return;
+    }
   if (!g_str_equal (response, "give"))
     return;
   if (!vp_store_give_consent (self->store, self->client_id, category,
                               adw_combo_row_get_selected (method) == 1 ? "written" : "verbal",
                               lang < G_N_ELEMENTS (explanation_languages) ? explanation_languages[lang].code : "nld",
-                              CONSENT_TEXT_VERSION, &error))
+                              VP_CONSENT_TEXT_VERSION, &error))
     toast (self, error->message);
   else
     toast (self, _("Consent recorded"));
@@ -296,20 +287,18 @@ give_activated (GtkWidget  *widget,
   const char *category = g_variant_get_string (param, NULL);
   const char *methods[] = { _("Verbal"), _("Written"), NULL };
   const char *languages[G_N_ELEMENTS (explanation_languages) + 1] = { NULL };
+  const VpConsentText *text = vp_consent_text_lookup (category);
   g_autofree char *heading = NULL;
   g_autofree char *body = NULL;
   AdwMessageDialog *dialog;
   GtkWidget *list;
-  guint index = 0;
 
-  for (guint i = 0; i < G_N_ELEMENTS (consent_texts); i++)
-    if (g_str_equal (consent_texts[i].category, category))
-      index = i;
+  g_return_if_fail (text != NULL);
   for (guint i = 0; i < G_N_ELEMENTS (explanation_languages); i++)
     languages[i] = _(explanation_languages[i].name);
 
-  heading = g_strdup_printf (_("Consent: %s"), _(consent_texts[index].title));
-  body = g_strdup_printf ("%s\n\n%s", consent_texts[index].text_nl, consent_texts[index].text_en);
+  heading = g_strdup_printf (_("Consent: %s"), _(text->title));
+  body = g_strdup_printf ("%s\n\n%s", text->text_nl, text->text_en);
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), heading, body));
   list = gtk_list_box_new ();
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
@@ -319,11 +308,22 @@ give_activated (GtkWidget  *widget,
   g_object_set_data_full (G_OBJECT (dialog), "category", g_strdup (category), g_free);
   adw_message_dialog_set_extra_child (dialog, list);
   adw_message_dialog_add_response (dialog, "cancel", _("_Cancel"));
+  adw_message_dialog_add_response (dialog, "show", _("_Show to the Client"));
   adw_message_dialog_add_response (dialog, "give", _("Consent _Given"));
   adw_message_dialog_set_response_appearance (dialog, "give", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_close_response (dialog, "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (give_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+reask_consent (VpClientPage   *self,
+               VpConsentSheet *sheet)
+{
+  const char *category = g_object_get_data (G_OBJECT (sheet), "category");
+
+  if (self->store != NULL && category != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "client.give-consent", "s", category);
 }
 
 static gboolean
