@@ -119,13 +119,15 @@ select_code (AdwComboRow *row,
 }
 
 static VpWindow *
-open_window (const char *dir)
+open_window_sized (const char *dir,
+                   int         width,
+                   int         height)
 {
   VpWindow *window = vp_window_new (NULL, dir);
   VpUnlockPage *unlock = child (window, VP_TYPE_WINDOW, "unlock_page");
   GtkLabel *error_label = child (unlock, VP_TYPE_UNLOCK_PAGE, "error_label");
 
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 760);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
   gtk_window_present (GTK_WINDOW (window));
   g_assert_cmpstr (vp_window_get_page_name (window), ==, "unlock");
 
@@ -142,6 +144,12 @@ open_window (const char *dir)
   wait_until (page_is_main, window);
   settle ();
   return window;
+}
+
+static VpWindow *
+open_window (const char *dir)
+{
+  return open_window_sized (dir, 900, 760);
 }
 
 static void
@@ -657,6 +665,30 @@ test_full_form (void)
   vp_test_remove_dir (dir);
 }
 
+/* On a 360 px wide screen the page switcher moves to the bottom and the
+ * form still fits. */
+static void
+test_narrow (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) created = vp_test_create_store (dir);
+  VpWindow *window;
+
+  vp_test_register (created, "عبد الله", 1960, "religious", "first", "limited", NULL);
+  vp_store_close (created);
+  window = open_window_sized (dir, 360, 720);
+  settle ();
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 400);
+  save_screenshot (GTK_WIDGET (window), "test-ui-narrow-form");
+  g_assert_true (adw_view_switcher_bar_get_reveal (child (window, VP_TYPE_WINDOW, "switcher_bar")));
+  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "today");
+  save_screenshot (GTK_WIDGET (window), "test-ui-narrow-today");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle ();
+  vp_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -687,6 +719,7 @@ main (int   argc,
   g_test_add_func ("/ui/team-pages", test_team_pages);
   g_test_add_func ("/ui/clients-flow", test_clients_flow);
   g_test_add_func ("/ui/full-form", test_full_form);
+  g_test_add_func ("/ui/narrow", test_narrow);
   g_test_add_func ("/ui/report-page", test_report_page);
 
   return g_test_run ();
