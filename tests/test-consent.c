@@ -6,6 +6,7 @@
 #include "vp-audit.h"
 #include "vp-consent.h"
 #include "vp-export.h"
+#include "vp-languages.h"
 #include "vp-report.h"
 #include "vp-test-util.h"
 
@@ -147,6 +148,39 @@ test_erase_client (void)
   vp_test_remove_dir (dir);
 }
 
+static void
+test_language_needs (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) codes = NULL;
+  const char *preferred[] = { "tir", "ara", NULL };
+  const char *bogus[] = { "xx1", NULL };
+  gint64 client;
+
+  vp_test_register (store, "Languages", 1990, "library", "first", NULL, NULL);
+  client = vp_test_count (store, "SELECT max (id) FROM client");
+
+  /* Without consent: refused by the store, with a clear message. */
+  g_assert_false (vp_store_set_language_needs (store, client, "limited", preferred, &error));
+  g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_NOT_ALLOWED);
+  g_clear_error (&error);
+
+  g_assert_true (vp_store_give_consent (store, client, "language", "verbal", "tir", "2026-1", &error));
+  g_assert_false (vp_store_set_language_needs (store, client, "limited", bogus, &error));
+  g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_true (vp_store_set_language_needs (store, client, "little_or_none", preferred, &error));
+  g_assert_no_error (error);
+  codes = vp_store_get_preferred_languages (store, client);
+  g_assert_cmpuint (g_strv_length (codes), ==, 2);
+  g_assert_cmpstr (codes[0], ==, "tir");
+  g_assert_cmpstr (vp_language_name ("tir"), ==, "Tigrinya");
+
+  vp_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -156,6 +190,7 @@ main (int   argc,
   g_test_add_func ("/consent/withdraw-stops-counting", test_withdraw_stops_counting);
   g_test_add_func ("/consent/store-refuses-without-consent", test_store_refuses_without_consent);
   g_test_add_func ("/consent/erase-client", test_erase_client);
+  g_test_add_func ("/consent/language-needs", test_language_needs);
 
   return g_test_run ();
 }

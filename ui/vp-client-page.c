@@ -14,6 +14,7 @@
 #include "vp-consent-sheet.h"
 #include "vp-consent-texts.h"
 #include "vp-export.h"
+#include "vp-languages.h"
 
 /* One client: details, consent per category, contact history, and the
  * client's rights (export, erasure). */
@@ -24,6 +25,7 @@ struct _VpClientPage
   GtkLabel            *title_label;
   AdwActionRow        *birth_year_row;
   AdwActionRow        *language_row;
+  GtkButton           *language_button;
   AdwPreferencesGroup *consent_group;
   GtkListBox          *contacts_list;
 
@@ -135,6 +137,19 @@ fill_contacts (VpClientPage *self)
   sqlite3_finalize (stmt);
 }
 
+/* "Limited · Tigrinya, Arabic" */
+static char *
+language_summary (VpClientPage *self,
+                  const char   *level)
+{
+  g_auto(GStrv) codes = vp_store_get_preferred_languages (self->store, self->client_id);
+  g_autoptr(GString) summary = g_string_new (level);
+
+  for (guint i = 0; codes[i] != NULL; i++)
+    g_string_append_printf (summary, "%s%s", i == 0 ? " · " : ", ", vp_language_name (codes[i]));
+  return g_string_free (g_steal_pointer (&summary), FALSE);
+}
+
 static char *
 proficiency (VpClientPage *self)
 {
@@ -175,7 +190,15 @@ refresh (VpClientPage *self)
                                                : g_strdup (_("Not recorded"));
   adw_action_row_set_subtitle (self->birth_year_row, year);
   level = proficiency (self);
-  adw_action_row_set_subtitle (self->language_row, level);
+  {
+    g_autofree char *summary = language_summary (self, level);
+    gboolean consent = vp_store_has_consent (self->store, self->client_id, "language");
+
+    adw_action_row_set_subtitle (self->language_row, summary);
+    gtk_widget_set_sensitive (GTK_WIDGET (self->language_button), consent);
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->language_button),
+                                 consent ? NULL : _("Needs the client’s consent for language needs"));
+  }
 
   consents = vp_store_list_consents (self->store, self->client_id, NULL);
   vp_consent_texts (&n_texts);
@@ -324,6 +347,90 @@ reask_consent (VpClientPage   *self,
 
   if (self->store != NULL && category != NULL)
     gtk_widget_activate_action (GTK_WIDGET (self), "client.give-consent", "s", category);
+}
+
+static void
+language_response (AdwMessageDialog *dialog,
+                   const char       *response,
+                   VpClientPage     *self)
+{
+  AdwComboRow *level = g_object_get_data (G_OBJECT (dialog), "level");
+  GPtrArray *checks = g_object_get_data (G_OBJECT (dialog), "checks");
+  g_autoptr(GStrvBuilder) codes = g_strv_builder_new ();
+  g_auto(GStrv) chosen = NULL;
+  g_autoptr(GError) error = NULL;
+  const VpCategoryEntry *levels = vp_category_entries (VP_CATEGORY_DUTCH_PROFICIENCY, NULL);
+  guint selected = adw_combo_row_get_selected (level);
+
+  if (!g_str_equal (response, "save"))
+    return;
+  for (guint i = 0; i < checks->len; i++)
+    if (gtk_check_button_get_active (g_ptr_array_index (checks, i)))
+      g_strv_builder_add (codes, g_object_get_data (g_ptr_array_index (checks, i), "code"));
+  chosen = g_strv_builder_end (codes);
+  if (!vp_store_set_language_needs (self->store, self->client_id,
+                                    selected > 0 ? levels[selected - 1].code : NULL,
+                                    (const char * const *) chosen, &error))
+    toast (self, error->message);
+  refresh (self);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+/* Dutch proficiency and preferred languages, the common ones first. */
+static void
+edit_language_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *param)
+{
+  VpClientPage *self = VP_CLIENT_PAGE (widget);
+  g_auto(GStrv) current = vp_store_get_preferred_languages (self->store, self->client_id);
+  AdwMessageDialog *dialog =
+    ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                                _("Language Needs"), NULL));
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *list = gtk_list_box_new ();
+  GtkWidget *flow = gtk_flow_box_new ();
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GPtrArray *checks = g_ptr_array_new ();
+  const char *levels[] = { _("Not recorded"), NULL, NULL, NULL, NULL };
+  const VpCategoryEntry *entries;
+  const VpLanguage *all;
+  guint n = 0;
+
+  entries = vp_category_entries (VP_CATEGORY_DUTCH_PROFICIENCY, &n);
+  for (guint i = 0; i < n && i < 3; i++)
+    levels[i + 1] = vp_category_label (VP_CATEGORY_DUTCH_PROFICIENCY, entries[i].code);
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  g_object_set_data (G_OBJECT (dialog), "level", combo_row (list, _("Dutch proficiency"), levels));
+  gtk_box_append (GTK_BOX (box), list);
+
+  all = vp_languages (&n);
+  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (flow), GTK_SELECTION_NONE);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (flow), 2);
+  for (guint i = 0; i < n; i++)
+    {
+      GtkWidget *check = gtk_check_button_new_with_label (vp_language_name (all[i].code));
+
+      g_object_set_data (G_OBJECT (check), "code", (gpointer) all[i].code);
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (check),
+                                   g_strv_contains ((const char * const *) current, all[i].code));
+      gtk_flow_box_append (GTK_FLOW_BOX (flow), check);
+      g_ptr_array_add (checks, check);
+    }
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), flow);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scroller), 220);
+  gtk_box_append (GTK_BOX (box), gtk_label_new (_("Preferred languages")));
+  gtk_box_append (GTK_BOX (box), scroller);
+
+  g_object_set_data_full (G_OBJECT (dialog), "checks", checks, (GDestroyNotify) g_ptr_array_unref);
+  adw_message_dialog_set_extra_child (dialog, box);
+  adw_message_dialog_add_response (dialog, "cancel", _("_Cancel"));
+  adw_message_dialog_add_response (dialog, "save", _("_Save"));
+  adw_message_dialog_set_response_appearance (dialog, "save", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (language_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static gboolean
@@ -490,11 +597,13 @@ vp_client_page_class_init (VpClientPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VpClientPage, title_label);
   gtk_widget_class_bind_template_child (widget_class, VpClientPage, birth_year_row);
   gtk_widget_class_bind_template_child (widget_class, VpClientPage, language_row);
+  gtk_widget_class_bind_template_child (widget_class, VpClientPage, language_button);
   gtk_widget_class_bind_template_child (widget_class, VpClientPage, consent_group);
   gtk_widget_class_bind_template_child (widget_class, VpClientPage, contacts_list);
 
   gtk_widget_class_install_action (widget_class, "client.close", NULL, close_activated);
   gtk_widget_class_install_action (widget_class, "client.follow-up", NULL, follow_up_activated);
+  gtk_widget_class_install_action (widget_class, "client.edit-language", NULL, edit_language_activated);
   gtk_widget_class_install_action (widget_class, "client.give-consent", "s", give_activated);
   gtk_widget_class_install_action (widget_class, "client.withdraw-consent", "s", withdraw_activated);
   gtk_widget_class_install_action (widget_class, "client.export", NULL, export_activated);

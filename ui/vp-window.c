@@ -42,8 +42,6 @@ struct _VpWindow
   VpAccountsPage       *accounts_page;
   VpClientsPage        *clients_page;
   VpAuditPage          *audit_page;
-  AdwViewStackPage     *team_stack_page;
-  AdwViewStackPage     *audit_stack_page;
 
   char                 *store_dir;
   VpStore              *store;
@@ -84,21 +82,40 @@ set_pages_store (VpWindow *self,
   vp_report_page_set_store (self->report_page, store);
   vp_accounts_page_set_store (self->accounts_page, leader ? store : NULL);
   vp_audit_page_set_store (self->audit_page, leader ? store : NULL);
-  adw_view_stack_page_set_visible (self->team_stack_page, leader);
-  adw_view_stack_page_set_visible (self->audit_stack_page, leader);
 }
 
 static void
 on_page_changed (VpWindow *self)
 {
-  const char *page = adw_view_stack_get_visible_child_name (self->view_stack);
-
-  if (self->store == NULL)
-    return;
-  if (g_strcmp0 (page, "audit") == 0)
-    vp_audit_page_refresh (self->audit_page);
-  else if (g_strcmp0 (page, "register") == 0)
+  if (self->store != NULL &&
+      g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "register") == 0)
     vp_contact_form_refresh_locations (self->contact_form);
+}
+
+static gboolean
+is_team_leader (VpWindow *self)
+{
+  return self->store != NULL && g_strcmp0 (vp_store_get_account_role (self->store), "team_leader") == 0;
+}
+
+/* The team leader's pages sit beside the work pages, not in the page
+ * switcher, so that four buttons fit a 360 px wide screen. */
+static void
+show_team_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  VpWindow *self = VP_WINDOW (widget);
+
+  if (!is_team_leader (self))
+    return;
+  if (g_str_equal (action_name, "win.show-audit"))
+    {
+      vp_audit_page_refresh (self->audit_page);
+      gtk_stack_set_visible_child_name (self->stack, "audit");
+    }
+  else
+    gtk_stack_set_visible_child_name (self->stack, "team");
 }
 
 static void
@@ -107,6 +124,8 @@ update_actions (VpWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.lock", self->store != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-page", self->store != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.change-passphrase", self->store != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-team", is_team_leader (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-audit", is_team_leader (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.backup",
                                  self->store != NULL &&
                                  g_strcmp0 (vp_store_get_account_role (self->store), "team_leader") == 0);
@@ -400,8 +419,12 @@ show_page_activated (GtkWidget  *widget,
 {
   VpWindow *self = VP_WINDOW (widget);
 
-  if (self->store != NULL)
-    adw_view_stack_set_visible_child_name (self->view_stack, g_variant_get_string (param, NULL));
+  if (self->store == NULL)
+    return;
+  gtk_stack_set_visible_child_name (self->stack, "main");
+  adw_view_stack_set_visible_child_name (self->view_stack, g_variant_get_string (param, NULL));
+  if (g_str_equal (g_variant_get_string (param, NULL), "register"))
+    vp_contact_form_refresh_locations (self->contact_form);
 }
 
 static void
@@ -527,8 +550,6 @@ vp_window_class_init (VpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VpWindow, accounts_page);
   gtk_widget_class_bind_template_child (widget_class, VpWindow, clients_page);
   gtk_widget_class_bind_template_child (widget_class, VpWindow, audit_page);
-  gtk_widget_class_bind_template_child (widget_class, VpWindow, team_stack_page);
-  gtk_widget_class_bind_template_child (widget_class, VpWindow, audit_stack_page);
   gtk_widget_class_bind_template_callback (widget_class, on_page_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_follow_up);
   gtk_widget_class_bind_template_callback (widget_class, on_store_ready);
@@ -548,8 +569,10 @@ vp_window_class_init (VpWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-page", "s", "clients");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-page", "s", "today");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.show-page", "s", "report");
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_5, GDK_ALT_MASK, "win.show-page", "s", "team");
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_6, GDK_ALT_MASK, "win.show-page", "s", "audit");
+  gtk_widget_class_install_action (widget_class, "win.show-team", NULL, show_team_activated);
+  gtk_widget_class_install_action (widget_class, "win.show-audit", NULL, show_team_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_5, GDK_ALT_MASK, "win.show-team", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_6, GDK_ALT_MASK, "win.show-audit", NULL);
 }
 
 static void
