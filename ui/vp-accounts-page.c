@@ -8,6 +8,7 @@
 #include "vp-accounts.h"
 #include "vp-accounts-page.h"
 #include "vp-categories.h"
+#include "vp-dialogs.h"
 #include "vp-location.h"
 #include "vp-retention.h"
 
@@ -252,19 +253,6 @@ toggle_activated (GtkWidget  *widget,
           active ? _("Account disabled") : _("Account enabled"));
 }
 
-static AdwMessageDialog *
-dialog_new (VpAccountsPage *self,
-            const char     *heading,
-            const char     *body)
-{
-  AdwMessageDialog *dialog =
-    ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                                heading, body));
-  adw_message_dialog_add_response (dialog, "cancel", _("_Cancel"));
-  adw_message_dialog_set_close_response (dialog, "cancel");
-  return dialog;
-}
-
 static void
 remove_response (AdwMessageDialog *dialog,
                  const char       *response,
@@ -284,11 +272,10 @@ remove_activated (GtkWidget  *widget,
 {
   VpAccountsPage *self = VP_ACCOUNTS_PAGE (widget);
   AdwMessageDialog *dialog =
-    dialog_new (self, _("Remove Account?"),
-                _("The account can no longer unlock the store. Contacts it registered stay, with its name."));
+    vp_dialog_new (widget, _("Remove Account?"),
+                   _("The account can no longer unlock the store. Contacts it registered stay, with its name."),
+                   "remove", _("_Remove"), ADW_RESPONSE_DESTRUCTIVE);
 
-  adw_message_dialog_add_response (dialog, "remove", _("_Remove"));
-  adw_message_dialog_set_response_appearance (dialog, "remove", ADW_RESPONSE_DESTRUCTIVE);
   g_object_set_data (G_OBJECT (dialog), "account-id", GSIZE_TO_POINTER ((gsize) g_variant_get_int64 (param)));
   g_signal_connect_object (dialog, "response", G_CALLBACK (remove_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -315,8 +302,9 @@ reset_activated (GtkWidget  *widget,
 {
   VpAccountsPage *self = VP_ACCOUNTS_PAGE (widget);
   AdwMessageDialog *dialog =
-    dialog_new (self, _("Reset Passphrase?"),
-                _("Give the new passphrase to the account's owner in person. It must be at least 10 characters long."));
+    vp_dialog_new (widget, _("Reset Passphrase?"),
+                   _("Give the new passphrase to the account's owner in person. It must be at least 10 characters long."),
+                   "reset", _("_Reset"), ADW_RESPONSE_SUGGESTED);
   GtkWidget *list = gtk_list_box_new ();
   GtkWidget *entry = adw_password_entry_row_new ();
 
@@ -325,8 +313,6 @@ reset_activated (GtkWidget  *widget,
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
   gtk_widget_add_css_class (list, "boxed-list");
   adw_message_dialog_set_extra_child (dialog, list);
-  adw_message_dialog_add_response (dialog, "reset", _("_Reset"));
-  adw_message_dialog_set_response_appearance (dialog, "reset", ADW_RESPONSE_SUGGESTED);
   g_object_set_data (G_OBJECT (dialog), "account-id", GSIZE_TO_POINTER ((gsize) g_variant_get_int64 (param)));
   g_object_set_data (G_OBJECT (dialog), "entry", entry);
   g_signal_connect_object (dialog, "response", G_CALLBACK (reset_response), self, 0);

@@ -13,6 +13,7 @@
 #include "vp-consent.h"
 #include "vp-consent-sheet.h"
 #include "vp-consent-texts.h"
+#include "vp-dialogs.h"
 #include "vp-export.h"
 #include "vp-languages.h"
 
@@ -322,7 +323,7 @@ give_activated (GtkWidget  *widget,
 
   heading = g_strdup_printf (_("Consent: %s"), _(text->title));
   body = g_strdup_printf ("%s\n\n%s", text->text_nl, text->text_en);
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), heading, body));
+  dialog = vp_dialog_new (widget, heading, body, "give", _("Consent _Given"), ADW_RESPONSE_SUGGESTED);
   list = gtk_list_box_new ();
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
   gtk_widget_add_css_class (list, "boxed-list");
@@ -330,11 +331,7 @@ give_activated (GtkWidget  *widget,
   g_object_set_data (G_OBJECT (dialog), "language", combo_row (list, _("Explained in"), languages));
   g_object_set_data_full (G_OBJECT (dialog), "category", g_strdup (category), g_free);
   adw_message_dialog_set_extra_child (dialog, list);
-  adw_message_dialog_add_response (dialog, "cancel", _("_Cancel"));
   adw_message_dialog_add_response (dialog, "show", _("_Show to the Client"));
-  adw_message_dialog_add_response (dialog, "give", _("Consent _Given"));
-  adw_message_dialog_set_response_appearance (dialog, "give", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_close_response (dialog, "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (give_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -384,9 +381,8 @@ edit_language_activated (GtkWidget  *widget,
 {
   VpClientPage *self = VP_CLIENT_PAGE (widget);
   g_auto(GStrv) current = vp_store_get_preferred_languages (self->store, self->client_id);
-  AdwMessageDialog *dialog =
-    ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
-                                                _("Language Needs"), NULL));
+  AdwMessageDialog *dialog = vp_dialog_new (widget, _("Language Needs"), NULL,
+                                            "save", _("_Save"), ADW_RESPONSE_SUGGESTED);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *list = gtk_list_box_new ();
   GtkWidget *flow = gtk_flow_box_new ();
@@ -425,10 +421,6 @@ edit_language_activated (GtkWidget  *widget,
 
   g_object_set_data_full (G_OBJECT (dialog), "checks", checks, (GDestroyNotify) g_ptr_array_unref);
   adw_message_dialog_set_extra_child (dialog, box);
-  adw_message_dialog_add_response (dialog, "cancel", _("_Cancel"));
-  adw_message_dialog_add_response (dialog, "save", _("_Save"));
-  adw_message_dialog_set_response_appearance (dialog, "save", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_close_response (dialog, "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (language_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -504,14 +496,10 @@ export_activated (GtkWidget  *widget,
 {
   VpClientPage *self = VP_CLIENT_PAGE (widget);
   AdwMessageDialog *dialog =
-    ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
-                                                _("Export Unencrypted?"),
-                                                _("The export holds everything stored about this client, as a readable text file and a JSON file. These files are not encrypted: give them to the client and do not keep copies.")));
+    vp_dialog_new (widget, _("Export Unencrypted?"),
+                   _("The export holds everything stored about this client, as a readable text file and a JSON file. These files are not encrypted: give them to the client and do not keep copies."),
+                   "export", _("_Export…"), ADW_RESPONSE_DESTRUCTIVE);
 
-  adw_message_dialog_add_response (dialog, "cancel", _("_Cancel"));
-  adw_message_dialog_add_response (dialog, "export", _("_Export…"));
-  adw_message_dialog_set_response_appearance (dialog, "export", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_close_response (dialog, "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (export_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -543,14 +531,10 @@ erase_activated (GtkWidget  *widget,
 {
   VpClientPage *self = VP_CLIENT_PAGE (widget);
   AdwMessageDialog *dialog =
-    ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
-                                                _("Erase Client?"),
-                                                _("The client and every contact, consent and language need recorded about them are erased for good. Reports already sent are not changed.")));
+    vp_dialog_new (widget, _("Erase Client?"),
+                   _("The client and every contact, consent and language need recorded about them are erased for good. Reports already sent are not changed."),
+                   "erase", _("_Erase"), ADW_RESPONSE_DESTRUCTIVE);
 
-  adw_message_dialog_add_response (dialog, "cancel", _("_Cancel"));
-  adw_message_dialog_add_response (dialog, "erase", _("_Erase"));
-  adw_message_dialog_set_response_appearance (dialog, "erase", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_close_response (dialog, "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (erase_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }

@@ -11,7 +11,7 @@ G_BEGIN_DECLS
  * in English whatever language the app itself is in. */
 typedef struct {
   const char *category;
-  const char *title;   /* untranslated; translate with _() */
+  const char *title;   /* untranslated: pass through gettext */
   const char *text_nl;
   const char *text_en;
 } VpConsentText;

@@ -11,6 +11,7 @@
 #include "vp-backup-dialogs.h"
 #include "vp-clients-page.h"
 #include "vp-contact-form.h"
+#include "vp-dialogs.h"
 #include "vp-idle-monitor.h"
 #include "vp-recovery-page.h"
 #include "vp-registration.h"
@@ -394,8 +395,8 @@ change_passphrase_activated (GtkWidget  *widget,
 {
   VpWindow *self = VP_WINDOW (widget);
   AdwMessageDialog *dialog =
-    ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Change Passphrase"),
-                                                _("The new passphrase must be at least 10 characters long.")));
+    vp_dialog_new (widget, _("Change Passphrase"), _("The new passphrase must be at least 10 characters long."),
+                   "change", _("C_hange"), ADW_RESPONSE_SUGGESTED);
   GtkWidget *list = gtk_list_box_new ();
 
   password_row (dialog, list, "current", _("Current passphrase"));
@@ -404,10 +405,6 @@ change_passphrase_activated (GtkWidget  *widget,
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
   gtk_widget_add_css_class (list, "boxed-list");
   adw_message_dialog_set_extra_child (dialog, list);
-  adw_message_dialog_add_response (dialog, "cancel", _("_Cancel"));
-  adw_message_dialog_add_response (dialog, "change", _("C_hange"));
-  adw_message_dialog_set_response_appearance (dialog, "change", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_close_response (dialog, "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (change_passphrase_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }

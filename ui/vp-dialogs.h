@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+AdwMessageDialog *vp_dialog_new (GtkWidget             *widget,
+                                 const char            *heading,
+                                 const char            *body,
+                                 const char            *response_id,
+                                 const char            *response_label,
+                                 AdwResponseAppearance  appearance);
+
+G_END_DECLS
