@@ -177,40 +177,33 @@ column_dup (sqlite3_stmt *stmt,
   return g_strdup (text != NULL ? (const char *) text : "");
 }
 
-/* Newest first, as a coach scanning today's work expects. */
-GListModel *
-vp_store_list_contacts_on (VpStore  *store,
-                           GDate    *day,
-                           GError  **error)
+static GListModel *
+list_contacts (VpStore     *store,
+               const char  *where,
+               void       (*bind) (sqlite3_stmt *, gconstpointer),
+               gconstpointer data,
+               GError     **error)
 {
   g_autoptr(GListStore) list = g_list_store_new (VP_TYPE_CONTACT);
+  g_autofree char *sql = g_strdup_printf ("SELECT c.id, c.client_id, cl.label, c.kind, c.location_type,"
+                                          "       c.initiated_by, c.occurred_at"
+                                          " FROM contact c JOIN client cl ON cl.id = c.client_id"
+                                          " WHERE %s ORDER BY c.occurred_at DESC, c.id DESC", where);
   sqlite3 *db = vp_store_get_db (store);
   sqlite3_stmt *stmt = NULL;
-  char prefix[16];
   int rc;
-
-  g_return_val_if_fail (VP_IS_STORE (store), NULL);
-  g_return_val_if_fail (day != NULL && g_date_valid (day), NULL);
 
   if (db == NULL)
     {
-      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_LOCKED, g_dgettext (GETTEXT_PACKAGE, "The store is locked"));
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_LOCKED,
+                           g_dgettext (GETTEXT_PACKAGE, "The store is locked"));
       return NULL;
     }
 
-  g_snprintf (prefix, sizeof prefix, "%04u-%02u-%02uT",
-              g_date_get_year (day), g_date_get_month (day), g_date_get_day (day));
-
-  rc = sqlite3_prepare_v2 (db,
-                           "SELECT c.id, c.client_id, cl.label, c.kind, c.location_type,"
-                           "       c.initiated_by, c.occurred_at"
-                           " FROM contact c JOIN client cl ON cl.id = c.client_id"
-                           " WHERE c.occurred_at >= ?1 AND c.occurred_at < ?1 || 'Z'"
-                           " ORDER BY c.occurred_at DESC, c.id DESC",
-                           -1, &stmt, NULL);
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
-      sqlite3_bind_text (stmt, 1, prefix, -1, SQLITE_TRANSIENT);
+      bind (stmt, data);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
           g_autoptr(VpContact) contact = g_object_new (VP_TYPE_CONTACT, NULL);
@@ -232,4 +225,44 @@ vp_store_list_contacts_on (VpStore  *store,
       return NULL;
     }
   return G_LIST_MODEL (g_steal_pointer (&list));
+}
+
+static void
+bind_day (sqlite3_stmt  *stmt,
+          gconstpointer  data)
+{
+  sqlite3_bind_text (stmt, 1, data, -1, SQLITE_TRANSIENT);
+}
+
+static void
+bind_client (sqlite3_stmt  *stmt,
+             gconstpointer  data)
+{
+  sqlite3_bind_int64 (stmt, 1, *(const gint64 *) data);
+}
+
+/* Newest first, as a coach scanning today's work expects. */
+GListModel *
+vp_store_list_contacts_on (VpStore  *store,
+                           GDate    *day,
+                           GError  **error)
+{
+  char prefix[16];
+
+  g_return_val_if_fail (VP_IS_STORE (store), NULL);
+  g_return_val_if_fail (day != NULL && g_date_valid (day), NULL);
+
+  g_snprintf (prefix, sizeof prefix, "%04u-%02u-%02uT",
+              g_date_get_year (day), g_date_get_month (day), g_date_get_day (day));
+  return list_contacts (store, "c.occurred_at >= ?1 AND c.occurred_at < ?1 || 'Z'", bind_day, prefix, error);
+}
+
+/* One client's history, newest first. */
+GListModel *
+vp_store_list_client_contacts (VpStore  *store,
+                               gint64    client_id,
+                               GError  **error)
+{
+  g_return_val_if_fail (VP_IS_STORE (store), NULL);
+  return list_contacts (store, "c.client_id = ?1", bind_client, &client_id, error);
 }

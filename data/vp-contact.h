@@ -21,5 +21,8 @@ const char *vp_contact_get_occurred_at   (VpContact *self);
 GListModel *vp_store_list_contacts_on    (VpStore   *store,
                                           GDate     *day,
                                           GError   **error);
+GListModel *vp_store_list_client_contacts (VpStore  *store,
+                                           gint64    client_id,
+                                           GError  **error);
 
 G_END_DECLS

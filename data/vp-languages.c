@@ -147,3 +147,25 @@ vp_store_get_preferred_languages (VpStore *store,
   sqlite3_finalize (stmt);
   return codes != NULL ? codes : g_new0 (char *, 1);
 }
+
+/* The code, or NULL when not recorded (or consent is not given). */
+char *
+vp_store_get_dutch_proficiency (VpStore *store,
+                                gint64   client_id)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *level = NULL;
+
+  g_return_val_if_fail (VP_IS_STORE (store), NULL);
+
+  if (sqlite3_prepare_v2 (vp_store_get_db (store),
+                          "SELECT dutch_proficiency FROM language_need WHERE client_id = ?",
+                          -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, client_id);
+      if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+        level = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    }
+  sqlite3_finalize (stmt);
+  return level;
+}

@@ -25,5 +25,7 @@ gboolean          vp_store_set_language_needs (VpStore            *store,
                                                GError            **error);
 GStrv             vp_store_get_preferred_languages (VpStore *store,
                                                     gint64   client_id);
+char             *vp_store_get_dutch_proficiency   (VpStore *store,
+                                                    gint64   client_id);
 
 G_END_DECLS

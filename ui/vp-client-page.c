@@ -11,6 +11,7 @@
 #include "vp-client.h"
 #include "vp-client-page.h"
 #include "vp-consent.h"
+#include "vp-contact.h"
 #include "vp-consent-sheet.h"
 #include "vp-consent-texts.h"
 #include "vp-dialogs.h"
@@ -110,32 +111,26 @@ consent_row (VpClientPage *self,
 static void
 fill_contacts (VpClientPage *self)
 {
-  sqlite3_stmt *stmt = NULL;
+  g_autoptr(GListModel) contacts = vp_store_list_client_contacts (self->store, self->client_id, NULL);
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->contacts_list))) != NULL)
     gtk_list_box_remove (self->contacts_list, child);
-  if (sqlite3_prepare_v2 (vp_store_get_db (self->store),
-                          "SELECT substr (occurred_at, 1, 16), kind, location_type FROM contact"
-                          " WHERE client_id = ? ORDER BY occurred_at DESC", -1, &stmt, NULL) != SQLITE_OK)
-    return;
-  sqlite3_bind_int64 (stmt, 1, self->client_id);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  for (guint i = 0; contacts != NULL && i < g_list_model_get_n_items (contacts); i++)
     {
+      g_autoptr(VpContact) contact = g_list_model_get_item (contacts, i);
+      g_autofree char *when = g_strndup (vp_contact_get_occurred_at (contact), 16);
       GtkWidget *row = adw_action_row_new ();
-      g_autofree char *when = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
 
       g_strdelimit (when, "T", ' ');
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                     vp_category_label (VP_CATEGORY_CONTACT_KIND,
-                                                        (const char *) sqlite3_column_text (stmt, 1)));
+                                     vp_category_label (VP_CATEGORY_CONTACT_KIND, vp_contact_get_kind (contact)));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), when);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row),
                                  gtk_label_new (vp_category_label (VP_CATEGORY_LOCATION_TYPE,
-                                                                   (const char *) sqlite3_column_text (stmt, 2))));
+                                                                   vp_contact_get_location_type (contact))));
       gtk_list_box_append (self->contacts_list, row);
     }
-  sqlite3_finalize (stmt);
 }
 
 /* "Limited · Tigrinya, Arabic" */
@@ -154,19 +149,10 @@ language_summary (VpClientPage *self,
 static char *
 proficiency (VpClientPage *self)
 {
-  sqlite3_stmt *stmt = NULL;
-  char *label = NULL;
+  g_autofree char *level = vp_store_get_dutch_proficiency (self->store, self->client_id);
 
-  if (sqlite3_prepare_v2 (vp_store_get_db (self->store),
-                          "SELECT dutch_proficiency FROM language_need WHERE client_id = ?", -1, &stmt, NULL) == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (stmt, 1, self->client_id);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        label = g_strdup (vp_category_label (VP_CATEGORY_DUTCH_PROFICIENCY,
-                                             (const char *) sqlite3_column_text (stmt, 0)));
-    }
-  sqlite3_finalize (stmt);
-  return label != NULL ? label : g_strdup (_("Not recorded"));
+  /* vp_category_label() names a missing value "Not recorded". */
+  return g_strdup (vp_category_label (VP_CATEGORY_DUTCH_PROFICIENCY, level));
 }
 
 static void
