@@ -727,6 +727,12 @@ test_narrow (void)
   adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "today");
   save_screenshot (GTK_WIDGET (window), "test-ui-narrow-today");
 
+  /* Dark, as the desktop may ask. */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "register");
+  save_screenshot (GTK_WIDGET (window), "test-ui-narrow-dark");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+
   gtk_window_destroy (GTK_WINDOW (window));
   settle ();
   vp_test_remove_dir (dir);
