@@ -162,6 +162,40 @@ static const char * const migrations[] = {
   "  INSERT INTO client_fts (rowid, label, phone) VALUES (NEW.id, NEW.label, replace (replace (replace (replace (replace (replace (coalesce (NEW.phone, ''), ' ', ''), '-', ''), '(', ''), ')', ''), '+', ''), '.', ''));"
   " END;"
   "CREATE INDEX client_birth_year ON client (birth_year);",
+
+  /* 4: referrals and the feedback that should come back. Status is never
+   * stored: it follows from the dates (vp_referral_status()). A referral is
+   * consent-bound as a whole. */
+  "CREATE TABLE referral ("
+  "  id INTEGER PRIMARY KEY,"
+  "  client_id INTEGER NOT NULL REFERENCES client (id) ON DELETE CASCADE,"
+  "  contact_id INTEGER REFERENCES contact (id) ON DELETE SET NULL,"
+  "  account_id INTEGER NOT NULL REFERENCES account (id),"
+  "  category TEXT NOT NULL CHECK (category IN ('youth_care', 'mental_health', 'gp_health', 'debt',"
+  "    'income', 'housing', 'wmo_support', 'social_work', 'language_education', 'work',"
+  "    'migrant_org', 'refugee_support', 'other')),"
+  "  organisation TEXT NOT NULL CHECK (length (trim (organisation)) > 0),"
+  "  referred_on TEXT NOT NULL," /* local calendar date, YYYY-MM-DD */
+  "  warm_handover INTEGER NOT NULL DEFAULT 0 CHECK (warm_handover IN (0, 1)),"
+  "  feedback_expected_by TEXT NOT NULL CHECK (feedback_expected_by >= referred_on),"
+  "  feedback_received_on TEXT CHECK (feedback_received_on IS NULL OR feedback_received_on >= referred_on),"
+  "  outcome TEXT CHECK (outcome IN ('started', 'waiting_list', 'declined_by_org', 'client_declined',"
+  "    'no_show', 'other')),"
+  "  feedback_note TEXT,"
+  "  leader_note TEXT,"
+  "  reviewed_by INTEGER REFERENCES account (id),"
+  "  reviewed_at TEXT,"
+  "  CHECK ((feedback_received_on IS NULL) = (outcome IS NULL))"
+  ");"
+  "CREATE INDEX referral_expected ON referral (feedback_received_on, feedback_expected_by);"
+  "CREATE INDEX referral_client ON referral (client_id);"
+  "CREATE TRIGGER referral_consent BEFORE INSERT ON referral"
+  " WHEN NOT EXISTS (SELECT 1 FROM consent WHERE client_id = NEW.client_id"
+  "                  AND category = 'referral' AND withdrawn_at IS NULL)"
+  " BEGIN SELECT RAISE (ABORT, 'consent required: referral'); END;"
+  "CREATE TRIGGER consent_withdrawn_referral AFTER UPDATE OF withdrawn_at ON consent"
+  " WHEN NEW.withdrawn_at IS NOT NULL AND OLD.withdrawn_at IS NULL AND NEW.category = 'referral'"
+  " BEGIN DELETE FROM referral WHERE client_id = NEW.client_id; END;",
 };
 
 guint

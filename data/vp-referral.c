@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "vp-data"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vp-audit.h"
+#include "vp-categories.h"
+#include "vp-referral.h"
+
+/* Referrals and their feedback (DOMAIN: "make sure there is feedback after
+ * referral"). Dates are local calendar dates (GDate), never times, so a
+ * daylight-saving change or a year boundary cannot move a deadline. */
+
+const char *
+vp_referral_status_code (VpReferralStatus status)
+{
+  static const char *codes[] = { "awaiting", "overdue", "in_time", "late" };
+
+  g_return_val_if_fail (status <= VP_REFERRAL_LATE, NULL);
+  return codes[status];
+}
+
+/* Feedback on the expected day itself is in time; without feedback, the
+ * referral is overdue from the day after. */
+VpReferralStatus
+vp_referral_status (const GDate *expected_by,
+                    const GDate *received_on,
+                    const GDate *today)
+{
+  g_return_val_if_fail (g_date_valid (expected_by), VP_REFERRAL_AWAITING);
+
+  if (received_on != NULL && g_date_valid (received_on))
+    return g_date_compare (received_on, expected_by) <= 0 ? VP_REFERRAL_IN_TIME : VP_REFERRAL_LATE;
+  return g_date_compare (today, expected_by) <= 0 ? VP_REFERRAL_AWAITING : VP_REFERRAL_OVERDUE;
+}
+
+void
+vp_referral_free (VpReferral *referral)
+{
+  if (referral == NULL)
+    return;
+  g_free (referral->client_label);
+  g_free (referral->category);
+  g_free (referral->organisation);
+  g_free (referral->outcome);
+  g_free (referral->feedback_note);
+  g_free (referral->leader_note);
+  g_free (referral);
+}
+
+static char *
+date_text (const GDate *date)
+{
+  return g_strdup_printf ("%04u-%02u-%02u", g_date_get_year (date), g_date_get_month (date), g_date_get_day (date));
+}
+
+static void
+parse_date (const unsigned char *text,
+            GDate               *date)
+{
+  unsigned y = 0, m = 0, d = 0;
+
+  g_date_clear (date, 1);
+  if (text != NULL && sscanf ((const char *) text, "%4u-%2u-%2u", &y, &m, &d) == 3 &&
+      g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y))
+    g_date_set_dmy (date, (GDateDay) d, (GDateMonth) m, (GDateYear) y);
+}
+
+static void
+today_local (GDate *date)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  g_date_clear (date, 1);
+  g_date_set_dmy (date, (GDateDay) g_date_time_get_day_of_month (now),
+                  (GDateMonth) g_date_time_get_month (now), (GDateYear) g_date_time_get_year (now));
+}
+
+guint
+vp_store_get_feedback_days (VpStore    *store,
+                            const char *category)
+{
+  g_autofree char *key = g_strdup_printf ("feedback_days:%s", category);
+  g_autofree char *text = vp_store_get_setting (store, key);
+  guint64 days;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, 365, &days, NULL))
+    return VP_FEEDBACK_DEFAULT_DAYS;
+  return (guint) days;
+}
+
+gboolean
+vp_store_set_feedback_days (VpStore     *store,
+                            const char  *category,
+                            guint        days,
+                            GError     **error)
+{
+  g_autofree char *key = g_strdup_printf ("feedback_days:%s", category);
+  g_autofree char *value = g_strdup_printf ("%u", days);
+
+  if (g_strcmp0 (vp_store_get_account_role (store), "team_leader") != 0)
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_NOT_ALLOWED,
+                           _("Only a team leader can change feedback periods"));
+      return FALSE;
+    }
+  if (!vp_category_has_code (VP_CATEGORY_REFERRAL_CATEGORY, category) || days < 1 || days > 365)
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID,
+                           _("A feedback period is between 1 and 365 days"));
+      return FALSE;
+    }
+  return vp_store_set_setting (store, key, value, error);
+}
+
+static gboolean
+commit_with_audit (VpStore     *store,
+                   int          rc,
+                   const char  *action,
+                   gint64       id,
+                   GError     **error)
+{
+  if (rc != SQLITE_DONE)
+    {
+      if ((rc & 0xff) == SQLITE_CONSTRAINT && strstr (sqlite3_errmsg (vp_store_get_db (store)), "consent") != NULL)
+        g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_NOT_ALLOWED,
+                             _("A referral can only be recorded with the client’s consent"));
+      else
+        vp_store_set_sqlite_error (store, rc, error);
+      vp_store_exec (store, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  if (!vp_audit_append (store, action, "referral", id, "ok", error) ||
+      !vp_store_exec (store, "COMMIT", error))
+    {
+      vp_store_exec (store, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gint64
+vp_store_add_referral (VpStore               *store,
+                       const VpReferralInput *input,
+                       GError               **error)
+{
+  g_autofree char *organisation = g_strstrip (g_strdup (input->organisation != NULL ? input->organisation : ""));
+  g_autofree char *referred = NULL;
+  g_autofree char *expected = NULL;
+  sqlite3_stmt *stmt = NULL;
+  GDate on, by;
+  gint64 id;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_STORE (store), 0);
+
+  if (!vp_category_has_code (VP_CATEGORY_REFERRAL_CATEGORY, input->category))
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID, _("Choose what the referral is for"));
+      return 0;
+    }
+  if (*organisation == '\0')
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID,
+                           _("Enter the organisation the client is referred to"));
+      return 0;
+    }
+
+  if (input->referred_on != NULL)
+    on = *input->referred_on;
+  else
+    today_local (&on);
+  if (input->expected_by != NULL)
+    by = *input->expected_by;
+  else
+    {
+      by = on;
+      g_date_add_days (&by, vp_store_get_feedback_days (store, input->category));
+    }
+  if (g_date_compare (&by, &on) < 0)
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID,
+                           _("Feedback cannot be expected before the referral"));
+      return 0;
+    }
+  referred = date_text (&on);
+  expected = date_text (&by);
+
+  if (!vp_store_exec (store, "BEGIN IMMEDIATE", error))
+    return 0;
+  rc = sqlite3_prepare_v2 (vp_store_get_db (store),
+                           "INSERT INTO referral (client_id, contact_id, account_id, category, organisation,"
+                           "                      referred_on, warm_handover, feedback_expected_by)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, input->client_id);
+      if (input->contact_id != 0)
+        sqlite3_bind_int64 (stmt, 2, input->contact_id);
+      sqlite3_bind_int64 (stmt, 3, vp_store_get_account_id (store));
+      sqlite3_bind_text (stmt, 4, input->category, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 5, organisation, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 6, referred, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int (stmt, 7, input->warm_handover ? 1 : 0);
+      sqlite3_bind_text (stmt, 8, expected, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  id = sqlite3_last_insert_rowid (vp_store_get_db (store));
+  return commit_with_audit (store, rc, "create", id, error) ? id : 0;
+}
+
+static gboolean
+update_one (VpStore     *store,
+            const char  *sql,
+            gint64       id,
+            const char  *a,
+            const char  *b,
+            const char  *c,
+            const char  *action,
+            GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (!vp_store_exec (store, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  rc = sqlite3_prepare_v2 (vp_store_get_db (store), sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, id);
+      sqlite3_bind_text (stmt, 2, a, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, b, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 4, c, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc == SQLITE_DONE && sqlite3_changes (vp_store_get_db (store)) == 0)
+    {
+      vp_store_exec (store, "ROLLBACK", NULL);
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_NOT_FOUND, _("There is no such referral"));
+      return FALSE;
+    }
+  return commit_with_audit (store, rc, action, id, error);
+}
+
+gboolean
+vp_store_record_feedback (VpStore      *store,
+                          gint64        referral_id,
+                          const GDate  *received_on,
+                          const char   *outcome,
+                          const char   *note,
+                          GError      **error)
+{
+  g_autofree char *received = NULL;
+
+  g_return_val_if_fail (VP_IS_STORE (store), FALSE);
+  g_return_val_if_fail (received_on != NULL && g_date_valid (received_on), FALSE);
+
+  if (!vp_category_has_code (VP_CATEGORY_REFERRAL_OUTCOME, outcome))
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID, _("Choose the outcome of the referral"));
+      return FALSE;
+    }
+  received = date_text (received_on);
+  return update_one (store,
+                     "UPDATE referral SET feedback_received_on = ?2, outcome = ?3,"
+                     " feedback_note = nullif (trim (?4), '') WHERE id = ?1",
+                     referral_id, received, outcome, note, "change", error);
+}
+
+/* Marks the referral as seen by the team leader; a reviewed overdue
+ * referral stays overdue until feedback arrives. */
+gboolean
+vp_store_review_referral (VpStore     *store,
+                          gint64       referral_id,
+                          const char  *leader_note,
+                          GError     **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *at = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
+  g_autofree char *by = g_strdup_printf ("%" G_GINT64_FORMAT, vp_store_get_account_id (store));
+
+  g_return_val_if_fail (VP_IS_STORE (store), FALSE);
+
+  if (g_strcmp0 (vp_store_get_account_role (store), "team_leader") != 0)
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_NOT_ALLOWED,
+                           _("Only a team leader can review referrals"));
+      return FALSE;
+    }
+  return update_one (store,
+                     "UPDATE referral SET leader_note = nullif (trim (?2), ''), reviewed_at = ?3,"
+                     " reviewed_by = CAST (?4 AS INTEGER) WHERE id = ?1",
+                     referral_id, leader_note, at, by, "change", error);
+}
+
+static VpReferral *
+referral_from_row (sqlite3_stmt *stmt,
+                   const GDate  *today)
+{
+  VpReferral *r = g_new0 (VpReferral, 1);
+
+  r->id = sqlite3_column_int64 (stmt, 0);
+  r->client_id = sqlite3_column_int64 (stmt, 1);
+  r->client_label = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  r->account_id = sqlite3_column_int64 (stmt, 3);
+  r->category = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+  r->organisation = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+  parse_date (sqlite3_column_text (stmt, 6), &r->referred_on);
+  r->warm_handover = sqlite3_column_int (stmt, 7);
+  parse_date (sqlite3_column_text (stmt, 8), &r->expected_by);
+  parse_date (sqlite3_column_text (stmt, 9), &r->received_on);
+  r->outcome = g_strdup ((const char *) sqlite3_column_text (stmt, 10));
+  r->feedback_note = g_strdup ((const char *) sqlite3_column_text (stmt, 11));
+  r->leader_note = g_strdup ((const char *) sqlite3_column_text (stmt, 12));
+  r->reviewed = sqlite3_column_type (stmt, 13) != SQLITE_NULL;
+  r->status = vp_referral_status (&r->expected_by, &r->received_on, today);
+  return r;
+}
+
+/* Overdue first (longest overdue on top), then awaiting by deadline, then
+ * the ones with feedback, newest first. */
+static int
+compare_referrals (gconstpointer a,
+                   gconstpointer b)
+{
+  const VpReferral *ra = *(VpReferral **) a;
+  const VpReferral *rb = *(VpReferral **) b;
+  static const int rank[] = { [VP_REFERRAL_OVERDUE] = 0, [VP_REFERRAL_AWAITING] = 1,
+                              [VP_REFERRAL_LATE] = 2, [VP_REFERRAL_IN_TIME] = 2 };
+
+  if (rank[ra->status] != rank[rb->status])
+    return rank[ra->status] - rank[rb->status];
+  if (rank[ra->status] < 2)
+    return g_date_compare (&ra->expected_by, &rb->expected_by);
+  return g_date_compare (&rb->referred_on, &ra->referred_on);
+}
+
+GPtrArray *
+vp_store_list_referrals (VpStore                *store,
+                         const VpReferralFilter *filter,
+                         const GDate            *today,
+                         GError                **error)
+{
+  g_autoptr(GPtrArray) referrals = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_referral_free);
+  g_autofree char *from = filter != NULL && filter->from != NULL ? date_text (filter->from) : NULL;
+  g_autofree char *until = filter != NULL && filter->until != NULL ? date_text (filter->until) : NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_STORE (store), NULL);
+  g_return_val_if_fail (today != NULL && g_date_valid (today), NULL);
+
+  rc = sqlite3_prepare_v2 (vp_store_get_db (store),
+                           "SELECT r.id, r.client_id, cl.label, r.account_id, r.category, r.organisation,"
+                           "       r.referred_on, r.warm_handover, r.feedback_expected_by,"
+                           "       r.feedback_received_on, r.outcome, r.feedback_note, r.leader_note, r.reviewed_at"
+                           " FROM referral r JOIN client cl ON cl.id = r.client_id"
+                           " WHERE (?1 IS NULL OR r.category = ?1)"
+                           "   AND (?2 IS NULL OR r.organisation = ?2 COLLATE NOCASE)"
+                           "   AND (?3 = 0 OR r.account_id = ?3)"
+                           "   AND (?4 IS NULL OR r.referred_on >= ?4)"
+                           "   AND (?5 IS NULL OR r.referred_on <= ?5)"
+                           "   AND (?6 IS NULL OR instr (lower (cl.label), lower (?6)) > 0"
+                           "        OR instr (lower (r.organisation), lower (?6)) > 0)",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      if (filter != NULL)
+        {
+          sqlite3_bind_text (stmt, 1, filter->category, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text (stmt, 2, filter->organisation, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_int64 (stmt, 3, filter->account_id);
+          sqlite3_bind_text (stmt, 6, filter->search != NULL && *filter->search != '\0' ? filter->search : NULL,
+                             -1, SQLITE_TRANSIENT);
+        }
+      else
+        sqlite3_bind_int64 (stmt, 3, 0);
+      sqlite3_bind_text (stmt, 4, from, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 5, until, -1, SQLITE_TRANSIENT);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        g_ptr_array_add (referrals, referral_from_row (stmt, today));
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      vp_store_set_sqlite_error (store, rc, error);
+      return NULL;
+    }
+  g_ptr_array_sort (referrals, compare_referrals);
+  return g_steal_pointer (&referrals);
+}
+
+/* Suggestions for the organisation field, from earlier referrals. */
+GStrv
+vp_store_list_organisations (VpStore    *store,
+                             const char *prefix)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  sqlite3_stmt *stmt = NULL;
+
+  g_return_val_if_fail (VP_IS_STORE (store), NULL);
+
+  if (sqlite3_prepare_v2 (vp_store_get_db (store),
+                          "SELECT organisation FROM referral WHERE ?1 IS NULL OR organisation LIKE ?1 || '%'"
+                          " GROUP BY organisation COLLATE NOCASE ORDER BY count(*) DESC, organisation LIMIT 20",
+                          -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, prefix, -1, SQLITE_TRANSIENT);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        g_strv_builder_add (builder, (const char *) sqlite3_column_text (stmt, 0));
+    }
+  sqlite3_finalize (stmt);
+  return g_strv_builder_end (builder);
+}
