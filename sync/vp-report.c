@@ -220,6 +220,15 @@ static const struct {
     " FROM contact c JOIN client cl ON cl.id = c.client_id"
     " LEFT JOIN language_need ln ON ln.client_id = c.client_id"
     " WHERE c.kind = 'first' AND c.occurred_at >= ?1 AND c.occurred_at < ?2" },
+  /* Referrals made in the month, by their feedback status on the day the
+   * report is built (?3, a local calendar date). */
+  { "referrals",
+    "SELECT r.category,"
+    "       CASE WHEN r.feedback_received_on IS NOT NULL THEN"
+    "              CASE WHEN r.feedback_received_on <= r.feedback_expected_by THEN 'in_time' ELSE 'late' END"
+    "            WHEN ?3 > r.feedback_expected_by THEN 'overdue' ELSE 'awaiting' END,"
+    "       r.client_id"
+    " FROM referral r WHERE r.referred_on >= ?1 AND r.referred_on < ?2" },
 };
 
 static gboolean
@@ -228,6 +237,7 @@ fill_table (VpStore        *store,
             const char     *sql,
             const char     *from,
             const char     *until,
+            const char     *today,
             GError        **error)
 {
   sqlite3_stmt *stmt = NULL;
@@ -238,6 +248,8 @@ fill_table (VpStore        *store,
     {
       sqlite3_bind_text (stmt, 1, from, -1, SQLITE_STATIC);
       sqlite3_bind_text (stmt, 2, until, -1, SQLITE_STATIC);
+      if (sqlite3_bind_parameter_count (stmt) >= 3)
+        sqlite3_bind_text (stmt, 3, today, -1, SQLITE_STATIC);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         table_add (table,
                    (const char *) sqlite3_column_text (stmt, 0),
@@ -264,6 +276,7 @@ vp_report_build (VpStore     *store,
   g_autoptr(GDateTime) utc = NULL;
   g_autofree char *from = NULL;
   g_autofree char *until = NULL;
+  g_autofree char *today = NULL;
   int year, month;
 
   g_return_val_if_fail (VP_IS_STORE (store), NULL);
@@ -288,6 +301,7 @@ vp_report_build (VpStore     *store,
                       : g_strdup_printf ("%04d-%02d-01", year, month + 1);
 
   utc = g_date_time_to_utc (now);
+  today = g_date_time_format (now, "%Y-%m-%d");
   report = g_new0 (VpReport, 1);
   report->team = g_strdup (vp_store_get_team_code (store));
   report->installation = g_strdup (vp_store_get_installation_id (store));
@@ -302,7 +316,7 @@ vp_report_build (VpStore     *store,
       VpReportTable *table = table_new (vp_report_table_def_lookup (table_queries[i].table));
 
       g_ptr_array_add (report->tables, table);
-      if (!fill_table (store, table, table_queries[i].sql, from, until, error))
+      if (!fill_table (store, table, table_queries[i].sql, from, until, today, error))
         return NULL;
     }
 

@@ -4,6 +4,8 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "vp-consent.h"
+#include "vp-referral.h"
 #include "vp-report.h"
 #include "vp-report-json.h"
 #include "vp-test-util.h"
@@ -256,6 +258,47 @@ test_canonical (void)
   vp_test_remove_dir (dir);
 }
 
+/* The referrals table: category by feedback status on the report's day,
+ * under the same threshold. */
+static void
+test_referrals_table (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(GDateTime) now = report_time ();
+  g_autoptr(VpReport) report = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(GDate) oct5 = g_date_new_dmy (5, G_DATE_OCTOBER, 2026);
+  JsonObject *referrals;
+
+  for (int i = 0; i < 8; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("R%d", i);
+      g_autoptr(GDateTime) when = october (5);
+      VpReferralInput input = { .category = i < 6 ? "debt" : "housing", .organisation = "Org-Marker",
+                                .referred_on = oct5 };
+
+      vp_test_register (store, label, 1980, "school", "first", NULL, when);
+      input.client_id = vp_test_count (store, "SELECT max (id) FROM client");
+      g_assert_true (vp_store_give_consent (store, input.client_id, "referral", "verbal", "nld", "1", NULL));
+      g_assert_cmpint (vp_store_add_referral (store, &input, &error), >, 0);
+    }
+
+  report = vp_report_build (store, "2026-10", 5, now, &error);
+  g_assert_no_error (error);
+  json = vp_report_to_json (report);
+  g_assert_null (strstr (json, "Org-Marker"));
+  referrals = parse_table (parser, json, "referrals");
+  /* Expected by 2 November, no feedback by 29 November: overdue. */
+  g_assert_cmpint (json_node_get_int (cell (referrals, "debt", "overdue")), ==, 6);
+  g_assert_true (JSON_NODE_HOLDS_NULL (cell (referrals, "housing", "overdue")));
+  g_assert_cmpint (json_node_get_int (cell (referrals, "debt", "in_time")), ==, 0);
+
+  vp_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -266,6 +309,7 @@ main (int   argc,
   g_test_add_func ("/report/one-client-many-contacts", test_one_client_many_contacts);
   g_test_add_func ("/report/no-personal-data", test_no_personal_data);
   g_test_add_func ("/report/canonical", test_canonical);
+  g_test_add_func ("/report/referrals-table", test_referrals_table);
 
   return g_test_run ();
 }
