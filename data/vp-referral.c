@@ -367,7 +367,8 @@ vp_store_list_referrals (VpStore                *store,
                            "   AND (?4 IS NULL OR r.referred_on >= ?4)"
                            "   AND (?5 IS NULL OR r.referred_on <= ?5)"
                            "   AND (?6 IS NULL OR instr (lower (cl.label), lower (?6)) > 0"
-                           "        OR instr (lower (r.organisation), lower (?6)) > 0)",
+                           "        OR instr (lower (r.organisation), lower (?6)) > 0)"
+                           "   AND (?7 = 0 OR r.client_id = ?7)",
                            -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
@@ -378,9 +379,13 @@ vp_store_list_referrals (VpStore                *store,
           sqlite3_bind_int64 (stmt, 3, filter->account_id);
           sqlite3_bind_text (stmt, 6, filter->search != NULL && *filter->search != '\0' ? filter->search : NULL,
                              -1, SQLITE_TRANSIENT);
+          sqlite3_bind_int64 (stmt, 7, filter->client_id);
         }
       else
-        sqlite3_bind_int64 (stmt, 3, 0);
+        {
+          sqlite3_bind_int64 (stmt, 3, 0);
+          sqlite3_bind_int64 (stmt, 7, 0);
+        }
       sqlite3_bind_text (stmt, 4, from, -1, SQLITE_TRANSIENT);
       sqlite3_bind_text (stmt, 5, until, -1, SQLITE_TRANSIENT);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)

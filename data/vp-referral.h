@@ -52,6 +52,7 @@ typedef struct {
   GDate      *from;            /* referred on or after; NULL: any */
   GDate      *until;           /* referred on or before; NULL: any */
   const char *search;          /* client label or organisation contains */
+  gint64      client_id;       /* 0: any */
 } VpReferralFilter;
 
 const char      *vp_referral_status_code (VpReferralStatus status);

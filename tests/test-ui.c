@@ -634,9 +634,34 @@ test_clients_flow (void)
                                          " (SELECT id FROM client WHERE label = 'Zeynep K.')"), ==, 1);
   g_assert_false (gtk_widget_get_visible (child (form, VP_TYPE_CONTACT_FORM, "client_row")));
 
-  /* Erasing, after confirmation. */
+  /* A referral, then the feedback that comes back. */
   adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "clients");
   vp_clients_page_show_client (clients, zeynep);
+  g_assert_false (gtk_widget_get_sensitive (child (page, VP_TYPE_CLIENT_PAGE, "referral_button")));
+  g_assert_true (vp_store_give_consent (store, zeynep, "referral", "verbal", "nld", "2026-1", NULL));
+  vp_client_page_show (page, store, zeynep);
+  gtk_widget_activate_action (GTK_WIDGET (page), "client.add-referral", NULL);
+  {
+    AdwMessageDialog *dialog = open_dialog ();
+
+    adw_combo_row_set_selected (g_object_get_data (G_OBJECT (dialog), "category"), 3); /* debt */
+    gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "organisation"), "Schuldhulp Noord");
+    gtk_switch_set_active (g_object_get_data (G_OBJECT (dialog), "warm"), TRUE);
+    adw_message_dialog_response (dialog, "refer");
+    settle ();
+  }
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM referral WHERE category = 'debt'"
+                                         " AND organisation = 'Schuldhulp Noord' AND warm_handover = 1"
+                                         " AND feedback_expected_by = date (referred_on, '+28 days')"), ==, 1);
+  g_assert_nonnull (gtk_list_box_get_row_at_index (child (page, VP_TYPE_CLIENT_PAGE, "referrals_list"), 0));
+  gtk_widget_activate_action (GTK_WIDGET (page), "client.record-feedback", "x",
+                              (gint64) vp_test_count (store, "SELECT max (id) FROM referral"));
+  respond_to_dialog ("save");
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM referral WHERE outcome = 'started'"
+                                         " AND feedback_received_on IS NOT NULL"), ==, 1);
+  save_screenshot (GTK_WIDGET (window), "test-ui-client-referral");
+
+  /* Erasing, after confirmation. */
   gtk_widget_activate_action (GTK_WIDGET (page), "client.erase", NULL);
   respond_to_dialog ("erase");
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM client WHERE label = 'Zeynep K.'"), ==, 0);

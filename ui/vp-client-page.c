@@ -17,6 +17,7 @@
 #include "vp-dialogs.h"
 #include "vp-export.h"
 #include "vp-languages.h"
+#include "vp-referral.h"
 
 /* One client: details, consent per category, contact history, and the
  * client's rights (export, erasure). */
@@ -30,6 +31,8 @@ struct _VpClientPage
   GtkButton           *language_button;
   AdwPreferencesGroup *consent_group;
   GtkListBox          *contacts_list;
+  GtkListBox          *referrals_list;
+  GtkButton           *referral_button;
 
   VpStore             *store;
   gint64               client_id;
@@ -133,6 +136,74 @@ fill_contacts (VpClientPage *self)
     }
 }
 
+static const char *
+status_label (VpReferralStatus status)
+{
+  switch (status)
+    {
+    case VP_REFERRAL_AWAITING: return _("Awaiting feedback");
+    case VP_REFERRAL_OVERDUE: return _("Feedback overdue");
+    case VP_REFERRAL_IN_TIME: return _("Feedback in time");
+    case VP_REFERRAL_LATE: return _("Feedback late");
+    default: return "";
+    }
+}
+
+static void
+today_date (GDate *date)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  g_date_clear (date, 1);
+  g_date_set_dmy (date, (GDateDay) g_date_time_get_day_of_month (now),
+                  (GDateMonth) g_date_time_get_month (now), (GDateYear) g_date_time_get_year (now));
+}
+
+static void
+fill_referrals (VpClientPage *self)
+{
+  g_autoptr(GPtrArray) referrals = NULL;
+  VpReferralFilter filter = { 0 };
+  GtkWidget *child;
+  GDate today;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->referrals_list))) != NULL)
+    gtk_list_box_remove (self->referrals_list, child);
+  if (self->store == NULL)
+    return;
+
+  today_date (&today);
+  filter.client_id = self->client_id;
+  referrals = vp_store_list_referrals (self->store, &filter, &today, NULL);
+  for (guint i = 0; referrals != NULL && i < referrals->len; i++)
+    {
+      VpReferral *r = g_ptr_array_index (referrals, i);
+      GtkWidget *row;
+      g_autofree char *title = NULL;
+      g_autofree char *subtitle = NULL;
+      char on[16];
+
+      g_date_strftime (on, sizeof on, "%Y-%m-%d", &r->referred_on);
+      row = adw_action_row_new ();
+      title = g_strdup_printf ("%s · %s", vp_category_label (VP_CATEGORY_REFERRAL_CATEGORY, r->category),
+                               r->organisation);
+      subtitle = g_strdup_printf ("%s · %s", on, status_label (r->status));
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      if (!g_date_valid (&r->received_on))
+        {
+          GtkWidget *button = gtk_button_new_with_mnemonic (_("_Feedback…"));
+
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "client.record-feedback");
+          gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "x", r->id);
+          gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+        }
+      gtk_list_box_append (self->referrals_list, row);
+    }
+}
+
 /* "Limited · Tigrinya, Arabic" */
 static char *
 language_summary (VpClientPage *self,
@@ -196,6 +267,12 @@ refresh (VpClientPage *self)
       g_ptr_array_add (self->consent_rows, row);
     }
   fill_contacts (self);
+  fill_referrals (self);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->referral_button),
+                            vp_store_has_consent (self->store, self->client_id, "referral"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->referral_button),
+                               vp_store_has_consent (self->store, self->client_id, "referral")
+                               ? NULL : _("Needs the client’s consent for referrals"));
 }
 
 static void
@@ -411,6 +488,157 @@ edit_language_activated (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+static void
+referral_response (AdwMessageDialog *dialog,
+                   const char       *response,
+                   VpClientPage     *self)
+{
+  AdwComboRow *category = g_object_get_data (G_OBJECT (dialog), "category");
+  GtkEditable *organisation = g_object_get_data (G_OBJECT (dialog), "organisation");
+  GtkSwitch *warm = g_object_get_data (G_OBJECT (dialog), "warm");
+  const VpCategoryEntry *categories = vp_category_entries (VP_CATEGORY_REFERRAL_CATEGORY, NULL);
+  VpReferralInput input = {
+    .client_id = self->client_id,
+    .category = categories[adw_combo_row_get_selected (category)].code,
+    .organisation = gtk_editable_get_text (organisation),
+    .warm_handover = gtk_switch_get_active (warm),
+  };
+  g_autoptr(GError) error = NULL;
+
+  if (!g_str_equal (response, "refer"))
+    return;
+  if (vp_store_add_referral (self->store, &input, &error) == 0)
+    toast (self, error->message);
+  else
+    toast (self, _("Referral recorded"));
+  refresh (self);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static gboolean
+suggestion_to_text (GBinding     *binding,
+                    const GValue *from,
+                    GValue       *to,
+                    gpointer      user_data)
+{
+  GtkStringObject *item = g_value_get_object (from);
+
+  if (item == NULL)
+    return FALSE;
+  g_value_set_string (to, gtk_string_object_get_string (item));
+  return TRUE;
+}
+
+/* Category, organisation (with the team's earlier ones to pick from) and
+ * whether the coach handed the client over in person. The feedback date
+ * follows from the category's period. */
+static void
+add_referral_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *param)
+{
+  VpClientPage *self = VP_CLIENT_PAGE (widget);
+  AdwMessageDialog *dialog = vp_dialog_new (widget, _("Refer the Client"), NULL,
+                                            "refer", _("_Refer"), ADW_RESPONSE_SUGGESTED);
+  g_auto(GStrv) known = vp_store_list_organisations (self->store, NULL);
+  g_autoptr(GtkStringList) suggestions = gtk_string_list_new ((const char * const *) known);
+  const char *labels[14] = { NULL };
+  const VpCategoryEntry *categories;
+  GtkWidget *list = gtk_list_box_new ();
+  GtkWidget *organisation = adw_entry_row_new ();
+  GtkWidget *warm_row = adw_action_row_new ();
+  GtkWidget *warm = gtk_switch_new ();
+  guint n = 0;
+
+  categories = vp_category_entries (VP_CATEGORY_REFERRAL_CATEGORY, &n);
+  for (guint i = 0; i < n && i < 13; i++)
+    labels[i] = vp_category_label (VP_CATEGORY_REFERRAL_CATEGORY, categories[i].code);
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  g_object_set_data (G_OBJECT (dialog), "category", combo_row (list, _("For"), labels));
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (organisation), _("Organisation"));
+  gtk_list_box_append (GTK_LIST_BOX (list), organisation);
+  g_object_set_data (G_OBJECT (dialog), "organisation", organisation);
+  if (known[0] != NULL)
+    {
+      /* Earlier organisations, most used first: picking one fills the field. */
+      GtkWidget *pick = adw_combo_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (pick), _("Earlier organisations"));
+      adw_combo_row_set_model (ADW_COMBO_ROW (pick), G_LIST_MODEL (suggestions));
+      g_object_bind_property_full (pick, "selected-item", organisation, "text", G_BINDING_DEFAULT,
+                                   suggestion_to_text, NULL, NULL, NULL);
+      gtk_list_box_append (GTK_LIST_BOX (list), pick);
+    }
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (warm_row), _("Warm handover (introduced in person)"));
+  gtk_widget_set_valign (warm, GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (warm_row), warm);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (warm_row), warm);
+  gtk_list_box_append (GTK_LIST_BOX (list), warm_row);
+  g_object_set_data (G_OBJECT (dialog), "warm", warm);
+
+  adw_message_dialog_set_extra_child (dialog, list);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (referral_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+feedback_response (AdwMessageDialog *dialog,
+                   const char       *response,
+                   VpClientPage     *self)
+{
+  AdwComboRow *outcome = g_object_get_data (G_OBJECT (dialog), "outcome");
+  GtkEditable *note = g_object_get_data (G_OBJECT (dialog), "note");
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "referral-id"));
+  const VpCategoryEntry *outcomes = vp_category_entries (VP_CATEGORY_REFERRAL_OUTCOME, NULL);
+  g_autoptr(GError) error = NULL;
+  GDate today;
+
+  if (!g_str_equal (response, "save"))
+    return;
+  today_date (&today);
+  if (!vp_store_record_feedback (self->store, id, &today, outcomes[adw_combo_row_get_selected (outcome)].code,
+                                 gtk_editable_get_text (note), &error))
+    toast (self, error->message);
+  else
+    toast (self, _("Feedback recorded"));
+  refresh (self);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+/* Feedback from the organisation, dated today. */
+static void
+record_feedback_activated (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *param)
+{
+  VpClientPage *self = VP_CLIENT_PAGE (widget);
+  AdwMessageDialog *dialog = vp_dialog_new (widget, _("Feedback Received"),
+                                            _("What did the organisation report back?"),
+                                            "save", _("_Save"), ADW_RESPONSE_SUGGESTED);
+  const char *labels[8] = { NULL };
+  const VpCategoryEntry *outcomes;
+  GtkWidget *list = gtk_list_box_new ();
+  GtkWidget *note = adw_entry_row_new ();
+  guint n = 0;
+
+  outcomes = vp_category_entries (VP_CATEGORY_REFERRAL_OUTCOME, &n);
+  for (guint i = 0; i < n && i < 7; i++)
+    labels[i] = vp_category_label (VP_CATEGORY_REFERRAL_OUTCOME, outcomes[i].code);
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  g_object_set_data (G_OBJECT (dialog), "outcome", combo_row (list, _("Outcome"), labels));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (note), _("Short note"));
+  gtk_list_box_append (GTK_LIST_BOX (list), note);
+  g_object_set_data (G_OBJECT (dialog), "note", note);
+  g_object_set_data (G_OBJECT (dialog), "referral-id", GSIZE_TO_POINTER ((gsize) g_variant_get_int64 (param)));
+  adw_message_dialog_set_extra_child (dialog, list);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (feedback_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static gboolean
 write_private (const char  *path,
                const char  *contents,
@@ -570,10 +798,14 @@ vp_client_page_class_init (VpClientPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VpClientPage, language_button);
   gtk_widget_class_bind_template_child (widget_class, VpClientPage, consent_group);
   gtk_widget_class_bind_template_child (widget_class, VpClientPage, contacts_list);
+  gtk_widget_class_bind_template_child (widget_class, VpClientPage, referrals_list);
+  gtk_widget_class_bind_template_child (widget_class, VpClientPage, referral_button);
 
   gtk_widget_class_install_action (widget_class, "client.close", NULL, close_activated);
   gtk_widget_class_install_action (widget_class, "client.follow-up", NULL, follow_up_activated);
   gtk_widget_class_install_action (widget_class, "client.edit-language", NULL, edit_language_activated);
+  gtk_widget_class_install_action (widget_class, "client.add-referral", NULL, add_referral_activated);
+  gtk_widget_class_install_action (widget_class, "client.record-feedback", "x", record_feedback_activated);
   gtk_widget_class_install_action (widget_class, "client.give-consent", "s", give_activated);
   gtk_widget_class_install_action (widget_class, "client.withdraw-consent", "s", withdraw_activated);
   gtk_widget_class_install_action (widget_class, "client.export", NULL, export_activated);
