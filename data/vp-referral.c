@@ -423,3 +423,25 @@ vp_store_list_organisations (VpStore    *store,
   sqlite3_finalize (stmt);
   return g_strv_builder_end (builder);
 }
+
+guint
+vp_store_count_overdue_referrals (VpStore     *store,
+                                  const GDate *today)
+{
+  g_autofree char *day = date_text (today);
+  sqlite3_stmt *stmt = NULL;
+  guint n = 0;
+
+  g_return_val_if_fail (VP_IS_STORE (store), 0);
+
+  if (sqlite3_prepare_v2 (vp_store_get_db (store),
+                          "SELECT count(*) FROM referral WHERE feedback_received_on IS NULL"
+                          " AND feedback_expected_by < ?", -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, day, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        n = (guint) sqlite3_column_int (stmt, 0);
+    }
+  sqlite3_finalize (stmt);
+  return n;
+}

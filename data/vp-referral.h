@@ -86,6 +86,8 @@ GPtrArray *vp_store_list_referrals       (VpStore               *store,
                                           GError               **error);
 GStrv      vp_store_list_organisations   (VpStore               *store,
                                           const char            *prefix);
+guint      vp_store_count_overdue_referrals (VpStore            *store,
+                                             const GDate        *today);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpReferral, vp_referral_free)
 

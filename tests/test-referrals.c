@@ -170,6 +170,7 @@ test_store_rules_and_filters (void)
   g_assert_cmpuint (list->len, ==, 3);
   g_clear_pointer (&list, g_ptr_array_unref);
 
+  g_assert_cmpuint (vp_store_count_overdue_referrals (store, today), ==, 1);
   organisations = vp_store_list_organisations (store, "Sch");
   g_assert_cmpuint (g_strv_length (organisations), ==, 1);
 

@@ -14,6 +14,7 @@
 #include "vp-dialogs.h"
 #include "vp-idle-monitor.h"
 #include "vp-recovery-page.h"
+#include "vp-referral.h"
 #include "vp-registration.h"
 #include "vp-report-page.h"
 #include "vp-retention.h"
@@ -203,6 +204,32 @@ sync_due_reports (VpWindow *self)
   vp_sync_send_due_async (self->store, NULL, send_done, g_object_ref (self));
 }
 
+/* A team leader hears at unlock how many referrals wait for feedback
+ * past their date; the notification holds a count, nothing personal. */
+static void
+notify_overdue (VpWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDate) today = g_date_new_dmy ((GDateDay) g_date_time_get_day_of_month (now),
+                                           (GDateMonth) g_date_time_get_month (now),
+                                           (GDateYear) g_date_time_get_year (now));
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *title = NULL;
+  guint overdue;
+
+  if (app == NULL || !is_team_leader (self))
+    return;
+  overdue = vp_store_count_overdue_referrals (self->store, today);
+  if (overdue == 0)
+    return;
+  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u referral is overdue",
+                                        "%u referrals are overdue", overdue), overdue);
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, _("Feedback has not come back by the expected date."));
+  g_application_send_notification (G_APPLICATION (app), "overdue-referrals", notification);
+}
+
 static void
 on_store_ready (VpWindow *self,
                 VpStore  *store)
@@ -223,6 +250,7 @@ on_store_ready (VpWindow *self,
       self->discarded_input = FALSE;
       toast (self, _("Unsaved input was discarded when the store locked"));
     }
+  notify_overdue (self);
   sync_due_reports (self);
 }
 
