@@ -9,6 +9,8 @@
 #include "vp-accounts.h"
 #include "vp-accounts-page.h"
 #include "vp-location.h"
+#include "vp-referral.h"
+#include "vp-referrals-page.h"
 #include "vp-audit-page.h"
 #include "vp-client-page.h"
 #include "vp-clients-page.h"
@@ -763,6 +765,84 @@ test_narrow (void)
   vp_test_remove_dir (dir);
 }
 
+/* The team leader's review: overdue first, a note, the CSV without
+ * phone numbers or notes, and the client one click away. */
+static void
+test_referral_review (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) created = vp_test_create_store (dir);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDate) long_ago = g_date_new_dmy ((GDateDay) g_date_time_get_day_of_month (now),
+                                              (GDateMonth) g_date_time_get_month (now),
+                                              (GDateYear) g_date_time_get_year (now));
+  g_autofree char *csv = NULL;
+  VpReferralsPage *review;
+  VpClientsPage *clients;
+  VpWindow *window;
+  VpStore *store;
+  gint64 first, second, late_referral;
+
+  g_date_subtract_days (long_ago, 60);
+  vp_test_register (created, "Overdue-Client", 1970, "school", "first", NULL, NULL);
+  first = vp_test_count (created, "SELECT max (id) FROM client");
+  vp_test_register (created, "Fresh-Client", 1971, "school", "first", NULL, NULL);
+  second = vp_test_count (created, "SELECT max (id) FROM client");
+  g_assert_true (vp_store_exec (created, "UPDATE client SET phone = '0699999999'", NULL));
+  for (gint64 c = first; c <= second; c++)
+    g_assert_true (vp_store_give_consent (created, c, "referral", "verbal", "nld", "2026-1", NULL));
+  {
+    VpReferralInput old = { .client_id = first, .category = "housing", .organisation = "Woonstichting",
+                            .referred_on = long_ago };
+    VpReferralInput fresh = { .client_id = second, .category = "debt", .organisation = "Schuldhulp" };
+    late_referral = vp_store_add_referral (created, &old, NULL);
+    g_assert_cmpint (vp_store_add_referral (created, &fresh, NULL), >, 0);
+  }
+  vp_store_close (created);
+
+  window = open_window (dir);
+  store = vp_window_get_store (window);
+  review = child (window, VP_TYPE_WINDOW, "referrals_page");
+  clients = child (window, VP_TYPE_WINDOW, "clients_page");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-referrals", NULL);
+  settle ();
+  g_assert_cmpstr (vp_window_get_page_name (window), ==, "referrals");
+  g_assert_cmpuint (vp_referrals_page_get_n_shown (review), ==, 2);
+  g_assert_nonnull (strstr (gtk_label_get_label (child (review, VP_TYPE_REFERRALS_PAGE, "counts_label")), "1 overdue"));
+  save_screenshot (GTK_WIDGET (window), "test-ui-referral-review");
+
+  gtk_widget_activate_action (GTK_WIDGET (review), "referrals.review", "x", late_referral);
+  {
+    AdwMessageDialog *dialog = open_dialog ();
+    gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "note"), "Called the housing office");
+    adw_message_dialog_response (dialog, "review");
+    settle ();
+  }
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM referral WHERE reviewed_at IS NOT NULL"
+                                         " AND leader_note = 'Called the housing office'"), ==, 1);
+
+  /* The meeting's CSV: labels and categories, no phone numbers or notes. */
+  csv = vp_referrals_page_to_csv (review);
+  g_assert_nonnull (strstr (csv, "Overdue-Client"));
+  g_assert_nonnull (strstr (csv, "overdue"));
+  g_assert_null (strstr (csv, "0699999999"));
+  g_assert_null (strstr (csv, "Called the housing office"));
+
+  /* Filtering by search. */
+  set_text (review, VP_TYPE_REFERRALS_PAGE, "search_row", "fresh");
+  settle ();
+  g_assert_cmpuint (vp_referrals_page_get_n_shown (review), ==, 1);
+
+  gtk_widget_activate_action (GTK_WIDGET (review), "referrals.open-client", "x", first);
+  settle ();
+  g_assert_cmpstr (vp_window_get_page_name (window), ==, "main");
+  g_assert_cmpint (vp_client_page_get_client_id (child (clients, VP_TYPE_CLIENTS_PAGE, "client_page")), ==, first);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle ();
+  vp_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -794,6 +874,7 @@ main (int   argc,
   g_test_add_func ("/ui/clients-flow", test_clients_flow);
   g_test_add_func ("/ui/full-form", test_full_form);
   g_test_add_func ("/ui/narrow", test_narrow);
+  g_test_add_func ("/ui/referral-review", test_referral_review);
   g_test_add_func ("/ui/report-page", test_report_page);
 
   return g_test_run ();

@@ -15,6 +15,7 @@
 #include "vp-idle-monitor.h"
 #include "vp-recovery-page.h"
 #include "vp-referral.h"
+#include "vp-referrals-page.h"
 #include "vp-registration.h"
 #include "vp-report-page.h"
 #include "vp-retention.h"
@@ -44,6 +45,7 @@ struct _VpWindow
   VpAccountsPage       *accounts_page;
   VpClientsPage        *clients_page;
   VpAuditPage          *audit_page;
+  VpReferralsPage      *referrals_page;
 
   char                 *store_dir;
   VpStore              *store;
@@ -84,6 +86,7 @@ set_pages_store (VpWindow *self,
   vp_report_page_set_store (self->report_page, store);
   vp_accounts_page_set_store (self->accounts_page, leader ? store : NULL);
   vp_audit_page_set_store (self->audit_page, leader ? store : NULL);
+  vp_referrals_page_set_store (self->referrals_page, leader ? store : NULL);
 }
 
 static void
@@ -116,6 +119,11 @@ show_team_activated (GtkWidget  *widget,
       vp_audit_page_refresh (self->audit_page);
       gtk_stack_set_visible_child_name (self->stack, "audit");
     }
+  else if (g_str_equal (action_name, "win.show-referrals"))
+    {
+      vp_referrals_page_refresh (self->referrals_page);
+      gtk_stack_set_visible_child_name (self->stack, "referrals");
+    }
   else
     gtk_stack_set_visible_child_name (self->stack, "team");
 }
@@ -128,6 +136,7 @@ update_actions (VpWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.change-passphrase", self->store != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-team", is_team_leader (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-audit", is_team_leader (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-referrals", is_team_leader (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.backup",
                                  self->store != NULL &&
                                  g_strcmp0 (vp_store_get_account_role (self->store), "team_leader") == 0);
@@ -283,6 +292,15 @@ on_follow_up (VpWindow   *self,
   vp_contact_form_set_client (self->contact_form, client_id, label);
   adw_view_stack_set_visible_child_name (self->view_stack, "register");
   gtk_widget_grab_focus (GTK_WIDGET (self->contact_form));
+}
+
+static void
+on_open_client (VpWindow *self,
+                gint64    client_id)
+{
+  gtk_stack_set_visible_child_name (self->stack, "main");
+  adw_view_stack_set_visible_child_name (self->view_stack, "clients");
+  vp_clients_page_show_client (self->clients_page, client_id);
 }
 
 static void
@@ -557,6 +575,7 @@ vp_window_class_init (VpWindowClass *klass)
   g_type_ensure (VP_TYPE_REPORT_PAGE);
   g_type_ensure (VP_TYPE_ACCOUNTS_PAGE);
   g_type_ensure (VP_TYPE_CLIENTS_PAGE);
+  g_type_ensure (VP_TYPE_REFERRALS_PAGE);
   g_type_ensure (VP_TYPE_AUDIT_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -577,6 +596,8 @@ vp_window_class_init (VpWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VpWindow, audit_page);
   gtk_widget_class_bind_template_callback (widget_class, on_page_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_follow_up);
+  gtk_widget_class_bind_template_callback (widget_class, on_open_client);
+  gtk_widget_class_bind_template_child (widget_class, VpWindow, referrals_page);
   gtk_widget_class_bind_template_callback (widget_class, on_store_ready);
   gtk_widget_class_bind_template_callback (widget_class, on_store_created);
   gtk_widget_class_bind_template_callback (widget_class, on_contact_saved);
@@ -596,6 +617,7 @@ vp_window_class_init (VpWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.show-page", "s", "report");
   gtk_widget_class_install_action (widget_class, "win.show-team", NULL, show_team_activated);
   gtk_widget_class_install_action (widget_class, "win.show-audit", NULL, show_team_activated);
+  gtk_widget_class_install_action (widget_class, "win.show-referrals", NULL, show_team_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_5, GDK_ALT_MASK, "win.show-team", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_6, GDK_ALT_MASK, "win.show-audit", NULL);
 }

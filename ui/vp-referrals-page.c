@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "vp-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "vp-audit.h"
+#include "vp-categories.h"
+#include "vp-dialogs.h"
+#include "vp-referral.h"
+#include "vp-referrals-page.h"
+
+/* The team leader's review of referrals: overdue first, counts per status,
+ * filters, a note per referral, and a CSV for the team meeting. */
+struct _VpReferralsPage
+{
+  GtkWidget    parent_instance;
+
+  GtkLabel    *counts_label;
+  AdwComboRow *category_row;
+  AdwComboRow *period_row;
+  AdwEntryRow *search_row;
+  GtkListBox  *list;
+
+  VpStore     *store;
+  GPtrArray   *shown; /* VpReferral, as listed */
+};
+
+G_DEFINE_FINAL_TYPE (VpReferralsPage, vp_referrals_page, GTK_TYPE_WIDGET)
+
+enum {
+  OPEN_CLIENT,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* Periods offered: all, the last 3 and 12 months. */
+static const int period_months[] = { 0, 3, 12 };
+
+static void
+toast (VpReferralsPage *self,
+       const char      *title)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (title));
+}
+
+static void
+today_date (GDate *date)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  g_date_clear (date, 1);
+  g_date_set_dmy (date, (GDateDay) g_date_time_get_day_of_month (now),
+                  (GDateMonth) g_date_time_get_month (now), (GDateYear) g_date_time_get_year (now));
+}
+
+static const char *
+status_label (VpReferralStatus status)
+{
+  return vp_category_label (VP_CATEGORY_FEEDBACK_STATUS, vp_referral_status_code (status));
+}
+
+static GtkWidget *
+referral_row (const VpReferral *r)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *review = gtk_button_new_with_mnemonic (r->reviewed ? _("_Note…") : _("Re_view…"));
+  GtkWidget *open = gtk_button_new_from_icon_name ("go-next-symbolic");
+  g_autofree char *title = g_strdup_printf ("%s · %s · %s", r->client_label,
+                                            vp_category_label (VP_CATEGORY_REFERRAL_CATEGORY, r->category),
+                                            r->organisation);
+  char expected[16];
+  g_autofree char *subtitle = NULL;
+
+  g_date_strftime (expected, sizeof expected, "%Y-%m-%d", &r->expected_by);
+  subtitle = g_strdup_printf (_("%s · expected by %s%s%s"), status_label (r->status), expected,
+                              r->leader_note != NULL ? " · " : "", r->leader_note != NULL ? r->leader_note : "");
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  if (r->status == VP_REFERRAL_OVERDUE)
+    gtk_widget_add_css_class (row, "overdue");
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (review), "referrals.review");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (review), "x", r->id);
+  gtk_widget_set_valign (review, GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), review);
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (open), "referrals.open-client");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (open), "x", r->client_id);
+  gtk_widget_set_valign (open, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (open, "flat");
+  gtk_widget_set_tooltip_text (open, _("Open the Client"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (open), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Open the Client"), -1);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), open);
+  return row;
+}
+
+void
+vp_referrals_page_refresh (VpReferralsPage *self)
+{
+  const VpCategoryEntry *categories = vp_category_entries (VP_CATEGORY_REFERRAL_CATEGORY, NULL);
+  guint category = adw_combo_row_get_selected (self->category_row);
+  guint period = adw_combo_row_get_selected (self->period_row);
+  guint counts[4] = { 0 };
+  g_autofree char *counts_text = NULL;
+  VpReferralFilter filter = { 0 };
+  GDate today, from;
+  GtkWidget *child;
+
+  g_return_if_fail (VP_IS_REFERRALS_PAGE (self));
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
+    gtk_list_box_remove (self->list, child);
+  g_clear_pointer (&self->shown, g_ptr_array_unref);
+  if (self->store == NULL || !vp_store_is_open (self->store))
+    return;
+
+  today_date (&today);
+  filter.category = category > 0 ? categories[category - 1].code : NULL;
+  filter.search = gtk_editable_get_text (GTK_EDITABLE (self->search_row));
+  if (period < G_N_ELEMENTS (period_months) && period_months[period] > 0)
+    {
+      from = today;
+      g_date_subtract_months (&from, (guint) period_months[period]);
+      filter.from = &from;
+    }
+
+  self->shown = vp_store_list_referrals (self->store, &filter, &today, NULL);
+  for (guint i = 0; self->shown != NULL && i < self->shown->len; i++)
+    {
+      VpReferral *r = g_ptr_array_index (self->shown, i);
+      counts[r->status]++;
+      gtk_list_box_append (self->list, referral_row (r));
+    }
+  counts_text = g_strdup_printf (_("%u overdue · %u awaiting · %u in time · %u late"),
+                                 counts[VP_REFERRAL_OVERDUE], counts[VP_REFERRAL_AWAITING],
+                                 counts[VP_REFERRAL_IN_TIME], counts[VP_REFERRAL_LATE]);
+  gtk_label_set_label (self->counts_label, counts_text);
+}
+
+static void
+on_filter_changed (VpReferralsPage *self)
+{
+  vp_referrals_page_refresh (self);
+}
+
+static void
+open_client_activated (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  g_signal_emit (widget, signals[OPEN_CLIENT], 0, g_variant_get_int64 (param));
+}
+
+static void
+review_response (AdwMessageDialog *dialog,
+                 const char       *response,
+                 VpReferralsPage  *self)
+{
+  GtkEditable *note = g_object_get_data (G_OBJECT (dialog), "note");
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "referral-id"));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_str_equal (response, "review"))
+    return;
+  if (!vp_store_review_referral (self->store, id, gtk_editable_get_text (note), &error))
+    toast (self, error->message);
+  vp_referrals_page_refresh (self);
+}
+
+static void
+review_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  VpReferralsPage *self = VP_REFERRALS_PAGE (widget);
+  AdwMessageDialog *dialog = vp_dialog_new (widget, _("Review Referral"),
+                                            _("Your note is for the team. A reviewed referral stays overdue until feedback arrives."),
+                                            "review", _("Mark _Reviewed"), ADW_RESPONSE_SUGGESTED);
+  GtkWidget *list = gtk_list_box_new ();
+  GtkWidget *note = adw_entry_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (note), _("Team leader’s note"));
+  gtk_list_box_append (GTK_LIST_BOX (list), note);
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  adw_message_dialog_set_extra_child (dialog, list);
+  g_object_set_data (G_OBJECT (dialog), "note", note);
+  g_object_set_data (G_OBJECT (dialog), "referral-id", GSIZE_TO_POINTER ((gsize) g_variant_get_int64 (param)));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (review_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+csv_field (GString    *out,
+           const char *value)
+{
+  g_autoptr(GString) quoted = g_string_new (value != NULL ? value : "");
+
+  g_string_replace (quoted, "\"", "\"\"", 0);
+  g_string_append_printf (out, "\"%s\"", quoted->str);
+}
+
+/* Labels and categories only: never phone numbers or notes. */
+char *
+vp_referrals_page_to_csv (VpReferralsPage *self)
+{
+  GString *out = g_string_new ("client,category,organisation,referred_on,expected_by,status,outcome,reviewed\n");
+
+  g_return_val_if_fail (VP_IS_REFERRALS_PAGE (self), NULL);
+
+  for (guint i = 0; self->shown != NULL && i < self->shown->len; i++)
+    {
+      VpReferral *r = g_ptr_array_index (self->shown, i);
+      char on[16], by[16];
+
+      g_date_strftime (on, sizeof on, "%Y-%m-%d", &r->referred_on);
+      g_date_strftime (by, sizeof by, "%Y-%m-%d", &r->expected_by);
+      csv_field (out, r->client_label);
+      g_string_append_printf (out, ",%s,", r->category);
+      csv_field (out, r->organisation);
+      g_string_append_printf (out, ",%s,%s,%s,%s,%s\n", on, by, vp_referral_status_code (r->status),
+                              r->outcome != NULL ? r->outcome : "", r->reviewed ? "yes" : "no");
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+export_file_chosen (GtkNativeDialog *chooser,
+                    int              response,
+                    VpReferralsPage *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *csv = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  gtk_native_dialog_destroy (chooser);
+  g_object_unref (chooser);
+  if (file == NULL || (path = g_file_get_path (file)) == NULL)
+    return;
+
+  csv = vp_referrals_page_to_csv (self);
+  if (!g_file_set_contents_full (path, csv, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error) ||
+      !vp_audit_append (self->store, "export", "referral", 0, "ok", &error))
+    toast (self, error->message);
+  else
+    toast (self, _("Referrals exported"));
+}
+
+static void
+export_response (AdwMessageDialog *dialog,
+                 const char       *response,
+                 VpReferralsPage  *self)
+{
+  GtkFileChooserNative *chooser;
+
+  if (!g_str_equal (response, "export"))
+    return;
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  chooser = gtk_file_chooser_native_new (_("Export Referrals"),
+                                         GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "referrals.csv");
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (export_file_chosen), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+export_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  AdwMessageDialog *dialog =
+    vp_dialog_new (widget, _("Export Unencrypted?"),
+                   _("The file lists the referrals shown, with client labels and categories (no phone numbers or notes). It is not encrypted: delete it after the meeting."),
+                   "export", _("_Export…"), ADW_RESPONSE_DESTRUCTIVE);
+
+  g_signal_connect_object (dialog, "response", G_CALLBACK (export_response), widget, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+vp_referrals_page_dispose (GObject *object)
+{
+  VpReferralsPage *self = VP_REFERRALS_PAGE (object);
+  GtkWidget *child;
+
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->shown, g_ptr_array_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (object), VP_TYPE_REFERRALS_PAGE);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+    gtk_widget_unparent (child);
+  G_OBJECT_CLASS (vp_referrals_page_parent_class)->dispose (object);
+}
+
+static void
+vp_referrals_page_class_init (VpReferralsPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = vp_referrals_page_dispose;
+
+  signals[OPEN_CLIENT] = g_signal_new ("open-client", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/vindplaats/Vindplaats/vp-referrals-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, VpReferralsPage, counts_label);
+  gtk_widget_class_bind_template_child (widget_class, VpReferralsPage, category_row);
+  gtk_widget_class_bind_template_child (widget_class, VpReferralsPage, period_row);
+  gtk_widget_class_bind_template_child (widget_class, VpReferralsPage, search_row);
+  gtk_widget_class_bind_template_child (widget_class, VpReferralsPage, list);
+  gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
+
+  gtk_widget_class_install_action (widget_class, "referrals.review", "x", review_activated);
+  gtk_widget_class_install_action (widget_class, "referrals.open-client", "x", open_client_activated);
+  gtk_widget_class_install_action (widget_class, "referrals.export", NULL, export_activated);
+}
+
+static void
+vp_referrals_page_init (VpReferralsPage *self)
+{
+  g_autoptr(GtkStringList) categories = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) periods = gtk_string_list_new (NULL);
+  const VpCategoryEntry *entries;
+  guint n = 0;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  gtk_string_list_append (categories, _("Every category"));
+  entries = vp_category_entries (VP_CATEGORY_REFERRAL_CATEGORY, &n);
+  for (guint i = 0; i < n; i++)
+    gtk_string_list_append (categories, vp_category_label (VP_CATEGORY_REFERRAL_CATEGORY, entries[i].code));
+  adw_combo_row_set_model (self->category_row, G_LIST_MODEL (categories));
+
+  gtk_string_list_append (periods, _("Any time"));
+  gtk_string_list_append (periods, _("In the last 3 months"));
+  gtk_string_list_append (periods, _("In the last 12 months"));
+  adw_combo_row_set_model (self->period_row, G_LIST_MODEL (periods));
+}
+
+void
+vp_referrals_page_set_store (VpReferralsPage *self,
+                             VpStore         *store)
+{
+  g_return_if_fail (VP_IS_REFERRALS_PAGE (self));
+
+  g_set_object (&self->store, store);
+  gtk_editable_set_text (GTK_EDITABLE (self->search_row), "");
+  vp_referrals_page_refresh (self);
+}
+
+guint
+vp_referrals_page_get_n_shown (VpReferralsPage *self)
+{
+  g_return_val_if_fail (VP_IS_REFERRALS_PAGE (self), 0);
+  return self->shown != NULL ? self->shown->len : 0;
+}
