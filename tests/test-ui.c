@@ -13,6 +13,7 @@
 #include "vp-referrals-page.h"
 #include "vp-audit-page.h"
 #include "vp-client-page.h"
+#include "vp-clock.h"
 #include "vp-clients-page.h"
 #include "vp-consent.h"
 #include "vp-consent-sheet.h"
@@ -843,6 +844,101 @@ test_referral_review (void)
   vp_test_remove_dir (dir);
 }
 
+static VpWindow *
+unlock_as (const char *dir,
+           const char *name,
+           const char *passphrase)
+{
+  VpWindow *window = vp_window_new (NULL, dir);
+  VpUnlockPage *unlock = child (window, VP_TYPE_WINDOW, "unlock_page");
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  set_text (unlock, VP_TYPE_UNLOCK_PAGE, "name_row", name);
+  set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", passphrase);
+  gtk_widget_activate_action (GTK_WIDGET (unlock), "unlock.unlock", NULL);
+  wait_until (page_is_main, window);
+  settle ();
+  return window;
+}
+
+/* The referral loop of #5: a coach refers, the team leader sees it overdue
+ * once the date has passed (the clock is injected, nothing sleeps),
+ * records the feedback that came late, and sees it move to "late". */
+static void
+test_referral_loop (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) created = vp_test_create_store (dir);
+  g_autoptr(GDate) june1 = g_date_new_dmy (1, G_DATE_JUNE, 2026);
+  g_autoptr(GDate) july1 = g_date_new_dmy (1, G_DATE_JULY, 2026);
+  g_autoptr(GDate) july3 = g_date_new_dmy (3, G_DATE_JULY, 2026);
+  VpWindow *coach, *leader;
+  VpClientPage *page;
+  VpReferralsPage *review;
+  const char *counts;
+  gint64 client, referral_id;
+
+  g_assert_cmpint (vp_store_add_account (created, "Coach Sara", "coach", "coach sara passphrase", NULL), >, 0);
+  vp_test_register (created, "Loop-Client", 1985, "school", "first", NULL, NULL);
+  client = vp_test_count (created, "SELECT max (id) FROM client");
+  vp_store_close (created);
+
+  /* 1 June: the coach gets referral consent and refers, on the client page. */
+  _vp_clock_set_today (june1);
+  coach = unlock_as (dir, "Coach Sara", "coach sara passphrase");
+  page = child (child (coach, VP_TYPE_WINDOW, "clients_page"), VP_TYPE_CLIENTS_PAGE, "client_page");
+  vp_clients_page_show_client (child (coach, VP_TYPE_WINDOW, "clients_page"), client);
+  gtk_widget_activate_action (GTK_WIDGET (page), "client.give-consent", "s", "referral");
+  respond_to_dialog ("give");
+  gtk_widget_activate_action (GTK_WIDGET (page), "client.add-referral", NULL);
+  {
+    AdwMessageDialog *dialog = open_dialog ();
+    gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "organisation"), "Jeugdzorg Oost");
+    adw_message_dialog_response (dialog, "refer");
+    settle ();
+  }
+  referral_id = vp_test_count (vp_window_get_store (coach),
+                               "SELECT id FROM referral WHERE referred_on = '2026-06-01'"
+                               " AND feedback_expected_by = '2026-06-29'");
+  g_assert_cmpint (referral_id, >, 0);
+  gtk_window_destroy (GTK_WINDOW (coach));
+  settle ();
+
+  /* 1 July, nothing came back: the team leader sees it overdue. */
+  _vp_clock_set_today (july1);
+  leader = unlock_as (dir, "Test Leader", VP_TEST_PASSPHRASE);
+  review = child (leader, VP_TYPE_WINDOW, "referrals_page");
+  gtk_widget_activate_action (GTK_WIDGET (leader), "win.show-referrals", NULL);
+  settle ();
+  counts = gtk_label_get_label (child (review, VP_TYPE_REFERRALS_PAGE, "counts_label"));
+  g_assert_nonnull (strstr (counts, "1 overdue"));
+  save_screenshot (GTK_WIDGET (leader), "test-ui-referral-overdue");
+
+  /* 3 July: the feedback arrived on 2 July, late. */
+  _vp_clock_set_today (july3);
+  gtk_widget_activate_action (GTK_WIDGET (review), "referrals.open-client", "x", client);
+  settle ();
+  page = child (child (leader, VP_TYPE_WINDOW, "clients_page"), VP_TYPE_CLIENTS_PAGE, "client_page");
+  gtk_widget_activate_action (GTK_WIDGET (page), "client.record-feedback", "x", referral_id);
+  {
+    AdwMessageDialog *dialog = open_dialog ();
+    gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "date"), "2026-07-02");
+    adw_message_dialog_response (dialog, "save");
+    settle ();
+  }
+  gtk_widget_activate_action (GTK_WIDGET (leader), "win.show-referrals", NULL);
+  settle ();
+  counts = gtk_label_get_label (child (review, VP_TYPE_REFERRALS_PAGE, "counts_label"));
+  g_assert_nonnull (strstr (counts, "0 overdue"));
+  g_assert_nonnull (strstr (counts, "1 late"));
+
+  _vp_clock_set_today (NULL);
+  gtk_window_destroy (GTK_WINDOW (leader));
+  settle ();
+  vp_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -875,6 +971,7 @@ main (int   argc,
   g_test_add_func ("/ui/full-form", test_full_form);
   g_test_add_func ("/ui/narrow", test_narrow);
   g_test_add_func ("/ui/referral-review", test_referral_review);
+  g_test_add_func ("/ui/referral-loop", test_referral_loop);
   g_test_add_func ("/ui/report-page", test_report_page);
 
   return g_test_run ();

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "vp-audit.h"
@@ -13,6 +14,7 @@
 #include "vp-consent.h"
 #include "vp-contact.h"
 #include "vp-consent-sheet.h"
+#include "vp-clock.h"
 #include "vp-consent-texts.h"
 #include "vp-dialogs.h"
 #include "vp-export.h"
@@ -149,15 +151,6 @@ status_label (VpReferralStatus status)
     }
 }
 
-static void
-today_date (GDate *date)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-
-  g_date_clear (date, 1);
-  g_date_set_dmy (date, (GDateDay) g_date_time_get_day_of_month (now),
-                  (GDateMonth) g_date_time_get_month (now), (GDateYear) g_date_time_get_year (now));
-}
 
 static void
 fill_referrals (VpClientPage *self)
@@ -172,7 +165,7 @@ fill_referrals (VpClientPage *self)
   if (self->store == NULL)
     return;
 
-  today_date (&today);
+  vp_clock_today (&today);
   filter.client_id = self->client_id;
   referrals = vp_store_list_referrals (self->store, &filter, &today, NULL);
   for (guint i = 0; referrals != NULL && i < referrals->len; i++)
@@ -497,8 +490,10 @@ referral_response (AdwMessageDialog *dialog,
   GtkEditable *organisation = g_object_get_data (G_OBJECT (dialog), "organisation");
   GtkSwitch *warm = g_object_get_data (G_OBJECT (dialog), "warm");
   const VpCategoryEntry *categories = vp_category_entries (VP_CATEGORY_REFERRAL_CATEGORY, NULL);
+  GDate today;
   VpReferralInput input = {
     .client_id = self->client_id,
+    .referred_on = &today,
     .category = categories[adw_combo_row_get_selected (category)].code,
     .organisation = gtk_editable_get_text (organisation),
     .warm_handover = gtk_switch_get_active (warm),
@@ -507,6 +502,7 @@ referral_response (AdwMessageDialog *dialog,
 
   if (!g_str_equal (response, "refer"))
     return;
+  vp_clock_today (&today);
   if (vp_store_add_referral (self->store, &input, &error) == 0)
     toast (self, error->message);
   else
@@ -591,15 +587,30 @@ feedback_response (AdwMessageDialog *dialog,
 {
   AdwComboRow *outcome = g_object_get_data (G_OBJECT (dialog), "outcome");
   GtkEditable *note = g_object_get_data (G_OBJECT (dialog), "note");
+  GtkEditable *date = g_object_get_data (G_OBJECT (dialog), "date");
   gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "referral-id"));
   const VpCategoryEntry *outcomes = vp_category_entries (VP_CATEGORY_REFERRAL_OUTCOME, NULL);
   g_autoptr(GError) error = NULL;
-  GDate today;
+  unsigned y = 0, m = 0, d = 0;
+  GDate today, received;
 
   if (!g_str_equal (response, "save"))
     return;
-  today_date (&today);
-  if (!vp_store_record_feedback (self->store, id, &today, outcomes[adw_combo_row_get_selected (outcome)].code,
+  vp_clock_today (&today);
+  g_date_clear (&received, 1);
+  if (sscanf (gtk_editable_get_text (date), "%4u-%2u-%2u", &y, &m, &d) != 3 ||
+      !g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y))
+    {
+      toast (self, _("Enter the date as year-month-day, for example 2026-11-29"));
+      return;
+    }
+  g_date_set_dmy (&received, (GDateDay) d, (GDateMonth) m, (GDateYear) y);
+  if (g_date_compare (&received, &today) > 0)
+    {
+      toast (self, _("Feedback cannot have arrived in the future"));
+      return;
+    }
+  if (!vp_store_record_feedback (self->store, id, &received, outcomes[adw_combo_row_get_selected (outcome)].code,
                                  gtk_editable_get_text (note), &error))
     toast (self, error->message);
   else
@@ -608,7 +619,7 @@ feedback_response (AdwMessageDialog *dialog,
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
-/* Feedback from the organisation, dated today. */
+/* Feedback from the organisation, dated today unless it came earlier. */
 static void
 record_feedback_activated (GtkWidget  *widget,
                            const char *action_name,
@@ -630,6 +641,18 @@ record_feedback_activated (GtkWidget  *widget,
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
   gtk_widget_add_css_class (list, "boxed-list");
   g_object_set_data (G_OBJECT (dialog), "outcome", combo_row (list, _("Outcome"), labels));
+  {
+    GtkWidget *date = adw_entry_row_new ();
+    char text[16];
+    GDate today;
+
+    vp_clock_today (&today);
+    g_date_strftime (text, sizeof text, "%Y-%m-%d", &today);
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (date), _("Received on (year-month-day)"));
+    gtk_editable_set_text (GTK_EDITABLE (date), text);
+    gtk_list_box_append (GTK_LIST_BOX (list), date);
+    g_object_set_data (G_OBJECT (dialog), "date", date);
+  }
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (note), _("Short note"));
   gtk_list_box_append (GTK_LIST_BOX (list), note);
   g_object_set_data (G_OBJECT (dialog), "note", note);

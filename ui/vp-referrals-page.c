@@ -5,8 +5,10 @@
 
 #include <glib/gi18n.h>
 
+#include "vp-accounts.h"
 #include "vp-audit.h"
 #include "vp-categories.h"
+#include "vp-clock.h"
 #include "vp-dialogs.h"
 #include "vp-referral.h"
 #include "vp-referrals-page.h"
@@ -23,8 +25,13 @@ struct _VpReferralsPage
   AdwEntryRow *search_row;
   GtkListBox  *list;
 
+  AdwComboRow *organisation_row;
+  AdwComboRow *coach_row;
+
   VpStore     *store;
   GPtrArray   *shown; /* VpReferral, as listed */
+  GStrv        organisations;
+  GArray      *coach_ids;
 };
 
 G_DEFINE_FINAL_TYPE (VpReferralsPage, vp_referrals_page, GTK_TYPE_WIDGET)
@@ -47,16 +54,6 @@ toast (VpReferralsPage *self,
 
   if (overlay != NULL)
     adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (title));
-}
-
-static void
-today_date (GDate *date)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-
-  g_date_clear (date, 1);
-  g_date_set_dmy (date, (GDateDay) g_date_time_get_day_of_month (now),
-                  (GDateMonth) g_date_time_get_month (now), (GDateYear) g_date_time_get_year (now));
 }
 
 static const char *
@@ -121,8 +118,17 @@ vp_referrals_page_refresh (VpReferralsPage *self)
   if (self->store == NULL || !vp_store_is_open (self->store))
     return;
 
-  today_date (&today);
+  vp_clock_today (&today);
   filter.category = category > 0 ? categories[category - 1].code : NULL;
+  {
+    guint organisation = adw_combo_row_get_selected (self->organisation_row);
+    guint coach = adw_combo_row_get_selected (self->coach_row);
+
+    if (organisation > 0 && self->organisations != NULL && organisation <= g_strv_length (self->organisations))
+      filter.organisation = self->organisations[organisation - 1];
+    if (coach > 0 && coach < self->coach_ids->len)
+      filter.account_id = g_array_index (self->coach_ids, gint64, coach);
+  }
   filter.search = gtk_editable_get_text (GTK_EDITABLE (self->search_row));
   if (period < G_N_ELEMENTS (period_months) && period_months[period] > 0)
     {
@@ -298,6 +304,8 @@ vp_referrals_page_dispose (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_pointer (&self->shown, g_ptr_array_unref);
+  g_clear_pointer (&self->organisations, g_strfreev);
+  g_clear_pointer (&self->coach_ids, g_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (object), VP_TYPE_REFERRALS_PAGE);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
     gtk_widget_unparent (child);
@@ -321,6 +329,8 @@ vp_referrals_page_class_init (VpReferralsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VpReferralsPage, category_row);
   gtk_widget_class_bind_template_child (widget_class, VpReferralsPage, period_row);
   gtk_widget_class_bind_template_child (widget_class, VpReferralsPage, search_row);
+  gtk_widget_class_bind_template_child (widget_class, VpReferralsPage, organisation_row);
+  gtk_widget_class_bind_template_child (widget_class, VpReferralsPage, coach_row);
   gtk_widget_class_bind_template_child (widget_class, VpReferralsPage, list);
   gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
 
@@ -338,6 +348,7 @@ vp_referrals_page_init (VpReferralsPage *self)
   guint n = 0;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->coach_ids = g_array_new (FALSE, TRUE, sizeof (gint64));
 
   gtk_string_list_append (categories, _("Every category"));
   entries = vp_category_entries (VP_CATEGORY_REFERRAL_CATEGORY, &n);
@@ -351,6 +362,37 @@ vp_referrals_page_init (VpReferralsPage *self)
   adw_combo_row_set_model (self->period_row, G_LIST_MODEL (periods));
 }
 
+/* The organisations and coaches to filter on, from the store. */
+static void
+fill_filters (VpReferralsPage *self)
+{
+  g_autoptr(GtkStringList) organisations = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) coaches = gtk_string_list_new (NULL);
+  g_autoptr(GPtrArray) accounts = NULL;
+  gint64 none = 0;
+
+  g_clear_pointer (&self->organisations, g_strfreev);
+  g_array_set_size (self->coach_ids, 0);
+  gtk_string_list_append (organisations, _("Every organisation"));
+  gtk_string_list_append (coaches, _("Everyone"));
+  g_array_append_val (self->coach_ids, none);
+  if (self->store != NULL && vp_store_is_open (self->store))
+    {
+      self->organisations = vp_store_list_organisations (self->store, NULL);
+      for (guint i = 0; self->organisations[i] != NULL; i++)
+        gtk_string_list_append (organisations, self->organisations[i]);
+      accounts = vp_store_list_accounts (self->store, NULL);
+      for (guint i = 0; accounts != NULL && i < accounts->len; i++)
+        {
+          VpAccount *account = g_ptr_array_index (accounts, i);
+          gtk_string_list_append (coaches, account->name);
+          g_array_append_val (self->coach_ids, account->id);
+        }
+    }
+  adw_combo_row_set_model (self->organisation_row, G_LIST_MODEL (organisations));
+  adw_combo_row_set_model (self->coach_row, G_LIST_MODEL (coaches));
+}
+
 void
 vp_referrals_page_set_store (VpReferralsPage *self,
                              VpStore         *store)
@@ -358,6 +400,7 @@ vp_referrals_page_set_store (VpReferralsPage *self,
   g_return_if_fail (VP_IS_REFERRALS_PAGE (self));
 
   g_set_object (&self->store, store);
+  fill_filters (self);
   gtk_editable_set_text (GTK_EDITABLE (self->search_row), "");
   vp_referrals_page_refresh (self);
 }

@@ -121,7 +121,8 @@ show_team_activated (GtkWidget  *widget,
     }
   else if (g_str_equal (action_name, "win.show-referrals"))
     {
-      vp_referrals_page_refresh (self->referrals_page);
+      /* Again, so that new organisations and coaches show in the filters. */
+      vp_referrals_page_set_store (self->referrals_page, self->store);
       gtk_stack_set_visible_child_name (self->stack, "referrals");
     }
   else
