@@ -445,3 +445,45 @@ vp_store_count_overdue_referrals (VpStore     *store,
   sqlite3_finalize (stmt);
   return n;
 }
+
+GArray *
+vp_store_feedback_shares (VpStore     *store,
+                          const GDate *today)
+{
+  GArray *shares = g_array_new (FALSE, TRUE, sizeof (VpFeedbackShare));
+  g_autofree char *day = date_text (today);
+  g_autofree char *from = NULL;
+  const VpCategoryEntry *categories;
+  sqlite3_stmt *stmt = NULL;
+  GDate start = *today;
+  guint n = 0;
+
+  g_return_val_if_fail (VP_IS_STORE (store), shares);
+
+  g_date_subtract_months (&start, 12);
+  from = date_text (&start);
+  categories = vp_category_entries (VP_CATEGORY_REFERRAL_CATEGORY, &n);
+  if (sqlite3_prepare_v2 (vp_store_get_db (store),
+                          "SELECT category, count(*),"
+                          "       sum (feedback_received_on IS NOT NULL AND feedback_received_on <= feedback_expected_by)"
+                          " FROM referral WHERE referred_on > ?1 AND feedback_expected_by < ?2"
+                          " GROUP BY category", -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, from, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, day, -1, SQLITE_TRANSIENT);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          int index = vp_category_index (VP_CATEGORY_REFERRAL_CATEGORY, (const char *) sqlite3_column_text (stmt, 0));
+          VpFeedbackShare share;
+
+          if (index < 0)
+            continue;
+          share.category = categories[index].code;
+          share.due = (guint) sqlite3_column_int (stmt, 1);
+          share.in_time = (guint) sqlite3_column_int (stmt, 2);
+          g_array_append_val (shares, share);
+        }
+    }
+  sqlite3_finalize (stmt);
+  return shares;
+}

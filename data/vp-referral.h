@@ -89,6 +89,17 @@ GStrv      vp_store_list_organisations   (VpStore               *store,
 guint      vp_store_count_overdue_referrals (VpStore            *store,
                                              const GDate        *today);
 
+/* Per referral category: referrals of the last 12 months whose feedback
+ * was due by today, and how many of those had it in time. */
+typedef struct {
+  const char *category; /* static code */
+  guint       due;
+  guint       in_time;
+} VpFeedbackShare;
+
+GArray    *vp_store_feedback_shares        (VpStore            *store,
+                                            const GDate        *today);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpReferral, vp_referral_free)
 
 G_END_DECLS

@@ -171,6 +171,15 @@ test_store_rules_and_filters (void)
   g_clear_pointer (&list, g_ptr_array_unref);
 
   g_assert_cmpuint (vp_store_count_overdue_referrals (store, today), ==, 1);
+  {
+    g_autoptr(GArray) shares = vp_store_feedback_shares (store, today);
+
+    /* Only the October debt referral was due by today. */
+    g_assert_cmpuint (shares->len, ==, 1);
+    g_assert_cmpstr (g_array_index (shares, VpFeedbackShare, 0).category, ==, "debt");
+    g_assert_cmpuint (g_array_index (shares, VpFeedbackShare, 0).due, ==, 1);
+    g_assert_cmpuint (g_array_index (shares, VpFeedbackShare, 0).in_time, ==, 0);
+  }
   organisations = vp_store_list_organisations (store, "Sch");
   g_assert_cmpuint (g_strv_length (organisations), ==, 1);
 

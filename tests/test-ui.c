@@ -14,6 +14,7 @@
 #include "vp-audit-page.h"
 #include "vp-client-page.h"
 #include "vp-clock.h"
+#include "vp-feedback-chart.h"
 #include "vp-clients-page.h"
 #include "vp-consent.h"
 #include "vp-consent-sheet.h"
@@ -810,6 +811,8 @@ test_referral_review (void)
   g_assert_cmpstr (vp_window_get_page_name (window), ==, "referrals");
   g_assert_cmpuint (vp_referrals_page_get_n_shown (review), ==, 2);
   g_assert_nonnull (strstr (gtk_label_get_label (child (review, VP_TYPE_REFERRALS_PAGE, "counts_label")), "1 overdue"));
+  g_assert_cmpstr (vp_feedback_chart_get_summary (child (review, VP_TYPE_REFERRALS_PAGE, "chart")), ==,
+                   "Housing: 0 of 1 in time. ");
   save_screenshot (GTK_WIDGET (window), "test-ui-referral-review");
 
   gtk_widget_activate_action (GTK_WIDGET (review), "referrals.review", "x", late_referral);
@@ -932,6 +935,12 @@ test_referral_loop (void)
   counts = gtk_label_get_label (child (review, VP_TYPE_REFERRALS_PAGE, "counts_label"));
   g_assert_nonnull (strstr (counts, "0 overdue"));
   g_assert_nonnull (strstr (counts, "1 late"));
+  /* The chart's numbers, as a screen reader gets them. */
+  g_assert_nonnull (strstr (vp_feedback_chart_get_summary (child (review, VP_TYPE_REFERRALS_PAGE, "chart")),
+                            "0 of 1 in time"));
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  save_screenshot (GTK_WIDGET (leader), "test-ui-referral-review-dark");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 
   _vp_clock_set_today (NULL);
   gtk_window_destroy (GTK_WINDOW (leader));

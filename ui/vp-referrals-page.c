@@ -10,6 +10,7 @@
 #include "vp-categories.h"
 #include "vp-clock.h"
 #include "vp-dialogs.h"
+#include "vp-feedback-chart.h"
 #include "vp-referral.h"
 #include "vp-referrals-page.h"
 
@@ -26,6 +27,7 @@ struct _VpReferralsPage
   GtkListBox  *list;
 
   AdwComboRow *organisation_row;
+  VpFeedbackChart *chart;
   AdwComboRow *coach_row;
 
   VpStore     *store;
@@ -144,6 +146,10 @@ vp_referrals_page_refresh (VpReferralsPage *self)
       counts[r->status]++;
       gtk_list_box_append (self->list, referral_row (r));
     }
+  {
+    g_autoptr(GArray) shares = vp_store_feedback_shares (self->store, &today);
+    vp_feedback_chart_set_shares (self->chart, shares);
+  }
   counts_text = g_strdup_printf (_("%u overdue · %u awaiting · %u in time · %u late"),
                                  counts[VP_REFERRAL_OVERDUE], counts[VP_REFERRAL_AWAITING],
                                  counts[VP_REFERRAL_IN_TIME], counts[VP_REFERRAL_LATE]);
@@ -323,6 +329,7 @@ vp_referrals_page_class_init (VpReferralsPageClass *klass)
   signals[OPEN_CLIENT] = g_signal_new ("open-client", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 
+  g_type_ensure (VP_TYPE_FEEDBACK_CHART);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/vindplaats/Vindplaats/vp-referrals-page.ui");
   gtk_widget_class_bind_template_child (widget_class, VpReferralsPage, counts_label);
@@ -331,6 +338,7 @@ vp_referrals_page_class_init (VpReferralsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VpReferralsPage, search_row);
   gtk_widget_class_bind_template_child (widget_class, VpReferralsPage, organisation_row);
   gtk_widget_class_bind_template_child (widget_class, VpReferralsPage, coach_row);
+  gtk_widget_class_bind_template_child (widget_class, VpReferralsPage, chart);
   gtk_widget_class_bind_template_child (widget_class, VpReferralsPage, list);
   gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
 
