@@ -248,6 +248,19 @@ update_one (VpStore     *store,
   return commit_with_audit (store, rc, action, id, error);
 }
 
+/* Undo right after recording, or a correction: audited like any deletion. */
+gboolean
+vp_store_delete_referral (VpStore  *store,
+                          gint64    referral_id,
+                          GError  **error)
+{
+  g_return_val_if_fail (VP_IS_STORE (store), FALSE);
+
+  /* update_one() binds ?2..?4 as NULL; a DELETE simply does not use them. */
+  return update_one (store, "DELETE FROM referral WHERE id = ?1 AND coalesce (?2, ?3, ?4) IS NULL",
+                     referral_id, NULL, NULL, NULL, "delete", error);
+}
+
 gboolean
 vp_store_record_feedback (VpStore      *store,
                           gint64        referral_id,

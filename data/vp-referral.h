@@ -70,6 +70,9 @@ gboolean   vp_store_set_feedback_days    (VpStore               *store,
 gint64     vp_store_add_referral         (VpStore               *store,
                                           const VpReferralInput *input,
                                           GError               **error);
+gboolean   vp_store_delete_referral      (VpStore               *store,
+                                          gint64                 referral_id,
+                                          GError               **error);
 gboolean   vp_store_record_feedback      (VpStore               *store,
                                           gint64                 referral_id,
                                           const GDate           *received_on,

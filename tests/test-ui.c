@@ -405,6 +405,20 @@ test_recovery_unlock (void)
   vp_test_remove_dir (dir);
 }
 
+static GtkWidget *
+first_spin (GtkWidget *widget)
+{
+  if (GTK_IS_SPIN_BUTTON (widget))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = first_spin (c);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* The team leader adds a coach and checks the audit log; a coach sees
  * neither page. */
 static void
@@ -463,6 +477,16 @@ test_team_pages (void)
     g_autoptr(GSettings) settings = g_settings_new ("io.github.vindplaats.Vindplaats");
 
     g_assert_cmpstr (months, ==, "12");
+    /* Feedback periods per kind of referral; the first row is youth care. */
+    {
+      GtkWidget *spin = first_spin (child (team, VP_TYPE_ACCOUNTS_PAGE, "periods_group"));
+      g_autofree char *days = NULL;
+
+      g_assert_nonnull (spin);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 21);
+      days = vp_store_get_setting (vp_window_get_store (window), "feedback_days:youth_care");
+      g_assert_cmpstr (days, ==, "21");
+    }
     g_assert_cmpuint (g_settings_get_uint (settings, "idle-lock-minutes"), ==, 7);
     g_settings_reset (settings, "idle-lock-minutes");
   }
@@ -658,6 +682,20 @@ test_clients_flow (void)
                                          " AND organisation = 'Schuldhulp Noord' AND warm_handover = 1"
                                          " AND feedback_expected_by = date (referred_on, '+28 days')"), ==, 1);
   g_assert_nonnull (gtk_list_box_get_row_at_index (child (page, VP_TYPE_CLIENT_PAGE, "referrals_list"), 0));
+  /* Undo, as the toast offers, and refer again. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "client.undo-referral", "x",
+                              (gint64) vp_test_count (store, "SELECT max (id) FROM referral"));
+  settle ();
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM referral"), ==, 0);
+  gtk_widget_activate_action (GTK_WIDGET (page), "client.add-referral", NULL);
+  {
+    AdwMessageDialog *dialog = open_dialog ();
+
+    adw_combo_row_set_selected (g_object_get_data (G_OBJECT (dialog), "category"), 3); /* debt */
+    gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "organisation"), "Schuldhulp Noord");
+    adw_message_dialog_response (dialog, "refer");
+    settle ();
+  }
   gtk_widget_activate_action (GTK_WIDGET (page), "client.record-feedback", "x",
                               (gint64) vp_test_count (store, "SELECT max (id) FROM referral"));
   respond_to_dialog ("save");

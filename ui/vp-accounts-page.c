@@ -10,6 +10,7 @@
 #include "vp-categories.h"
 #include "vp-dialogs.h"
 #include "vp-location.h"
+#include "vp-referral.h"
 #include "vp-retention.h"
 
 /* The team leader's account management: add, disable or enable, remove,
@@ -28,6 +29,8 @@ struct _VpAccountsPage
   GtkListBox  *locations_list;
   AdwEntryRow *location_name_row;
   AdwComboRow *location_type_row;
+  AdwPreferencesGroup *periods_group;
+  GPtrArray   *period_spins;
 
   GSettings   *settings;
   VpStore     *store;
@@ -333,6 +336,45 @@ on_retention_changed (VpAccountsPage *self)
 }
 
 static void
+on_period_changed (GtkSpinButton  *spin,
+                   VpAccountsPage *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->loading || self->store == NULL)
+    return;
+  if (!vp_store_set_feedback_days (self->store, g_object_get_data (G_OBJECT (spin), "category"),
+                                   (guint) gtk_spin_button_get_value_as_int (spin), &error))
+    toast (self, error->message);
+}
+
+/* One row per referral category, built once. */
+static void
+build_period_rows (VpAccountsPage *self)
+{
+  const VpCategoryEntry *categories;
+  guint n = 0;
+
+  categories = vp_category_entries (VP_CATEGORY_REFERRAL_CATEGORY, &n);
+  for (guint i = 0; i < n; i++)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *spin = gtk_spin_button_new_with_range (1, 365, 1);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                     vp_category_label (VP_CATEGORY_REFERRAL_CATEGORY, categories[i].code));
+      gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      vp_category_label (VP_CATEGORY_REFERRAL_CATEGORY, categories[i].code), -1);
+      g_object_set_data (G_OBJECT (spin), "category", (gpointer) categories[i].code);
+      g_signal_connect (spin, "value-changed", G_CALLBACK (on_period_changed), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
+      adw_preferences_group_add (self->periods_group, row);
+      g_ptr_array_add (self->period_spins, spin);
+    }
+}
+
+static void
 on_entry_activated (VpAccountsPage *self)
 {
   gtk_widget_activate_action (GTK_WIDGET (self), "accounts.add", NULL);
@@ -346,6 +388,7 @@ vp_accounts_page_dispose (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->period_spins, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (object), VP_TYPE_ACCOUNTS_PAGE);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
     gtk_widget_unparent (child);
@@ -374,6 +417,7 @@ vp_accounts_page_class_init (VpAccountsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VpAccountsPage, locations_list);
   gtk_widget_class_bind_template_child (widget_class, VpAccountsPage, location_name_row);
   gtk_widget_class_bind_template_child (widget_class, VpAccountsPage, location_type_row);
+  gtk_widget_class_bind_template_child (widget_class, VpAccountsPage, periods_group);
   gtk_widget_class_bind_template_callback (widget_class, on_location_activated);
   gtk_widget_class_install_action (widget_class, "accounts.add-location", NULL, add_location_activated);
 
@@ -398,6 +442,9 @@ vp_accounts_page_init (VpAccountsPage *self)
     adw_combo_row_set_model (self->location_type_row, G_LIST_MODEL (types));
   }
 
+  self->period_spins = g_ptr_array_new ();
+  build_period_rows (self);
+
   self->settings = g_settings_new (APP_ID);
   g_settings_bind (self->settings, "idle-lock-minutes",
                    gtk_spin_button_get_adjustment (self->idle_spin), "value", G_SETTINGS_BIND_DEFAULT);
@@ -414,6 +461,11 @@ vp_accounts_page_set_store (VpAccountsPage *self,
     {
       self->loading = TRUE;
       gtk_spin_button_set_value (self->retention_spin, vp_store_get_retention_months (store));
+      for (guint i = 0; i < self->period_spins->len; i++)
+        {
+          GtkSpinButton *spin = g_ptr_array_index (self->period_spins, i);
+          gtk_spin_button_set_value (spin, vp_store_get_feedback_days (store, g_object_get_data (G_OBJECT (spin), "category")));
+        }
       self->loading = FALSE;
     }
   if (store == NULL)

@@ -499,14 +499,24 @@ referral_response (AdwMessageDialog *dialog,
     .warm_handover = gtk_switch_get_active (warm),
   };
   g_autoptr(GError) error = NULL;
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  gint64 id;
 
   if (!g_str_equal (response, "refer"))
     return;
   vp_clock_today (&today);
-  if (vp_store_add_referral (self->store, &input, &error) == 0)
+  id = vp_store_add_referral (self->store, &input, &error);
+  if (id == 0)
     toast (self, error->message);
-  else
-    toast (self, _("Referral recorded"));
+  else if (overlay != NULL)
+    {
+      AdwToast *done = adw_toast_new (_("Referral recorded"));
+
+      adw_toast_set_button_label (done, _("_Undo"));
+      adw_toast_set_action_name (done, "client.undo-referral");
+      adw_toast_set_action_target_value (done, g_variant_new_int64 (id));
+      adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), done);
+    }
   refresh (self);
   g_signal_emit (self, signals[CHANGED], 0);
 }
@@ -615,6 +625,24 @@ feedback_response (AdwMessageDialog *dialog,
     toast (self, error->message);
   else
     toast (self, _("Feedback recorded"));
+  refresh (self);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+undo_referral_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *param)
+{
+  VpClientPage *self = VP_CLIENT_PAGE (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (self->store == NULL)
+    return;
+  if (!vp_store_delete_referral (self->store, g_variant_get_int64 (param), &error))
+    toast (self, error->message);
+  else
+    toast (self, _("Referral undone"));
   refresh (self);
   g_signal_emit (self, signals[CHANGED], 0);
 }
@@ -829,6 +857,7 @@ vp_client_page_class_init (VpClientPageClass *klass)
   gtk_widget_class_install_action (widget_class, "client.edit-language", NULL, edit_language_activated);
   gtk_widget_class_install_action (widget_class, "client.add-referral", NULL, add_referral_activated);
   gtk_widget_class_install_action (widget_class, "client.record-feedback", "x", record_feedback_activated);
+  gtk_widget_class_install_action (widget_class, "client.undo-referral", "x", undo_referral_activated);
   gtk_widget_class_install_action (widget_class, "client.give-consent", "s", give_activated);
   gtk_widget_class_install_action (widget_class, "client.withdraw-consent", "s", withdraw_activated);
   gtk_widget_class_install_action (widget_class, "client.export", NULL, export_activated);
