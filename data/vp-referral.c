@@ -248,6 +248,35 @@ update_one (VpStore     *store,
   return commit_with_audit (store, rc, action, id, error);
 }
 
+/* A correction of what was recorded; the dates stay as they were. */
+gboolean
+vp_store_update_referral (VpStore     *store,
+                          gint64       referral_id,
+                          const char  *category,
+                          const char  *organisation,
+                          gboolean     warm_handover,
+                          GError     **error)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (organisation != NULL ? organisation : ""));
+
+  g_return_val_if_fail (VP_IS_STORE (store), FALSE);
+
+  if (!vp_category_has_code (VP_CATEGORY_REFERRAL_CATEGORY, category))
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID, _("Choose what the referral is for"));
+      return FALSE;
+    }
+  if (*trimmed == '\0')
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID,
+                           _("Enter the organisation the client is referred to"));
+      return FALSE;
+    }
+  return update_one (store, "UPDATE referral SET category = ?2, organisation = ?3,"
+                            " warm_handover = CAST (?4 AS INTEGER) WHERE id = ?1",
+                     referral_id, category, trimmed, warm_handover ? "1" : "0", "change", error);
+}
+
 /* Undo right after recording, or a correction: audited like any deletion. */
 gboolean
 vp_store_delete_referral (VpStore  *store,

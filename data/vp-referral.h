@@ -70,6 +70,12 @@ gboolean   vp_store_set_feedback_days    (VpStore               *store,
 gint64     vp_store_add_referral         (VpStore               *store,
                                           const VpReferralInput *input,
                                           GError               **error);
+gboolean   vp_store_update_referral      (VpStore               *store,
+                                          gint64                 referral_id,
+                                          const char            *category,
+                                          const char            *organisation,
+                                          gboolean               warm_handover,
+                                          GError               **error);
 gboolean   vp_store_delete_referral      (VpStore               *store,
                                           gint64                 referral_id,
                                           GError               **error);

@@ -696,6 +696,18 @@ test_clients_flow (void)
     adw_message_dialog_response (dialog, "refer");
     settle ();
   }
+  /* A correction of the organisation. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "client.edit-referral", "x",
+                              (gint64) vp_test_count (store, "SELECT max (id) FROM referral"));
+  {
+    AdwMessageDialog *dialog = open_dialog ();
+    g_assert_cmpstr (gtk_editable_get_text (g_object_get_data (G_OBJECT (dialog), "organisation")), ==,
+                     "Schuldhulp Noord");
+    gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "organisation"), "Schuldhulpmaatje Noord");
+    adw_message_dialog_response (dialog, "save");
+    settle ();
+  }
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM referral WHERE organisation = 'Schuldhulpmaatje Noord'"), ==, 1);
   gtk_widget_activate_action (GTK_WIDGET (page), "client.record-feedback", "x",
                               (gint64) vp_test_count (store, "SELECT max (id) FROM referral"));
   respond_to_dialog ("save");

@@ -184,6 +184,15 @@ fill_referrals (VpClientPage *self)
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      {
+        GtkWidget *edit = gtk_button_new_with_mnemonic (_("_Correct…"));
+
+        gtk_actionable_set_action_name (GTK_ACTIONABLE (edit), "client.edit-referral");
+        gtk_actionable_set_action_target (GTK_ACTIONABLE (edit), "x", r->id);
+        gtk_widget_set_valign (edit, GTK_ALIGN_CENTER);
+        gtk_widget_add_css_class (edit, "flat");
+        adw_action_row_add_suffix (ADW_ACTION_ROW (row), edit);
+      }
       if (!g_date_valid (&r->received_on))
         {
           GtkWidget *button = gtk_button_new_with_mnemonic (_("_Feedback…"));
@@ -502,6 +511,16 @@ referral_response (AdwMessageDialog *dialog,
   GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
   gint64 id;
 
+  if (g_str_equal (response, "save"))
+    {
+      id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "referral-id"));
+      if (!vp_store_update_referral (self->store, id, input.category, input.organisation,
+                                     input.warm_handover, &error))
+        toast (self, error->message);
+      refresh (self);
+      g_signal_emit (self, signals[CHANGED], 0);
+      return;
+    }
   if (!g_str_equal (response, "refer"))
     return;
   vp_clock_today (&today);
@@ -539,13 +558,13 @@ suggestion_to_text (GBinding     *binding,
  * whether the coach handed the client over in person. The feedback date
  * follows from the category's period. */
 static void
-add_referral_activated (GtkWidget  *widget,
-                        const char *action_name,
-                        GVariant   *param)
+referral_dialog (VpClientPage     *self,
+                 const VpReferral *existing)
 {
-  VpClientPage *self = VP_CLIENT_PAGE (widget);
-  AdwMessageDialog *dialog = vp_dialog_new (widget, _("Refer the Client"), NULL,
-                                            "refer", _("_Refer"), ADW_RESPONSE_SUGGESTED);
+  GtkWidget *widget = GTK_WIDGET (self);
+  AdwMessageDialog *dialog = existing == NULL
+    ? vp_dialog_new (widget, _("Refer the Client"), NULL, "refer", _("_Refer"), ADW_RESPONSE_SUGGESTED)
+    : vp_dialog_new (widget, _("Correct the Referral"), NULL, "save", _("_Save"), ADW_RESPONSE_SUGGESTED);
   g_auto(GStrv) known = vp_store_list_organisations (self->store, NULL);
   g_autoptr(GtkStringList) suggestions = gtk_string_list_new ((const char * const *) known);
   const char *labels[14] = { NULL };
@@ -585,9 +604,45 @@ add_referral_activated (GtkWidget  *widget,
   gtk_list_box_append (GTK_LIST_BOX (list), warm_row);
   g_object_set_data (G_OBJECT (dialog), "warm", warm);
 
+  if (existing != NULL)
+    {
+      adw_combo_row_set_selected (g_object_get_data (G_OBJECT (dialog), "category"),
+                                  (guint) MAX (vp_category_index (VP_CATEGORY_REFERRAL_CATEGORY, existing->category), 0));
+      gtk_editable_set_text (GTK_EDITABLE (organisation), existing->organisation);
+      gtk_switch_set_active (GTK_SWITCH (warm), existing->warm_handover);
+      g_object_set_data (G_OBJECT (dialog), "referral-id", GSIZE_TO_POINTER ((gsize) existing->id));
+    }
   adw_message_dialog_set_extra_child (dialog, list);
   g_signal_connect_object (dialog, "response", G_CALLBACK (referral_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+add_referral_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *param)
+{
+  referral_dialog (VP_CLIENT_PAGE (widget), NULL);
+}
+
+static void
+edit_referral_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *param)
+{
+  VpClientPage *self = VP_CLIENT_PAGE (widget);
+  VpReferralFilter filter = { .client_id = self->client_id };
+  g_autoptr(GPtrArray) referrals = NULL;
+  GDate today;
+
+  vp_clock_today (&today);
+  referrals = vp_store_list_referrals (self->store, &filter, &today, NULL);
+  for (guint i = 0; referrals != NULL && i < referrals->len; i++)
+    {
+      VpReferral *r = g_ptr_array_index (referrals, i);
+      if (r->id == g_variant_get_int64 (param))
+        referral_dialog (self, r);
+    }
 }
 
 static void
@@ -858,6 +913,7 @@ vp_client_page_class_init (VpClientPageClass *klass)
   gtk_widget_class_install_action (widget_class, "client.add-referral", NULL, add_referral_activated);
   gtk_widget_class_install_action (widget_class, "client.record-feedback", "x", record_feedback_activated);
   gtk_widget_class_install_action (widget_class, "client.undo-referral", "x", undo_referral_activated);
+  gtk_widget_class_install_action (widget_class, "client.edit-referral", "x", edit_referral_activated);
   gtk_widget_class_install_action (widget_class, "client.give-consent", "s", give_activated);
   gtk_widget_class_install_action (widget_class, "client.withdraw-consent", "s", withdraw_activated);
   gtk_widget_class_install_action (widget_class, "client.export", NULL, export_activated);
