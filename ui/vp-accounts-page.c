@@ -42,22 +42,12 @@ G_DEFINE_FINAL_TYPE (VpAccountsPage, vp_accounts_page, GTK_TYPE_WIDGET)
 static void refresh (VpAccountsPage *self);
 
 static void
-toast (VpAccountsPage *self,
-       const char     *title)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (title));
-}
-
-static void
 report (VpAccountsPage *self,
         gboolean        ok,
         const GError   *error,
         const char     *done)
 {
-  toast (self, ok ? done : error->message);
+  vp_toast (GTK_WIDGET (self), ok ? done : error->message);
   refresh (self);
 }
 
@@ -129,7 +119,7 @@ on_location_switched (GtkSwitch      *toggle,
   if (location == NULL ||
       !vp_store_update_location (self->store, id, location->name, location->type,
                                  gtk_switch_get_active (toggle), &error))
-    toast (self, error->message);
+    vp_toast (GTK_WIDGET (self), error->message);
 }
 
 static GtkWidget *
@@ -180,11 +170,11 @@ add_location_activated (GtkWidget  *widget,
   if (vp_store_add_location (self->store, gtk_editable_get_text (GTK_EDITABLE (self->location_name_row)),
                              types[adw_combo_row_get_selected (self->location_type_row)].code, &error) == 0)
     {
-      toast (self, error->message);
+      vp_toast (GTK_WIDGET (self), error->message);
       return;
     }
   gtk_editable_set_text (GTK_EDITABLE (self->location_name_row), "");
-  toast (self, _("Location added"));
+  vp_toast (GTK_WIDGET (self), _("Location added"));
   refresh_locations (self);
 }
 
@@ -231,7 +221,7 @@ add_activated (GtkWidget  *widget,
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
   gtk_editable_set_text (GTK_EDITABLE (self->name_row), "");
   gtk_editable_set_text (GTK_EDITABLE (self->passphrase_row), "");
-  toast (self, _("Account added"));
+  vp_toast (GTK_WIDGET (self), _("Account added"));
   refresh (self);
 }
 
@@ -332,7 +322,7 @@ on_retention_changed (VpAccountsPage *self)
     return;
   months = g_strdup_printf ("%d", gtk_spin_button_get_value_as_int (self->retention_spin));
   if (!vp_store_set_setting (self->store, "retention_months", months, &error))
-    toast (self, error->message);
+    vp_toast (GTK_WIDGET (self), error->message);
 }
 
 static void
@@ -345,7 +335,7 @@ on_period_changed (GtkSpinButton  *spin,
     return;
   if (!vp_store_set_feedback_days (self->store, g_object_get_data (G_OBJECT (spin), "category"),
                                    (guint) gtk_spin_button_get_value_as_int (spin), &error))
-    toast (self, error->message);
+    vp_toast (GTK_WIDGET (self), error->message);
 }
 
 /* One row per referral category, built once. */

@@ -61,16 +61,6 @@ static const struct {
   { "som", N_("Somali") }, { "ukr", N_("Ukrainian") },
 };
 
-static void
-toast (VpClientPage *self,
-       const char   *title)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (title));
-}
-
 static GtkWidget *
 consent_row (VpClientPage *self,
              guint         index,
@@ -306,9 +296,9 @@ withdraw_activated (GtkWidget  *widget,
   g_autoptr(GError) error = NULL;
 
   if (!vp_store_withdraw_consent (self->store, self->client_id, g_variant_get_string (param, NULL), &error))
-    toast (self, error->message);
+    vp_toast (GTK_WIDGET (self), error->message);
   else
-    toast (self, _("Consent withdrawn; its values are erased"));
+    vp_toast (GTK_WIDGET (self), _("Consent withdrawn; its values are erased"));
   refresh (self);
   g_signal_emit (self, signals[CHANGED], 0);
 }
@@ -344,9 +334,9 @@ give_response (AdwMessageDialog *dialog,
                               adw_combo_row_get_selected (method) == 1 ? "written" : "verbal",
                               lang < G_N_ELEMENTS (explanation_languages) ? explanation_languages[lang].code : "nld",
                               VP_CONSENT_TEXT_VERSION, &error))
-    toast (self, error->message);
+    vp_toast (GTK_WIDGET (self), error->message);
   else
-    toast (self, _("Consent recorded"));
+    vp_toast (GTK_WIDGET (self), _("Consent recorded"));
   refresh (self);
   g_signal_emit (self, signals[CHANGED], 0);
 }
@@ -433,7 +423,7 @@ language_response (AdwMessageDialog *dialog,
   if (!vp_store_set_language_needs (self->store, self->client_id,
                                     selected > 0 ? levels[selected - 1].code : NULL,
                                     (const char * const *) chosen, &error))
-    toast (self, error->message);
+    vp_toast (GTK_WIDGET (self), error->message);
   refresh (self);
   g_signal_emit (self, signals[CHANGED], 0);
 }
@@ -516,7 +506,7 @@ referral_response (AdwMessageDialog *dialog,
       id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "referral-id"));
       if (!vp_store_update_referral (self->store, id, input.category, input.organisation,
                                      input.warm_handover, &error))
-        toast (self, error->message);
+        vp_toast (GTK_WIDGET (self), error->message);
       refresh (self);
       g_signal_emit (self, signals[CHANGED], 0);
       return;
@@ -526,7 +516,7 @@ referral_response (AdwMessageDialog *dialog,
   vp_clock_today (&today);
   id = vp_store_add_referral (self->store, &input, &error);
   if (id == 0)
-    toast (self, error->message);
+    vp_toast (GTK_WIDGET (self), error->message);
   else if (overlay != NULL)
     {
       AdwToast *done = adw_toast_new (_("Referral recorded"));
@@ -666,20 +656,20 @@ feedback_response (AdwMessageDialog *dialog,
   if (sscanf (gtk_editable_get_text (date), "%4u-%2u-%2u", &y, &m, &d) != 3 ||
       !g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y))
     {
-      toast (self, _("Enter the date as year-month-day, for example 2026-11-29"));
+      vp_toast (GTK_WIDGET (self), _("Enter the date as year-month-day, for example 2026-11-29"));
       return;
     }
   g_date_set_dmy (&received, (GDateDay) d, (GDateMonth) m, (GDateYear) y);
   if (g_date_compare (&received, &today) > 0)
     {
-      toast (self, _("Feedback cannot have arrived in the future"));
+      vp_toast (GTK_WIDGET (self), _("Feedback cannot have arrived in the future"));
       return;
     }
   if (!vp_store_record_feedback (self->store, id, &received, outcomes[adw_combo_row_get_selected (outcome)].code,
                                  gtk_editable_get_text (note), &error))
-    toast (self, error->message);
+    vp_toast (GTK_WIDGET (self), error->message);
   else
-    toast (self, _("Feedback recorded"));
+    vp_toast (GTK_WIDGET (self), _("Feedback recorded"));
   refresh (self);
   g_signal_emit (self, signals[CHANGED], 0);
 }
@@ -695,9 +685,9 @@ undo_referral_activated (GtkWidget  *widget,
   if (self->store == NULL)
     return;
   if (!vp_store_delete_referral (self->store, g_variant_get_int64 (param), &error))
-    toast (self, error->message);
+    vp_toast (GTK_WIDGET (self), error->message);
   else
-    toast (self, _("Referral undone"));
+    vp_toast (GTK_WIDGET (self), _("Referral undone"));
   refresh (self);
   g_signal_emit (self, signals[CHANGED], 0);
 }
@@ -782,9 +772,9 @@ export_file_chosen (GtkNativeDialog *chooser,
   }
   if (!vp_store_export_client (self->store, self->client_id, &text, &json, &error) ||
       !write_private (path, text, &error) || !write_private (json_path, json, &error))
-    toast (self, error->message);
+    vp_toast (GTK_WIDGET (self), error->message);
   else
-    toast (self, _("The client's data was exported"));
+    vp_toast (GTK_WIDGET (self), _("The client's data was exported"));
 }
 
 static void
@@ -798,13 +788,7 @@ export_response (AdwMessageDialog *dialog,
   if (!g_str_equal (response, "export"))
     return;
   name = g_strdup_printf ("client-%" G_GINT64_FORMAT ".txt", self->client_id);
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  chooser = gtk_file_chooser_native_new (_("Export Client Data"),
-                                         GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
-  G_GNUC_END_IGNORE_DEPRECATIONS
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  chooser = vp_save_chooser_new (GTK_WIDGET (self), _("Export Client Data"), _("_Export"), name);
   g_signal_connect_object (chooser, "response", G_CALLBACK (export_file_chosen), self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
@@ -835,10 +819,10 @@ erase_response (AdwMessageDialog *dialog,
     return;
   if (!vp_store_erase_client (self->store, self->client_id, &error))
     {
-      toast (self, error->message);
+      vp_toast (GTK_WIDGET (self), error->message);
       return;
     }
-  toast (self, _("The client was erased"));
+  vp_toast (GTK_WIDGET (self), _("The client was erased"));
   vp_client_page_clear (self);
   g_signal_emit (self, signals[CHANGED], 0);
   g_signal_emit (self, signals[CLOSED], 0);

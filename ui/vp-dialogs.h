@@ -12,4 +12,11 @@ AdwMessageDialog *vp_dialog_new (GtkWidget             *widget,
                                  const char            *response_label,
                                  AdwResponseAppearance  appearance);
 
+void              vp_toast      (GtkWidget             *widget,
+                                 const char            *title);
+GtkFileChooserNative *vp_save_chooser_new (GtkWidget  *widget,
+                                           const char *title,
+                                           const char *accept,
+                                           const char *current_name);
+
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vp-audit.h"
+#include "vp-dialogs.h"
 #include "vp-keyslots.h"
 #include "vp-recovery-page.h"
 
@@ -117,13 +118,7 @@ save_activated (GtkWidget  *widget,
   VpRecoveryPage *self = VP_RECOVERY_PAGE (widget);
   GtkFileChooserNative *dialog;
 
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  dialog = gtk_file_chooser_native_new (_("Save Recovery Key"),
-                                        GTK_WINDOW (gtk_widget_get_root (widget)),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "vindplaats-recovery-key.txt");
-  G_GNUC_END_IGNORE_DEPRECATIONS
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  dialog = vp_save_chooser_new (widget, _("Save Recovery Key"), _("_Save"), "vindplaats-recovery-key.txt");
   g_signal_connect (dialog, "response", G_CALLBACK (save_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }

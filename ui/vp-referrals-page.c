@@ -48,16 +48,6 @@ static guint signals[N_SIGNALS];
 /* Periods offered: all, the last 3 and 12 months. */
 static const int period_months[] = { 0, 3, 12 };
 
-static void
-toast (VpReferralsPage *self,
-       const char      *title)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (title));
-}
-
 static const char *
 status_label (VpReferralStatus status)
 {
@@ -182,7 +172,7 @@ review_response (AdwMessageDialog *dialog,
   if (!g_str_equal (response, "review"))
     return;
   if (!vp_store_review_referral (self->store, id, gtk_editable_get_text (note), &error))
-    toast (self, error->message);
+    vp_toast (GTK_WIDGET (self), error->message);
   vp_referrals_page_refresh (self);
 }
 
@@ -263,9 +253,9 @@ export_file_chosen (GtkNativeDialog *chooser,
   csv = vp_referrals_page_to_csv (self);
   if (!g_file_set_contents_full (path, csv, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error) ||
       !vp_audit_append (self->store, "export", "referral", 0, "ok", &error))
-    toast (self, error->message);
+    vp_toast (GTK_WIDGET (self), error->message);
   else
-    toast (self, _("Referrals exported"));
+    vp_toast (GTK_WIDGET (self), _("Referrals exported"));
 }
 
 static void
@@ -277,13 +267,7 @@ export_response (AdwMessageDialog *dialog,
 
   if (!g_str_equal (response, "export"))
     return;
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  chooser = gtk_file_chooser_native_new (_("Export Referrals"),
-                                         GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "referrals.csv");
-  G_GNUC_END_IGNORE_DEPRECATIONS
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  chooser = vp_save_chooser_new (GTK_WIDGET (self), _("Export Referrals"), _("_Export"), "referrals.csv");
   g_signal_connect_object (chooser, "response", G_CALLBACK (export_file_chosen), self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
