@@ -9,6 +9,7 @@
 
 #include "vp-disclosure.h"
 #include "vp-report.h"
+#include "vp-sync.h"
 
 gboolean
 vp_report_table_is_2d (const VpReportTable *table)
@@ -221,7 +222,7 @@ static const struct {
     " LEFT JOIN language_need ln ON ln.client_id = c.client_id"
     " WHERE c.kind = 'first' AND c.occurred_at >= ?1 AND c.occurred_at < ?2" },
   /* Referrals made in the month, by their feedback status on the day the
-   * report is built (?3, a local calendar date). */
+   * report fell due (?3, a local calendar date; see vp_report_build()). */
   { "referrals",
     "SELECT r.category,"
     "       CASE WHEN r.feedback_received_on IS NOT NULL THEN"
@@ -301,7 +302,16 @@ vp_report_build (VpStore     *store,
                       : g_strdup_printf ("%04d-%02d-01", year, month + 1);
 
   utc = g_date_time_to_utc (now);
-  today = g_date_time_format (now, "%Y-%m-%d");
+  /* Statuses are taken on the day the month fell due (or today, if that
+   * is earlier), so that a delivered month does not get a new revision
+   * every time a referral of it turns overdue. */
+  {
+    g_autoptr(GDateTime) start = g_date_time_new_local (year, month, 1, 0, 0, 0);
+    g_autoptr(GDateTime) next = g_date_time_add_months (start, 1);
+    g_autoptr(GDateTime) due = g_date_time_add_days (next, (gint) vp_sync_get_grace_days (store));
+
+    today = g_date_time_format (g_date_time_compare (now, due) < 0 ? now : due, "%Y-%m-%d");
+  }
   report = g_new0 (VpReport, 1);
   report->team = g_strdup (vp_store_get_team_code (store));
   report->installation = g_strdup (vp_store_get_installation_id (store));

@@ -299,6 +299,47 @@ test_referrals_table (void)
   vp_test_remove_dir (dir);
 }
 
+/* Statuses are taken on the day the month fell due, so the published
+ * month stays the same later on: no new revision for the passing of time. */
+static void
+test_referral_status_as_of_due (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(GDateTime) nov29 = report_time ();
+  g_autoptr(GDateTime) dec15 = g_date_time_new_local (2026, 12, 15, 9, 0, 0);
+  g_autoptr(GDate) oct25 = g_date_new_dmy (25, G_DATE_OCTOBER, 2026);
+  g_autoptr(VpReport) first = NULL;
+  g_autoptr(VpReport) later = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *json = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+
+  for (int i = 0; i < 5; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("Late-%d", i);
+      g_autoptr(GDateTime) when = october (25);
+      VpReferralInput input = { .category = "income", .organisation = "UWV", .referred_on = oct25 };
+
+      vp_test_register (store, label, 1980, "school", "first", NULL, when);
+      input.client_id = vp_test_count (store, "SELECT max (id) FROM client");
+      g_assert_true (vp_store_give_consent (store, input.client_id, "referral", "verbal", "nld", "1", NULL));
+      g_assert_cmpint (vp_store_add_referral (store, &input, NULL), >, 0);
+    }
+
+  /* Expected by 22 November; the month fell due on 8 November: awaiting. */
+  first = vp_report_build (store, "2026-10", 5, nov29, NULL);
+  later = vp_report_build (store, "2026-10", 5, dec15, NULL);
+  json = vp_report_to_json (first);
+  g_assert_cmpint (json_node_get_int (cell (parse_table (parser, json, "referrals"), "income", "awaiting")), ==, 5);
+  a = vp_report_published_json (first);
+  b = vp_report_published_json (later);
+  g_assert_cmpstr (a, ==, b);
+
+  vp_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -310,6 +351,7 @@ main (int   argc,
   g_test_add_func ("/report/no-personal-data", test_no_personal_data);
   g_test_add_func ("/report/canonical", test_canonical);
   g_test_add_func ("/report/referrals-table", test_referrals_table);
+  g_test_add_func ("/report/referral-status-as-of-due", test_referral_status_as_of_due);
 
   return g_test_run ();
 }
