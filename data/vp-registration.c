@@ -10,6 +10,7 @@
 #include "vp-categories.h"
 #include "vp-location.h"
 #include "vp-registration.h"
+#include "vp-store-private.h"
 
 G_DEFINE_QUARK (vp-registration-error-quark, vp_registration_error)
 
@@ -25,15 +26,6 @@ fail (GError     **error,
   return FALSE;
 }
 
-static gboolean
-is_blank (const char *s)
-{
-  for (; s != NULL && *s != '\0'; s++)
-    if (!g_ascii_isspace (*s))
-      return FALSE;
-  return TRUE;
-}
-
 gboolean
 vp_registration_validate (const VpRegistration  *reg,
                           int                    current_year,
@@ -41,13 +33,13 @@ vp_registration_validate (const VpRegistration  *reg,
 {
   g_return_val_if_fail (reg != NULL, FALSE);
 
-  if (reg->client_id == 0 && is_blank (reg->client_label))
+  if (reg->client_id == 0 && _vp_is_blank (reg->client_label))
     return fail (error, VP_REGISTRATION_ERROR_CLIENT,
                  _("Enter a label for the client, such as initials or a first name"));
   if (reg->client_label != NULL && g_utf8_strlen (reg->client_label, -1) > 64)
     return fail (error, VP_REGISTRATION_ERROR_CLIENT,
                  _("The client label may be at most 64 characters long"));
-  if (!is_blank (reg->phone) && strspn (reg->phone, "+0123456789 -()") != strlen (reg->phone))
+  if (!_vp_is_blank (reg->phone) && strspn (reg->phone, "+0123456789 -()") != strlen (reg->phone))
     return fail (error, VP_REGISTRATION_ERROR_CLIENT,
                  _("A phone number holds only digits, spaces, “+”, “-” and brackets"));
   if (reg->birth_year != 0 && (reg->birth_year < 1900 || reg->birth_year > current_year))
@@ -133,7 +125,7 @@ insert_client (sqlite3              *db,
   if (reg->birth_year != 0)
     sqlite3_bind_int (stmt, 2, reg->birth_year);
   sqlite3_bind_text (stmt, 3, now, -1, SQLITE_TRANSIENT);
-  if (!is_blank (reg->phone))
+  if (!_vp_is_blank (reg->phone))
     {
       g_autofree char *phone = g_strstrip (g_strdup (reg->phone));
       sqlite3_bind_text (stmt, 4, phone, -1, SQLITE_TRANSIENT);
@@ -215,7 +207,7 @@ insert_contact (VpStore              *store,
   sqlite3_bind_text (stmt, 7, reg->initiated_by, -1, SQLITE_TRANSIENT);
   if (reg->stage != NULL)
     sqlite3_bind_text (stmt, 8, reg->stage, -1, SQLITE_TRANSIENT);
-  if (!is_blank (reg->notes))
+  if (!_vp_is_blank (reg->notes))
     sqlite3_bind_text (stmt, 9, reg->notes, -1, SQLITE_TRANSIENT);
   if (reg->interpreter != NULL)
     sqlite3_bind_text (stmt, 10, reg->interpreter, -1, SQLITE_TRANSIENT);

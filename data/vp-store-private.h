@@ -6,6 +6,7 @@
 G_BEGIN_DECLS
 
 /* For the other files of the data layer and for tests, never for the UI. */
+gboolean      _vp_is_blank                (const char         *s);
 const guint8 *_vp_store_get_key           (VpStore            *self);
 sqlite3      *_vp_store_open_connection   (VpStore            *self,
                                            GError            **error);

@@ -407,8 +407,9 @@ load_identity (VpStore  *self,
   return TRUE;
 }
 
-static gboolean
-is_blank (const char *s)
+/* Empty or white space only. */
+gboolean
+_vp_is_blank (const char *s)
 {
   for (; s != NULL && *s != '\0'; s++)
     if (!g_ascii_isspace (*s))
@@ -421,7 +422,7 @@ validate_code (const char  *value,
                const char  *what,
                GError     **error)
 {
-  if (is_blank (value))
+  if (_vp_is_blank (value))
     {
       g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID, _("%s is required"), what);
       return FALSE;

@@ -8,6 +8,7 @@
 
 #include "vp-backup.h"
 #include "vp-backup-dialogs.h"
+#include "vp-dialogs.h"
 #include "vp-keyslots.h"
 
 /* Backup and restore from the UI: choose a file, then copy in a worker
@@ -128,14 +129,10 @@ backup_file_chosen (GtkNativeDialog *chooser,
                     int              response,
                     Job             *job)
 {
-  g_autoptr(GFile) file = NULL;
   g_autoptr(GTask) task = NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  gtk_native_dialog_destroy (chooser);
-  g_object_unref (chooser);
-  if (file == NULL || (job->path = g_file_get_path (file)) == NULL)
+  job->path = vp_chooser_take_path (chooser, response);
+  if (job->path == NULL)
     {
       job_free (job);
       return;
@@ -249,15 +246,11 @@ restore_file_chosen (GtkNativeDialog *chooser,
                      int              response,
                      Job             *job)
 {
-  g_autoptr(GFile) file = NULL;
   AdwMessageDialog *dialog;
   GtkWidget *list, *entry;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  gtk_native_dialog_destroy (chooser);
-  g_object_unref (chooser);
-  if (file == NULL || (job->path = g_file_get_path (file)) == NULL)
+  job->path = vp_chooser_take_path (chooser, response);
+  if (job->path == NULL)
     {
       job_free (job);
       return;

@@ -735,31 +735,18 @@ record_feedback_activated (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-static gboolean
-write_private (const char  *path,
-               const char  *contents,
-               GError     **error)
-{
-  return g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
-}
-
 static void
 export_file_chosen (GtkNativeDialog *chooser,
                     int              response,
                     VpClientPage    *self)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
+  g_autofree char *path = vp_chooser_take_path (chooser, response);
   g_autofree char *json_path = NULL;
   g_autofree char *text = NULL;
   g_autofree char *json = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  gtk_native_dialog_destroy (chooser);
-  g_object_unref (chooser);
-  if (file == NULL || (path = g_file_get_path (file)) == NULL)
+  if (path == NULL)
     return;
 
   if (g_str_has_suffix (path, ".txt"))
@@ -771,7 +758,8 @@ export_file_chosen (GtkNativeDialog *chooser,
     path = g_steal_pointer (&text_path);
   }
   if (!vp_store_export_client (self->store, self->client_id, &text, &json, &error) ||
-      !write_private (path, text, &error) || !write_private (json_path, json, &error))
+      !vp_write_private_file (path, text, &error) ||
+      !vp_write_private_file (json_path, json, &error))
     vp_toast (GTK_WIDGET (self), error->message);
   else
     vp_toast (GTK_WIDGET (self), _("The client's data was exported"));

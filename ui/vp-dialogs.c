@@ -59,3 +59,27 @@ vp_save_chooser_new (GtkWidget  *widget,
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   return chooser;
 }
+
+/* Ends a file chooser: the chosen local path on accept, NULL otherwise.
+ * The chooser is destroyed and released either way. */
+char *
+vp_chooser_take_path (GtkNativeDialog *chooser,
+                      int              response)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  gtk_native_dialog_destroy (chooser);
+  g_object_unref (chooser);
+  return file != NULL ? g_file_get_path (file) : NULL;
+}
+
+/* Exports leave the encrypted store: readable by their owner only. */
+gboolean
+vp_write_private_file (const char  *path,
+                       const char  *contents,
+                       GError     **error)
+{
+  return g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}

@@ -19,4 +19,10 @@ GtkFileChooserNative *vp_save_chooser_new (GtkWidget  *widget,
                                            const char *accept,
                                            const char *current_name);
 
+char             *vp_chooser_take_path  (GtkNativeDialog *chooser,
+                                         int              response);
+gboolean          vp_write_private_file (const char      *path,
+                                         const char      *contents,
+                                         GError         **error);
+
 G_END_DECLS

@@ -89,25 +89,18 @@ save_response (GtkNativeDialog *dialog,
                int              response,
                VpRecoveryPage  *self)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
+  g_autofree char *path = vp_chooser_take_path (dialog, response);
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT &&
-      (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL &&
-      (path = g_file_get_path (file)) != NULL)
-    {
-      text = sheet_text (self);
-      /* Readable by its owner only, like the store itself. */
-      if (g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
-        vp_audit_append (self->store, "export", "recovery_key", 0, "ok", NULL);
-      else
-        g_warning ("Could not save the recovery key: %s", error->message);
-      vp_wipe (text, strlen (text));
-    }
-  gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
+  if (path == NULL)
+    return;
+  text = sheet_text (self);
+  if (vp_write_private_file (path, text, &error))
+    vp_audit_append (self->store, "export", "recovery_key", 0, "ok", NULL);
+  else
+    g_warning ("Could not save the recovery key: %s", error->message);
+  vp_wipe (text, strlen (text));
 }
 
 static void

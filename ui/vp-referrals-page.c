@@ -238,20 +238,15 @@ export_file_chosen (GtkNativeDialog *chooser,
                     int              response,
                     VpReferralsPage *self)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
+  g_autofree char *path = vp_chooser_take_path (chooser, response);
   g_autofree char *csv = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  gtk_native_dialog_destroy (chooser);
-  g_object_unref (chooser);
-  if (file == NULL || (path = g_file_get_path (file)) == NULL)
+  if (path == NULL)
     return;
 
   csv = vp_referrals_page_to_csv (self);
-  if (!g_file_set_contents_full (path, csv, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error) ||
+  if (!vp_write_private_file (path, csv, &error) ||
       !vp_audit_append (self->store, "export", "referral", 0, "ok", &error))
     vp_toast (GTK_WIDGET (self), error->message);
   else

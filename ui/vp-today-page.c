@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "vp-clock.h"
 #include "vp-contact.h"
 #include "vp-today-page.h"
 
@@ -49,19 +50,17 @@ void
 vp_today_page_refresh (VpTodayPage *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr(GDate) today = g_date_new_dmy ((GDateDay) g_date_time_get_day_of_month (now),
-                                           (GDateMonth) g_date_time_get_month (now),
-                                           (GDateYear) g_date_time_get_year (now));
+  GDate today;
   g_autofree char *heading = NULL;
   guint n;
 
   g_return_if_fail (VP_IS_TODAY_PAGE (self));
 
+  vp_clock_today (&today);
   g_clear_object (&self->contacts);
   if (self->store != NULL && vp_store_is_open (self->store))
     {
-      self->contacts = vp_store_list_contacts_on (self->store, today, &error);
+      self->contacts = vp_store_list_contacts_on (self->store, &today, &error);
       if (error != NULL)
         g_warning ("Could not list today's contacts: %s", error->message);
     }

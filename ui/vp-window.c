@@ -10,6 +10,7 @@
 #include "vp-audit-page.h"
 #include "vp-backup-dialogs.h"
 #include "vp-clients-page.h"
+#include "vp-clock.h"
 #include "vp-contact-form.h"
 #include "vp-dialogs.h"
 #include "vp-idle-monitor.h"
@@ -220,17 +221,15 @@ static void
 notify_overdue (VpWindow *self)
 {
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr(GDate) today = g_date_new_dmy ((GDateDay) g_date_time_get_day_of_month (now),
-                                           (GDateMonth) g_date_time_get_month (now),
-                                           (GDateYear) g_date_time_get_year (now));
   g_autoptr(GNotification) notification = NULL;
+  GDate today;
   g_autofree char *title = NULL;
   guint overdue;
 
   if (app == NULL || !is_team_leader (self))
     return;
-  overdue = vp_store_count_overdue_referrals (self->store, today);
+  vp_clock_today (&today);
+  overdue = vp_store_count_overdue_referrals (self->store, &today);
   if (overdue == 0)
     return;
   title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u referral is overdue",
