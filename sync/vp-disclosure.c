@@ -3,98 +3,124 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "vp-disclosure.h"
 
-/* Disclosure control (DESIGN §5).
+/* Disclosure control (DESIGN §5), applied before anything is queued.
  *
  * 1. Threshold: a value to which 1..k-1 distinct clients contribute is
  *    suppressed, whatever its count.
- * 2. Secondary suppression: every published number takes part in linear
- *    relations — a row total is the sum of its cells, a column total likewise,
- *    the grand total is the sum of either set of totals, and totals of
- *    different tables that count the same contacts are equal. A relation with
- *    exactly one suppressed member gives that member away, so another member
- *    is suppressed too, until no relation has exactly one. The extra member is
- *    a total where possible, the grand total first (the cells carry what the
- *    municipality needs), then the smallest published value, so that as
- *    little as possible is lost.
+ * 2. Revisions: a value that an earlier revision of the month published and
+ *    that would now move by 1..k-1 is suppressed as well.
+ * 3. Secondary suppression, so that no suppressed value can be narrowed to
+ *    an interval of fewer than k values from everything the report
+ *    publishes.
  *
- * This closes every one-step derivation. Derivations that need several
- * relations at once are the subject of the full interval audit. */
+ * The method rests on one observation: every published number of the six
+ * contact tables is the flow on one arc of a single circulation network,
+ * and every relation between them (a row or column total is the sum of its
+ * cells, the tables that count the same first contacts share totals) is
+ * flow conservation at one node. The chain, in flow order:
+ *
+ *   hub -> interpreter mode rows -> cells -> proficiency columns
+ *       -> [all contacts] -> location type rows of `contacts`
+ *          -> follow-up cells -> follow-up total -> hub
+ *          -> first-contact cells (= route row totals) -> route cells
+ *             -> initiator columns -> [first contacts]
+ *             -> age bands -> cells -> proficiency totals (shared with
+ *                early_reach) -> stage cells -> stage totals -> languages -> hub
+ *
+ * `referrals` is a circulation of its own (grand total -> rows -> cells ->
+ * columns -> grand total). Network matrices are totally unimodular, so the
+ * exact integer range of a suppressed value x on arc u->v, with all
+ * published arcs fixed, is [x - down, x + up] where
+ *
+ *   up   = max flow from v to u,
+ *   down = min (x, max flow from u to v),
+ *
+ * in the residual graph of the other suppressed arcs (an arc a = p->q may
+ * grow without bound, p->q, or shrink by at most its value, q->p).
+ *
+ * Secondary suppression walks a work list of suppressed arcs. While an arc
+ * has up + down < k, it takes the cheapest path that closes the gap: from v
+ * back to u over arcs whose residual capacity covers what is missing, or
+ * the other way round when x itself is large enough; arcs already
+ * suppressed cost nothing, a published arc costs the number of places it
+ * appears in the report (a shared total hides more than a cell), then its
+ * value. Such a path always exists, since every arc lies on a cycle of
+ * arcs that may grow. Suppressing more only widens the ranges of values
+ * already protected, so one pass over the list (with the arcs it adds)
+ * leaves every suppressed value with a range of at least k. The check in
+ * tests/ (test-adversary) recomputes every range independently with a
+ * general LP/MIP solver over the report's linear system. */
+
+#define INFINITE_FLOW G_MAXINT64
+#define MAX_APPEARANCES 5
 
 typedef struct {
   guint table;
   guint var;
-} Ref;
+} Appearance;
 
 typedef struct {
-  GArray *members; /* Ref */
-} Relation;
+  guint      tail;
+  guint      head;
+  gint64     value;
+  guint      n_clients;
+  gboolean   suppressed;
+  guint      n_appearances;
+  Appearance appearances[MAX_APPEARANCES];
+} Arc;
 
-static void
-relation_clear (gpointer data)
+typedef struct {
+  VpReport *report;
+  GArray   *arcs;   /* Arc */
+  guint     n_nodes;
+} Network;
+
+static guint
+node_new (Network *net)
 {
-  Relation *rel = data;
-  g_array_unref (rel->members);
+  return net->n_nodes++;
 }
 
-static Relation *
-relation_add (GArray *relations)
+static VpReportTable *
+table_at (Network *net,
+          guint    t)
 {
-  Relation rel = { g_array_new (FALSE, FALSE, sizeof (Ref)) };
-  g_array_append_val (relations, rel);
-  return &g_array_index (relations, Relation, relations->len - 1);
+  return g_ptr_array_index (net->report->tables, t);
 }
 
 static void
-member (Relation *rel,
-        guint     table,
-        guint     var)
+arc_share (Network *net,
+           guint    a,
+           guint    t,
+           guint    var)
 {
-  Ref ref = { table, var };
-  g_array_append_val (rel->members, ref);
+  Arc *arc = &g_array_index (net->arcs, Arc, a);
+  VpReportTable *table = table_at (net, t);
+
+  g_return_if_fail (arc->n_appearances < MAX_APPEARANCES);
+  if (arc->n_appearances > 0 && table->value[var] != arc->value)
+    g_critical ("Table %s disagrees with a linked table", table->def->name);
+  arc->appearances[arc->n_appearances++] = (Appearance) { t, var };
+  arc->value = table->value[var];
+  arc->n_clients = MAX (arc->n_clients, table->n_clients[var]);
 }
 
-static void
-add_table_relations (GArray              *relations,
-                     guint                t,
-                     const VpReportTable *table)
+static guint
+arc_add (Network *net,
+         guint    tail,
+         guint    head,
+         guint    t,
+         guint    var)
 {
-  guint nr = table->rows->len;
-  guint nc = table->columns->len;
-  Relation *rel;
+  Arc arc = { .tail = tail, .head = head };
 
-  if (!vp_report_table_is_2d (table))
-    {
-      rel = relation_add (relations);
-      member (rel, t, vp_report_table_grand_total (table));
-      for (guint r = 0; r < nr; r++)
-        member (rel, t, vp_report_table_cell (table, r, 0));
-      return;
-    }
-
-  for (guint r = 0; r < nr; r++)
-    {
-      rel = relation_add (relations);
-      member (rel, t, vp_report_table_row_total (table, r));
-      for (guint c = 0; c < nc; c++)
-        member (rel, t, vp_report_table_cell (table, r, c));
-    }
-  for (guint c = 0; c < nc; c++)
-    {
-      rel = relation_add (relations);
-      member (rel, t, vp_report_table_column_total (table, c));
-      for (guint r = 0; r < nr; r++)
-        member (rel, t, vp_report_table_cell (table, r, c));
-    }
-  rel = relation_add (relations);
-  member (rel, t, vp_report_table_grand_total (table));
-  for (guint r = 0; r < nr; r++)
-    member (rel, t, vp_report_table_row_total (table, r));
-  rel = relation_add (relations);
-  member (rel, t, vp_report_table_grand_total (table));
-  for (guint c = 0; c < nc; c++)
-    member (rel, t, vp_report_table_column_total (table, c));
+  g_array_append_val (net->arcs, arc);
+  arc_share (net, net->arcs->len - 1, t, var);
+  return net->arcs->len - 1;
 }
 
 static int
@@ -102,145 +128,522 @@ table_index (VpReport   *report,
              const char *name)
 {
   for (guint i = 0; i < report->tables->len; i++)
-    {
-      const VpReportTable *table = g_ptr_array_index (report->tables, i);
-      if (g_str_equal (table->def->name, name))
-        return (int) i;
-    }
-  return -1;
-}
-
-static int
-column_index (const VpReportTable *table,
-              const char          *code)
-{
-  for (guint i = 0; i < table->columns->len; i++)
-    if (g_str_equal (g_ptr_array_index (table->columns, i), code))
+    if (g_str_equal (((VpReportTable *) g_ptr_array_index (report->tables, i))->def->name, name))
       return (int) i;
   return -1;
 }
 
-/* Tables that count the same first contacts share their totals. */
+static guint
+code_index (GPtrArray  *codes,
+            const char *code)
+{
+  for (guint i = 0; i < codes->len; i++)
+    if (g_str_equal (g_ptr_array_index (codes, i), code))
+      return i;
+  g_return_val_if_reached (0);
+}
+
+/* A table that shares nothing: grand total -> rows -> cells -> columns ->
+ * grand total. */
 static void
-add_link_relations (GArray   *relations,
-                    VpReport *report)
+add_standalone (Network *net,
+                guint    t)
 {
-  int contacts = table_index (report, "contacts");
-  int by_age = table_index (report, "first_contacts_by_age_language");
-  Relation *rel;
+  VpReportTable *table = table_at (net, t);
+  guint spread = node_new (net);
+  guint gather = node_new (net);
+  g_autofree guint *columns = g_new (guint, table->columns->len);
 
-  if (contacts >= 0 && by_age >= 0)
+  arc_add (net, gather, spread, t, vp_report_table_grand_total (table));
+  if (!vp_report_table_is_2d (table))
     {
-      const VpReportTable *a = g_ptr_array_index (report->tables, contacts);
-      const VpReportTable *b = g_ptr_array_index (report->tables, by_age);
-      int first = column_index (a, "first");
+      for (guint r = 0; r < table->rows->len; r++)
+        arc_add (net, spread, gather, t, vp_report_table_cell (table, r, 0));
+      return;
+    }
+  for (guint c = 0; c < table->columns->len; c++)
+    {
+      columns[c] = node_new (net);
+      arc_add (net, columns[c], gather, t, vp_report_table_column_total (table, c));
+    }
+  for (guint r = 0; r < table->rows->len; r++)
+    {
+      guint row = node_new (net);
 
-      g_return_if_fail (first >= 0);
-      rel = relation_add (relations);
-      member (rel, (guint) contacts, vp_report_table_column_total (a, (guint) first));
-      member (rel, (guint) by_age, vp_report_table_grand_total (b));
+      arc_add (net, spread, row, t, vp_report_table_row_total (table, r));
+      for (guint c = 0; c < table->columns->len; c++)
+        arc_add (net, row, columns[c], t, vp_report_table_cell (table, r, c));
     }
 }
 
-static VpReportTable *
-table_of (VpReport  *report,
-          const Ref *ref)
+typedef struct {
+  guint contacts, route, age, early, interpreter, language;
+} ContactTables;
+
+/* hub -> interpreter modes -> proficiency columns -> all contacts. Returns
+ * the node where all contacts arrive. */
+static guint
+add_interpreter_use (Network             *net,
+                     const ContactTables *t,
+                     guint                hub)
 {
-  return g_ptr_array_index (report->tables, ref->table);
+  VpReportTable *table = table_at (net, t->interpreter);
+  g_autofree guint *columns = g_new (guint, table->columns->len);
+  guint gather = node_new (net);
+  guint all = node_new (net);
+  guint arc;
+
+  for (guint c = 0; c < table->columns->len; c++)
+    {
+      columns[c] = node_new (net);
+      arc_add (net, columns[c], gather, t->interpreter, vp_report_table_column_total (table, c));
+    }
+  for (guint r = 0; r < table->rows->len; r++)
+    {
+      guint mode = node_new (net);
+
+      arc_add (net, hub, mode, t->interpreter, vp_report_table_row_total (table, r));
+      for (guint c = 0; c < table->columns->len; c++)
+        arc_add (net, mode, columns[c], t->interpreter, vp_report_table_cell (table, r, c));
+    }
+  arc = arc_add (net, gather, all, t->interpreter, vp_report_table_grand_total (table));
+  arc_share (net, arc, t->contacts, vp_report_table_grand_total (table_at (net, t->contacts)));
+  return all;
+}
+
+/* all contacts -> location types -> follow-ups -> hub, and first contacts ->
+ * route rows -> initiators. Returns the node where first contacts arrive. */
+static guint
+add_contacts_and_route (Network             *net,
+                        const ContactTables *t,
+                        guint                all,
+                        guint                hub)
+{
+  VpReportTable *contacts = table_at (net, t->contacts);
+  VpReportTable *route = table_at (net, t->route);
+  g_autofree guint *kinds = g_new (guint, contacts->columns->len);
+  g_autofree guint *initiators = g_new (guint, route->columns->len);
+  guint first = code_index (contacts->columns, "first");
+  guint gather = node_new (net);
+
+  for (guint c = 0; c < contacts->columns->len; c++)
+    if (c != first)
+      {
+        kinds[c] = node_new (net);
+        arc_add (net, kinds[c], hub, t->contacts, vp_report_table_column_total (contacts, c));
+      }
+  for (guint c = 0; c < route->columns->len; c++)
+    {
+      initiators[c] = node_new (net);
+      arc_add (net, initiators[c], gather, t->route, vp_report_table_column_total (route, c));
+    }
+  for (guint r = 0; r < contacts->rows->len; r++)
+    {
+      guint place = node_new (net);
+      guint route_row = node_new (net);
+      guint rr = code_index (route->rows, g_ptr_array_index (contacts->rows, r));
+      guint arc;
+
+      arc_add (net, all, place, t->contacts, vp_report_table_row_total (contacts, r));
+      for (guint c = 0; c < contacts->columns->len; c++)
+        if (c != first)
+          arc_add (net, place, kinds[c], t->contacts, vp_report_table_cell (contacts, r, c));
+      arc = arc_add (net, place, route_row, t->contacts, vp_report_table_cell (contacts, r, first));
+      arc_share (net, arc, t->route, vp_report_table_row_total (route, rr));
+      for (guint c = 0; c < route->columns->len; c++)
+        arc_add (net, route_row, initiators[c], t->route, vp_report_table_cell (route, rr, c));
+    }
+  return gather;
+}
+
+/* first contacts -> age bands -> proficiency (shared with early_reach) ->
+ * stages -> languages -> hub. */
+static void
+add_first_contact_tables (Network             *net,
+                          const ContactTables *t,
+                          guint                gather,
+                          guint                hub)
+{
+  VpReportTable *age = table_at (net, t->age);
+  VpReportTable *early = table_at (net, t->early);
+  VpReportTable *language = table_at (net, t->language);
+  g_autofree guint *by_age = g_new (guint, age->columns->len);
+  g_autofree guint *by_stage = g_new (guint, early->columns->len);
+  guint spread = node_new (net);
+  guint stages = node_new (net);
+  guint first;
+
+  first = arc_add (net, gather, spread, t->contacts,
+                   vp_report_table_column_total (table_at (net, t->contacts),
+                                                 code_index (table_at (net, t->contacts)->columns, "first")));
+  arc_share (net, first, t->route, vp_report_table_grand_total (table_at (net, t->route)));
+  arc_share (net, first, t->age, vp_report_table_grand_total (age));
+  arc_share (net, first, t->early, vp_report_table_grand_total (early));
+  arc_share (net, first, t->language, vp_report_table_grand_total (language));
+
+  for (guint c = 0; c < early->columns->len; c++)
+    by_stage[c] = node_new (net);
+  for (guint c = 0; c < age->columns->len; c++)
+    {
+      guint ec = code_index (early->columns, g_ptr_array_index (age->columns, c));
+      guint arc;
+
+      by_age[c] = node_new (net);
+      arc = arc_add (net, by_age[c], by_stage[ec], t->age, vp_report_table_column_total (age, c));
+      arc_share (net, arc, t->early, vp_report_table_column_total (early, ec));
+    }
+  for (guint r = 0; r < age->rows->len; r++)
+    {
+      guint band = node_new (net);
+
+      arc_add (net, spread, band, t->age, vp_report_table_row_total (age, r));
+      for (guint c = 0; c < age->columns->len; c++)
+        arc_add (net, band, by_age[c], t->age, vp_report_table_cell (age, r, c));
+    }
+  for (guint r = 0; r < early->rows->len; r++)
+    {
+      guint stage = node_new (net);
+
+      for (guint c = 0; c < early->columns->len; c++)
+        arc_add (net, by_stage[c], stage, t->early, vp_report_table_cell (early, r, c));
+      arc_add (net, stage, stages, t->early, vp_report_table_row_total (early, r));
+    }
+  for (guint r = 0; r < language->rows->len; r++)
+    arc_add (net, stages, hub, t->language, vp_report_table_cell (language, r, 0));
 }
 
 static gboolean
-is_suppressed (VpReport  *report,
-               const Ref *ref)
+find_contact_tables (VpReport      *report,
+                     ContactTables *t)
 {
-  return table_of (report, ref)->suppressed[ref->var];
+  int indices[6] = {
+    table_index (report, "contacts"),
+    table_index (report, "first_contacts_by_route"),
+    table_index (report, "first_contacts_by_age_language"),
+    table_index (report, "early_reach"),
+    table_index (report, "interpreter_use"),
+    table_index (report, "first_contacts_by_language"),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (indices); i++)
+    if (indices[i] < 0)
+      return FALSE;
+  *t = (ContactTables) { indices[0], indices[1], indices[2], indices[3], indices[4], indices[5] };
+  return TRUE;
 }
 
-/* Grand totals rank above row and column totals, which rank above cells. */
-static int
-rank (const VpReportTable *table,
-      guint                var)
+static void
+network_build (Network  *net,
+               VpReport *report)
 {
-  if (var == vp_report_table_grand_total (table))
-    return 2;
-  return vp_report_table_is_total (table, var) ? 1 : 0;
-}
+  ContactTables t = { 0 };
+  gboolean linked = find_contact_tables (report, &t);
 
-/* Prefer the highest-ranked member, then the smallest positive value. A
- * relation with one suppressed, positive member always has another positive
- * member. */
-static const Ref *
-pick_partner (VpReport       *report,
-              const Relation *rel)
-{
-  const Ref *best = NULL;
-  int best_rank = -1;
-  gint64 best_value = 0;
+  net->report = report;
+  net->arcs = g_array_new (FALSE, TRUE, sizeof (Arc));
+  net->n_nodes = 0;
 
-  for (guint i = 0; i < rel->members->len; i++)
+  if (linked)
     {
-      const Ref *ref = &g_array_index (rel->members, Ref, i);
-      VpReportTable *table = table_of (report, ref);
-      int r = rank (table, ref->var);
-      gint64 value = table->value[ref->var];
+      guint hub = node_new (net);
+      guint all = add_interpreter_use (net, &t, hub);
+      guint first = add_contacts_and_route (net, &t, all, hub);
 
-      if (table->suppressed[ref->var] || value == 0)
+      add_first_contact_tables (net, &t, first, hub);
+    }
+  for (guint i = 0; i < report->tables->len; i++)
+    if (!linked || (i != t.contacts && i != t.route && i != t.age && i != t.early &&
+                    i != t.interpreter && i != t.language))
+      add_standalone (net, i);
+}
+
+/* Max flow (up to limit) from source to sink in the residual graph of the
+ * suppressed arcs other than skip; breadth-first augmenting paths. */
+typedef struct {
+  guint  to;
+  gint64 cap;
+} Edge;
+
+static gint64
+max_flow (Network *net,
+          guint    skip,
+          guint    source,
+          guint    sink,
+          gint64   limit)
+{
+  g_autoptr(GArray) edges = g_array_new (FALSE, FALSE, sizeof (Edge));
+  g_autofree int *parent_edge = g_new (int, net->n_nodes);
+  g_autofree guint *queue = g_new (guint, net->n_nodes);
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  gint64 flow = 0;
+
+  /* Edge 2i is arc i's forward edge, 2i+1 its reverse; an edge's partner
+   * is index ^ 1. */
+  for (guint n = 0; n < net->n_nodes; n++)
+    g_ptr_array_add (out, g_array_new (FALSE, FALSE, sizeof (guint)));
+  for (guint a = 0; a < net->arcs->len; a++)
+    {
+      const Arc *arc = &g_array_index (net->arcs, Arc, a);
+      Edge forward = { arc->head, INFINITE_FLOW }, backward = { arc->tail, arc->value };
+      guint index = edges->len;
+
+      if (a == skip || !arc->suppressed)
         continue;
-      if (best == NULL || r > best_rank || (r == best_rank && value < best_value))
+      g_array_append_val (edges, forward);
+      g_array_append_val (edges, backward);
+      g_array_append_val (g_ptr_array_index (out, arc->tail), index);
+      index++;
+      g_array_append_val (g_ptr_array_index (out, arc->head), index);
+    }
+
+  while (flow < limit)
+    {
+      guint head = 0, tail = 0;
+      gint64 push = limit - flow;
+
+      for (guint n = 0; n < net->n_nodes; n++)
+        parent_edge[n] = -1;
+      parent_edge[source] = -2;
+      queue[tail++] = source;
+      while (head < tail && parent_edge[sink] == -1)
         {
-          best = ref;
-          best_rank = r;
-          best_value = value;
+          guint n = queue[head++];
+          GArray *list = g_ptr_array_index (out, n);
+
+          for (guint i = 0; i < list->len; i++)
+            {
+              guint e = g_array_index (list, guint, i);
+              Edge *edge = &g_array_index (edges, Edge, e);
+
+              if (edge->cap > 0 && parent_edge[edge->to] == -1)
+                {
+                  parent_edge[edge->to] = (int) e;
+                  queue[tail++] = edge->to;
+                }
+            }
+        }
+      if (parent_edge[sink] == -1)
+        break;
+      for (guint n = sink; n != source; n = g_array_index (edges, Edge, parent_edge[n] ^ 1).to)
+        push = MIN (push, g_array_index (edges, Edge, parent_edge[n]).cap);
+      for (guint n = sink; n != source; n = g_array_index (edges, Edge, parent_edge[n] ^ 1).to)
+        {
+          Edge *edge = &g_array_index (edges, Edge, parent_edge[n]);
+          Edge *partner = &g_array_index (edges, Edge, parent_edge[n] ^ 1);
+
+          if (edge->cap != INFINITE_FLOW)
+            edge->cap -= push;
+          if (partner->cap != INFINITE_FLOW)
+            partner->cap += push;
+        }
+      flow += push;
+    }
+  return flow;
+}
+
+/* How far the value on arc a can move, in both directions, capped at k. */
+static void
+protection (Network *net,
+            guint    a,
+            guint    k,
+            gint64  *up,
+            gint64  *down)
+{
+  const Arc *arc = &g_array_index (net->arcs, Arc, a);
+
+  *up = max_flow (net, a, arc->head, arc->tail, k);
+  *down = MIN (arc->value, max_flow (net, a, arc->tail, arc->head, k));
+}
+
+static gint64
+arc_cost (const Arc *arc)
+{
+  /* Fewer published numbers lost first, then smaller values. */
+  return arc->suppressed ? 0 : (gint64) arc->n_appearances * 1000000 + arc->value + 1;
+}
+
+/* The cheapest path from source to sink over arcs other than skip, each
+ * used forward (always possible) or backward (only if its value is at
+ * least need); returns the arcs on it, or NULL. Dijkstra over a few hundred
+ * arcs. */
+static GArray *
+cheapest_path (Network *net,
+               guint    skip,
+               guint    source,
+               guint    sink,
+               gint64   need)
+{
+  g_autofree gint64 *dist = g_new (gint64, net->n_nodes);
+  g_autofree int *via = g_new (int, net->n_nodes);
+  g_autofree gboolean *done = g_new0 (gboolean, net->n_nodes);
+  GArray *path;
+
+  for (guint n = 0; n < net->n_nodes; n++)
+    {
+      dist[n] = G_MAXINT64;
+      via[n] = -1;
+    }
+  dist[source] = 0;
+  for (;;)
+    {
+      guint best = G_MAXUINT;
+
+      for (guint n = 0; n < net->n_nodes; n++)
+        if (!done[n] && dist[n] != G_MAXINT64 && (best == G_MAXUINT || dist[n] < dist[best]))
+          best = n;
+      if (best == G_MAXUINT || best == sink)
+        break;
+      done[best] = TRUE;
+      for (guint a = 0; a < net->arcs->len; a++)
+        {
+          const Arc *arc = &g_array_index (net->arcs, Arc, a);
+          guint to;
+
+          if (a == skip)
+            continue;
+          if (arc->tail == best)
+            to = arc->head;
+          else if (arc->head == best && arc->value >= need)
+            to = arc->tail;
+          else
+            continue;
+          if (!done[to] && dist[best] + arc_cost (arc) < dist[to])
+            {
+              dist[to] = dist[best] + arc_cost (arc);
+              via[to] = (int) a;
+            }
         }
     }
-  return best;
+  if (dist[sink] == G_MAXINT64)
+    return NULL;
+
+  path = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint n = sink; n != source;)
+    {
+      const Arc *arc = &g_array_index (net->arcs, Arc, via[n]);
+      guint a = (guint) via[n];
+
+      g_array_append_val (path, a);
+      n = arc->head == n ? arc->tail : arc->head;
+    }
+  return path;
 }
 
+static gint64
+path_cost (Network *net,
+           GArray  *path)
+{
+  gint64 cost = 0;
+
+  for (guint i = 0; path != NULL && i < path->len; i++)
+    cost += arc_cost (&g_array_index (net->arcs, Arc, g_array_index (path, guint, i)));
+  return path != NULL ? cost : G_MAXINT64;
+}
+
+/* Suppresses the arcs of the cheaper of the two ways to widen arc a's range
+ * to k, adding the newly suppressed arcs to the work list. */
+static void
+widen (Network *net,
+       guint    a,
+       guint    k,
+       gint64   up,
+       gint64   down,
+       GArray  *work)
+{
+  const Arc *arc = &g_array_index (net->arcs, Arc, a);
+  g_autoptr(GArray) raise = cheapest_path (net, a, arc->head, arc->tail, (gint64) k - down);
+  g_autoptr(GArray) lower = NULL;
+  GArray *path;
+
+  if (arc->value >= (gint64) k - up)
+    lower = cheapest_path (net, a, arc->tail, arc->head, (gint64) k - up);
+  path = path_cost (net, lower) < path_cost (net, raise) ? lower : raise;
+  g_return_if_fail (path != NULL);
+
+  for (guint i = 0; i < path->len; i++)
+    {
+      guint b = g_array_index (path, guint, i);
+      Arc *other = &g_array_index (net->arcs, Arc, b);
+
+      if (!other->suppressed)
+        {
+          other->suppressed = TRUE;
+          g_array_append_val (work, b);
+        }
+    }
+}
+
+/* Whether an earlier revision published this value and it would now move
+ * by 1..k-1. */
 static gboolean
-secondary_pass (VpReport *report,
-                GArray   *relations)
+moves_too_little (Network   *net,
+                  const Arc *arc,
+                  GPtrArray *earlier,
+                  guint      k)
 {
-  gboolean changed = FALSE;
+  for (guint e = 0; earlier != NULL && e < earlier->len; e++)
+    for (guint i = 0; i < arc->n_appearances; i++)
+      {
+        VpReportTable *now = table_at (net, arc->appearances[i].table);
+        VpReportTable *then = vp_report_find_table (g_ptr_array_index (earlier, e), now->def->name);
+        guint var = arc->appearances[i].var;
+        gint64 delta;
 
-  for (guint i = 0; i < relations->len; i++)
-    {
-      const Relation *rel = &g_array_index (relations, Relation, i);
-      const Ref *partner;
-      guint unknown = 0;
-
-      for (guint m = 0; m < rel->members->len; m++)
-        unknown += is_suppressed (report, &g_array_index (rel->members, Ref, m));
-      if (unknown != 1)
-        continue;
-
-      partner = pick_partner (report, rel);
-      if (partner != NULL)
-        {
-          table_of (report, partner)->suppressed[partner->var] = TRUE;
-          changed = TRUE;
-        }
-    }
-  return changed;
+        if (then == NULL || then->absent || then->n_vars != now->n_vars || then->suppressed[var])
+          continue;
+        delta = ABS (arc->value - then->value[var]);
+        if (delta > 0 && delta < k)
+          return TRUE;
+      }
+  return FALSE;
 }
 
 void
-vp_disclosure_apply (VpReport *report)
+vp_disclosure_apply (VpReport  *report,
+                     GPtrArray *earlier)
 {
-  g_autoptr(GArray) relations = g_array_new (FALSE, FALSE, sizeof (Relation));
+  Network net;
+  g_autoptr(GArray) work = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint k = MAX (report->k, VP_REPORT_MIN_K);
 
-  g_return_if_fail (report != NULL);
-  g_array_set_clear_func (relations, relation_clear);
+  network_build (&net, report);
 
-  for (guint t = 0; t < report->tables->len; t++)
+  for (guint a = 0; a < net.arcs->len; a++)
     {
-      VpReportTable *table = g_ptr_array_index (report->tables, t);
+      Arc *arc = &g_array_index (net.arcs, Arc, a);
 
-      for (guint v = 0; v < table->n_vars; v++)
-        table->suppressed[v] = table->n_clients[v] > 0 && table->n_clients[v] < report->k;
-      add_table_relations (relations, t, table);
+      arc->suppressed = (arc->n_clients > 0 && arc->n_clients < k) ||
+                        moves_too_little (&net, arc, earlier, k);
+      if (arc->suppressed)
+        g_array_append_val (work, a);
     }
-  add_link_relations (relations, report);
 
-  while (secondary_pass (report, relations))
-    ;
+  for (guint i = 0; i < work->len; i++)
+    {
+      guint a = g_array_index (work, guint, i);
+      gint64 up, down;
+
+      protection (&net, a, k, &up, &down);
+      while (up + down < (gint64) k)
+        {
+          guint before = work->len;
+
+          widen (&net, a, k, up, down, work);
+          protection (&net, a, k, &up, &down);
+          if (work->len == before && up + down < (gint64) k)
+            {
+              g_critical ("Secondary suppression found no way to protect a value");
+              break;
+            }
+        }
+    }
+
+  for (guint a = 0; a < net.arcs->len; a++)
+    {
+      const Arc *arc = &g_array_index (net.arcs, Arc, a);
+
+      for (guint i = 0; i < arc->n_appearances; i++)
+        table_at (&net, arc->appearances[i].table)->suppressed[arc->appearances[i].var] = arc->suppressed;
+    }
+  g_array_unref (net.arcs);
 }

@@ -5,6 +5,7 @@
 
 G_BEGIN_DECLS
 
-void vp_disclosure_apply (VpReport *report);
+void vp_disclosure_apply (VpReport  *report,
+                          GPtrArray *earlier);
 
 G_END_DECLS

@@ -8,7 +8,10 @@
 #include <string.h>
 
 #include "vp-disclosure.h"
+#include "vp-languages.h"
+#include "vp-outbox.h"
 #include "vp-report.h"
+#include "vp-report-json.h"
 #include "vp-sync.h"
 
 gboolean
@@ -59,17 +62,29 @@ add_codes (GPtrArray                *codes,
            const VpReportDimension  *dim,
            gboolean                  not_recorded)
 {
-  guint n = 0;
-  const VpCategoryEntry *entries;
-
   if (dim == NULL)
     {
       g_ptr_array_add (codes, g_strdup (""));
       return;
     }
-  entries = vp_category_entries ((VpCategory) dim->category, &n);
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (codes, g_strdup (entries[i].code));
+  if (dim->category >= 0)
+    {
+      guint n = 0;
+      const VpCategoryEntry *entries = vp_category_entries ((VpCategory) dim->category, &n);
+
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (codes, g_strdup (entries[i].code));
+    }
+  else
+    {
+      /* Languages: always the app's whole list, so that which rows a
+       * report has never depends on who was met. */
+      guint n = 0;
+      const VpLanguage *languages = vp_languages (&n);
+
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (codes, g_strdup (languages[i].code));
+    }
   if (not_recorded)
     g_ptr_array_add (codes, g_strdup (VP_NOT_RECORDED));
 }
@@ -201,45 +216,153 @@ table_finish_counts (VpReportTable *table)
   g_clear_pointer (&table->client_sets, g_free);
 }
 
-/* Each table is filled from one query that yields (row code, column code,
- * client) per contact of the month. Ages are whole years at the contact,
- * from the birth year alone. */
-static const struct {
-  const char *table;
-  const char *sql;
-} table_queries[] = {
-  { "contacts",
-    "SELECT c.location_type, c.kind, c.client_id FROM contact c"
-    " WHERE c.occurred_at >= ?1 AND c.occurred_at < ?2" },
-  { "first_contacts_by_age_language",
-    "SELECT CASE WHEN cl.birth_year IS NULL THEN NULL"
-    "            WHEN CAST (substr (c.occurred_at, 1, 4) AS INTEGER) - cl.birth_year < 18 THEN '0-17'"
-    "            WHEN CAST (substr (c.occurred_at, 1, 4) AS INTEGER) - cl.birth_year < 25 THEN '18-24'"
-    "            WHEN CAST (substr (c.occurred_at, 1, 4) AS INTEGER) - cl.birth_year < 65 THEN '25-64'"
-    "            ELSE '65+' END,"
-    "       ln.dutch_proficiency, c.client_id"
-    " FROM contact c JOIN client cl ON cl.id = c.client_id"
-    " LEFT JOIN language_need ln ON ln.client_id = c.client_id"
-    " WHERE c.kind = 'first' AND c.occurred_at >= ?1 AND c.occurred_at < ?2" },
-  /* Referrals made in the month, by their feedback status on the day the
-   * report fell due (?3, a local calendar date; see vp_report_build()). */
-  { "referrals",
-    "SELECT r.category,"
-    "       CASE WHEN r.feedback_received_on IS NOT NULL THEN"
-    "              CASE WHEN r.feedback_received_on <= r.feedback_expected_by THEN 'in_time' ELSE 'late' END"
-    "            WHEN ?3 > r.feedback_expected_by THEN 'overdue' ELSE 'awaiting' END,"
-    "       r.client_id"
-    " FROM referral r WHERE r.referred_on >= ?1 AND r.referred_on < ?2" },
-};
+/* Starts an empty report of the given month: every table of DESIGN §5 with
+ * all its rows and columns. Add the month's contacts and referrals, then
+ * vp_report_finish(). */
+VpReport *
+vp_report_new (const char *period,
+               guint       k)
+{
+  VpReport *report = g_new0 (VpReport, 1);
+  guint n_defs = 0;
+  const VpReportTableDef *defs = vp_report_table_defs (&n_defs);
+
+  report->period = g_strdup (period);
+  report->k = MAX (k, VP_REPORT_MIN_K);
+  report->tables = g_ptr_array_new_with_free_func ((GDestroyNotify) table_free);
+  for (guint i = 0; i < n_defs; i++)
+    g_ptr_array_add (report->tables, table_new (&defs[i]));
+  return report;
+}
+
+static void
+add_to (VpReport   *report,
+        const char *table,
+        const char *row_code,
+        const char *column_code,
+        gint64      client_id)
+{
+  table_add (vp_report_find_table (report, table), row_code, column_code, client_id);
+}
+
+void
+vp_report_add_contact (VpReport              *report,
+                       const VpReportContact *contact)
+{
+  g_return_if_fail (report != NULL && contact != NULL);
+
+  add_to (report, "contacts", contact->location_type, contact->kind, contact->client_id);
+  add_to (report, "interpreter_use", contact->interpreter_mode, contact->dutch_proficiency,
+          contact->client_id);
+  if (g_strcmp0 (contact->kind, "first") != 0)
+    return;
+  add_to (report, "first_contacts_by_route", contact->location_type, contact->initiated_by,
+          contact->client_id);
+  add_to (report, "first_contacts_by_age_language", contact->age_band,
+          contact->dutch_proficiency, contact->client_id);
+  add_to (report, "early_reach", contact->stage, contact->dutch_proficiency, contact->client_id);
+  add_to (report, "first_contacts_by_language", contact->language, NULL, contact->client_id);
+}
+
+void
+vp_report_add_referral (VpReport               *report,
+                        const VpReportReferral *referral)
+{
+  g_return_if_fail (report != NULL && referral != NULL);
+
+  add_to (report, "referrals", referral->category, referral->feedback_status, referral->client_id);
+}
+
+/* Counts the distinct clients behind every value and applies disclosure
+ * control, with `earlier` (VpReport *, parsed from what was queued before)
+ * holding the month's earlier revisions, or NULL. */
+void
+vp_report_finish (VpReport  *report,
+                  GPtrArray *earlier)
+{
+  g_return_if_fail (report != NULL);
+
+  for (guint i = 0; i < report->tables->len; i++)
+    {
+      VpReportTable *table = g_ptr_array_index (report->tables, i);
+      if (table->client_sets != NULL)
+        table_finish_counts (table);
+    }
+  vp_disclosure_apply (report, earlier);
+}
+
+/* Ages are whole years at the contact, from the birth year alone; the
+ * language is the first preferred one, so that the language table adds up
+ * to the month's first contacts like the other first-contact tables. */
+#define CONTACTS_SQL \
+  "SELECT c.client_id, c.location_type, c.kind, c.initiated_by," \
+  "       CAST (substr (c.occurred_at, 1, 4) AS INTEGER) - cl.birth_year," \
+  "       ln.dutch_proficiency, c.stage, c.interpreter, ln.preferred_languages" \
+  " FROM contact c JOIN client cl ON cl.id = c.client_id" \
+  " LEFT JOIN language_need ln ON ln.client_id = c.client_id" \
+  " WHERE c.occurred_at >= ?1 AND c.occurred_at < ?2"
+
+/* Referrals made in the month, by their feedback status on the day the
+ * report fell due (?3, a local calendar date; see vp_report_build()). */
+#define REFERRALS_SQL \
+  "SELECT r.client_id, r.category," \
+  "       CASE WHEN r.feedback_received_on IS NOT NULL THEN" \
+  "              CASE WHEN r.feedback_received_on <= r.feedback_expected_by THEN 'in_time' ELSE 'late' END" \
+  "            WHEN ?3 > r.feedback_expected_by THEN 'overdue' ELSE 'awaiting' END" \
+  " FROM referral r WHERE r.referred_on >= ?1 AND r.referred_on < ?2"
+
+static const char *
+column_text (sqlite3_stmt *stmt,
+             int           column)
+{
+  return (const char *) sqlite3_column_text (stmt, column);
+}
+
+static void
+add_contact_row (VpReport     *report,
+                 sqlite3_stmt *stmt)
+{
+  g_autofree char *language = g_strdup (column_text (stmt, 8));
+  VpReportContact contact = {
+    .client_id = sqlite3_column_int64 (stmt, 0),
+    .location_type = column_text (stmt, 1),
+    .kind = column_text (stmt, 2),
+    .initiated_by = column_text (stmt, 3),
+    .age_band = sqlite3_column_type (stmt, 4) == SQLITE_NULL
+                  ? NULL : vp_age_band_for (sqlite3_column_int (stmt, 4)),
+    .dutch_proficiency = column_text (stmt, 5),
+    .stage = column_text (stmt, 6),
+    .interpreter_mode = column_text (stmt, 7),
+  };
+
+  if (language != NULL && strchr (language, ',') != NULL)
+    *strchr (language, ',') = '\0';
+  contact.language = language;
+  vp_report_add_contact (report, &contact);
+}
+
+static void
+add_referral_row (VpReport     *report,
+                  sqlite3_stmt *stmt)
+{
+  VpReportReferral referral = {
+    .client_id = sqlite3_column_int64 (stmt, 0),
+    .category = column_text (stmt, 1),
+    .feedback_status = column_text (stmt, 2),
+  };
+
+  vp_report_add_referral (report, &referral);
+}
 
 static gboolean
-fill_table (VpStore        *store,
-            VpReportTable  *table,
-            const char     *sql,
-            const char     *from,
-            const char     *until,
-            const char     *today,
-            GError        **error)
+add_rows (VpStore     *store,
+          VpReport    *report,
+          const char  *sql,
+          const char  *from,
+          const char  *until,
+          const char  *today,
+          void       (*add_row) (VpReport *, sqlite3_stmt *),
+          GError     **error)
 {
   sqlite3_stmt *stmt = NULL;
   int rc;
@@ -252,16 +375,37 @@ fill_table (VpStore        *store,
       if (sqlite3_bind_parameter_count (stmt) >= 3)
         sqlite3_bind_text (stmt, 3, today, -1, SQLITE_STATIC);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        table_add (table,
-                   (const char *) sqlite3_column_text (stmt, 0),
-                   (const char *) sqlite3_column_text (stmt, 1),
-                   sqlite3_column_int64 (stmt, 2));
+        add_row (report, stmt);
     }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     return vp_store_set_sqlite_error (store, rc, error);
-  table_finish_counts (table);
   return TRUE;
+}
+
+/* What was queued for the month before: the values each earlier revision
+ * published, which the next one may only change by 0 or at least k. */
+static GPtrArray *
+earlier_revisions (VpStore     *store,
+                   const char  *period,
+                   GError     **error)
+{
+  g_autoptr(GPtrArray) items = vp_outbox_list (store, period, error);
+  g_autoptr(GPtrArray) earlier = NULL;
+
+  if (items == NULL)
+    return NULL;
+  earlier = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_report_free);
+  for (guint i = 0; i < items->len; i++)
+    {
+      VpOutboxItem *item = g_ptr_array_index (items, i);
+      VpReport *old = vp_report_new_from_json (item->body, error);
+
+      if (old == NULL)
+        return NULL;
+      g_ptr_array_add (earlier, old);
+    }
+  return g_steal_pointer (&earlier);
 }
 
 /* Builds the month's report with disclosure control applied; revision is
@@ -275,6 +419,7 @@ vp_report_build (VpStore     *store,
 {
   g_autoptr(VpReport) report = NULL;
   g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GPtrArray) earlier = NULL;
   g_autofree char *from = NULL;
   g_autofree char *until = NULL;
   g_autofree char *today = NULL;
@@ -312,24 +457,19 @@ vp_report_build (VpStore     *store,
 
     today = g_date_time_format (g_date_time_compare (now, due) < 0 ? now : due, "%Y-%m-%d");
   }
-  report = g_new0 (VpReport, 1);
+  report = vp_report_new (period, k);
   report->team = g_strdup (vp_store_get_team_code (store));
   report->installation = g_strdup (vp_store_get_installation_id (store));
   report->municipality = g_strdup (vp_store_get_municipality_code (store));
-  report->period = g_strdup (period);
   report->generated_at = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ");
-  report->k = MAX (k, VP_REPORT_MIN_K);
-  report->tables = g_ptr_array_new_with_free_func ((GDestroyNotify) table_free);
 
-  for (guint i = 0; i < G_N_ELEMENTS (table_queries); i++)
-    {
-      VpReportTable *table = table_new (vp_report_table_def_lookup (table_queries[i].table));
+  if (!add_rows (store, report, CONTACTS_SQL, from, until, today, add_contact_row, error) ||
+      !add_rows (store, report, REFERRALS_SQL, from, until, today, add_referral_row, error))
+    return NULL;
+  earlier = earlier_revisions (store, period, error);
+  if (earlier == NULL)
+    return NULL;
 
-      g_ptr_array_add (report->tables, table);
-      if (!fill_table (store, table, table_queries[i].sql, from, until, today, error))
-        return NULL;
-    }
-
-  vp_disclosure_apply (report);
+  vp_report_finish (report, earlier);
   return g_steal_pointer (&report);
 }

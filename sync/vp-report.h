@@ -20,6 +20,7 @@ typedef struct {
   guint      *n_clients;  /* distinct clients behind each value */
   gboolean   *suppressed;
   GHashTable **client_sets; /* only while aggregating */
+  gboolean    absent;     /* a parsed revision that did not have this table */
 } VpReportTable;
 
 typedef struct {
@@ -46,6 +47,42 @@ gboolean       vp_report_table_is_total      (const VpReportTable *table,
                                               guint                var);
 VpReportTable *vp_report_find_table          (VpReport            *report,
                                               const char          *name);
+
+/* One contact of the month, as the report sees it: category codes only,
+ * NULL where a value was not filled in or its consent is missing. Every
+ * contact counts in `contacts` and `interpreter_use`; a first contact also
+ * counts in the four first-contact tables. */
+typedef struct {
+  gint64      client_id;
+  const char *location_type;
+  const char *kind;              /* "first" or "follow_up" */
+  const char *initiated_by;
+  const char *age_band;          /* at the contact */
+  const char *dutch_proficiency;
+  const char *stage;
+  const char *interpreter_mode;
+  const char *language;          /* the first preferred language */
+} VpReportContact;
+
+/* One referral made in the month, with its feedback status on the day the
+ * month fell due. */
+typedef struct {
+  gint64      client_id;
+  const char *category;
+  const char *feedback_status;
+} VpReportReferral;
+
+VpReport      *vp_report_new                 (const char          *period,
+                                              guint                k);
+void           vp_report_add_contact         (VpReport            *report,
+                                              const VpReportContact *contact);
+void           vp_report_add_referral        (VpReport            *report,
+                                              const VpReportReferral *referral);
+void           vp_report_finish              (VpReport            *report,
+                                              GPtrArray           *earlier);
+
+VpReport      *vp_report_new_from_json       (const char          *json,
+                                              GError             **error);
 
 VpReport      *vp_report_build               (VpStore             *store,
                                               const char          *period,
