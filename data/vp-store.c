@@ -888,6 +888,36 @@ _vp_store_set_recovered (VpStore  *self,
   self->recovered = recovered;
 }
 
+/* Another handle on the same unlocked store, as the same account, with a
+ * connection of its own: for work in one worker thread (building a report)
+ * while the main thread goes on with the original. Not a new unlock, so
+ * nothing is audited. */
+VpStore *
+vp_store_open_clone (VpStore  *self,
+                     GError  **error)
+{
+  g_autoptr(VpStore) clone = NULL;
+
+  g_return_val_if_fail (VP_IS_STORE (self), NULL);
+
+  if (self->key == NULL)
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_LOCKED, _("The store is locked"));
+      return NULL;
+    }
+  clone = g_object_new (VP_TYPE_STORE, NULL);
+  clone->dir = g_strdup (self->dir);
+  clone->account_id = self->account_id;
+  clone->recovered = self->recovered;
+  clone->db = open_keyed (self->dir, self->key, FALSE, error);
+  if (clone->db == NULL)
+    return NULL;
+  clone->key = secure_key_dup (self->key);
+  if (!load_identity (clone, error))
+    return NULL;
+  return g_steal_pointer (&clone);
+}
+
 /* A second connection to the same file, for work off the main thread
  * (backups) that must not share the app's transactions. */
 sqlite3 *

@@ -55,6 +55,8 @@ VpStore    *vp_store_open_account          (const char    *dir,
                                             const char    *passphrase,
                                             GError       **error);
 guint       vp_store_count_accounts        (const char    *dir);
+VpStore    *vp_store_open_clone            (VpStore       *self,
+                                            GError       **error);
 void        vp_store_close                 (VpStore       *self);
 gboolean    vp_store_is_open               (VpStore       *self);
 

@@ -473,3 +473,82 @@ vp_report_build (VpStore     *store,
   vp_report_finish (report, earlier);
   return g_steal_pointer (&report);
 }
+
+typedef struct {
+  VpStore   *clone;
+  char      *period;
+  guint      k;
+  GDateTime *now;
+} BuildData;
+
+static void
+build_data_free (BuildData *data)
+{
+  g_clear_object (&data->clone);
+  g_free (data->period);
+  g_date_time_unref (data->now);
+  g_free (data);
+}
+
+static void
+build_thread (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  BuildData *data = task_data;
+  GError *error = NULL;
+  VpReport *report = vp_report_build (data->clone, data->period, data->k, data->now, &error);
+
+  /* The clone's connection closes here, in the thread that used it. */
+  g_clear_object (&data->clone);
+  if (report == NULL)
+    g_task_return_error (task, error);
+  else if (!g_task_return_error_if_cancelled (task))
+    g_task_return_pointer (task, report, (GDestroyNotify) vp_report_free);
+  else
+    vp_report_free (report);
+}
+
+/* vp_report_build() in a worker thread, on a connection of its own, so that
+ * a large month never blocks the window. */
+void
+vp_report_build_async (VpStore             *store,
+                       const char          *period,
+                       guint                k,
+                       GDateTime           *now,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (store, cancellable, callback, user_data);
+  GError *error = NULL;
+  BuildData *data;
+  VpStore *clone;
+
+  g_return_if_fail (VP_IS_STORE (store));
+  g_task_set_source_tag (task, vp_report_build_async);
+
+  clone = vp_store_open_clone (store, &error);
+  if (clone == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  data = g_new0 (BuildData, 1);
+  data->clone = clone;
+  data->period = g_strdup (period);
+  data->k = k;
+  data->now = g_date_time_ref (now);
+  g_task_set_task_data (task, data, (GDestroyNotify) build_data_free);
+  g_task_run_in_thread (task, build_thread);
+}
+
+VpReport *
+vp_report_build_finish (VpStore       *store,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

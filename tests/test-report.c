@@ -430,6 +430,49 @@ test_revision_difference (void)
   vp_test_remove_dir (dir);
 }
 
+static void
+build_done (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  VpReport **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = vp_report_build_finish (VP_STORE (object), result, &error);
+  g_assert_no_error (error);
+}
+
+/* Built in a worker thread on a connection of its own, the report is the
+ * same, and a locked store is a clear error rather than a crash. */
+static void
+test_build_async (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(GDateTime) now = report_time ();
+  g_autoptr(VpReport) here = NULL;
+  VpReport *there = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fill_marker_month (store);
+  here = vp_report_build (store, "2026-10", 5, now, &error);
+  g_assert_no_error (error);
+  vp_report_build_async (store, "2026-10", 5, now, NULL, build_done, &there);
+  while (there == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  a = vp_report_to_json (here);
+  b = vp_report_to_json (there);
+  g_assert_cmpstr (a, ==, b);
+  vp_report_free (there);
+
+  vp_store_close (store);
+  g_assert_null (vp_store_open_clone (store, &error));
+  g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_LOCKED);
+  vp_test_remove_dir (dir);
+}
+
 /* The same input always gives the same bytes, apart from the stamp. */
 static void
 test_canonical (void)
@@ -557,6 +600,7 @@ main (int   argc,
   g_test_add_func ("/report/no-personal-data", test_no_personal_data);
   g_test_add_func ("/report/no-marker-leaks", test_no_marker_leaks);
   g_test_add_func ("/report/revision-difference", test_revision_difference);
+  g_test_add_func ("/report/build-async", test_build_async);
   g_test_add_func ("/report/canonical", test_canonical);
   g_test_add_func ("/report/referrals-table", test_referrals_table);
   g_test_add_func ("/report/referral-status-as-of-due", test_referral_status_as_of_due);
