@@ -153,6 +153,84 @@ vp_sync_queue_due_reports (VpStore    *store,
 }
 
 typedef struct {
+  VpStore   *clone;
+  GDateTime *now;
+} QueueData;
+
+static void
+queue_data_free (QueueData *data)
+{
+  g_clear_object (&data->clone);
+  g_date_time_unref (data->now);
+  g_free (data);
+}
+
+static void
+queue_thread (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  QueueData *data = task_data;
+  GError *error = NULL;
+  guint queued = 0;
+  gboolean ok = vp_sync_queue_due_reports (data->clone, data->now, &queued, &error);
+
+  g_clear_object (&data->clone);
+  if (ok)
+    g_task_return_int (task, queued);
+  else
+    g_task_return_error (task, error);
+}
+
+/* vp_sync_queue_due_reports() in a worker thread on a clone of the store,
+ * so that building the reports never blocks the window. */
+void
+vp_sync_queue_due_reports_async (VpStore             *store,
+                                 GDateTime           *now,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (store, cancellable, callback, user_data);
+  GError *error = NULL;
+  QueueData *data;
+  VpStore *clone;
+
+  g_return_if_fail (VP_IS_STORE (store));
+  g_task_set_source_tag (task, vp_sync_queue_due_reports_async);
+
+  clone = vp_store_open_clone (store, &error);
+  if (clone == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  data = g_new0 (QueueData, 1);
+  data->clone = clone;
+  data->now = g_date_time_ref (now);
+  g_task_set_task_data (task, data, (GDestroyNotify) queue_data_free);
+  g_task_run_in_thread (task, queue_thread);
+}
+
+gboolean
+vp_sync_queue_due_reports_finish (VpStore       *store,
+                                  GAsyncResult  *result,
+                                  guint         *n_queued,
+                                  GError       **error)
+{
+  gssize queued;
+
+  g_return_val_if_fail (g_task_is_valid (result, store), FALSE);
+  queued = g_task_propagate_int (G_TASK (result), error);
+  if (queued < 0)
+    return FALSE;
+  if (n_queued != NULL)
+    *n_queued = (guint) queued;
+  return TRUE;
+}
+
+typedef struct {
   char *endpoint;
   char *token;
   char *ca_file;

@@ -27,6 +27,15 @@ gboolean vp_sync_queue_due_reports  (VpStore       *store,
                                      GDateTime     *now,
                                      guint         *n_queued,
                                      GError       **error);
+void     vp_sync_queue_due_reports_async  (VpStore             *store,
+                                          GDateTime           *now,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean vp_sync_queue_due_reports_finish (VpStore            *store,
+                                          GAsyncResult       *result,
+                                          guint              *n_queued,
+                                          GError            **error);
 gboolean vp_sync_send_due           (VpStore       *store,
                                      GDateTime     *now,
                                      guint         *n_delivered,

@@ -200,19 +200,33 @@ retention_tick (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Months that have closed are queued and sent as soon as the store opens. */
+static void
+queue_done (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(VpWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!vp_sync_queue_due_reports_finish (VP_STORE (object), result, NULL, &error))
+    {
+      if (!g_error_matches (error, VP_STORE_ERROR, VP_STORE_ERROR_LOCKED))
+        g_warning ("Could not queue due reports: %s", error->message);
+      return;
+    }
+  /* The store may have been locked, or another opened, meanwhile. */
+  if (self->store == VP_STORE (object) && vp_store_is_open (self->store))
+    vp_sync_send_due_async (self->store, NULL, send_done, g_object_ref (self));
+}
+
+/* Months that have closed are queued and sent as soon as the store opens;
+ * the reports are built in a worker thread. */
 static void
 sync_due_reports (VpWindow *self)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr(GError) error = NULL;
 
-  if (!vp_sync_queue_due_reports (self->store, now, NULL, &error))
-    {
-      g_warning ("Could not queue due reports: %s", error->message);
-      return;
-    }
-  vp_sync_send_due_async (self->store, NULL, send_done, g_object_ref (self));
+  vp_sync_queue_due_reports_async (self->store, now, NULL, queue_done, g_object_ref (self));
 }
 
 /* A team leader hears at unlock how many referrals wait for feedback
