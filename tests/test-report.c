@@ -11,6 +11,7 @@
 #include "vp-referral.h"
 #include "vp-report.h"
 #include "vp-report-json.h"
+#include "vp-sync.h"
 #include "vp-test-util.h"
 
 static GDateTime *
@@ -431,6 +432,20 @@ test_revision_difference (void)
 }
 
 static void
+queue_done (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  gint *queued = user_data;
+  guint n = 0;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (vp_sync_queue_due_reports_finish (VP_STORE (object), result, &n, &error));
+  g_assert_no_error (error);
+  *queued = (gint) n;
+}
+
+static void
 build_done (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
@@ -466,6 +481,17 @@ test_build_async (void)
   b = vp_report_to_json (there);
   g_assert_cmpstr (a, ==, b);
   vp_report_free (there);
+
+  /* Queueing the due months runs in a worker thread too. */
+  {
+    gint queued = -1;
+
+    vp_sync_queue_due_reports_async (store, now, NULL, queue_done, &queued);
+    while (queued < 0)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpint (queued, >=, 1);
+    g_assert_cmpint (vp_test_count (store, "SELECT count (*) FROM outbox WHERE period = '2026-10'"), ==, 1);
+  }
 
   vp_store_close (store);
   g_assert_null (vp_store_open_clone (store, &error));
