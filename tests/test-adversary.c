@@ -953,7 +953,8 @@ check_truth_value (const char *table,
 
 typedef struct {
   GHashTable *truth;
-  guint       cells, cells_null, values, values_null, nonzero, nonzero_null;
+  guint       k;
+  guint       cells, cells_null, values, values_null, nonzero, nonzero_null, primary;
 } Shares;
 
 static void
@@ -975,10 +976,14 @@ count_value (const char *table,
 
       s->cells++;
       s->cells_null += null;
-      if (g_hash_table_contains (s->truth, key))
+      Truth *t = g_hash_table_lookup (s->truth, key);
+
+      if (t != NULL)
         {
           s->nonzero++;
           s->nonzero_null += null;
+          /* Below the threshold itself, not hidden to protect another. */
+          s->primary += g_hash_table_size (t->clients) < s->k;
         }
     }
 }
@@ -1402,7 +1407,7 @@ static void
 statistics_at (guint k)
 {
   Run run = { 0 };
-  Shares shares = { 0 };
+  Shares shares = { .k = k };
   g_autoptr(GRand) rand = NULL;
   guint n = months_from_env ("VP_ADVERSARY_STAT_MONTHS", 1000);
 
@@ -1431,10 +1436,12 @@ statistics_at (guint k)
     }
 
   g_test_message ("k = %u, realistic team (~40 first contacts, ~80 contacts, ~15 referrals), %u months: "
-                  "%.1f%% of cells suppressed (%.1f%% of the non-zero ones), "
+                  "%.1f%% of cells suppressed (%.1f%% of the non-zero ones, of which "
+                  "%.1f%% below k themselves), "
                   "%.1f%% of all values (totals included); adversary %.2f ms per month",
                   k, n, 100.0 * shares.cells_null / MAX (shares.cells, 1),
                   100.0 * shares.nonzero_null / MAX (shares.nonzero, 1),
+                  100.0 * shares.primary / MAX (shares.nonzero, 1),
                   100.0 * shares.values_null / MAX (shares.values, 1),
                   run.check_usec / 1000.0 / MAX (run.n_checked, 1));
   if (run.n_failed > 0)
