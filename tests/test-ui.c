@@ -9,6 +9,7 @@
 #include "vp-accounts.h"
 #include "vp-accounts-page.h"
 #include "vp-location.h"
+#include "vp-outbox.h"
 #include "vp-referral.h"
 #include "vp-referrals-page.h"
 #include "vp-audit-page.h"
@@ -251,7 +252,141 @@ test_register_contact (void)
   vp_test_remove_dir (dir);
 }
 
-/* The report page shows the JSON that will leave, and the month's state. */
+static gboolean
+report_page_idle (gpointer page)
+{
+  return !vp_report_page_is_busy (page);
+}
+
+static void
+refresh_report_page (VpReportPage *page)
+{
+  vp_report_page_refresh (page);
+  g_assert_true (vp_report_page_is_busy (page));
+  wait_until (report_page_idle, page);
+  settle ();
+  g_assert_cmpstr (gtk_label_get_label (child (page, VP_TYPE_REPORT_PAGE, "error_label")), ==, "");
+}
+
+static char *
+report_value_text (const VpReportTable *table,
+                   guint                var)
+{
+  return table->suppressed[var] ? g_strdup ("—") : g_strdup_printf ("%" G_GINT64_FORMAT, table->value[var]);
+}
+
+/* One value as the page shows it; a row left out must be 0 throughout. */
+static void
+assert_report_value (VpReportTableView   *view,
+                     const VpReportTable *table,
+                     guint                var,
+                     const char          *row_code,
+                     const char          *column_code)
+{
+  g_autofree char *expected = report_value_text (table, var);
+  const char *shown = _vp_report_table_view_get_text (view, row_code, column_code);
+
+  if (shown == NULL)
+    {
+      g_assert_nonnull (row_code);
+      g_assert_false (table->suppressed[var]);
+      g_assert_cmpint (table->value[var], ==, 0);
+      return;
+    }
+  g_assert_cmpstr (shown, ==, expected);
+}
+
+/* Every table of the revision on display against the JSON it came from. */
+static void
+assert_report_tables (VpReportPage *page,
+                      const char   *json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VpReport) report = vp_report_new_from_json (json, &error);
+
+  g_assert_no_error (error);
+  for (guint t = 0; t < report->tables->len; t++)
+    {
+      const VpReportTable *table = g_ptr_array_index (report->tables, t);
+      VpReportTableView *view = _vp_report_page_get_table_view (page, table->def->name);
+      gboolean two_d = vp_report_table_is_2d (table);
+
+      g_assert_nonnull (view);
+      for (guint r = 0; r < table->rows->len; r++)
+        {
+          const char *row = g_ptr_array_index (table->rows, r);
+          for (guint c = 0; c < table->columns->len; c++)
+            assert_report_value (view, table, vp_report_table_cell (table, r, c), row,
+                                 two_d ? g_ptr_array_index (table->columns, c) : NULL);
+          if (two_d)
+            assert_report_value (view, table, vp_report_table_row_total (table, r), row, NULL);
+        }
+      for (guint c = 0; two_d && c < table->columns->len; c++)
+        assert_report_value (view, table, vp_report_table_column_total (table, c), NULL,
+                             g_ptr_array_index (table->columns, c));
+      assert_report_value (view, table, vp_report_table_grand_total (table), NULL, NULL);
+    }
+}
+
+static const char *
+report_status (VpReportPage *page)
+{
+  return adw_preferences_row_get_title (child (page, VP_TYPE_REPORT_PAGE, "status_row"));
+}
+
+static const char *
+revision_subtitle (VpReportPage *page,
+                   int           i)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (child (page, VP_TYPE_REPORT_PAGE, "revisions_list"), i);
+
+  g_assert_nonnull (row);
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+}
+
+static const char *
+revision_title (VpReportPage *page,
+                int           i)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (child (page, VP_TYPE_REPORT_PAGE, "revisions_list"), i);
+
+  g_assert_nonnull (row);
+  return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+}
+
+static gboolean
+pointer_cleared (gpointer location)
+{
+  return *(gpointer *) location == NULL;
+}
+
+static gboolean
+outbox_has_items (gpointer store)
+{
+  return vp_test_count (store, "SELECT count(*) FROM outbox") > 0;
+}
+
+static VpOutboxItem *
+outbox_revision (VpStore    *store,
+                 const char *period,
+                 guint       revision)
+{
+  g_autoptr(GPtrArray) items = vp_outbox_list (store, period, NULL);
+
+  g_assert_nonnull (items);
+  for (guint i = 0; i < items->len; i++)
+    {
+      VpOutboxItem *item = g_ptr_array_index (items, i);
+      if (item->revision == revision)
+        return g_steal_pointer (&g_ptr_array_index (items, i));
+    }
+  g_assert_not_reached ();
+}
+
+/* The team leader's report page of #6: the month as readable tables (built
+ * off the page's main work, with a spinner), the exact JSON that leaves,
+ * every revision with its delivery state, and the reason a refused one
+ * needs attention. */
 static void
 test_report_page (void)
 {
@@ -260,33 +395,129 @@ test_report_page (void)
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autoptr(GDateTime) this_month = g_date_time_new_local (g_date_time_get_year (now),
                                                            g_date_time_get_month (now), 2, 10, 0, 0);
-  g_autoptr(GDateTime) last_month = g_date_time_add_months (this_month, -1);
-  g_autofree char *period = g_date_time_format (last_month, "%Y-%m");
+  /* Two months back is due whatever today's date (the grace is 7 days). */
+  g_autoptr(GDateTime) month = g_date_time_add_months (this_month, -2);
+  g_autoptr(GDateTime) other_month = g_date_time_add_months (this_month, -3);
+  g_autofree char *period = g_date_time_format (month, "%Y-%m");
+  g_autofree char *other_period = g_date_time_format (other_month, "%Y-%m");
+  g_autofree char *preview_json = NULL;
+  g_autoptr(VpOutboxItem) first = NULL;
+  g_autoptr(VpOutboxItem) second = NULL;
+  VpReportTableView *contacts;
   VpWindow *window;
   VpReportPage *page;
-  const char *json;
+  VpStore *store;
 
-  for (int i = 0; i < 8; i++)
+  /* Eight residents met at school, six at the community centre and two at
+   * the library: the library's figures come from fewer than k = 5 people. */
+  for (int i = 0; i < 16; i++)
     {
       g_autofree char *label = g_strdup_printf ("Report-Label-%d", i);
-      vp_test_register (created, label, 1980 + i, "school", "first", "sufficient", last_month);
+      vp_test_register (created, label, 1970 + i, i < 8 ? "school" : i < 14 ? "community_centre" : "library",
+                        "first", "sufficient", month);
     }
   vp_store_close (created);
 
-  window = open_window (dir);
+  /* Unlocking queues the closed month as revision 1, in a worker thread
+   * (there is no endpoint, so it stays queued). */
+  window = open_window_sized (dir, 1000, 700);
+  store = vp_window_get_store (window);
+  wait_until (outbox_has_items, store);
   page = child (window, VP_TYPE_WINDOW, "report_page");
   vp_report_page_set_period (page, period);
   adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "report");
+  g_assert_true (vp_report_page_is_busy (page));
+  g_assert_true (gtk_spinner_get_spinning (child (page, VP_TYPE_REPORT_PAGE, "spinner")));
+  wait_until (report_page_idle, page);
   settle ();
 
-  json = vp_report_page_get_json (page);
-  g_assert_nonnull (json);
-  g_assert_true (g_str_has_prefix (json, "{\"generated_at\":"));
-  g_assert_nonnull (strstr (json, "\"schema\":\"vindplaats.reach/1\""));
-  g_assert_null (strstr (json, "Report-Label"));
+  first = outbox_revision (store, period, 1);
+  g_assert_cmpstr (first->state, ==, "queued");
+  g_assert_cmpstr (vp_report_page_get_json (page), ==, first->body);
+  g_assert_null (strstr (first->body, "Report-Label"));
+  g_assert_cmpstr (report_status (page), ==, "Queued");
+  g_assert_cmpstr (revision_title (page, 0), ==, "Revision 1");
+  g_assert_true (g_str_has_prefix (revision_subtitle (page, 0), "Queued"));
+
+  /* The tables show what the JSON publishes: school's eight, the library
+   * hidden, and every other value as the bytes have it. */
+  contacts = _vp_report_page_get_table_view (page, "contacts");
+  g_assert_cmpstr (_vp_report_table_view_get_text (contacts, "school", "first"), ==, "8");
+  g_assert_cmpstr (_vp_report_table_view_get_text (contacts, "library", "first"), ==, "—");
+  g_assert_null (_vp_report_table_view_get_text (contacts, "street", "first"));
+  assert_report_tables (page, first->body);
   save_screenshot (GTK_WIDGET (window), "test-ui-report");
 
+  /* Five more at school: the page offers revision 2, marks what changed,
+   * and Send Now queues exactly the bytes it showed. */
+  for (int i = 0; i < 5; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("Report-Later-%d", i);
+      vp_test_register (store, label, 1990 + i, "school", "first", "sufficient", month);
+    }
+  refresh_report_page (page);
+  g_assert_cmpstr (report_status (page), ==, "Due — will be queued");
+  g_assert_cmpstr (revision_title (page, 0), ==, "Revision 2, not queued yet");
+  g_assert_cmpstr (revision_title (page, 1), ==, "Revision 1");
+  g_assert_cmpstr (_vp_report_table_view_get_text (contacts, "school", "first"), ==, "13");
+  g_assert_true (_vp_report_table_view_is_marked_changed (contacts, "school", "first"));
+  g_assert_false (_vp_report_table_view_is_marked_changed (contacts, "library", "first"));
+  preview_json = g_strdup (vp_report_page_get_json (page));
+  g_assert_nonnull (strstr (preview_json, "\"revision\":2"));
+  assert_report_tables (page, preview_json);
+
+  gtk_widget_activate_action (GTK_WIDGET (page), "report.send", NULL);
+  wait_until (report_page_idle, page);
+  settle ();
+  second = outbox_revision (store, period, 2);
+  g_assert_cmpstr (second->body, ==, preview_json);
+  g_assert_cmpstr (vp_report_page_get_json (page), ==, preview_json);
+  g_assert_cmpstr (report_status (page), ==, "Queued");
+  g_assert_cmpstr (revision_title (page, 0), ==, "Revision 2");
+  g_assert_true (g_str_has_prefix (revision_subtitle (page, 0), "Queued"));
+  g_assert_true (g_str_has_prefix (revision_subtitle (page, 1), "Superseded"));
+
+  /* Delivered: nothing left to send. */
+  g_assert_true (vp_outbox_mark (store, second->id, "delivered", 201, NULL, 0, NULL));
+  refresh_report_page (page);
+  g_assert_cmpstr (report_status (page), ==, "Delivered");
+  g_assert_true (g_str_has_prefix (revision_subtitle (page, 0), "Delivered"));
+  g_assert_false (gtk_widget_is_sensitive (child (page, VP_TYPE_REPORT_PAGE, "send_button")));
+
+  /* Refused: the state says why, at the top and in the list. */
+  g_assert_true (vp_outbox_mark (store, second->id, "needs_attention", 403,
+                                 "The team token was refused", 0, NULL));
+  refresh_report_page (page);
+  g_assert_cmpstr (report_status (page), ==, "Needs attention: The team token was refused (HTTP 403)");
+  g_assert_nonnull (strstr (revision_subtitle (page, 0), "The team token was refused"));
+  g_assert_true (gtk_widget_is_sensitive (child (page, VP_TYPE_REPORT_PAGE, "send_button")));
+  save_screenshot (GTK_WIDGET (window), "test-ui-report-attention");
+
+  /* An earlier revision on demand: its own tables and bytes. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "report.show-revision", "u", 1);
+  g_assert_cmpstr (vp_report_page_get_json (page), ==, first->body);
+  g_assert_cmpstr (_vp_report_table_view_get_text (contacts, "school", "first"), ==, "8");
+  assert_report_tables (page, first->body);
+
+  /* Another month while a build runs: the first build is dropped. */
+  vp_report_page_refresh (page);
+  vp_report_page_set_period (page, other_period);
+  wait_until (report_page_idle, page);
+  settle ();
+  g_assert_nonnull (strstr (vp_report_page_get_json (page), other_period));
+
+  /* Locking while a build runs cancels it and clears the page. */
+  vp_report_page_refresh (page);
+  g_assert_true (vp_report_page_is_busy (page));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL);
+  settle ();
+  g_assert_false (vp_report_page_is_busy (page));
+  g_assert_null (vp_report_page_get_json (page));
+
+  /* The page lives until the cancelled build's thread has let it go. */
+  g_object_add_weak_pointer (G_OBJECT (page), (gpointer *) &page);
   gtk_window_destroy (GTK_WINDOW (window));
+  wait_until (pointer_cleared, &page);
   settle ();
   vp_test_remove_dir (dir);
 }

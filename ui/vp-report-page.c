@@ -10,30 +10,73 @@
 #include "vp-report.h"
 #include "vp-report-json.h"
 #include "vp-report-page.h"
+#include "vp-report-table-view.h"
 #include "vp-sync.h"
 
 #define N_MONTHS 13
 
-/* Shows one month's report exactly as it leaves: the queued or delivered
- * bytes when this revision already exists, otherwise the bytes that "Send
- * Now" will queue. */
+/* One revision of the month: a queued, sent or superseded one from the
+ * outbox, or the one that Send Now would queue. */
+typedef struct {
+  VpReport     *report;  /* NULL when a stored body could not be read */
+  char         *json;
+  VpOutboxItem *item;    /* NULL for the revision not queued yet */
+  char         *unreadable;
+} Entry;
+
+/* Everything the page shows about one month, made in one go so that the
+ * tables, the JSON and the delivery state always agree. */
+typedef struct {
+  char      *period;
+  GPtrArray *entries;    /* Entry, newest first */
+  gboolean   due;
+  guint      grace_days;
+} Build;
+
+/* What a build needs; the store is a clone with a connection of its own,
+ * used by the worker thread alone. */
+typedef struct {
+  VpStore   *store;
+  char      *period;
+  GDateTime *now;
+} BuildJob;
+
+/* The team leader's view of one month's report: its delivery state, every
+ * revision, and each revision as readable tables and as the exact JSON
+ * that leaves. The month is built in a worker thread, on a clone of the
+ * store, only while the page is on screen. */
 struct _VpReportPage
 {
-  AdwBin        parent_instance;
+  GtkWidget            parent_instance;
 
-  AdwComboRow  *month_row;
-  AdwActionRow *status_row;
-  GtkSpinner   *spinner;
-  GtkLabel     *json_label;
+  GtkScrolledWindow   *scroller;
+  AdwComboRow         *month_row;
+  AdwActionRow        *status_row;
+  GtkImage            *status_icon;
+  GtkSpinner          *spinner;
+  GtkButton           *send_button;
+  GtkStack            *content_stack;
+  GtkLabel            *error_label;
+  GtkListBox          *revisions_list;
+  AdwPreferencesGroup *shown_group;
+  GtkLabel            *legend_label;
+  GtkLabel            *unreadable_label;
+  GtkBox              *tables_box;
+  AdwExpanderRow      *json_row;
+  GtkLabel            *json_label;
 
-  VpStore      *store;
-  GPtrArray    *periods;  /* YYYY-MM, newest first */
-  VpReport     *report;   /* the unqueued revision on display, if any */
-  char         *json;
-  gboolean      sending;
+  VpStore             *store;
+  GPtrArray           *periods;      /* YYYY-MM, newest first */
+  GPtrArray           *table_views;  /* VpReportTableView, in report order */
+  GCancellable        *cancellable;  /* of the build in progress */
+  Build               *build;        /* the last one finished */
+  guint                shown;        /* index into build->entries */
+  char                *json;         /* of the entry shown */
+  gboolean             dirty;        /* build again when next mapped */
+  gboolean             sending;
 };
 
-G_DEFINE_FINAL_TYPE (VpReportPage, vp_report_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (VpReportPage, vp_report_page, GTK_TYPE_WIDGET)
 
 enum {
   SENT,
@@ -41,6 +84,153 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+static void
+entry_free (Entry *entry)
+{
+  g_clear_pointer (&entry->report, vp_report_free);
+  g_clear_pointer (&entry->item, vp_outbox_item_free);
+  g_free (entry->json);
+  g_free (entry->unreadable);
+  g_free (entry);
+}
+
+static void
+build_free (Build *build)
+{
+  g_free (build->period);
+  g_ptr_array_unref (build->entries);
+  g_free (build);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Build, build_free)
+
+static void
+build_job_free (BuildJob *job)
+{
+  g_clear_object (&job->store);
+  g_free (job->period);
+  g_date_time_unref (job->now);
+  g_free (job);
+}
+
+static Entry *
+entry_at (Build *build,
+          guint  i)
+{
+  return build != NULL && i < build->entries->len ? g_ptr_array_index (build->entries, i) : NULL;
+}
+
+/* The revision not queued yet, if the month's figures differ from what the
+ * latest revision published. */
+static Entry *
+build_preview (Build *build)
+{
+  Entry *first = entry_at (build, 0);
+  return first != NULL && first->item == NULL ? first : NULL;
+}
+
+static Entry *
+build_latest (Build *build)
+{
+  return entry_at (build, build_preview (build) != NULL ? 1 : 0);
+}
+
+static guint
+entry_revision (const Entry *entry)
+{
+  return entry->item != NULL ? entry->item->revision : entry->report->revision;
+}
+
+/* The report just built becomes the first entry when it publishes something
+ * else than the latest revision; then every stored revision follows. */
+static gboolean
+add_revisions (Build       *build,
+               VpStore     *store,
+               VpReport   **preview,
+               GError     **error)
+{
+  g_autoptr(GPtrArray) items = vp_outbox_list (store, build->period, error);
+  g_autofree char *sha = NULL;
+  VpOutboxItem *latest;
+
+  if (items == NULL)
+    return FALSE;
+  latest = items->len > 0 ? g_ptr_array_index (items, 0) : NULL;
+  sha = vp_outbox_published_sha256 (*preview);
+  if (latest == NULL || g_strcmp0 (latest->published_sha256, sha) != 0)
+    {
+      Entry *entry = g_new0 (Entry, 1);
+
+      /* Send Now queues this very report, so these very bytes. */
+      (*preview)->revision = latest != NULL ? latest->revision + 1 : 1;
+      entry->json = vp_report_to_json (*preview);
+      entry->report = g_steal_pointer (preview);
+      g_ptr_array_add (build->entries, entry);
+    }
+
+  /* Each stored revision is shown from its own bytes, never rebuilt. */
+  for (guint i = 0; i < items->len; i++)
+    {
+      Entry *entry = g_new0 (Entry, 1);
+      g_autoptr(GError) local_error = NULL;
+
+      entry->item = g_steal_pointer (&g_ptr_array_index (items, i));
+      entry->json = g_strdup (entry->item->body);
+      entry->report = vp_report_new_from_json (entry->item->body, &local_error);
+      if (entry->report == NULL)
+        entry->unreadable = g_strdup_printf (_("This revision could not be read: %s"), local_error->message);
+      g_ptr_array_add (build->entries, entry);
+    }
+  return TRUE;
+}
+
+/* Runs in the worker thread, on the clone, and touches no widget. One read
+ * transaction makes the figures, the earlier revisions they were checked
+ * against and the list of revisions come from the same moment. */
+static Build *
+build_run (VpStore       *store,
+           const char    *period,
+           GDateTime     *now,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  g_autoptr(Build) build = g_new0 (Build, 1);
+  g_autoptr(VpReport) preview = NULL;
+  gboolean ok;
+
+  build->period = g_strdup (period);
+  build->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
+  build->grace_days = vp_sync_get_grace_days (store);
+  build->due = vp_sync_is_period_due (period, now, build->grace_days);
+
+  if (!vp_store_exec (store, "BEGIN", error))
+    return NULL;
+  preview = vp_report_build (store, period, vp_sync_get_k (store), now, error);
+  ok = preview != NULL && !g_cancellable_set_error_if_cancelled (cancellable, error) &&
+       add_revisions (build, store, &preview, error);
+  vp_store_exec (store, "COMMIT", NULL);
+  return ok ? g_steal_pointer (&build) : NULL;
+}
+
+static void
+build_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  BuildJob *job = task_data;
+  GError *error = NULL;
+  Build *build = build_run (job->store, job->period, job->now, cancellable, &error);
+
+  /* The clone's connection closes here, in the thread that used it, and
+   * its copy of the key is wiped. */
+  g_clear_object (&job->store);
+  if (build == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, build, (GDestroyNotify) build_free);
+}
 
 static const char *
 selected_period (VpReportPage *self)
@@ -69,19 +259,72 @@ fill_months (VpReportPage *self)
 }
 
 static char *
-describe_item (const VpOutboxItem *item)
+format_local (GDateTime *time)
 {
+  g_autoptr(GDateTime) local = g_date_time_to_local (time);
+  /* Translators: a date and time, as in "29 November 2026 at 09:00";
+   * see g_date_time_format() for the codes. */
+  g_autofree char *text = g_date_time_format (local, _("%e %B %Y at %H:%M"));
+
+  return g_strdup (g_strstrip (text));
+}
+
+static char *
+format_generated (const Entry *entry)
+{
+  g_autoptr(GDateTime) time = NULL;
+
+  if (entry->report != NULL && entry->report->generated_at != NULL)
+    time = g_date_time_new_from_iso8601 (entry->report->generated_at, NULL);
+  return time != NULL ? format_local (time) : g_strdup (_("an unknown time"));
+}
+
+static char *
+format_next_attempt (const VpOutboxItem *item)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (item->next_attempt_at);
+  return format_local (time);
+}
+
+/* Why a revision was not delivered, as the uploader recorded it. */
+static char *
+reason_text (const VpOutboxItem *item)
+{
+  if (item->last_error != NULL && item->last_status > 0)
+    return g_strdup_printf (_("%s (HTTP %d)"), item->last_error, item->last_status);
+  if (item->last_error != NULL)
+    return g_strdup (item->last_error);
+  if (item->last_status > 0)
+    return g_strdup_printf (_("HTTP %d"), item->last_status);
+  return g_strdup (_("no reason was given"));
+}
+
+/* The state of one revision, in a few words. */
+static char *
+describe_state (const Entry *entry,
+                gboolean     due)
+{
+  const VpOutboxItem *item = entry->item;
+  g_autofree char *reason = NULL;
+  g_autofree char *when = NULL;
+
+  if (item == NULL)
+    return g_strdup (due ? _("Not queued yet") : _("Not due yet"));
   if (g_str_equal (item->state, "delivered"))
-    return g_strdup_printf (_("Delivered (revision %u)"), item->revision);
-  if (g_str_equal (item->state, "needs_attention"))
-    return g_strdup_printf (_("Needs attention (revision %u): %s"), item->revision,
-                            item->last_error != NULL ? item->last_error : "");
-  if (g_str_equal (item->state, "retry"))
-    return g_strdup_printf (_("Waiting to retry (revision %u): %s"), item->revision,
-                            item->last_error != NULL ? item->last_error : "");
+    return g_strdup (_("Delivered"));
   if (g_str_equal (item->state, "sending"))
-    return g_strdup_printf (_("Sending (revision %u)"), item->revision);
-  return g_strdup_printf (_("Queued (revision %u)"), item->revision);
+    return g_strdup (_("Sent, waiting for confirmation"));
+  if (g_str_equal (item->state, "superseded"))
+    return g_strdup (_("Superseded by a newer revision, not sent"));
+  reason = reason_text (item);
+  if (g_str_equal (item->state, "needs_attention"))
+    return g_strdup_printf (_("Needs attention: %s"), reason);
+  if (g_str_equal (item->state, "retry"))
+    {
+      when = format_next_attempt (item);
+      return g_strdup_printf (_("Queued, next attempt %s: %s"), when, reason);
+    }
+  return g_strdup (_("Queued"));
 }
 
 static char *
@@ -97,8 +340,154 @@ describe_not_due (const char *period,
 }
 
 static void
-show_json (VpReportPage *self,
-           const char   *json)
+set_status (VpReportPage *self,
+            const char   *icon_name,
+            const char   *title,
+            const char   *detail)
+{
+  const char *tone[] = { NULL, NULL };
+
+  if (g_str_equal (icon_name, "dialog-warning-symbolic"))
+    tone[0] = "warning";
+  else if (g_str_equal (icon_name, "emblem-ok-symbolic"))
+    tone[0] = "success";
+  gtk_widget_set_css_classes (GTK_WIDGET (self->status_icon), tone);
+  gtk_image_set_from_icon_name (self->status_icon, icon_name);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->status_row), title);
+  adw_action_row_set_subtitle (self->status_row, detail);
+}
+
+/* The month at a glance: the six states a team leader needs to tell apart. */
+static void
+update_status (VpReportPage *self)
+{
+  Build *build = self->build;
+  Entry *preview = build_preview (build);
+  Entry *latest = build_latest (build);
+  g_autofree char *detail = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *title = NULL;
+  const char *state;
+
+  if (preview != NULL && !build->due)
+    {
+      detail = describe_not_due (build->period, build->grace_days);
+      set_status (self, "appointment-soon-symbolic", _("Not due yet"), detail);
+      return;
+    }
+  if (preview != NULL)
+    {
+      detail = latest == NULL
+        ? g_strdup (_("Revision 1 is queued by Send Now, or by itself at the next unlock."))
+        : g_strdup_printf (_("The figures changed after revision %u. Revision %u is queued by Send Now, or by itself at the next unlock."),
+                           latest->item->revision, preview->report->revision);
+      set_status (self, "document-send-symbolic", _("Due — will be queued"), detail);
+      return;
+    }
+  if (latest == NULL)
+    return;
+
+  state = latest->item->state;
+  if (g_str_equal (state, "delivered"))
+    {
+      detail = g_strdup_printf (_("The municipality stored revision %u."), latest->item->revision);
+      set_status (self, "emblem-ok-symbolic", _("Delivered"), detail);
+    }
+  else if (g_str_equal (state, "sending"))
+    {
+      detail = g_strdup_printf (_("Revision %u is on its way to the municipality."), latest->item->revision);
+      set_status (self, "network-transmit-symbolic", _("Sent, waiting for confirmation"), detail);
+    }
+  else if (g_str_equal (state, "needs_attention"))
+    {
+      reason = reason_text (latest->item);
+      title = g_strdup_printf (_("Needs attention: %s"), reason);
+      detail = g_strdup_printf (_("Revision %u was refused. Once the cause is fixed, Send Now tries again."),
+                                latest->item->revision);
+      set_status (self, "dialog-warning-symbolic", title, detail);
+    }
+  else if (g_str_equal (state, "retry"))
+    {
+      reason = reason_text (latest->item);
+      title = format_next_attempt (latest->item);
+      detail = g_strdup_printf (_("Revision %u could not be sent (%s). Next attempt %s, or now with Send Now."),
+                                latest->item->revision, reason, title);
+      set_status (self, "mail-send-symbolic", _("Queued"), detail);
+    }
+  else
+    {
+      detail = g_strdup_printf (_("Revision %u waits to be sent."), latest->item->revision);
+      set_status (self, "mail-send-symbolic", _("Queued"), detail);
+    }
+}
+
+static gboolean
+can_send (VpReportPage *self)
+{
+  Entry *latest = build_latest (self->build);
+
+  if (self->build == NULL || !self->build->due || self->cancellable != NULL || self->sending)
+    return FALSE;
+  if (build_preview (self->build) != NULL)
+    return TRUE;
+  return latest != NULL && !g_str_equal (latest->item->state, "delivered") &&
+         !g_str_equal (latest->item->state, "superseded");
+}
+
+static void
+update_actions (VpReportPage *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "report.send", can_send (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "report.copy-json", self->json != NULL);
+  gtk_spinner_set_spinning (self->spinner, self->cancellable != NULL || self->sending);
+}
+
+static GtkWidget *
+revision_row (VpReportPage *self,
+              guint         i)
+{
+  Entry *entry = entry_at (self->build, i);
+  GtkWidget *row = adw_action_row_new ();
+  g_autofree char *title = NULL;
+  g_autofree char *state = describe_state (entry, self->build->due);
+  g_autofree char *generated = format_generated (entry);
+  g_autofree char *subtitle = NULL;
+  GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
+
+  title = entry->item != NULL ? g_strdup_printf (_("Revision %u"), entry->item->revision)
+                              : g_strdup_printf (_("Revision %u, not queued yet"), entry->report->revision);
+  /* Translators: a revision's delivery state, then when it was made. */
+  subtitle = g_strdup_printf (_("%s · generated %s"), state, generated);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "report.show-revision");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "u", entry_revision (entry));
+
+  gtk_widget_set_visible (check, i == self->shown);
+  gtk_widget_set_tooltip_text (check, _("Shown above"));
+  g_object_set_data (G_OBJECT (row), "check", check);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), check);
+  if (entry->item != NULL && g_str_equal (entry->item->state, "needs_attention"))
+    gtk_widget_add_css_class (row, "needs-attention");
+  return row;
+}
+
+static void
+fill_revisions (VpReportPage *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->revisions_list))) != NULL)
+    gtk_list_box_remove (self->revisions_list, child);
+  for (guint i = 0; i < self->build->entries->len; i++)
+    gtk_list_box_append (self->revisions_list, revision_row (self, i));
+}
+
+static void
+set_json (VpReportPage *self,
+          const char   *json)
 {
   g_free (self->json);
   self->json = g_strdup (json);
@@ -106,70 +495,202 @@ show_json (VpReportPage *self,
 }
 
 static void
-update_actions (VpReportPage *self,
-                gboolean      can_send)
+describe_shown (VpReportPage *self,
+                Entry        *entry,
+                Entry        *previous)
 {
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "report.send", can_send && !self->sending);
-  gtk_spinner_set_spinning (self->spinner, self->sending);
+  g_autofree char *title = NULL;
+  g_autofree char *generated = format_generated (entry);
+  g_autofree char *description = NULL;
+  g_autofree char *legend = NULL;
+  g_autofree char *json_title = NULL;
+  guint revision = entry_revision (entry);
+
+  title = entry->item != NULL ? g_strdup_printf (_("Revision %u"), revision)
+                              : g_strdup_printf (_("Revision %u, Not Queued Yet"), revision);
+  description = g_strdup_printf (_("Generated %s."), generated);
+  adw_preferences_group_set_title (self->shown_group, title);
+  adw_preferences_group_set_description (self->shown_group, description);
+
+  if (entry->report != NULL && previous != NULL && previous->report != NULL)
+    legend = g_strdup_printf (_("— is hidden to protect residents: fewer than %u people, or it would reveal such a value. "
+                                "Values in blue changed since revision %u; hover over one to see what it was."),
+                              entry->report->k, entry_revision (previous));
+  else if (entry->report != NULL)
+    legend = g_strdup_printf (_("— is hidden to protect residents: fewer than %u people, or it would reveal such a value."),
+                              entry->report->k);
+  gtk_label_set_label (self->legend_label, legend != NULL ? legend : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->legend_label), legend != NULL);
+
+  json_title = g_strdup_printf (_("JSON of Revision %u"), revision);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->json_row), json_title);
 }
 
+/* Shows one revision: its tables, marked where they differ from the
+ * revision before it, and its exact bytes. */
+static void
+show_entry (VpReportPage *self,
+            guint         i)
+{
+  Entry *entry = entry_at (self->build, i);
+  Entry *previous = entry_at (self->build, i + 1);
+  GtkWidget *row;
+
+  g_return_if_fail (entry != NULL);
+
+  self->shown = i;
+  describe_shown (self, entry, previous);
+  set_json (self, entry->json);
+
+  gtk_label_set_label (self->unreadable_label, entry->unreadable != NULL ? entry->unreadable : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->unreadable_label), entry->report == NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->tables_box), entry->report != NULL);
+  for (guint t = 0; entry->report != NULL && t < self->table_views->len; t++)
+    {
+      VpReportTableView *view = g_ptr_array_index (self->table_views, t);
+      VpReportTable *table = g_ptr_array_index (entry->report->tables, t);
+      VpReportTable *before = previous != NULL && previous->report != NULL
+                                ? g_ptr_array_index (previous->report->tables, t) : NULL;
+
+      vp_report_table_view_set_table (view, table, before, previous != NULL ? entry_revision (previous) : 0);
+    }
+
+  /* Move the check mark without rebuilding the list. */
+  row = gtk_widget_get_first_child (GTK_WIDGET (self->revisions_list));
+  for (guint r = 0; row != NULL; r++, row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *check = g_object_get_data (G_OBJECT (row), "check");
+      if (check != NULL)
+        gtk_widget_set_visible (check, r == i);
+    }
+  update_actions (self);
+}
+
+/* After a rebuild, stay on the revision the team leader was looking at;
+ * a new month starts on its newest revision. */
+static guint
+entry_to_show (VpReportPage *self,
+               Build        *old)
+{
+  Entry *was = old != NULL && g_str_equal (old->period, self->build->period) ? entry_at (old, self->shown) : NULL;
+
+  if (was == NULL || self->shown == 0)
+    return 0;
+  for (guint i = 0; i < self->build->entries->len; i++)
+    {
+      Entry *entry = entry_at (self->build, i);
+      if (entry->item != NULL && was->item != NULL && entry->item->id == was->item->id)
+        return i;
+    }
+  return 0;
+}
+
+static void
+show_build (VpReportPage *self,
+            Build        *build)
+{
+  g_autoptr(Build) old = g_steal_pointer (&self->build);
+
+  self->build = build;
+  self->shown = entry_to_show (self, old);
+  gtk_label_set_label (self->error_label, "");
+  update_status (self);
+  fill_revisions (self);
+  show_entry (self, self->shown);
+  gtk_stack_set_visible_child_name (self->content_stack, "report");
+}
+
+static void
+show_nothing (VpReportPage *self,
+              const char   *stack_page)
+{
+  g_clear_pointer (&self->build, build_free);
+  set_json (self, NULL);
+  set_status (self, "content-loading-symbolic", _("Delivery"), NULL);
+  gtk_stack_set_visible_child_name (self->content_stack, stack_page);
+  update_actions (self);
+}
+
+static void
+cancel_build (VpReportPage *self)
+{
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+}
+
+static void
+build_done (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  VpReportPage *self = VP_REPORT_PAGE (object);
+  g_autoptr(GError) error = NULL;
+  Build *build = g_task_propagate_pointer (G_TASK (result), &error);
+
+  /* A cancelled build belongs to a month or a store that is gone. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->cancellable);
+  if (build == NULL)
+    {
+      gtk_label_set_label (self->error_label, error->message);
+      show_nothing (self, "error");
+      return;
+    }
+  show_build (self, build);
+}
+
+static void
+start_build (VpReportPage *self)
+{
+  const char *period = selected_period (self);
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VpStore) clone = NULL;
+  BuildJob *job;
+
+  self->dirty = FALSE;
+  cancel_build (self);
+  if (self->store == NULL || !vp_store_is_open (self->store) || period == NULL)
+    {
+      show_nothing (self, "building");
+      return;
+    }
+  /* Another month: nothing of the old one may stay on screen. */
+  if (self->build != NULL && !g_str_equal (self->build->period, period))
+    show_nothing (self, "building");
+
+  clone = vp_store_open_clone (self->store, &error);
+  if (clone == NULL)
+    {
+      gtk_label_set_label (self->error_label, error->message);
+      show_nothing (self, "error");
+      return;
+    }
+  job = g_new0 (BuildJob, 1);
+  job->store = g_steal_pointer (&clone);
+  job->period = g_strdup (period);
+  job->now = g_date_time_new_now_local ();
+
+  self->cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->cancellable, build_done, NULL);
+  g_task_set_source_tag (task, start_build);
+  g_task_set_task_data (task, job, (GDestroyNotify) build_job_free);
+  g_task_run_in_thread (task, build_thread);
+  update_actions (self);
+}
+
+/* Builds only while the page is on screen: the window refreshes it after
+ * every saved contact, and a hidden page need not keep up. */
 void
 vp_report_page_refresh (VpReportPage *self)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) items = NULL;
-  g_autofree char *sha = NULL;
-  g_autofree char *status = NULL;
-  const char *period = selected_period (self);
-  VpOutboxItem *latest = NULL;
-  gboolean due;
-
   g_return_if_fail (VP_IS_REPORT_PAGE (self));
 
-  g_clear_pointer (&self->report, vp_report_free);
-  if (self->store == NULL || !vp_store_is_open (self->store) || period == NULL)
-    {
-      show_json (self, NULL);
-      update_actions (self, FALSE);
-      return;
-    }
-
-  self->report = vp_report_build (self->store, period, vp_sync_get_k (self->store), now, &error);
-  items = vp_outbox_list (self->store, period, error == NULL ? &error : NULL);
-  if (self->report == NULL || items == NULL)
-    {
-      adw_action_row_set_subtitle (self->status_row, error->message);
-      show_json (self, NULL);
-      update_actions (self, FALSE);
-      return;
-    }
-
-  latest = items->len > 0 ? g_ptr_array_index (items, 0) : NULL;
-  sha = vp_outbox_published_sha256 (self->report);
-  due = vp_sync_is_period_due (period, now, vp_sync_get_grace_days (self->store));
-
-  if (latest != NULL && g_strcmp0 (latest->published_sha256, sha) == 0)
-    {
-      /* Already queued: show the stored bytes, not a rebuild. */
-      g_clear_pointer (&self->report, vp_report_free);
-      show_json (self, latest->body);
-      status = describe_item (latest);
-    }
-  else
-    {
-      g_autofree char *json = NULL;
-
-      self->report->revision = latest != NULL ? latest->revision + 1 : 1;
-      json = vp_report_to_json (self->report);
-      show_json (self, json);
-      status = due ? g_strdup (_("Not sent yet"))
-                   : describe_not_due (period, vp_sync_get_grace_days (self->store));
-    }
-
-  adw_action_row_set_subtitle (self->status_row, status);
-  update_actions (self, due && (self->report != NULL ||
-                                (latest != NULL && !g_str_equal (latest->state, "delivered"))));
+  self->dirty = TRUE;
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    start_build (self);
 }
 
 static void
@@ -187,31 +708,102 @@ send_done (GObject      *object,
   g_signal_emit (self, signals[SENT], 0, delivered, error != NULL ? error->message : NULL);
 }
 
+/* The outbox may have moved on since the build (the window queues due
+ * months at unlock): a report is queued only if it was checked against the
+ * revision that is still the latest. */
+static gboolean
+outbox_moved_on (VpReportPage  *self,
+                 GError       **error)
+{
+  g_autoptr(GPtrArray) items = vp_outbox_list (self->store, self->build->period, error);
+  Entry *latest = build_latest (self->build);
+  gint64 seen = latest != NULL ? latest->item->id : 0;
+
+  if (items == NULL)
+    return TRUE;
+  return (items->len > 0 ? ((VpOutboxItem *) g_ptr_array_index (items, 0))->id : 0) != seen;
+}
+
+/* Queues exactly the revision the page showed, or makes the one waiting due
+ * again, then sends everything due. */
 static void
 send_activated (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *param)
 {
   VpReportPage *self = VP_REPORT_PAGE (widget);
+  Entry *preview = build_preview (self->build);
+  Entry *latest = build_latest (self->build);
   g_autoptr(GError) error = NULL;
   gboolean queued = FALSE;
 
-  if (self->store == NULL || self->sending)
+  if (!can_send (self))
     return;
 
-  /* Queue exactly the revision on display, then send everything due. */
-  if (self->report != NULL && !vp_outbox_enqueue (self->store, self->report, &queued, &error))
+  if (preview != NULL && outbox_moved_on (self, &error))
+    {
+      if (error == NULL)
+        vp_report_page_refresh (self);
+    }
+  else if (preview != NULL)
+    vp_outbox_enqueue (self->store, preview->report, &queued, &error);
+  else if (!g_str_equal (latest->item->state, "queued") && !g_str_equal (latest->item->state, "sending"))
+    /* On demand, a refused or waiting revision is due again at once. */
+    vp_outbox_mark (self->store, latest->item->id, "queued", 0, NULL, 0, &error);
+  if (error != NULL)
     {
       adw_action_row_set_subtitle (self->status_row, error->message);
       return;
     }
-  g_clear_pointer (&self->report, vp_report_free);
+  if (preview != NULL && !queued)
+    {
+      vp_report_page_refresh (self);
+      return;
+    }
 
-  /* Whatever was waiting for a retry goes out now, on demand. */
-  vp_store_exec (self->store, "UPDATE outbox SET next_attempt_at = 0 WHERE state = 'retry'", NULL);
   self->sending = TRUE;
-  update_actions (self, FALSE);
   vp_sync_send_due_async (self->store, NULL, send_done, g_object_ref (self));
+  vp_report_page_refresh (self);
+}
+
+/* The list of revisions is below the tables: bring the chosen one's up. */
+static void
+scroll_to_shown (VpReportPage *self)
+{
+  GtkWidget *content = gtk_scrolled_window_get_child (self->scroller);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  graphene_point_t top;
+
+  if (gtk_widget_compute_point (GTK_WIDGET (self->shown_group), content,
+                                &GRAPHENE_POINT_INIT (0, 0), &top))
+    gtk_adjustment_set_value (adjustment, MAX (top.y - 12, 0));
+}
+
+static void
+show_revision_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *param)
+{
+  VpReportPage *self = VP_REPORT_PAGE (widget);
+  guint revision = g_variant_get_uint32 (param);
+
+  for (guint i = 0; self->build != NULL && i < self->build->entries->len; i++)
+    if (entry_revision (entry_at (self->build, i)) == revision)
+      {
+        show_entry (self, i);
+        scroll_to_shown (self);
+      }
+}
+
+static void
+copy_json_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  VpReportPage *self = VP_REPORT_PAGE (widget);
+
+  if (self->json != NULL)
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), self->json);
 }
 
 static void
@@ -221,13 +813,28 @@ on_month_selected (VpReportPage *self)
 }
 
 static void
+vp_report_page_map (GtkWidget *widget)
+{
+  VpReportPage *self = VP_REPORT_PAGE (widget);
+
+  GTK_WIDGET_CLASS (vp_report_page_parent_class)->map (widget);
+  if (self->dirty)
+    start_build (self);
+}
+
+static void
 vp_report_page_dispose (GObject *object)
 {
   VpReportPage *self = VP_REPORT_PAGE (object);
+  GtkWidget *child;
 
+  cancel_build (self);
   g_clear_object (&self->store);
-  g_clear_pointer (&self->report, vp_report_free);
+  g_clear_pointer (&self->build, build_free);
+  g_clear_pointer (&self->table_views, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (object), VP_TYPE_REPORT_PAGE);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+    gtk_widget_unparent (child);
   G_OBJECT_CLASS (vp_report_page_parent_class)->dispose (object);
 }
 
@@ -249,21 +856,53 @@ vp_report_page_class_init (VpReportPageClass *klass)
 
   object_class->dispose = vp_report_page_dispose;
   object_class->finalize = vp_report_page_finalize;
+  widget_class->map = vp_report_page_map;
 
   /* (delivered count, error message or NULL) */
   signals[SENT] =
     g_signal_new ("sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_STRING);
 
+  g_type_ensure (VP_TYPE_REPORT_TABLE_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/vindplaats/Vindplaats/vp-report-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, VpReportPage, scroller);
   gtk_widget_class_bind_template_child (widget_class, VpReportPage, month_row);
   gtk_widget_class_bind_template_child (widget_class, VpReportPage, status_row);
+  gtk_widget_class_bind_template_child (widget_class, VpReportPage, status_icon);
   gtk_widget_class_bind_template_child (widget_class, VpReportPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, VpReportPage, send_button);
+  gtk_widget_class_bind_template_child (widget_class, VpReportPage, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, VpReportPage, error_label);
+  gtk_widget_class_bind_template_child (widget_class, VpReportPage, revisions_list);
+  gtk_widget_class_bind_template_child (widget_class, VpReportPage, shown_group);
+  gtk_widget_class_bind_template_child (widget_class, VpReportPage, legend_label);
+  gtk_widget_class_bind_template_child (widget_class, VpReportPage, unreadable_label);
+  gtk_widget_class_bind_template_child (widget_class, VpReportPage, tables_box);
+  gtk_widget_class_bind_template_child (widget_class, VpReportPage, json_row);
   gtk_widget_class_bind_template_child (widget_class, VpReportPage, json_label);
   gtk_widget_class_bind_template_callback (widget_class, on_month_selected);
 
   gtk_widget_class_install_action (widget_class, "report.send", NULL, send_activated);
+  gtk_widget_class_install_action (widget_class, "report.show-revision", "u", show_revision_activated);
+  gtk_widget_class_install_action (widget_class, "report.copy-json", NULL, copy_json_activated);
+}
+
+/* One view per table of DESIGN §5, in report order, made once. */
+static void
+add_table_views (VpReportPage *self)
+{
+  guint n_defs = 0;
+
+  vp_report_table_defs (&n_defs);
+  self->table_views = g_ptr_array_new ();
+  for (guint i = 0; i < n_defs; i++)
+    {
+      GtkWidget *view = vp_report_table_view_new ();
+
+      gtk_box_append (self->tables_box, view);
+      g_ptr_array_add (self->table_views, view);
+    }
 }
 
 static void
@@ -271,6 +910,7 @@ vp_report_page_init (VpReportPage *self)
 {
   self->periods = g_ptr_array_new_with_free_func (g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
+  add_table_views (self);
 
   /* Wrapped JSON must show the exact bytes: no hyphens at line breaks. */
   {
@@ -281,6 +921,7 @@ vp_report_page_init (VpReportPage *self)
   fill_months (self);
   /* The month that closed last is the one a team leader looks at. */
   adw_combo_row_set_selected (self->month_row, 1);
+  show_nothing (self, "building");
 }
 
 void
@@ -289,6 +930,9 @@ vp_report_page_set_store (VpReportPage *self,
 {
   g_return_if_fail (VP_IS_REPORT_PAGE (self));
 
+  /* Locking cancels a build and clears what was shown. */
+  cancel_build (self);
+  show_nothing (self, "building");
   g_set_object (&self->store, store);
   vp_report_page_refresh (self);
 }
@@ -309,4 +953,27 @@ vp_report_page_get_json (VpReportPage *self)
 {
   g_return_val_if_fail (VP_IS_REPORT_PAGE (self), NULL);
   return self->json;
+}
+
+/* A build or a send is in progress. */
+gboolean
+vp_report_page_is_busy (VpReportPage *self)
+{
+  g_return_val_if_fail (VP_IS_REPORT_PAGE (self), FALSE);
+  return self->cancellable != NULL || self->sending;
+}
+
+VpReportTableView *
+_vp_report_page_get_table_view (VpReportPage *self,
+                                const char   *name)
+{
+  g_return_val_if_fail (VP_IS_REPORT_PAGE (self), NULL);
+
+  for (guint i = 0; i < self->table_views->len; i++)
+    {
+      VpReportTableView *view = g_ptr_array_index (self->table_views, i);
+      if (g_strcmp0 (vp_report_table_view_get_name (view), name) == 0)
+        return view;
+    }
+  return NULL;
 }

@@ -3,12 +3,13 @@
 
 #include <adwaita.h>
 
+#include "vp-report-table-view.h"
 #include "vp-store.h"
 
 G_BEGIN_DECLS
 
 #define VP_TYPE_REPORT_PAGE (vp_report_page_get_type ())
-G_DECLARE_FINAL_TYPE (VpReportPage, vp_report_page, VP, REPORT_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (VpReportPage, vp_report_page, VP, REPORT_PAGE, GtkWidget)
 
 void        vp_report_page_set_store  (VpReportPage *self,
                                        VpStore      *store);
@@ -16,5 +17,10 @@ void        vp_report_page_refresh    (VpReportPage *self);
 void        vp_report_page_set_period (VpReportPage *self,
                                        const char   *period);
 const char *vp_report_page_get_json   (VpReportPage *self);
+gboolean    vp_report_page_is_busy    (VpReportPage *self);
+
+/* For tests. */
+VpReportTableView *_vp_report_page_get_table_view (VpReportPage *self,
+                                                   const char   *name);
 
 G_END_DECLS
