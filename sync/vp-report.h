@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <gio/gio.h>
+#include <glib.h>
 
 #include "vp-report-schema.h"
 #include "vp-store.h"
@@ -88,16 +88,6 @@ VpReport      *vp_report_build               (VpStore             *store,
                                               const char          *period,
                                               guint                k,
                                               GDateTime           *now,
-                                              GError             **error);
-void           vp_report_build_async         (VpStore             *store,
-                                              const char          *period,
-                                              guint                k,
-                                              GDateTime           *now,
-                                              GCancellable        *cancellable,
-                                              GAsyncReadyCallback  callback,
-                                              gpointer             user_data);
-VpReport      *vp_report_build_finish        (VpStore             *store,
-                                              GAsyncResult        *result,
                                               GError             **error);
 void           vp_report_free                (VpReport            *report);
 
