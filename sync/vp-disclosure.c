@@ -51,7 +51,9 @@
  * value. Such a path always exists, since every arc lies on a cycle of
  * arcs that may grow. Suppressing more only widens the ranges of values
  * already protected, so one pass over the list (with the arcs it adds)
- * leaves every suppressed value with a range of at least k. The check in
+ * leaves every suppressed value with a range of at least k. A last pass
+ * publishes again, costliest first, every secondary suppression that a
+ * later path made unnecessary. The check in
  * tests/ (test-adversary) recomputes every range independently with a
  * general LP/MIP solver over the report's linear system. */
 
@@ -358,11 +360,26 @@ network_build (Network  *net,
 }
 
 /* Max flow (up to limit) from source to sink in the residual graph of the
- * suppressed arcs other than skip; breadth-first augmenting paths. */
+ * suppressed arcs other than skip; breadth-first augmenting paths over
+ * adjacency lists kept in flat arrays (this runs thousands of times a
+ * report). */
 typedef struct {
   guint  to;
+  int    next;  /* the next edge out of the same node, or -1 */
   gint64 cap;
 } Edge;
+
+static void
+edge_add (Edge  *edges,
+          guint *n_edges,
+          int   *first,
+          guint  from,
+          guint  to,
+          gint64 cap)
+{
+  edges[*n_edges] = (Edge) { to, first[from], cap };
+  first[from] = (int) (*n_edges)++;
+}
 
 static gint64
 max_flow (Network *net,
@@ -371,29 +388,24 @@ max_flow (Network *net,
           guint    sink,
           gint64   limit)
 {
-  g_autoptr(GArray) edges = g_array_new (FALSE, FALSE, sizeof (Edge));
+  g_autofree Edge *edges = g_new (Edge, 2 * net->arcs->len);
+  g_autofree int *first = g_new (int, net->n_nodes);
   g_autofree int *parent_edge = g_new (int, net->n_nodes);
   g_autofree guint *queue = g_new (guint, net->n_nodes);
-  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  guint n_edges = 0;
   gint64 flow = 0;
 
-  /* Edge 2i is arc i's forward edge, 2i+1 its reverse; an edge's partner
-   * is index ^ 1. */
+  /* Edges come in pairs: an edge's partner is its index ^ 1. */
   for (guint n = 0; n < net->n_nodes; n++)
-    g_ptr_array_add (out, g_array_new (FALSE, FALSE, sizeof (guint)));
+    first[n] = -1;
   for (guint a = 0; a < net->arcs->len; a++)
     {
       const Arc *arc = &g_array_index (net->arcs, Arc, a);
-      Edge forward = { arc->head, INFINITE_FLOW }, backward = { arc->tail, arc->value };
-      guint index = edges->len;
 
       if (a == skip || !arc->suppressed)
         continue;
-      g_array_append_val (edges, forward);
-      g_array_append_val (edges, backward);
-      g_array_append_val (g_ptr_array_index (out, arc->tail), index);
-      index++;
-      g_array_append_val (g_ptr_array_index (out, arc->head), index);
+      edge_add (edges, &n_edges, first, arc->tail, arc->head, INFINITE_FLOW);
+      edge_add (edges, &n_edges, first, arc->head, arc->tail, arc->value);
     }
 
   while (flow < limit)
@@ -408,28 +420,22 @@ max_flow (Network *net,
       while (head < tail && parent_edge[sink] == -1)
         {
           guint n = queue[head++];
-          GArray *list = g_ptr_array_index (out, n);
 
-          for (guint i = 0; i < list->len; i++)
-            {
-              guint e = g_array_index (list, guint, i);
-              Edge *edge = &g_array_index (edges, Edge, e);
-
-              if (edge->cap > 0 && parent_edge[edge->to] == -1)
-                {
-                  parent_edge[edge->to] = (int) e;
-                  queue[tail++] = edge->to;
-                }
-            }
+          for (int e = first[n]; e >= 0; e = edges[e].next)
+            if (edges[e].cap > 0 && parent_edge[edges[e].to] == -1)
+              {
+                parent_edge[edges[e].to] = e;
+                queue[tail++] = edges[e].to;
+              }
         }
       if (parent_edge[sink] == -1)
         break;
-      for (guint n = sink; n != source; n = g_array_index (edges, Edge, parent_edge[n] ^ 1).to)
-        push = MIN (push, g_array_index (edges, Edge, parent_edge[n]).cap);
-      for (guint n = sink; n != source; n = g_array_index (edges, Edge, parent_edge[n] ^ 1).to)
+      for (guint n = sink; n != source; n = edges[parent_edge[n] ^ 1].to)
+        push = MIN (push, edges[parent_edge[n]].cap);
+      for (guint n = sink; n != source; n = edges[parent_edge[n] ^ 1].to)
         {
-          Edge *edge = &g_array_index (edges, Edge, parent_edge[n]);
-          Edge *partner = &g_array_index (edges, Edge, parent_edge[n] ^ 1);
+          Edge *edge = &edges[parent_edge[n]];
+          Edge *partner = &edges[parent_edge[n] ^ 1];
 
           if (edge->cap != INFINITE_FLOW)
             edge->cap -= push;
@@ -573,6 +579,94 @@ widen (Network *net,
     }
 }
 
+static gint64
+published_cost (const Arc *arc)
+{
+  return (gint64) arc->n_appearances * 1000000 + arc->value + 1;
+}
+
+static int
+compare_cost_desc (gconstpointer a,
+                   gconstpointer b,
+                   gpointer      user_data)
+{
+  Network *net = user_data;
+  gint64 ca = published_cost (&g_array_index (net->arcs, Arc, *(const guint *) a));
+  gint64 cb = published_cost (&g_array_index (net->arcs, Arc, *(const guint *) b));
+
+  return ca < cb ? 1 : ca > cb ? -1 : 0;
+}
+
+static guint
+find_root (guint *parent,
+           guint  n)
+{
+  while (parent[n] != n)
+    n = parent[n] = parent[parent[n]];
+  return n;
+}
+
+/* Whether every suppressed value that arc a could have helped still has a
+ * range of k: only values joined to a through suppressed arcs can have
+ * used it. */
+static gboolean
+all_protected (Network *net,
+               GArray  *work,
+               guint    a,
+               guint    k)
+{
+  g_autofree guint *parent = g_new (guint, net->n_nodes);
+  const Arc *released = &g_array_index (net->arcs, Arc, a);
+
+  for (guint n = 0; n < net->n_nodes; n++)
+    parent[n] = n;
+  for (guint i = 0; i < work->len; i++)
+    {
+      const Arc *arc = &g_array_index (net->arcs, Arc, g_array_index (work, guint, i));
+      if (arc->suppressed || arc == released)
+        parent[find_root (parent, arc->tail)] = find_root (parent, arc->head);
+    }
+
+  for (guint i = 0; i < work->len; i++)
+    {
+      guint b = g_array_index (work, guint, i);
+      const Arc *arc = &g_array_index (net->arcs, Arc, b);
+      gint64 up, down;
+
+      if (!arc->suppressed || find_root (parent, arc->tail) != find_root (parent, released->tail))
+        continue;
+      protection (net, b, k, &up, &down);
+      if (up + down < (gint64) k)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* A cheapest path chosen for one value can make an earlier choice
+ * unnecessary: each secondary suppression, the costliest first, is
+ * published again if every suppressed value keeps a range of k without it. */
+static void
+release_redundant (Network *net,
+                   GArray  *work,
+                   guint    n_primary,
+                   guint    k)
+{
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  if (work->len > n_primary)
+    g_array_append_vals (order, &g_array_index (work, guint, n_primary), work->len - n_primary);
+  g_array_sort_with_data (order, compare_cost_desc, net);
+  for (guint i = 0; i < order->len; i++)
+    {
+      guint a = g_array_index (order, guint, i);
+      Arc *arc = &g_array_index (net->arcs, Arc, a);
+
+      arc->suppressed = FALSE;
+      if (!all_protected (net, work, a, k))
+        arc->suppressed = TRUE;
+    }
+}
+
 /* Whether an earlier revision published this value and it would now move
  * by 1..k-1. */
 static gboolean
@@ -605,6 +699,7 @@ vp_disclosure_apply (VpReport  *report,
   Network net;
   g_autoptr(GArray) work = g_array_new (FALSE, FALSE, sizeof (guint));
   guint k = MAX (report->k, VP_REPORT_MIN_K);
+  guint n_primary;
 
   network_build (&net, report);
 
@@ -618,6 +713,7 @@ vp_disclosure_apply (VpReport  *report,
         g_array_append_val (work, a);
     }
 
+  n_primary = work->len;
   for (guint i = 0; i < work->len; i++)
     {
       guint a = g_array_index (work, guint, i);
@@ -637,6 +733,7 @@ vp_disclosure_apply (VpReport  *report,
             }
         }
     }
+  release_redundant (&net, work, n_primary, k);
 
   for (guint a = 0; a < net.arcs->len; a++)
     {
