@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Speed of building a month's reach report from the encrypted store, against
+ * the same aggregation query on plain SQLite, in the same run. Run on
+ * demand:
+ *   meson compile -C _build bench-report && _build/tests/bench/bench-report
+ * Timings never decide a test: machines here are noisy. */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "vp-report.h"
+#include "vp-schema.h"
+#include "vp-test-util.h"
+
+#define RUNS 5
+
+/* A large team's history: 20,000 clients, 100,000 contacts over two years,
+ * 8,000 of them (and 2,000 referrals) in October 2026. */
+static const char *fill_sql =
+  "BEGIN;"
+  "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)"
+  "  INSERT INTO client (label, birth_year, created_at)"
+  "  SELECT 'Gen' || i, 1930 + i % 90, '2025-01-01T00:00:00' FROM n;"
+  "INSERT INTO consent (client_id, category, given_at, method, explanation_language, text_version)"
+  "  SELECT id, c.category, '2025-01-01', 'verbal', 'nld', '1' FROM client,"
+  "  (SELECT 'language' AS category UNION ALL SELECT 'interpreter' UNION ALL SELECT 'referral') c"
+  "  WHERE id % 4 <> 0;"
+  "INSERT INTO language_need (client_id, dutch_proficiency, preferred_languages)"
+  "  SELECT id, CASE id % 3 WHEN 0 THEN 'sufficient' WHEN 1 THEN 'limited' ELSE 'little_or_none' END,"
+  "         CASE id % 5 WHEN 0 THEN 'ara,nld' WHEN 1 THEN 'tur' WHEN 2 THEN 'tir' WHEN 3 THEN 'pol' ELSE NULL END"
+  "  FROM client WHERE id % 4 <> 0;"
+  "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)"
+  "  INSERT INTO contact (client_id, account_id, location_type, occurred_at, kind, initiated_by, stage, interpreter)"
+  "  SELECT 1 + i % 20000, 1,"
+  "         CASE i % 4 WHEN 0 THEN 'school' WHEN 1 THEN 'religious' WHEN 2 THEN 'gp_health' ELSE 'street' END,"
+  "         CASE WHEN i <= 8000 THEN printf ('2026-10-%02dT10:00:00', 1 + i % 28)"
+  "              ELSE printf ('%04d-%02d-%02dT10:00:00', 2025 + i % 2, 1 + i % 9, 1 + i % 28) END,"
+  "         CASE WHEN i % 3 = 0 THEN 'first' ELSE 'follow_up' END,"
+  "         CASE i % 3 WHEN 0 THEN 'outreach' WHEN 1 THEN 'school' ELSE 'key_figure' END,"
+  "         CASE WHEN i % 3 = 0 THEN 'early' END,"
+  "         CASE WHEN (1 + i % 20000) % 4 <> 0 AND i % 2 = 0 THEN 'professional_phone' END"
+  "  FROM n;"
+  "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)"
+  "  INSERT INTO referral (client_id, account_id, category, organisation, referred_on, feedback_expected_by)"
+  "  SELECT 1 + (i * 4 + 1) % 20000, 1, CASE i % 2 WHEN 0 THEN 'debt' ELSE 'housing' END, 'Org',"
+  "         printf ('2026-10-%02d', 1 + i % 28), printf ('2026-11-%02d', 1 + i % 28) FROM n;"
+  "COMMIT;";
+
+/* The aggregation's own query (see sync/vp-report.c), for the plain side. */
+static const char *month_sql =
+  "SELECT c.client_id, c.location_type, c.kind, c.initiated_by,"
+  "       CAST (substr (c.occurred_at, 1, 4) AS INTEGER) - cl.birth_year,"
+  "       ln.dutch_proficiency, c.stage, c.interpreter, ln.preferred_languages"
+  " FROM contact c JOIN client cl ON cl.id = c.client_id"
+  " LEFT JOIN language_need ln ON ln.client_id = c.client_id"
+  " WHERE c.occurred_at >= '2026-10-01' AND c.occurred_at < '2026-11-01'";
+
+static double
+now (void)
+{
+  return g_get_monotonic_time () / 1e6;
+}
+
+static double
+time_query (sqlite3 *db)
+{
+  double start = now ();
+
+  for (int r = 0; r < RUNS; r++)
+    {
+      sqlite3_stmt *stmt = NULL;
+
+      sqlite3_prepare_v2 (db, month_sql, -1, &stmt, NULL);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        ;
+      sqlite3_finalize (stmt);
+    }
+  return (now () - start) / RUNS;
+}
+
+static double
+time_build (VpStore *store)
+{
+  g_autoptr(GDateTime) when = g_date_time_new_local (2026, 11, 29, 9, 0, 0);
+  double start = now ();
+
+  for (int r = 0; r < RUNS; r++)
+    {
+      g_autoptr(VpReport) report = vp_report_build (store, "2026-10", 5, when, NULL);
+      g_assert_nonnull (report);
+    }
+  return (now () - start) / RUNS;
+}
+
+/* Plain SQLite: the same library, schema and pragmas, without a key. */
+static sqlite3 *
+open_plain (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "plain.db", NULL);
+  sqlite3 *db = NULL;
+
+  sqlite3_open (path, &db);
+  sqlite3_exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+                    "PRAGMA temp_store = MEMORY; PRAGMA secure_delete = ON;", NULL, NULL, NULL);
+  vp_schema_migrate (db, vp_schema_current_version (), NULL);
+  sqlite3_exec (db, "INSERT INTO account (name, role, created_at) VALUES ('x', 'coach', 'now')", NULL, NULL, NULL);
+  return db;
+}
+
+int
+main (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autofree char *store_dir = g_build_filename (dir, "store", NULL);
+  g_autoptr(VpStore) store = vp_test_create_store (store_dir);
+  sqlite3 *plain = open_plain (dir);
+  double query_plain, query_enc, build;
+
+  if (sqlite3_exec (plain, fill_sql, NULL, NULL, NULL) != SQLITE_OK ||
+      sqlite3_exec (vp_store_get_db (store), fill_sql, NULL, NULL, NULL) != SQLITE_OK)
+    g_error ("Could not fill the stores: %s", sqlite3_errmsg (plain));
+
+  query_plain = time_query (plain);
+  query_enc = time_query (vp_store_get_db (store));
+  build = time_build (store);
+
+  printf ("%-44s %10s %10s %8s\n", "operation (October: 8,000 contacts)", "plain s", "store s", "ratio");
+  printf ("%-44s %10.4f %10.4f %8.2f\n", "the month's aggregation query", query_plain, query_enc, query_enc / query_plain);
+  printf ("%-44s %10.4f %10.4f %8.2f\n", "whole report (query, tables, suppression)", query_plain, build, build / query_plain);
+
+  sqlite3_close (plain);
+  vp_test_remove_dir (dir);
+  return 0;
+}
