@@ -145,6 +145,21 @@ vp_store_exec (VpStore     *self,
   return TRUE;
 }
 
+/* A read snapshot: every query until vp_store_end_snapshot() sees the
+ * store as it was at the first one, whatever other connections write. */
+gboolean
+vp_store_begin_snapshot (VpStore  *self,
+                         GError  **error)
+{
+  return vp_store_exec (self, "BEGIN DEFERRED", error);
+}
+
+void
+vp_store_end_snapshot (VpStore *self)
+{
+  vp_store_exec (self, "COMMIT", NULL);
+}
+
 static char *
 query_text (sqlite3    *db,
             const char *sql)

@@ -74,6 +74,10 @@ gboolean    vp_store_set_setting           (VpStore       *self,
                                             const char    *value,
                                             GError       **error);
 
+gboolean    vp_store_begin_snapshot        (VpStore       *self,
+                                            GError       **error);
+void        vp_store_end_snapshot          (VpStore       *self);
+
 /* For the other non-UI layers (sync) that run their own queries. */
 sqlite3    *vp_store_get_db                (VpStore       *self);
 gboolean    vp_store_exec                  (VpStore       *self,

@@ -254,6 +254,38 @@ test_locations_and_full_registration (void)
   vp_test_remove_dir (dir);
 }
 
+/* A clone has a connection of its own for a worker thread; in a snapshot
+ * it keeps seeing one moment while the window's connection writes. */
+static void
+test_clone_snapshot (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(VpStore) clone = NULL;
+  g_autoptr(GDateTime) when = g_date_time_new_local (2026, 10, 5, 10, 0, 0);
+  g_autoptr(GError) error = NULL;
+
+  vp_test_register (store, "A.", 1980, "school", "first", NULL, when);
+  clone = vp_store_open_clone (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (vp_store_get_team_code (clone), ==, vp_store_get_team_code (store));
+  g_assert_cmpstr (vp_store_get_account_role (clone), ==, vp_store_get_account_role (store));
+
+  g_assert_true (vp_store_begin_snapshot (clone, &error));
+  g_assert_cmpint (vp_test_count (clone, "SELECT count (*) FROM contact"), ==, 1);
+  vp_test_register (store, "B.", 1981, "school", "first", NULL, when);
+  g_assert_cmpint (vp_test_count (clone, "SELECT count (*) FROM contact"), ==, 1);
+  vp_store_end_snapshot (clone);
+  g_assert_cmpint (vp_test_count (clone, "SELECT count (*) FROM contact"), ==, 2);
+
+  /* Locking the window's store does not reach into the clone's key. */
+  vp_store_close (store);
+  g_assert_cmpint (vp_test_count (clone, "SELECT count (*) FROM contact"), ==, 2);
+  g_assert_null (vp_store_open_clone (store, &error));
+  g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_LOCKED);
+  vp_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -267,6 +299,7 @@ main (int   argc,
   g_test_add_func ("/store/setup-validation", test_setup_validation);
   g_test_add_func ("/store/registration-rules", test_registration_rules);
   g_test_add_func ("/store/locations-and-full-registration", test_locations_and_full_registration);
+  g_test_add_func ("/store/clone-snapshot", test_clone_snapshot);
 
   return g_test_run ();
 }

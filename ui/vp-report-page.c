@@ -204,12 +204,12 @@ build_run (VpStore       *store,
   build->grace_days = vp_sync_get_grace_days (store);
   build->due = vp_sync_is_period_due (period, now, build->grace_days);
 
-  if (!vp_store_exec (store, "BEGIN", error))
+  if (!vp_store_begin_snapshot (store, error))
     return NULL;
   preview = vp_report_build (store, period, vp_sync_get_k (store), now, error);
   ok = preview != NULL && !g_cancellable_set_error_if_cancelled (cancellable, error) &&
        add_revisions (build, store, &preview, error);
-  vp_store_exec (store, "COMMIT", NULL);
+  vp_store_end_snapshot (store);
   return ok ? g_steal_pointer (&build) : NULL;
 }
 
