@@ -461,11 +461,19 @@ protection (Network *net,
   *down = MIN (arc->value, max_flow (net, a, arc->tail, arc->head, k));
 }
 
+/* What hiding a published value loses: fewer numbers first, then smaller
+ * values. */
+static gint64
+published_cost (const Arc *arc)
+{
+  return (gint64) arc->n_appearances * 1000000 + arc->value + 1;
+}
+
+/* What a path pays for an arc: nothing if it is hidden already. */
 static gint64
 arc_cost (const Arc *arc)
 {
-  /* Fewer published numbers lost first, then smaller values. */
-  return arc->suppressed ? 0 : (gint64) arc->n_appearances * 1000000 + arc->value + 1;
+  return arc->suppressed ? 0 : published_cost (arc);
 }
 
 /* The cheapest path from source to sink over arcs other than skip, each
@@ -577,12 +585,6 @@ widen (Network *net,
           g_array_append_val (work, b);
         }
     }
-}
-
-static gint64
-published_cost (const Arc *arc)
-{
-  return (gint64) arc->n_appearances * 1000000 + arc->value + 1;
 }
 
 static int

@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "vp-report.h"
-#include "vp-schema.h"
+#include "bench-util.h"
 #include "vp-test-util.h"
 
 #define RUNS 5
@@ -56,15 +56,9 @@ static const char *month_sql =
   " WHERE c.occurred_at >= '2026-10-01' AND c.occurred_at < '2026-11-01'";
 
 static double
-now (void)
-{
-  return g_get_monotonic_time () / 1e6;
-}
-
-static double
 time_query (sqlite3 *db)
 {
-  double start = now ();
+  double start = bench_now ();
 
   for (int r = 0; r < RUNS; r++)
     {
@@ -75,36 +69,21 @@ time_query (sqlite3 *db)
         ;
       sqlite3_finalize (stmt);
     }
-  return (now () - start) / RUNS;
+  return (bench_now () - start) / RUNS;
 }
 
 static double
 time_build (VpStore *store)
 {
   g_autoptr(GDateTime) when = g_date_time_new_local (2026, 11, 29, 9, 0, 0);
-  double start = now ();
+  double start = bench_now ();
 
   for (int r = 0; r < RUNS; r++)
     {
       g_autoptr(VpReport) report = vp_report_build (store, "2026-10", 5, when, NULL);
       g_assert_nonnull (report);
     }
-  return (now () - start) / RUNS;
-}
-
-/* Plain SQLite: the same library, schema and pragmas, without a key. */
-static sqlite3 *
-open_plain (const char *dir)
-{
-  g_autofree char *path = g_build_filename (dir, "plain.db", NULL);
-  sqlite3 *db = NULL;
-
-  sqlite3_open (path, &db);
-  sqlite3_exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-                    "PRAGMA temp_store = MEMORY; PRAGMA secure_delete = ON;", NULL, NULL, NULL);
-  vp_schema_migrate (db, vp_schema_current_version (), NULL);
-  sqlite3_exec (db, "INSERT INTO account (name, role, created_at) VALUES ('x', 'coach', 'now')", NULL, NULL, NULL);
-  return db;
+  return (bench_now () - start) / RUNS;
 }
 
 int
@@ -113,7 +92,7 @@ main (void)
   g_autofree char *dir = vp_test_make_dir ();
   g_autofree char *store_dir = g_build_filename (dir, "store", NULL);
   g_autoptr(VpStore) store = vp_test_create_store (store_dir);
-  sqlite3 *plain = open_plain (dir);
+  sqlite3 *plain = bench_open_plain (dir);
   double query_plain, query_enc, build;
 
   if (sqlite3_exec (plain, fill_sql, NULL, NULL, NULL) != SQLITE_OK ||

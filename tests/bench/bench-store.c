@@ -9,7 +9,7 @@
 
 #include "vp-client.h"
 #include "vp-registration.h"
-#include "vp-schema.h"
+#include "bench-util.h"
 #include "vp-test-util.h"
 
 #define CLIENTS 100000
@@ -24,17 +24,11 @@ static const char *fill_sql =
   "         CASE WHEN i % 3 = 0 THEN '06' || (10000000 + i) END, '2026-01-01T00:00:00' FROM n;"
   "COMMIT;";
 
-static double
-now (void)
-{
-  return g_get_monotonic_time () / 1e6;
-}
-
 /* The same searches the client page makes, as you type "Gen12", "Gen123"... */
 static double
 time_searches (sqlite3 *db)
 {
-  double start = now ();
+  double start = bench_now ();
 
   for (int i = 0; i < SEARCHES; i++)
     {
@@ -47,13 +41,13 @@ time_searches (sqlite3 *db)
         ;
       sqlite3_finalize (stmt);
     }
-  return now () - start;
+  return bench_now () - start;
 }
 
 static double
 time_saves (sqlite3 *db)
 {
-  double start = now ();
+  double start = bench_now ();
 
   for (int i = 0; i < SAVES; i++)
     {
@@ -64,30 +58,15 @@ time_saves (sqlite3 *db)
                                               "COMMIT;", i);
       sqlite3_exec (db, sql, NULL, NULL, NULL);
     }
-  return now () - start;
+  return bench_now () - start;
 }
 
 static double
 time_fill (sqlite3 *db)
 {
-  double start = now ();
+  double start = bench_now ();
   sqlite3_exec (db, fill_sql, NULL, NULL, NULL);
-  return now () - start;
-}
-
-/* Plain SQLite: the same library, schema and pragmas, without a key. */
-static sqlite3 *
-open_plain (const char *dir)
-{
-  g_autofree char *path = g_build_filename (dir, "plain.db", NULL);
-  sqlite3 *db = NULL;
-
-  sqlite3_open (path, &db);
-  sqlite3_exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-                    "PRAGMA temp_store = MEMORY; PRAGMA secure_delete = ON;", NULL, NULL, NULL);
-  vp_schema_migrate (db, vp_schema_current_version (), NULL);
-  sqlite3_exec (db, "INSERT INTO account (name, role, created_at) VALUES ('x', 'coach', 'now')", NULL, NULL, NULL);
-  return db;
+  return bench_now () - start;
 }
 
 int
@@ -96,7 +75,7 @@ main (void)
   g_autofree char *dir = vp_test_make_dir ();
   g_autofree char *store_dir = g_build_filename (dir, "store", NULL);
   g_autoptr(VpStore) store = vp_test_create_store (store_dir);
-  sqlite3 *plain = open_plain (dir);
+  sqlite3 *plain = bench_open_plain (dir);
   sqlite3 *enc = vp_store_get_db (store);
   double fill_plain = time_fill (plain);
   double fill_enc = time_fill (enc);
