@@ -116,6 +116,7 @@ add_demo_contact (VpStore     *store,
     .language_consent = consent,
     .dutch_proficiency = consent ? PICK (rand, levels, level_weights) : NULL,
     .occurred_at = when,
+    .entered_at = when, /* entered at the visit, as a coach would */
   };
 
   if (!vp_store_save_registration (store, &reg, NULL, error))
@@ -127,6 +128,7 @@ add_demo_contact (VpStore     *store,
       reg.language_consent = FALSE;
       reg.dutch_proficiency = NULL;
       reg.occurred_at = later;
+      reg.entered_at = later;
       return vp_store_save_registration (store, &reg, NULL, error);
     }
   return TRUE;

@@ -151,6 +151,7 @@ vp_store_add_referral (VpStore               *store,
   g_autofree char *organisation = g_strstrip (g_strdup (input->organisation != NULL ? input->organisation : ""));
   g_autofree char *referred = NULL;
   g_autofree char *expected = NULL;
+  g_autofree char *entered = NULL;
   sqlite3_stmt *stmt = NULL;
   GDate on, by;
   gint64 id;
@@ -189,13 +190,17 @@ vp_store_add_referral (VpStore               *store,
     }
   referred = date_text (&on);
   expected = date_text (&by);
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    entered = g_date_time_format (input->entered_at != NULL ? input->entered_at : now, "%Y-%m-%dT%H:%M:%S");
+  }
 
   if (!vp_store_exec (store, "BEGIN IMMEDIATE", error))
     return 0;
   rc = sqlite3_prepare_v2 (vp_store_get_db (store),
                            "INSERT INTO referral (client_id, contact_id, account_id, category, organisation,"
-                           "                      referred_on, warm_handover, feedback_expected_by)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &stmt, NULL);
+                           "                      referred_on, warm_handover, feedback_expected_by, entered_at)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_int64 (stmt, 1, input->client_id);
@@ -207,6 +212,7 @@ vp_store_add_referral (VpStore               *store,
       sqlite3_bind_text (stmt, 6, referred, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int (stmt, 7, input->warm_handover ? 1 : 0);
       sqlite3_bind_text (stmt, 8, expected, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 9, entered, -1, SQLITE_TRANSIENT);
       rc = sqlite3_step (stmt);
     }
   sqlite3_finalize (stmt);

@@ -23,6 +23,7 @@ typedef struct {
   const char *category;        /* referral category code */
   const char *organisation;
   GDate      *referred_on;     /* NULL: today */
+  GDateTime  *entered_at;      /* when it was typed in; NULL: now */
   gboolean    warm_handover;
   GDate      *expected_by;     /* NULL: referred_on + the category's days */
 } VpReferralInput;

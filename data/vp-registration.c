@@ -186,6 +186,7 @@ insert_contact (VpStore              *store,
                 const VpRegistration *reg,
                 gint64                client_id,
                 const char           *when,
+                const char           *entered,
                 gint64               *contact_id)
 {
   sqlite3 *db = vp_store_get_db (store);
@@ -194,8 +195,9 @@ insert_contact (VpStore              *store,
 
   sqlite3_prepare_v2 (db,
                       "INSERT INTO contact (client_id, account_id, location_id, location_type,"
-                      "                     occurred_at, kind, initiated_by, stage, notes, interpreter)"
-                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      "                     occurred_at, kind, initiated_by, stage, notes, interpreter,"
+                      "                     entered_at)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       -1, &stmt, NULL);
   sqlite3_bind_int64 (stmt, 1, client_id);
   sqlite3_bind_int64 (stmt, 2, vp_store_get_account_id (store));
@@ -211,6 +213,7 @@ insert_contact (VpStore              *store,
     sqlite3_bind_text (stmt, 9, reg->notes, -1, SQLITE_TRANSIENT);
   if (reg->interpreter != NULL)
     sqlite3_bind_text (stmt, 10, reg->interpreter, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 11, entered, -1, SQLITE_TRANSIENT);
   rc = step_once (stmt);
   *contact_id = sqlite3_last_insert_rowid (db);
   return rc;
@@ -226,6 +229,9 @@ vp_store_save_registration (VpStore               *store,
   g_autofree char *now_text = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
   g_autofree char *when = g_date_time_format (reg->occurred_at != NULL ? reg->occurred_at : now,
                                               "%Y-%m-%dT%H:%M:%S");
+  /* When it was typed in decides which month's report counts it. */
+  g_autofree char *entered = g_date_time_format (reg->entered_at != NULL ? reg->entered_at : now,
+                                                 "%Y-%m-%dT%H:%M:%S");
   sqlite3 *db;
   gint64 client_id = reg->client_id;
   gint64 new_contact = 0;
@@ -268,7 +274,7 @@ vp_store_save_registration (VpStore               *store,
   if (rc == SQLITE_DONE && reg->interpreter_consent)
     rc = record_consent (db, client_id, "interpreter", now_text);
   if (rc == SQLITE_DONE)
-    rc = insert_contact (store, reg, client_id, when, &new_contact);
+    rc = insert_contact (store, reg, client_id, when, entered, &new_contact);
   if (rc != SQLITE_DONE)
     {
       vp_store_set_sqlite_error (store, rc, error);

@@ -41,6 +41,7 @@ typedef struct {
   const char *interpreter;       /* stored only with interpreter consent */
   const char *notes;
   GDateTime  *occurred_at;       /* NULL for now */
+  GDateTime  *entered_at;        /* when it was typed in; NULL for now */
 } VpRegistration;
 
 gboolean vp_registration_validate   (const VpRegistration *reg,

@@ -8,6 +8,11 @@
 #include "vp-schema.h"
 #include "vp-store.h"
 
+/* The first of a comma-separated list of language codes, or NULL. */
+#define VP_FIRST_LANGUAGE_SQL(list) \
+  "nullif (CASE WHEN instr (" list ", ',') > 0" \
+  " THEN substr (" list ", 1, instr (" list ", ',') - 1) ELSE " list " END, '')"
+
 /* Numbered migrations. Each step runs in its own transaction together with
  * the user_version bump, so a store is always at exactly one version. Never
  * edit a step that has shipped: add a new one. */
@@ -196,6 +201,68 @@ static const char * const migrations[] = {
   "CREATE TRIGGER consent_withdrawn_referral AFTER UPDATE OF withdrawn_at ON consent"
   " WHEN NEW.withdrawn_at IS NOT NULL AND OLD.withdrawn_at IS NULL AND NEW.category = 'referral'"
   " BEGIN DELETE FROM referral WHERE client_id = NEW.client_id; END;",
+
+  /* 5: facts frozen as they were, so that a month is reported once (DESIGN
+   * §5, issue on disclosure). A contact keeps the Dutch proficiency and
+   * first preferred language recorded for its client at the time (still
+   * consent-bound: withdrawing language consent clears them), and every
+   * contact and referral records when it was entered, so that one entered
+   * after its month was released counts in the month it was entered. */
+  "ALTER TABLE contact ADD COLUMN entered_at TEXT;" /* local time, like occurred_at */
+  "ALTER TABLE contact ADD COLUMN dutch_proficiency TEXT"
+  "  CHECK (dutch_proficiency IN ('sufficient', 'limited', 'little_or_none'));"
+  "ALTER TABLE contact ADD COLUMN language TEXT;"
+  "ALTER TABLE referral ADD COLUMN entered_at TEXT;"
+  "UPDATE contact SET entered_at = occurred_at;"
+  "UPDATE referral SET entered_at = referred_on || 'T00:00:00';"
+  "UPDATE contact SET"
+  "  dutch_proficiency = (SELECT dutch_proficiency FROM language_need WHERE client_id = contact.client_id),"
+  "  language = (SELECT " VP_FIRST_LANGUAGE_SQL ("preferred_languages")
+  "              FROM language_need WHERE client_id = contact.client_id);"
+  "CREATE INDEX contact_entered ON contact (entered_at);"
+  "CREATE INDEX referral_period ON referral (referred_on);"
+  "CREATE INDEX referral_entered ON referral (entered_at);"
+  "CREATE TRIGGER contact_entered AFTER INSERT ON contact WHEN NEW.entered_at IS NULL"
+  " BEGIN UPDATE contact SET entered_at = strftime ('%Y-%m-%dT%H:%M:%S', 'now', 'localtime')"
+  "       WHERE id = NEW.id; END;"
+  "CREATE TRIGGER referral_entered AFTER INSERT ON referral WHEN NEW.entered_at IS NULL"
+  " BEGIN UPDATE referral SET entered_at = strftime ('%Y-%m-%dT%H:%M:%S', 'now', 'localtime')"
+  "       WHERE id = NEW.id; END;"
+  "CREATE TRIGGER contact_language_consent BEFORE INSERT ON contact"
+  " WHEN (NEW.dutch_proficiency IS NOT NULL OR NEW.language IS NOT NULL) AND NOT EXISTS ("
+  "   SELECT 1 FROM consent WHERE client_id = NEW.client_id AND category = 'language'"
+  "   AND withdrawn_at IS NULL)"
+  " BEGIN SELECT RAISE (ABORT, 'consent required: language'); END;"
+  "CREATE TRIGGER contact_language_consent_update BEFORE UPDATE OF dutch_proficiency, language ON contact"
+  " WHEN (NEW.dutch_proficiency IS NOT NULL OR NEW.language IS NOT NULL) AND NOT EXISTS ("
+  "   SELECT 1 FROM consent WHERE client_id = NEW.client_id AND category = 'language'"
+  "   AND withdrawn_at IS NULL)"
+  " BEGIN SELECT RAISE (ABORT, 'consent required: language'); END;"
+  /* What was recorded for the client when the contact was saved ... */
+  "CREATE TRIGGER contact_language_snapshot AFTER INSERT ON contact"
+  " WHEN NEW.dutch_proficiency IS NULL AND NEW.language IS NULL BEGIN"
+  "   UPDATE contact SET"
+  "     dutch_proficiency = (SELECT dutch_proficiency FROM language_need WHERE client_id = NEW.client_id),"
+  "     language = (SELECT " VP_FIRST_LANGUAGE_SQL ("preferred_languages")
+  "                 FROM language_need WHERE client_id = NEW.client_id)"
+  "   WHERE id = NEW.id;"
+  " END;"
+  /* ... or during the same day's visit, when the language needs are asked
+   * after the contact was saved. Later changes leave past contacts alone. */
+  "CREATE TRIGGER language_need_snapshot_insert AFTER INSERT ON language_need BEGIN"
+  "   UPDATE contact SET dutch_proficiency = NEW.dutch_proficiency,"
+  "     language = " VP_FIRST_LANGUAGE_SQL ("NEW.preferred_languages")
+  "   WHERE client_id = NEW.client_id AND substr (occurred_at, 1, 10) = date ('now', 'localtime');"
+  " END;"
+  "CREATE TRIGGER language_need_snapshot_update AFTER UPDATE ON language_need BEGIN"
+  "   UPDATE contact SET dutch_proficiency = NEW.dutch_proficiency,"
+  "     language = " VP_FIRST_LANGUAGE_SQL ("NEW.preferred_languages")
+  "   WHERE client_id = NEW.client_id AND substr (occurred_at, 1, 10) = date ('now', 'localtime');"
+  " END;"
+  "CREATE TRIGGER consent_withdrawn_language_snapshot AFTER UPDATE OF withdrawn_at ON consent"
+  " WHEN NEW.withdrawn_at IS NOT NULL AND OLD.withdrawn_at IS NULL AND NEW.category = 'language'"
+  " BEGIN UPDATE contact SET dutch_proficiency = NULL, language = NULL"
+  "       WHERE client_id = NEW.client_id; END;",
 };
 
 guint

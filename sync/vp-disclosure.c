@@ -3,25 +3,49 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "vp-disclosure.h"
 
-/* Disclosure control (DESIGN §5), applied before anything is queued.
+/* Disclosure control (DESIGN §5), applied before anything is queued. A
+ * month is released once (vp-sync.c), so there are no revisions to guard.
  *
- * 1. Threshold: a value to which 1..k-1 distinct clients contribute is
+ * 1. Small groups publish nothing, zeros included, so that the pattern of
+ *    nulls says nothing: a month behind 1..k-1 distinct clients is null
+ *    whole; so is a table, and a row or column of a table, behind 1..k-1.
+ * 2. Threshold: a value to which 1..k-1 distinct clients contribute is
  *    suppressed, whatever its count.
- * 2. Revisions: a value that an earlier revision of the month published and
- *    that would now move by 1..k-1 is suppressed as well.
- * 3. Secondary suppression, so that no suppressed value can be narrowed to
+ * 3. Group attributes: in the sensitive tables (proficiency, stage,
+ *    interpreter) a row or column of k or more clients whose recorded
+ *    values all lie in one cell would tell that attribute of everyone in
+ *    it. That cell and the group's other recorded cells (its zeros) are
+ *    suppressed; step 4 then gives each of them a range of k, so no
+ *    solution forces "all in one cell". Hiding the total alone would not
+ *    do: the zeros beside the cell still say "if anyone, then all".
+ * 4. Secondary suppression, so that no suppressed value can be narrowed to
  *    an interval of fewer than k values from everything the report
- *    publishes.
+ *    publishes and every relation the data implies.
  *
- * The method rests on one observation: every published number of the six
- * contact tables is the flow on one arc of a single circulation network,
- * and every relation between them (a row or column total is the sum of its
- * cells, the tables that count the same first contacts share totals) is
- * flow conservation at one node. The chain, in flow order:
+ * The relations, table by table (audited pair by pair):
+ *   contacts x route: contacts[lt, first] = route[lt, *]; the first-contact
+ *     total is shared.
+ *   contacts, route, age, early_reach, language: one first-contact total.
+ *   age x early_reach: the Dutch proficiency column totals are equal.
+ *   contacts x interpreter_use: the all-contacts total is shared, and the
+ *     follow-up total is the sum of the gaps below.
+ *   interpreter_use x age (and so early_reach): every first contact is a
+ *     contact with the same proficiency, so interpreter_use[*, p] >=
+ *     age[*, p], with equality when there are no follow-ups.
+ *   route, age, early_reach, language among themselves: the total only
+ *     (initiator, age, stage and language are recorded independently;
+ *     proficiency and language are both optional under one consent, so
+ *     neither "not recorded" bounds the other).
+ *   referrals: nothing (a referral's client need not be met that month).
+ *
+ * Every equation is flow conservation in one circulation network; every
+ * published number of the six contact tables is the flow on one arc. The
+ * chain, in flow order:
  *
  *   hub -> interpreter mode rows -> cells -> proficiency columns
  *       -> [all contacts] -> location type rows of `contacts`
@@ -42,20 +66,29 @@
  * in the residual graph of the other suppressed arcs (an arc a = p->q may
  * grow without bound, p->q, or shrink by at most its value, q->p).
  *
+ * The inequality interpreter_use[*, p] >= age[*, p] is no network relation
+ * (it joins two points of the chain), so a range from the network alone
+ * could be too wide. Every range is therefore proved by a witness: the max
+ * flow is a concrete other table set, which counts only if it keeps every
+ * inequality; when it does not, flows that cannot break them (the gap of
+ * each pair split between its two arcs, or both arcs of a pair moved
+ * together) are tried. A range is only ever as wide as a witness shows, so
+ * it never overstates the protection.
+ *
  * Secondary suppression walks a work list of suppressed arcs. While an arc
  * has up + down < k, it takes the cheapest path that closes the gap: from v
  * back to u over arcs whose residual capacity covers what is missing, or
  * the other way round when x itself is large enough; arcs already
  * suppressed cost nothing, a published arc costs the number of places it
  * appears in the report (a shared total hides more than a cell), then its
- * value. Such a path always exists, since every arc lies on a cycle of
- * arcs that may grow. Suppressing more only widens the ranges of values
- * already protected, so one pass over the list (with the arcs it adds)
- * leaves every suppressed value with a range of at least k. A last pass
- * publishes again, costliest first, every secondary suppression that a
- * later path made unnecessary. The check in
- * tests/ (test-adversary) recomputes every range independently with a
- * general LP/MIP solver over the report's linear system. */
+ * value. A last pass publishes again, costliest first, every secondary
+ * suppression that a later path made unnecessary. Should no path close a
+ * gap (the inequality can leave a value stuck), the six contact tables
+ * are suppressed whole: then any number of contacts with the value's
+ * categories could be added without changing anything published, so every
+ * value is safe. The check in tests/ (test-adversary) recomputes every
+ * range independently with a general LP/MIP solver over the report's
+ * linear system, the inequality included. */
 
 #define INFINITE_FLOW G_MAXINT64
 #define MAX_APPEARANCES 5
@@ -71,14 +104,23 @@ typedef struct {
   gint64     value;
   guint      n_clients;
   gboolean   suppressed;
+  gboolean   linked;      /* in the six contact tables */
   guint      n_appearances;
   Appearance appearances[MAX_APPEARANCES];
 } Arc;
 
+/* value (big) >= value (small), a relation outside the network. */
+typedef struct {
+  guint big;
+  guint small;
+} Side;
+
 typedef struct {
   VpReport *report;
   GArray   *arcs;   /* Arc */
+  GArray   *sides;  /* Side */
   guint     n_nodes;
+  const char *inconsistent; /* a table that disagrees with a linked one */
 } Network;
 
 static guint
@@ -105,7 +147,7 @@ arc_share (Network *net,
 
   g_return_if_fail (arc->n_appearances < MAX_APPEARANCES);
   if (arc->n_appearances > 0 && table->value[var] != arc->value)
-    g_critical ("Table %s disagrees with a linked table", table->def->name);
+    net->inconsistent = table->def->name;
   arc->appearances[arc->n_appearances++] = (Appearance) { t, var };
   arc->value = table->value[var];
   arc->n_clients = MAX (arc->n_clients, table->n_clients[var]);
@@ -334,6 +376,43 @@ find_contact_tables (VpReport      *report,
   return TRUE;
 }
 
+static guint
+arc_of (Network *net,
+        guint    t,
+        guint    var)
+{
+  for (guint a = 0; a < net->arcs->len; a++)
+    {
+      const Arc *arc = &g_array_index (net->arcs, Arc, a);
+
+      for (guint i = 0; i < arc->n_appearances; i++)
+        if (arc->appearances[i].table == t && arc->appearances[i].var == var)
+          return a;
+    }
+  g_return_val_if_reached (0);
+}
+
+/* interpreter_use[*, p] >= first_contacts_by_age_language[*, p]: every
+ * first contact is also a contact, with the same proficiency. */
+static void
+add_sides (Network             *net,
+           const ContactTables *t)
+{
+  VpReportTable *interpreter = table_at (net, t->interpreter);
+  VpReportTable *age = table_at (net, t->age);
+
+  for (guint c = 0; c < age->columns->len; c++)
+    {
+      guint ic = code_index (interpreter->columns, g_ptr_array_index (age->columns, c));
+      Side side = {
+        arc_of (net, t->interpreter, vp_report_table_column_total (interpreter, ic)),
+        arc_of (net, t->age, vp_report_table_column_total (age, c)),
+      };
+
+      g_array_append_val (net->sides, side);
+    }
+}
+
 static void
 network_build (Network  *net,
                VpReport *report)
@@ -343,7 +422,9 @@ network_build (Network  *net,
 
   net->report = report;
   net->arcs = g_array_new (FALSE, TRUE, sizeof (Arc));
+  net->sides = g_array_new (FALSE, FALSE, sizeof (Side));
   net->n_nodes = 0;
+  net->inconsistent = NULL;
 
   if (linked)
     {
@@ -352,6 +433,9 @@ network_build (Network  *net,
       guint first = add_contacts_and_route (net, &t, all, hub);
 
       add_first_contact_tables (net, &t, first, hub);
+      for (guint a = 0; a < net->arcs->len; a++)
+        g_array_index (net->arcs, Arc, a).linked = TRUE;
+      add_sides (net, &t);
     }
   for (guint i = 0; i < report->tables->len; i++)
     if (!linked || (i != t.contacts && i != t.route && i != t.age && i != t.early &&
@@ -360,14 +444,24 @@ network_build (Network  *net,
 }
 
 /* Max flow (up to limit) from source to sink in the residual graph of the
- * suppressed arcs other than skip; breadth-first augmenting paths over
- * adjacency lists kept in flat arrays (this runs thousands of times a
- * report). */
+ * suppressed arcs other than those in skip; breadth-first augmenting paths
+ * over adjacency lists kept in flat arrays (this runs thousands of times a
+ * report). An arc may grow by up to grow[a] and shrink by up to shrink[a]
+ * (by default without bound and by its value). With delta, the flow found
+ * is returned as the change of every arc: a witness. */
 typedef struct {
   guint  to;
   int    next;  /* the next edge out of the same node, or -1 */
   gint64 cap;
+  gint64 flow;
 } Edge;
+
+typedef struct {
+  const gint64 *grow;    /* NULL: without bound */
+  const gint64 *shrink;  /* NULL: down to zero */
+  guint         skip[2];
+  guint         n_skip;
+} Residual;
 
 static void
 edge_add (Edge  *edges,
@@ -377,18 +471,30 @@ edge_add (Edge  *edges,
           guint  to,
           gint64 cap)
 {
-  edges[*n_edges] = (Edge) { to, first[from], cap };
+  edges[*n_edges] = (Edge) { to, first[from], cap, 0 };
   first[from] = (int) (*n_edges)++;
 }
 
+static gboolean
+skipped (const Residual *res,
+         guint           a)
+{
+  for (guint i = 0; i < res->n_skip; i++)
+    if (res->skip[i] == a)
+      return TRUE;
+  return FALSE;
+}
+
 static gint64
-max_flow (Network *net,
-          guint    skip,
-          guint    source,
-          guint    sink,
-          gint64   limit)
+max_flow (Network        *net,
+          const Residual *res,
+          guint           source,
+          guint           sink,
+          gint64          limit,
+          gint64         *delta)
 {
   g_autofree Edge *edges = g_new (Edge, 2 * net->arcs->len);
+  g_autofree int *edge_of = g_new (int, net->arcs->len);
   g_autofree int *first = g_new (int, net->n_nodes);
   g_autofree int *parent_edge = g_new (int, net->n_nodes);
   g_autofree guint *queue = g_new (guint, net->n_nodes);
@@ -402,10 +508,14 @@ max_flow (Network *net,
     {
       const Arc *arc = &g_array_index (net->arcs, Arc, a);
 
-      if (a == skip || !arc->suppressed)
+      edge_of[a] = -1;
+      if (!arc->suppressed || skipped (res, a))
         continue;
-      edge_add (edges, &n_edges, first, arc->tail, arc->head, INFINITE_FLOW);
-      edge_add (edges, &n_edges, first, arc->head, arc->tail, arc->value);
+      edge_of[a] = (int) n_edges;
+      edge_add (edges, &n_edges, first, arc->tail, arc->head,
+                res->grow != NULL ? res->grow[a] : INFINITE_FLOW);
+      edge_add (edges, &n_edges, first, arc->head, arc->tail,
+                res->shrink != NULL ? MIN (res->shrink[a], arc->value) : arc->value);
     }
 
   while (flow < limit)
@@ -441,10 +551,196 @@ max_flow (Network *net,
             edge->cap -= push;
           if (partner->cap != INFINITE_FLOW)
             partner->cap += push;
+          edge->flow += push;
+          partner->flow -= push;
         }
       flow += push;
     }
+  if (delta != NULL)
+    for (guint a = 0; a < net->arcs->len; a++)
+      delta[a] = edge_of[a] >= 0 ? edges[edge_of[a]].flow : 0;
   return flow;
+}
+
+/* Whether moving arc a by move, with every other arc changed by delta,
+ * gives a table set that keeps every relation outside the network (the
+ * network's own relations hold for any flow). */
+static gboolean
+witness_holds (Network      *net,
+               guint         a,
+               gint64        move,
+               const gint64 *delta)
+{
+  for (guint i = 0; i < net->sides->len; i++)
+    {
+      const Side *side = &g_array_index (net->sides, Side, i);
+      const Arc *big = &g_array_index (net->arcs, Arc, side->big);
+      const Arc *small = &g_array_index (net->arcs, Arc, side->small);
+      gint64 db = side->big == a ? move : delta[side->big];
+      gint64 ds = side->small == a ? move : delta[side->small];
+
+      if (big->value + db < small->value + ds)
+        return FALSE;
+    }
+  for (guint b = 0; b < net->arcs->len; b++)
+    if (g_array_index (net->arcs, Arc, b).value + (b == a ? move : delta[b]) < 0)
+      return FALSE;
+  return TRUE;
+}
+
+/* Where a move of arc a in direction dir (+1 grows, -1 shrinks) starts and
+ * ends: the rest of the cycle runs from its end back to its start. */
+static guint
+move_start (const Arc *arc,
+            int        dir)
+{
+  return dir > 0 ? arc->tail : arc->head;
+}
+
+static guint
+move_end (const Arc *arc,
+          int        dir)
+{
+  return dir > 0 ? arc->head : arc->tail;
+}
+
+/* The pair's other arc, if arc a is one side of an inequality. */
+static const Side *
+side_of (Network *net,
+         guint    a)
+{
+  for (guint i = 0; i < net->sides->len; i++)
+    {
+      const Side *side = &g_array_index (net->sides, Side, i);
+      if (side->big == a || side->small == a)
+        return side;
+    }
+  return NULL;
+}
+
+/* A flow that cannot break an inequality: each pair's gap is split between
+ * the smaller side growing and the bigger one shrinking, all of it towards
+ * a when a is on a side. */
+static gint64
+boxed_move (Network *net,
+            guint    a,
+            int      dir,
+            gint64   limit,
+            gint64  *delta)
+{
+  g_autofree gint64 *grow = g_new (gint64, net->arcs->len);
+  g_autofree gint64 *shrink = g_new (gint64, net->arcs->len);
+  Residual res = { grow, shrink, { a }, 1 };
+  const Arc *arc = &g_array_index (net->arcs, Arc, a);
+
+  for (guint b = 0; b < net->arcs->len; b++)
+    {
+      grow[b] = INFINITE_FLOW;
+      shrink[b] = G_MAXINT64;
+    }
+  for (guint i = 0; i < net->sides->len; i++)
+    {
+      const Side *side = &g_array_index (net->sides, Side, i);
+      gint64 gap = g_array_index (net->arcs, Arc, side->big).value -
+                   g_array_index (net->arcs, Arc, side->small).value;
+
+      if (side->small == a)
+        {
+          shrink[side->big] = 0;
+          if (dir > 0)
+            limit = MIN (limit, gap);
+          else
+            shrink[side->big] = gap;
+        }
+      else if (side->big == a)
+        {
+          grow[side->small] = 0;
+          if (dir < 0)
+            limit = MIN (limit, gap);
+          else
+            grow[side->small] = gap;
+        }
+      else
+        {
+          grow[side->small] = gap / 2;
+          shrink[side->big] = gap - gap / 2;
+        }
+    }
+  if (limit <= 0)
+    return 0;
+  return max_flow (net, &res, move_end (arc, dir), move_start (arc, dir), limit, delta);
+}
+
+/* A cycle through a and its partner p in the same direction, so that the
+ * gap between them stays as it is: from a's end to p's start, then from
+ * p's end back to a's start. */
+static gint64
+coupled_move (Network *net,
+              guint    a,
+              guint    p,
+              int      dir,
+              gint64   limit,
+              gint64  *delta)
+{
+  const Arc *arc = &g_array_index (net->arcs, Arc, a);
+  const Arc *partner = &g_array_index (net->arcs, Arc, p);
+  g_autofree gint64 *second = g_new0 (gint64, net->arcs->len);
+  Residual res = { NULL, NULL, { a, p }, 2 };
+  gint64 f = limit;
+  gboolean stable = FALSE;
+
+  if (!partner->suppressed)
+    return 0;
+  if (dir < 0)
+    f = MIN (f, partner->value);
+  /* Both halves must carry the same amount: lower it until they do. */
+  for (guint round = 0; round < 4 && f > 0 && !stable; round++)
+    {
+      gint64 f1 = max_flow (net, &res, move_end (arc, dir), move_start (partner, dir), f, delta);
+      gint64 f2 = max_flow (net, &res, move_end (partner, dir), move_start (arc, dir), f, second);
+
+      stable = f1 == f && f2 == f;
+      f = MIN (f1, f2);
+    }
+  if (!stable || f <= 0)
+    return 0;
+  for (guint b = 0; b < net->arcs->len; b++)
+    delta[b] += second[b];
+  delta[p] = dir * f;
+  return f;
+}
+
+/* How far arc a can move in direction dir (capped at limit), as far as a
+ * witness keeping every relation shows. */
+static gint64
+proven_move (Network *net,
+             guint    a,
+             int      dir,
+             gint64   limit)
+{
+  const Arc *arc = &g_array_index (net->arcs, Arc, a);
+  g_autofree gint64 *delta = g_new0 (gint64, net->arcs->len);
+  Residual res = { NULL, NULL, { a }, 1 };
+  const Side *side;
+  gint64 best, f;
+
+  if (limit <= 0)
+    return 0;
+  best = max_flow (net, &res, move_end (arc, dir), move_start (arc, dir), limit, delta);
+  if (best == 0 || witness_holds (net, a, dir * best, delta))
+    return best;
+
+  f = boxed_move (net, a, dir, limit, delta);
+  best = f > 0 && witness_holds (net, a, dir * f, delta) ? f : 0;
+  side = side_of (net, a);
+  if (best < limit && side != NULL)
+    {
+      memset (delta, 0, sizeof (gint64) * net->arcs->len);
+      f = coupled_move (net, a, side->big == a ? side->small : side->big, dir, limit, delta);
+      if (f > best && witness_holds (net, a, dir * f, delta))
+        best = f;
+    }
+  return best;
 }
 
 /* How far the value on arc a can move, in both directions, capped at k. */
@@ -457,8 +753,8 @@ protection (Network *net,
 {
   const Arc *arc = &g_array_index (net->arcs, Arc, a);
 
-  *up = max_flow (net, a, arc->head, arc->tail, k);
-  *down = MIN (arc->value, max_flow (net, a, arc->tail, arc->head, k));
+  *up = proven_move (net, a, +1, k);
+  *down = proven_move (net, a, -1, MIN (arc->value, (gint64) k));
 }
 
 /* What hiding a published value loses: fewer numbers first, then smaller
@@ -572,7 +868,8 @@ widen (Network *net,
   if (arc->value >= (gint64) k - up)
     lower = cheapest_path (net, a, arc->tail, arc->head, (gint64) k - up);
   path = path_cost (net, lower) < path_cost (net, raise) ? lower : raise;
-  g_return_if_fail (path != NULL);
+  if (path == NULL)
+    return;
 
   for (guint i = 0; i < path->len; i++)
     {
@@ -651,7 +948,8 @@ static void
 release_redundant (Network *net,
                    GArray  *work,
                    guint    n_primary,
-                   guint    k)
+                   guint    k,
+                   gboolean escalated)
 {
   g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (guint));
 
@@ -663,54 +961,141 @@ release_redundant (Network *net,
       guint a = g_array_index (order, guint, i);
       Arc *arc = &g_array_index (net->arcs, Arc, a);
 
+      if (escalated && arc->linked)
+        continue;
       arc->suppressed = FALSE;
       if (!all_protected (net, work, a, k))
         arc->suppressed = TRUE;
     }
 }
 
-/* Whether an earlier revision published this value and it would now move
- * by 1..k-1. */
-static gboolean
-moves_too_little (Network   *net,
-                  const Arc *arc,
-                  GPtrArray *earlier,
-                  guint      k)
+static void
+suppress_table (VpReportTable *table)
 {
-  for (guint e = 0; earlier != NULL && e < earlier->len; e++)
-    for (guint i = 0; i < arc->n_appearances; i++)
-      {
-        VpReportTable *now = table_at (net, arc->appearances[i].table);
-        VpReportTable *then = vp_report_find_table (g_ptr_array_index (earlier, e), now->def->name);
-        guint var = arc->appearances[i].var;
-        gint64 delta;
-
-        if (then == NULL || then->absent || then->n_vars != now->n_vars || then->suppressed[var])
-          continue;
-        delta = ABS (arc->value - then->value[var]);
-        if (delta > 0 && delta < k)
-          return TRUE;
-      }
-  return FALSE;
+  for (guint i = 0; i < table->n_vars; i++)
+    table->suppressed[i] = TRUE;
 }
 
-void
+static gboolean
+is_small (guint n_clients,
+          guint k)
+{
+  return n_clients > 0 && n_clients < k;
+}
+
+static gboolean
+is_not_recorded (GPtrArray *codes,
+                 guint      i)
+{
+  return g_str_equal (g_ptr_array_index (codes, i), VP_NOT_RECORDED);
+}
+
+/* A row (or, transposed, a column) of 1..k-1 clients is null whole; one of
+ * k or more whose recorded values all lie in one cell hides that cell and
+ * its recorded zeros, in the sensitive tables. */
+static void
+mark_line (VpReportTable *table,
+           guint          line,
+           gboolean       is_row,
+           gboolean       sensitive,
+           guint          k)
+{
+  GPtrArray *across = is_row ? table->columns : table->rows;
+  guint total = is_row ? vp_report_table_row_total (table, line) : vp_report_table_column_total (table, line);
+  guint n_recorded = 0, n_nonzero = 0;
+
+  if (is_small (table->n_clients[total], k))
+    {
+      table->suppressed[total] = TRUE;
+      for (guint i = 0; i < across->len; i++)
+        table->suppressed[is_row ? vp_report_table_cell (table, line, i) : vp_report_table_cell (table, i, line)] = TRUE;
+      return;
+    }
+  if (!sensitive || table->n_clients[total] == 0)
+    return;
+  for (guint i = 0; i < across->len; i++)
+    if (!is_not_recorded (across, i))
+      {
+        guint cell = is_row ? vp_report_table_cell (table, line, i) : vp_report_table_cell (table, i, line);
+        n_recorded++;
+        n_nonzero += table->value[cell] > 0;
+      }
+  if (n_recorded < 2 || n_nonzero != 1)
+    return;
+  for (guint i = 0; i < across->len; i++)
+    if (!is_not_recorded (across, i))
+      table->suppressed[is_row ? vp_report_table_cell (table, line, i) : vp_report_table_cell (table, i, line)] = TRUE;
+}
+
+static gboolean
+is_sensitive (const VpReportTable *table)
+{
+  return g_str_equal (table->def->name, "first_contacts_by_age_language") ||
+         g_str_equal (table->def->name, "early_reach") ||
+         g_str_equal (table->def->name, "interpreter_use");
+}
+
+/* Steps 1 to 3 of the header comment, on the tables' own values. Returns
+ * TRUE when the whole month is null. */
+static gboolean
+mark_primary (VpReport *report,
+              guint     k)
+{
+  gboolean whole_month = is_small (report->n_clients, k);
+
+  for (guint t = 0; t < report->tables->len; t++)
+    {
+      VpReportTable *table = g_ptr_array_index (report->tables, t);
+
+      if (whole_month || is_small (table->n_clients[vp_report_table_grand_total (table)], k))
+        {
+          suppress_table (table);
+          continue;
+        }
+      for (guint i = 0; i < table->n_vars; i++)
+        table->suppressed[i] = is_small (table->n_clients[i], k);
+      if (!vp_report_table_is_2d (table))
+        continue;
+      for (guint r = 0; r < table->rows->len; r++)
+        mark_line (table, r, TRUE, is_sensitive (table), k);
+      for (guint c = 0; c < table->columns->len; c++)
+        mark_line (table, c, FALSE, is_sensitive (table), k);
+    }
+  return whole_month;
+}
+
+gboolean
 vp_disclosure_apply (VpReport  *report,
-                     GPtrArray *earlier)
+                     GError   **error)
 {
   Network net;
   g_autoptr(GArray) work = g_array_new (FALSE, FALSE, sizeof (guint));
   guint k = MAX (report->k, VP_REPORT_MIN_K);
+  gboolean escalated = FALSE;
   guint n_primary;
 
+  g_return_val_if_fail (report != NULL, FALSE);
+
+  if (mark_primary (report, k))
+    return TRUE;
+
   network_build (&net, report);
+  if (net.inconsistent != NULL)
+    {
+      g_set_error (error, VP_REPORT_ERROR, VP_REPORT_ERROR_UNPROTECTED,
+                   _("The report cannot be protected: table %s disagrees with a linked table"),
+                   net.inconsistent);
+      g_array_unref (net.arcs);
+      g_array_unref (net.sides);
+      return FALSE;
+    }
 
   for (guint a = 0; a < net.arcs->len; a++)
     {
       Arc *arc = &g_array_index (net.arcs, Arc, a);
 
-      arc->suppressed = (arc->n_clients > 0 && arc->n_clients < k) ||
-                        moves_too_little (&net, arc, earlier, k);
+      for (guint i = 0; i < arc->n_appearances && !arc->suppressed; i++)
+        arc->suppressed = table_at (&net, arc->appearances[i].table)->suppressed[arc->appearances[i].var];
       if (arc->suppressed)
         g_array_append_val (work, a);
     }
@@ -719,8 +1104,11 @@ vp_disclosure_apply (VpReport  *report,
   for (guint i = 0; i < work->len; i++)
     {
       guint a = g_array_index (work, guint, i);
+      const Arc *arc = &g_array_index (net.arcs, Arc, a);
       gint64 up, down;
 
+      if (escalated && arc->linked)
+        continue;
       protection (&net, a, k, &up, &down);
       while (up + down < (gint64) k)
         {
@@ -729,20 +1117,32 @@ vp_disclosure_apply (VpReport  *report,
           widen (&net, a, k, up, down, work);
           protection (&net, a, k, &up, &down);
           if (work->len == before && up + down < (gint64) k)
-            {
-              g_critical ("Secondary suppression found no way to protect a value");
-              break;
-            }
+            break;
         }
+      if (up + down >= (gint64) k)
+        continue;
+      if (!arc->linked)
+        {
+          g_set_error_literal (error, VP_REPORT_ERROR, VP_REPORT_ERROR_UNPROTECTED,
+                               _("The report cannot be protected: a suppressed value could be worked out"));
+          g_array_unref (net.arcs);
+          g_array_unref (net.sides);
+          return FALSE;
+        }
+      escalated = TRUE;
     }
-  release_redundant (&net, work, n_primary, k);
+  release_redundant (&net, work, n_primary, k, escalated);
 
   for (guint a = 0; a < net.arcs->len; a++)
     {
-      const Arc *arc = &g_array_index (net.arcs, Arc, a);
+      Arc *arc = &g_array_index (net.arcs, Arc, a);
 
+      if (escalated && arc->linked)
+        arc->suppressed = TRUE;
       for (guint i = 0; i < arc->n_appearances; i++)
         table_at (&net, arc->appearances[i].table)->suppressed[arc->appearances[i].var] = arc->suppressed;
     }
   g_array_unref (net.arcs);
+  g_array_unref (net.sides);
+  return TRUE;
 }

@@ -5,7 +5,7 @@
 
 G_BEGIN_DECLS
 
-void vp_disclosure_apply (VpReport  *report,
-                          GPtrArray *earlier);
+gboolean vp_disclosure_apply (VpReport  *report,
+                              GError   **error);
 
 G_END_DECLS

@@ -51,29 +51,37 @@ item_from_row (sqlite3_stmt *stmt)
   return item;
 }
 
-static gboolean
-latest_revision (VpStore     *store,
-                 const char  *period,
-                 guint       *revision,
-                 char       **published_sha256,
-                 GError     **error)
+/* Identifies what a report publishes, regardless of its number and time. */
+char *
+vp_outbox_published_sha256 (const VpReport *report)
+{
+  g_autofree char *published = vp_report_published_json (report);
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, published, -1);
+}
+
+/* Whether anything was ever queued for the month: a month is released
+ * once, so then it is never built again. */
+gboolean
+vp_outbox_has_period (VpStore     *store,
+                      const char  *period,
+                      gboolean    *released,
+                      GError     **error)
 {
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  *revision = 0;
-  *published_sha256 = NULL;
+  g_return_val_if_fail (VP_IS_STORE (store), FALSE);
+
+  *released = FALSE;
   rc = sqlite3_prepare_v2 (vp_store_get_db (store),
-                           "SELECT revision, published_sha256 FROM outbox WHERE period = ?"
-                           " ORDER BY revision DESC LIMIT 1", -1, &stmt, NULL);
+                           "SELECT 1 FROM outbox WHERE period = ? LIMIT 1", -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_text (stmt, 1, period, -1, SQLITE_TRANSIENT);
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_ROW)
         {
-          *revision = (guint) sqlite3_column_int (stmt, 0);
-          *published_sha256 = column_dup (stmt, 1);
+          *released = TRUE;
           rc = SQLITE_DONE;
         }
     }
@@ -83,59 +91,29 @@ latest_revision (VpStore     *store,
   return TRUE;
 }
 
-/* Identifies what a revision publishes, regardless of its number and time. */
-char *
-vp_outbox_published_sha256 (const VpReport *report)
-{
-  g_autofree char *published = vp_report_published_json (report);
-  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, published, -1);
-}
-
-/* Queues the report as the month's next revision, unless it would publish
- * exactly what the latest revision already did. An older revision that has
- * not left yet is superseded: only the newest is worth sending. */
+/* Queues the month's one release. The caller holds the write transaction
+ * in which it checked vp_outbox_has_period() and built the report, so that
+ * two builders can never both release a month (the UNIQUE constraint on
+ * period and revision backs that up). */
 gboolean
-vp_outbox_enqueue (VpStore   *store,
-                   VpReport  *report,
-                   gboolean  *queued,
-                   GError   **error)
+vp_outbox_insert_release (VpStore   *store,
+                          VpReport  *report,
+                          GError   **error)
 {
   g_autofree char *sha = vp_outbox_published_sha256 (report);
-  g_autofree char *last_sha = NULL;
   g_autofree char *body = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *created = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
   sqlite3_stmt *stmt = NULL;
-  guint last = 0;
   int rc;
 
   g_return_val_if_fail (VP_IS_STORE (store), FALSE);
 
-  *queued = FALSE;
-  if (!vp_store_exec (store, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  if (!latest_revision (store, report->period, &last, &last_sha, error))
-    goto rollback;
-  if (last_sha != NULL && g_str_equal (last_sha, sha))
-    return vp_store_exec (store, "COMMIT", error);
-
-  report->revision = last + 1;
+  report->revision = 1;
   body = vp_report_to_json (report);
-
   rc = sqlite3_prepare_v2 (vp_store_get_db (store),
-                           "UPDATE outbox SET state = 'superseded'"
-                           " WHERE period = ? AND state IN ('queued', 'retry', 'needs_attention')",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_text (stmt, 1, report->period, -1, SQLITE_TRANSIENT);
-      rc = sqlite3_step (stmt);
-    }
-  sqlite3_finalize (stmt);
-  if (rc == SQLITE_DONE)
-    rc = sqlite3_prepare_v2 (vp_store_get_db (store),
-                             "INSERT INTO outbox (period, revision, body, published_sha256, created_at)"
-                             " VALUES (?, ?, ?, ?, ?)", -1, &stmt, NULL);
+                           "INSERT INTO outbox (period, revision, body, published_sha256, created_at)"
+                           " VALUES (?, ?, ?, ?, ?)", -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_text (stmt, 1, report->period, -1, SQLITE_TRANSIENT);
@@ -144,21 +122,11 @@ vp_outbox_enqueue (VpStore   *store,
       sqlite3_bind_text (stmt, 4, sha, -1, SQLITE_TRANSIENT);
       sqlite3_bind_text (stmt, 5, created, -1, SQLITE_TRANSIENT);
       rc = sqlite3_step (stmt);
-      sqlite3_finalize (stmt);
     }
+  sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
-    {
-      vp_store_set_sqlite_error (store, rc, error);
-      goto rollback;
-    }
-  if (!vp_store_exec (store, "COMMIT", error))
-    goto rollback;
-  *queued = TRUE;
+    return vp_store_set_sqlite_error (store, rc, error);
   return TRUE;
-
-rollback:
-  vp_store_exec (store, "ROLLBACK", NULL);
-  return FALSE;
 }
 
 /* A row left in "sending" by a crash is due again: the endpoint makes every

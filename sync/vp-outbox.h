@@ -22,9 +22,12 @@ typedef struct {
 
 void          vp_outbox_item_free  (VpOutboxItem  *item);
 
-gboolean      vp_outbox_enqueue    (VpStore       *store,
+gboolean      vp_outbox_has_period (VpStore       *store,
+                                    const char    *period,
+                                    gboolean      *released,
+                                    GError       **error);
+gboolean      vp_outbox_insert_release (VpStore   *store,
                                     VpReport      *report,
-                                    gboolean      *queued,
                                     GError       **error);
 VpOutboxItem *vp_outbox_next_due   (VpStore       *store,
                                     gint64         now,

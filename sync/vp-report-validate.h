@@ -9,6 +9,7 @@ G_BEGIN_DECLS
 
 typedef enum {
   VP_REPORT_ERROR_INVALID,
+  VP_REPORT_ERROR_UNPROTECTED,  /* disclosure control found no safe report */
 } VpReportError;
 
 GQuark   vp_report_error_quark        (void);

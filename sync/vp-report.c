@@ -9,7 +9,6 @@
 
 #include "vp-disclosure.h"
 #include "vp-languages.h"
-#include "vp-outbox.h"
 #include "vp-report.h"
 #include "vp-report-json.h"
 #include "vp-sync.h"
@@ -136,6 +135,7 @@ vp_report_free (VpReport *report)
   g_free (report->municipality);
   g_free (report->period);
   g_free (report->generated_at);
+  g_clear_pointer (&report->month_clients, g_hash_table_unref);
   g_ptr_array_unref (report->tables);
   g_free (report);
 }
@@ -235,6 +235,17 @@ vp_report_new (const char *period,
   return report;
 }
 
+/* The month's distinct clients, for the rule that a month behind fewer
+ * than k of them publishes nothing. */
+static void
+add_month_client (VpReport *report,
+                  gint64    client_id)
+{
+  if (report->month_clients == NULL)
+    report->month_clients = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_hash_table_add (report->month_clients, g_memdup2 (&client_id, sizeof client_id));
+}
+
 static void
 add_to (VpReport   *report,
         const char *table,
@@ -251,6 +262,7 @@ vp_report_add_contact (VpReport              *report,
 {
   g_return_if_fail (report != NULL && contact != NULL);
 
+  add_month_client (report, contact->client_id);
   add_to (report, "contacts", contact->location_type, contact->kind, contact->client_id);
   add_to (report, "interpreter_use", contact->interpreter_mode, contact->dutch_proficiency,
           contact->client_id);
@@ -271,16 +283,17 @@ vp_report_add_referral (VpReport               *report,
   g_return_if_fail (report != NULL && referral != NULL);
 
   add_to (report, "referrals", referral->category, referral->feedback_status, referral->client_id);
+  add_month_client (report, referral->client_id);
 }
 
 /* Counts the distinct clients behind every value and applies disclosure
- * control, with `earlier` (VpReport *, parsed from what was queued before)
- * holding the month's earlier revisions, or NULL. */
-void
+ * control. FALSE with @error set when the report cannot be protected: then
+ * it must not be queued. */
+gboolean
 vp_report_finish (VpReport  *report,
-                  GPtrArray *earlier)
+                  GError   **error)
 {
-  g_return_if_fail (report != NULL);
+  g_return_val_if_fail (report != NULL, FALSE);
 
   for (guint i = 0; i < report->tables->len; i++)
     {
@@ -288,28 +301,44 @@ vp_report_finish (VpReport  *report,
       if (table->client_sets != NULL)
         table_finish_counts (table);
     }
-  vp_disclosure_apply (report, earlier);
+  if (report->month_clients != NULL)
+    {
+      report->n_clients = g_hash_table_size (report->month_clients);
+      g_clear_pointer (&report->month_clients, g_hash_table_unref);
+    }
+  return vp_disclosure_apply (report, error);
 }
 
-/* Ages are whole years at the contact, from the birth year alone; the
- * language is the first preferred one, so that the language table adds up
- * to the month's first contacts like the other first-contact tables. */
+/* Which rows belong to the month ?1..?2: those that happened in it and were
+ * entered before it fell due (?3, a local date), and those entered in it
+ * that happened in a month already due when they were entered (?4: the
+ * grace days). A month is released once, so a late entry counts in the
+ * month it was entered, never again in its own. */
+#define IN_PERIOD(happened, entered) \
+  " ((" happened " >= ?1 AND " happened " < ?2 AND " entered " < ?3)" \
+  "  OR (" entered " >= ?1 AND " entered " < ?2" \
+  "      AND " entered " >= date (substr (" happened ", 1, 7) || '-01', '+1 month'," \
+  "                               '+' || ?4 || ' days')))"
+
+/* Ages are whole years at the contact, from the birth year alone; Dutch
+ * proficiency and the first preferred language are those recorded with the
+ * contact (vp-schema.c), so later changes never alter a month. */
 #define CONTACTS_SQL \
   "SELECT c.client_id, c.location_type, c.kind, c.initiated_by," \
   "       CAST (substr (c.occurred_at, 1, 4) AS INTEGER) - cl.birth_year," \
-  "       ln.dutch_proficiency, c.stage, c.interpreter, ln.preferred_languages" \
+  "       c.dutch_proficiency, c.stage, c.interpreter, c.language" \
   " FROM contact c JOIN client cl ON cl.id = c.client_id" \
-  " LEFT JOIN language_need ln ON ln.client_id = c.client_id" \
-  " WHERE c.occurred_at >= ?1 AND c.occurred_at < ?2"
+  " WHERE" IN_PERIOD ("c.occurred_at", "c.entered_at")
 
-/* Referrals made in the month, by their feedback status on the day the
- * report fell due (?3, a local calendar date; see vp_report_build()). */
+/* Referrals of the month, by their feedback status on the day the report
+ * fell due (?5, a local calendar date; see vp_report_build()): feedback
+ * that came in later does not count. */
 #define REFERRALS_SQL \
   "SELECT r.client_id, r.category," \
-  "       CASE WHEN r.feedback_received_on IS NOT NULL THEN" \
+  "       CASE WHEN r.feedback_received_on IS NOT NULL AND r.feedback_received_on <= ?5 THEN" \
   "              CASE WHEN r.feedback_received_on <= r.feedback_expected_by THEN 'in_time' ELSE 'late' END" \
-  "            WHEN ?3 > r.feedback_expected_by THEN 'overdue' ELSE 'awaiting' END" \
-  " FROM referral r WHERE r.referred_on >= ?1 AND r.referred_on < ?2"
+  "            WHEN ?5 > r.feedback_expected_by THEN 'overdue' ELSE 'awaiting' END" \
+  " FROM referral r WHERE" IN_PERIOD ("r.referred_on", "r.entered_at")
 
 static const char *
 column_text (sqlite3_stmt *stmt,
@@ -322,7 +351,6 @@ static void
 add_contact_row (VpReport     *report,
                  sqlite3_stmt *stmt)
 {
-  g_autofree char *language = g_strdup (column_text (stmt, 8));
   VpReportContact contact = {
     .client_id = sqlite3_column_int64 (stmt, 0),
     .location_type = column_text (stmt, 1),
@@ -333,11 +361,9 @@ add_contact_row (VpReport     *report,
     .dutch_proficiency = column_text (stmt, 5),
     .stage = column_text (stmt, 6),
     .interpreter_mode = column_text (stmt, 7),
+    .language = column_text (stmt, 8),
   };
 
-  if (language != NULL && strchr (language, ',') != NULL)
-    *strchr (language, ',') = '\0';
-  contact.language = language;
   vp_report_add_contact (report, &contact);
 }
 
@@ -354,15 +380,21 @@ add_referral_row (VpReport     *report,
   vp_report_add_referral (report, &referral);
 }
 
+typedef struct {
+  const char *from;   /* the month's first day */
+  const char *until;  /* the next month's first day */
+  const char *due;    /* the day the month falls due */
+  guint       grace_days;
+  const char *status_day;
+} PeriodBounds;
+
 static gboolean
-add_rows (VpStore     *store,
-          VpReport    *report,
-          const char  *sql,
-          const char  *from,
-          const char  *until,
-          const char  *today,
-          void       (*add_row) (VpReport *, sqlite3_stmt *),
-          GError     **error)
+add_rows (VpStore            *store,
+          VpReport           *report,
+          const char         *sql,
+          const PeriodBounds *b,
+          void              (*add_row) (VpReport *, sqlite3_stmt *),
+          GError            **error)
 {
   sqlite3_stmt *stmt = NULL;
   int rc;
@@ -370,10 +402,12 @@ add_rows (VpStore     *store,
   rc = sqlite3_prepare_v2 (vp_store_get_db (store), sql, -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
-      sqlite3_bind_text (stmt, 1, from, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, until, -1, SQLITE_STATIC);
-      if (sqlite3_bind_parameter_count (stmt) >= 3)
-        sqlite3_bind_text (stmt, 3, today, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 1, b->from, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, b->until, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, b->due, -1, SQLITE_STATIC);
+      sqlite3_bind_int (stmt, 4, (int) b->grace_days);
+      if (sqlite3_bind_parameter_count (stmt) >= 5)
+        sqlite3_bind_text (stmt, 5, b->status_day, -1, SQLITE_STATIC);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         add_row (report, stmt);
     }
@@ -383,33 +417,8 @@ add_rows (VpStore     *store,
   return TRUE;
 }
 
-/* What was queued for the month before: the values each earlier revision
- * published, which the next one may only change by 0 or at least k. */
-static GPtrArray *
-earlier_revisions (VpStore     *store,
-                   const char  *period,
-                   GError     **error)
-{
-  g_autoptr(GPtrArray) items = vp_outbox_list (store, period, error);
-  g_autoptr(GPtrArray) earlier = NULL;
-
-  if (items == NULL)
-    return NULL;
-  earlier = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_report_free);
-  for (guint i = 0; i < items->len; i++)
-    {
-      VpOutboxItem *item = g_ptr_array_index (items, i);
-      VpReport *old = vp_report_new_from_json (item->body, error);
-
-      if (old == NULL)
-        return NULL;
-      g_ptr_array_add (earlier, old);
-    }
-  return g_steal_pointer (&earlier);
-}
-
-/* Builds the month's report with disclosure control applied; revision is
- * left at 0 for the outbox to assign. */
+/* Builds the month's report from the facts as they were, with disclosure
+ * control applied; revision is left at 0 for the outbox to assign. */
 VpReport *
 vp_report_build (VpStore     *store,
                  const char  *period,
@@ -419,11 +428,15 @@ vp_report_build (VpStore     *store,
 {
   g_autoptr(VpReport) report = NULL;
   g_autoptr(GDateTime) utc = NULL;
-  g_autoptr(GPtrArray) earlier = NULL;
+  g_autoptr(GDateTime) start = NULL;
+  g_autoptr(GDateTime) next = NULL;
+  g_autoptr(GDateTime) due = NULL;
   g_autofree char *from = NULL;
   g_autofree char *until = NULL;
-  g_autofree char *today = NULL;
-  int year, month;
+  g_autofree char *due_day = NULL;
+  g_autofree char *status_day = NULL;
+  PeriodBounds bounds;
+  guint grace_days;
 
   g_return_val_if_fail (VP_IS_STORE (store), NULL);
   g_return_val_if_fail (now != NULL, NULL);
@@ -440,36 +453,28 @@ vp_report_build (VpStore     *store,
       return NULL;
     }
 
-  year = atoi (period);
-  month = atoi (period + 5);
-  from = g_strdup_printf ("%s-01", period);
-  until = month == 12 ? g_strdup_printf ("%04d-01-01", year + 1)
-                      : g_strdup_printf ("%04d-%02d-01", year, month + 1);
+  grace_days = vp_sync_get_grace_days (store);
+  start = g_date_time_new_local (atoi (period), atoi (period + 5), 1, 0, 0, 0);
+  next = g_date_time_add_months (start, 1);
+  due = g_date_time_add_days (next, (gint) grace_days);
+  from = g_date_time_format (start, "%Y-%m-%d");
+  until = g_date_time_format (next, "%Y-%m-%d");
+  due_day = g_date_time_format (due, "%Y-%m-%d");
+  /* Statuses are taken on the day the month fell due (or today, for a
+   * preview of a month that is not due yet). */
+  status_day = g_date_time_format (g_date_time_compare (now, due) < 0 ? now : due, "%Y-%m-%d");
+  bounds = (PeriodBounds) { from, until, due_day, grace_days, status_day };
 
   utc = g_date_time_to_utc (now);
-  /* Statuses are taken on the day the month fell due (or today, if that
-   * is earlier), so that a delivered month does not get a new revision
-   * every time a referral of it turns overdue. */
-  {
-    g_autoptr(GDateTime) start = g_date_time_new_local (year, month, 1, 0, 0, 0);
-    g_autoptr(GDateTime) next = g_date_time_add_months (start, 1);
-    g_autoptr(GDateTime) due = g_date_time_add_days (next, (gint) vp_sync_get_grace_days (store));
-
-    today = g_date_time_format (g_date_time_compare (now, due) < 0 ? now : due, "%Y-%m-%d");
-  }
   report = vp_report_new (period, k);
   report->team = g_strdup (vp_store_get_team_code (store));
   report->installation = g_strdup (vp_store_get_installation_id (store));
   report->municipality = g_strdup (vp_store_get_municipality_code (store));
   report->generated_at = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ");
 
-  if (!add_rows (store, report, CONTACTS_SQL, from, until, today, add_contact_row, error) ||
-      !add_rows (store, report, REFERRALS_SQL, from, until, today, add_referral_row, error))
+  if (!add_rows (store, report, CONTACTS_SQL, &bounds, add_contact_row, error) ||
+      !add_rows (store, report, REFERRALS_SQL, &bounds, add_referral_row, error) ||
+      !vp_report_finish (report, error))
     return NULL;
-  earlier = earlier_revisions (store, period, error);
-  if (earlier == NULL)
-    return NULL;
-
-  vp_report_finish (report, earlier);
   return g_steal_pointer (&report);
 }

@@ -4,6 +4,7 @@
 #include <glib.h>
 
 #include "vp-report-schema.h"
+#include "vp-report-validate.h"
 #include "vp-store.h"
 
 G_BEGIN_DECLS
@@ -32,6 +33,8 @@ typedef struct {
   guint      revision;
   guint      k;
   GPtrArray *tables;       /* VpReportTable * */
+  guint      n_clients;    /* distinct clients behind the whole month */
+  GHashTable *month_clients; /* only while aggregating */
 } VpReport;
 
 gboolean       vp_report_table_is_2d         (const VpReportTable *table);
@@ -78,8 +81,8 @@ void           vp_report_add_contact         (VpReport            *report,
                                               const VpReportContact *contact);
 void           vp_report_add_referral        (VpReport            *report,
                                               const VpReportReferral *referral);
-void           vp_report_finish              (VpReport            *report,
-                                              GPtrArray           *earlier);
+gboolean       vp_report_finish              (VpReport            *report,
+                                              GError             **error);
 
 VpReport      *vp_report_new_from_json       (const char          *json,
                                               GError             **error);

@@ -11,6 +11,7 @@
 #include "vp-audit.h"
 #include "vp-outbox.h"
 #include "vp-report.h"
+#include "vp-report-schema.h"
 #include "vp-retention.h"
 #include "vp-sync.h"
 #include "vp-uploader.h"
@@ -124,8 +125,68 @@ vp_sync_due_periods (VpStore    *store,
   return g_steal_pointer (&periods);
 }
 
-/* Builds each due month's report and queues it when it publishes something
- * new; disclosure control runs inside vp_report_build, before queueing. */
+/* Builds a due month's report and queues it, once: in one write
+ * transaction that first checks that nothing was queued for the month, so
+ * that two builders (the window and the report page, say) never both
+ * release it. Disclosure control runs inside vp_report_build(); when it
+ * fails, nothing is queued. With @expected_sha256, the release happens only
+ * if it publishes exactly what the team leader was shown. */
+gboolean
+vp_sync_release_period (VpStore     *store,
+                        const char  *period,
+                        GDateTime   *now,
+                        const char  *expected_sha256,
+                        gboolean    *released,
+                        GError     **error)
+{
+  g_autoptr(VpReport) report = NULL;
+  gboolean exists = FALSE;
+
+  g_return_val_if_fail (VP_IS_STORE (store), FALSE);
+
+  *released = FALSE;
+  if (!vp_sync_is_period_due (period, now, vp_sync_get_grace_days (store)))
+    {
+      g_set_error (error, VP_SYNC_ERROR, VP_SYNC_ERROR_NOT_DUE,
+                   _("The report for %s is not due yet"), period);
+      return FALSE;
+    }
+  if (!vp_store_exec (store, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!vp_outbox_has_period (store, period, &exists, error))
+    goto rollback;
+  if (exists)
+    {
+      if (!vp_store_exec (store, "COMMIT", error))
+        goto rollback;
+      return TRUE;
+    }
+
+  report = vp_report_build (store, period, vp_sync_get_k (store), now, error);
+  if (report == NULL)
+    goto rollback;
+  if (expected_sha256 != NULL)
+    {
+      g_autofree char *sha = vp_outbox_published_sha256 (report);
+
+      if (!g_str_equal (sha, expected_sha256))
+        {
+          g_set_error_literal (error, VP_SYNC_ERROR, VP_SYNC_ERROR_CHANGED,
+                               _("The figures changed since they were shown: look at them again before sending"));
+          goto rollback;
+        }
+    }
+  if (!vp_outbox_insert_release (store, report, error) || !vp_store_exec (store, "COMMIT", error))
+    goto rollback;
+  *released = TRUE;
+  return TRUE;
+
+rollback:
+  vp_store_exec (store, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+/* Releases every due month that was not released yet. */
 gboolean
 vp_sync_queue_due_reports (VpStore    *store,
                            GDateTime  *now,
@@ -139,13 +200,11 @@ vp_sync_queue_due_reports (VpStore    *store,
     return FALSE;
   for (guint i = 0; i < periods->len; i++)
     {
-      g_autoptr(VpReport) report = vp_report_build (store, g_ptr_array_index (periods, i),
-                                                    vp_sync_get_k (store), now, error);
-      gboolean queued = FALSE;
+      gboolean released = FALSE;
 
-      if (report == NULL || !vp_outbox_enqueue (store, report, &queued, error))
+      if (!vp_sync_release_period (store, g_ptr_array_index (periods, i), now, NULL, &released, error))
         return FALSE;
-      queued_count += queued;
+      queued_count += released;
     }
   if (n_queued != NULL)
     *n_queued = queued_count;

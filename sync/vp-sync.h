@@ -11,6 +11,8 @@ G_BEGIN_DECLS
 
 typedef enum {
   VP_SYNC_ERROR_NOT_CONFIGURED,
+  VP_SYNC_ERROR_NOT_DUE,
+  VP_SYNC_ERROR_CHANGED,
 } VpSyncError;
 
 GQuark   vp_sync_error_quark        (void);
@@ -22,6 +24,12 @@ gboolean vp_sync_is_period_due      (const char    *period,
                                      guint          grace_days);
 GPtrArray *vp_sync_due_periods      (VpStore       *store,
                                      GDateTime     *now,
+                                     GError       **error);
+gboolean vp_sync_release_period     (VpStore       *store,
+                                     const char    *period,
+                                     GDateTime     *now,
+                                     const char    *expected_sha256,
+                                     gboolean      *released,
                                      GError       **error);
 gboolean vp_sync_queue_due_reports  (VpStore       *store,
                                      GDateTime     *now,

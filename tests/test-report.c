@@ -264,10 +264,11 @@ fill_marker_month (VpStore *store)
         .location_id = i % 2 ? 1 : 0, .location_type = "school",
         .kind = "first", .initiated_by = i % 3 ? "outreach" : "key_figure",
         .stage = stages[i % 4], .interpreter_consent = TRUE, .interpreter = modes[i % 3],
-        .notes = "Marker-Note", .occurred_at = when,
+        .notes = "Marker-Note", .occurred_at = when, .entered_at = when,
       };
       VpReferralInput input = { .category = i % 2 ? "debt" : "housing",
-                                .organisation = "Marker-Organisation", .referred_on = day };
+                                .organisation = "Marker-Organisation", .referred_on = day,
+                                .entered_at = when };
       gint64 client = 0;
 
       g_assert_true (vp_store_save_registration (store, &reg, &client, NULL));
@@ -349,86 +350,162 @@ value_of (VpReport   *report,
   return table->suppressed[var] ? -1 : table->value[var];
 }
 
-/* A late contact moves published values by one: the next revision hides
- * them (and what would give them away) instead of showing the change. */
+static guint
+release (VpStore    *store,
+         GDateTime  *now)
+{
+  g_autoptr(GError) error = NULL;
+  guint queued = 0;
+
+  g_assert_true (vp_sync_queue_due_reports (store, now, &queued, &error));
+  g_assert_no_error (error);
+  return queued;
+}
+
+/* A month is released once (shared case a1-monotone: a late follow-up made
+ * a second revision that pinned a hidden value; a4-referral-feedback: late
+ * feedback did the same). Late entries, late feedback and withdrawn consent
+ * never make a new release; a late contact counts in the month it was
+ * entered instead. */
 static void
-test_revision_difference (void)
+test_released_once (void)
 {
   g_autofree char *dir = vp_test_make_dir ();
   g_autoptr(VpStore) store = vp_test_create_store (dir);
-  g_autoptr(GDateTime) now = report_time ();
-  g_autoptr(VpReport) first = NULL;
-  g_autoptr(VpReport) again = NULL;
-  g_autoptr(VpReport) second = NULL;
+  g_autoptr(GDateTime) nov29 = report_time ();
+  g_autoptr(GDateTime) dec15 = g_date_time_new_local (2026, 12, 15, 9, 0, 0);
+  g_autoptr(GDate) oct2 = g_date_new_dmy (2, G_DATE_OCTOBER, 2026);
+  g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
-  gboolean queued = FALSE;
-  guint published_before = 0;
+  g_autofree char *body = NULL;
+  gint64 client = 0;
 
-  for (int i = 0; i < 24; i++)
+  for (int i = 0; i < 15; i++)
     {
       g_autofree char *label = g_strdup_printf ("C%d", i);
       g_autoptr(GDateTime) when = october (1 + i);
-      vp_test_register (store, label, 1960 + i, i % 2 ? "school" : "religious", "first", NULL, when);
+      VpReferralInput input = { .category = "debt", .organisation = "Org", .referred_on = oct2,
+                                .entered_at = when };
+
+      vp_test_register (store, label, 1960 + i, i % 2 ? "school" : "religious", "first", "limited", when);
+      input.client_id = client = vp_test_count (store, "SELECT max (id) FROM client");
+      g_assert_true (vp_store_give_consent (store, client, "referral", "verbal", "nld", "1", NULL));
+      g_assert_cmpint (vp_store_add_referral (store, &input, NULL), >, 0);
     }
-  first = vp_report_build (store, "2026-10", 5, now, &error);
-  g_assert_no_error (error);
-  g_assert_true (vp_outbox_enqueue (store, first, &queued, &error));
-  g_assert_true (queued);
+  g_assert_cmpuint (release (store, nov29), ==, 1);
+  g_assert_cmpuint (release (store, nov29), ==, 0);
+  items = vp_outbox_list (store, "2026-10", &error);
+  g_assert_cmpuint (items->len, ==, 1);
+  body = g_strdup (((VpOutboxItem *) g_ptr_array_index (items, 0))->body);
+  g_assert_cmpuint (((VpOutboxItem *) g_ptr_array_index (items, 0))->revision, ==, 1);
 
-  /* Nothing changed: nothing to queue. */
-  again = vp_report_build (store, "2026-10", 5, now, &error);
-  g_assert_true (vp_outbox_enqueue (store, again, &queued, &error));
-  g_assert_false (queued);
-
+  /* A follow-up of 20 October, entered on 1 December; feedback on a
+   * referral; one client withdraws language consent; another is erased. */
   {
-    g_autoptr(GDateTime) when = october (30);
-    vp_test_register (store, "Late", 1990, "school", "first", NULL, when);
+    g_autoptr(GDateTime) oct20 = october (20);
+    g_autoptr(GDateTime) dec1 = g_date_time_new_local (2026, 12, 1, 9, 0, 0);
+    VpRegistration late = {
+      .client_id = client, .location_type = "street", .kind = "follow_up",
+      .initiated_by = "outreach", .occurred_at = oct20, .entered_at = dec1,
+    };
+    g_autoptr(GDate) nov30 = g_date_new_dmy (30, G_DATE_NOVEMBER, 2026);
+
+    g_assert_true (vp_store_save_registration (store, &late, NULL, &error));
+    g_assert_true (vp_store_record_feedback (store, vp_test_count (store, "SELECT min (id) FROM referral"),
+                                             nov30, "started", NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (vp_store_withdraw_consent (store, client, "language", &error));
   }
-  second = vp_report_build (store, "2026-10", 5, now, &error);
-  g_assert_no_error (error);
+  g_assert_cmpuint (release (store, dec15), ==, 1); /* November, never October again */
+  g_clear_pointer (&items, g_ptr_array_unref);
+  items = vp_outbox_list (store, "2026-10", &error);
+  g_assert_cmpuint (items->len, ==, 1);
+  g_assert_cmpstr (((VpOutboxItem *) g_ptr_array_index (items, 0))->body, ==, body);
 
-  for (guint t = 0; t < first->tables->len; t++)
-    {
-      VpReportTable *a = g_ptr_array_index (first->tables, t);
-
-      for (guint v = 0; v < a->n_vars; v++)
-        {
-          gint64 before = value_of (first, a->def->name, v);
-          gint64 after = value_of (second, a->def->name, v);
-
-          if (before >= 0 && after >= 0)
-            g_assert_true (before == after || ABS (after - before) >= 5);
-          published_before += before >= 0;
-        }
-    }
-  /* The month's 24 first contacts were published, now they are not: 25
-   * would tell that one more person came. */
-  g_assert_cmpint (value_of (first, "first_contacts_by_age_language",
-                             vp_report_table_grand_total (vp_report_find_table (first, "first_contacts_by_age_language"))), ==, 24);
-  g_assert_cmpint (value_of (second, "first_contacts_by_age_language",
-                             vp_report_table_grand_total (vp_report_find_table (second, "first_contacts_by_age_language"))), ==, -1);
-  g_assert_true (vp_outbox_enqueue (store, second, &queued, &error));
-  g_assert_true (queued);
-  g_assert_cmpuint (second->revision, ==, 2);
-  g_assert_cmpuint (published_before, >, 0);
-
-  /* Four more late contacts: 29 is five more than the 24 once published,
-   * so it may show again. */
-  for (int i = 0; i < 4; i++)
-    {
-      g_autofree char *label = g_strdup_printf ("Later%d", i);
-      g_autoptr(GDateTime) when = october (30);
-      vp_test_register (store, label, 1991 + i, "school", "first", NULL, when);
-    }
+  /* The late follow-up counts in December, the month it was entered. */
   {
-    g_autoptr(VpReport) third = vp_report_build (store, "2026-10", 5, now, &error);
-    VpReportTable *by_age = vp_report_find_table (third, "first_contacts_by_age_language");
+    g_autoptr(VpReport) october_again = vp_report_build (store, "2026-10", 5, dec15, &error);
+    g_autoptr(VpReport) december = vp_report_build (store, "2026-12", 5, dec15, &error);
+    VpReportTable *contacts = vp_report_find_table (december, "contacts");
+    VpReportTable *before = vp_report_find_table (october_again, "contacts");
 
     g_assert_no_error (error);
-    g_assert_cmpint (value_of (third, "first_contacts_by_age_language",
-                               vp_report_table_grand_total (by_age)), ==, 29);
+    g_assert_cmpint (contacts->value[vp_report_table_grand_total (contacts)], ==, 1);
+    g_assert_cmpint (before->value[vp_report_table_grand_total (before)], ==, 15);
+    /* One client behind the whole month: nothing is published. */
+    g_assert_true (contacts->suppressed[vp_report_table_grand_total (contacts)]);
+    g_assert_cmpint (value_of (december, "contacts", 0), ==, -1);
   }
   vp_test_remove_dir (dir);
+}
+
+/* Building and queueing is one transaction: a clone that built the month
+ * cannot queue it after another connection did. */
+static void
+test_release_is_atomic (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(VpStore) clone = NULL;
+  g_autoptr(GDateTime) now = report_time ();
+  g_autoptr(GDateTime) early = october (30);
+  g_autoptr(VpReport) preview = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sha = NULL;
+  gboolean released = TRUE;
+
+  for (int i = 0; i < 12; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("C%d", i);
+      g_autoptr(GDateTime) when = october (1 + i);
+      vp_test_register (store, label, 1990, "library", "first", NULL, when);
+    }
+  /* Not due on 30 October. */
+  g_assert_false (vp_sync_release_period (store, "2026-10", early, NULL, &released, &error));
+  g_assert_error (error, VP_SYNC_ERROR, VP_SYNC_ERROR_NOT_DUE);
+  g_clear_error (&error);
+
+  /* A report shown, then the figures change: it is not released. */
+  preview = vp_report_build (store, "2026-10", 5, now, &error);
+  sha = vp_outbox_published_sha256 (preview);
+  {
+    g_autoptr(GDateTime) when = october (13);
+    vp_test_register (store, "Extra", 1991, "library", "first", NULL, when);
+  }
+  g_assert_false (vp_sync_release_period (store, "2026-10", now, sha, &released, &error));
+  g_assert_error (error, VP_SYNC_ERROR, VP_SYNC_ERROR_CHANGED);
+  g_clear_error (&error);
+  g_assert_cmpint (vp_test_count (store, "SELECT count (*) FROM outbox"), ==, 0);
+
+  clone = vp_store_open_clone (store, &error);
+  g_assert_no_error (error);
+  g_assert_true (vp_sync_release_period (clone, "2026-10", now, NULL, &released, &error));
+  g_assert_true (released);
+  g_assert_true (vp_sync_release_period (store, "2026-10", now, NULL, &released, &error));
+  g_assert_false (released);
+  g_assert_cmpint (vp_test_count (store, "SELECT count (*) FROM outbox"), ==, 1);
+  vp_test_remove_dir (dir);
+}
+
+/* Disclosure control fails closed: a report whose linked tables disagree
+ * is refused with an error, not queued with a warning. */
+static void
+test_fails_closed (void)
+{
+  g_autoptr(VpReport) report = vp_report_new ("2026-10", 5);
+  g_autoptr(GError) error = NULL;
+  VpReportTable *route;
+
+  for (int i = 0; i < 20; i++)
+    {
+      VpReportContact c = { .client_id = i, .location_type = "school", .kind = "first",
+                            .initiated_by = "outreach" };
+      vp_report_add_contact (report, &c);
+    }
+  route = vp_report_find_table (report, "first_contacts_by_route");
+  route->value[vp_report_table_grand_total (route)] = 19;
+  g_assert_false (vp_report_finish (report, &error));
+  g_assert_error (error, VP_REPORT_ERROR, VP_REPORT_ERROR_UNPROTECTED);
 }
 
 static void
@@ -541,7 +618,7 @@ test_referrals_table (void)
       g_autofree char *label = g_strdup_printf ("R%d", i);
       g_autoptr(GDateTime) when = october (5);
       VpReferralInput input = { .category = i < 6 ? "debt" : "housing", .organisation = "Org-Marker",
-                                .referred_on = oct5 };
+                                .referred_on = oct5, .entered_at = when };
 
       vp_test_register (store, label, 1980, "school", "first", NULL, when);
       input.client_id = vp_test_count (store, "SELECT max (id) FROM client");
@@ -587,7 +664,8 @@ test_referral_status_as_of_due (void)
     {
       g_autofree char *label = g_strdup_printf ("Late-%d", i);
       g_autoptr(GDateTime) when = october (25);
-      VpReferralInput input = { .category = "income", .organisation = "UWV", .referred_on = oct25 };
+      VpReferralInput input = { .category = "income", .organisation = "UWV", .referred_on = oct25,
+                                .entered_at = when };
 
       vp_test_register (store, label, 1980, "school", "first", NULL, when);
       input.client_id = vp_test_count (store, "SELECT max (id) FROM client");
@@ -617,7 +695,9 @@ main (int   argc,
   g_test_add_func ("/report/one-client-many-contacts", test_one_client_many_contacts);
   g_test_add_func ("/report/no-personal-data", test_no_personal_data);
   g_test_add_func ("/report/no-marker-leaks", test_no_marker_leaks);
-  g_test_add_func ("/report/revision-difference", test_revision_difference);
+  g_test_add_func ("/report/released-once", test_released_once);
+  g_test_add_func ("/report/release-is-atomic", test_release_is_atomic);
+  g_test_add_func ("/report/fails-closed", test_fails_closed);
   g_test_add_func ("/report/build-async", test_build_async);
   g_test_add_func ("/report/canonical", test_canonical);
   g_test_add_func ("/report/referrals-table", test_referrals_table);

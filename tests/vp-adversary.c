@@ -16,6 +16,7 @@
 typedef struct {
   char     *key;
   gboolean  published;
+  gboolean  hidden;    /* an unknown the relations need, in no report */
   gint64    value;     /* when published */
   guint     cls;       /* union-find parent while building, then the root */
   gint64    lo, hi;    /* the interval, once solved */
@@ -38,7 +39,27 @@ typedef struct {
   GArray    *equations; /* Equation */
   GArray    *terms;     /* Term */
   GPtrArray *problems;  /* char *: inconsistencies found */
+  GPtrArray *tables;    /* TableInfo */
 } Revision;
+
+/* Where a two-dimensional table's values are, for the checks of patterns:
+ * cell r, c at cell[r * n_columns + c]. */
+typedef struct {
+  char   *name;
+  GStrv   rows;
+  GStrv   columns;
+  guint  *cell;
+} TableInfo;
+
+static void
+table_info_free (TableInfo *info)
+{
+  g_free (info->name);
+  g_strfreev (info->rows);
+  g_strfreev (info->columns);
+  g_free (info->cell);
+  g_free (info);
+}
 
 static void
 value_clear (Value *v)
@@ -56,6 +77,7 @@ revision_free (Revision *rev)
   g_array_unref (rev->equations);
   g_array_unref (rev->terms);
   g_ptr_array_unref (rev->problems);
+  g_ptr_array_unref (rev->tables);
   g_free (rev);
 }
 
@@ -186,6 +208,22 @@ link_values (Revision *rev,
     g_array_index (rev->values, Value, MAX (ra, rb)).cls = MIN (ra, rb);
 }
 
+/* An unknown of the facts that no report shows (a count of follow-ups,
+ * say), through which an inequality becomes an equation. */
+static guint
+add_hidden (Revision   *rev,
+            const char *key)
+{
+  Value v = { 0 };
+
+  v.key = g_strdup (key);
+  v.hidden = TRUE;
+  v.cls = rev->values->len;
+  g_array_append_val (rev->values, v);
+  g_hash_table_insert (rev->index, g_strdup (v.key), GUINT_TO_POINTER (rev->values->len));
+  return rev->values->len - 1;
+}
+
 static gboolean
 get_codes (JsonObject  *table,
            const char  *name,
@@ -309,6 +347,15 @@ read_table (Revision    *rev,
     }
   add_sum (rev, row_total, nr, total);
   add_sum (rev, column_total, nc, total);
+  {
+    TableInfo *info = g_new0 (TableInfo, 1);
+
+    info->name = g_strdup (name);
+    info->rows = g_steal_pointer (&rows);
+    info->columns = g_steal_pointer (&columns);
+    info->cell = g_steal_pointer (&cell);
+    g_ptr_array_add (rev->tables, info);
+  }
   return TRUE;
 }
 
@@ -372,6 +419,33 @@ add_links (Revision *rev)
 
   /* interpreter_use counts every contact */
   link_values (rev, lookup (rev, "interpreter_use", NULL, NULL), lookup (rev, "contacts", NULL, NULL));
+
+  /* Every first contact is also a contact with the same proficiency:
+   * interpreter_use[*, p] = first_contacts_by_age_language[*, p] + the
+   * month's follow-ups with proficiency p, an unknown >= 0. */
+  g_hash_table_iter_init (&iter, rev->index);
+  {
+    g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+    const char *prefix = "first_contacts_by_age_language[*,";
+
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      if (g_str_has_prefix (key, prefix) && strcmp ((const char *) key + strlen (prefix), "*]") != 0)
+        g_ptr_array_add (found, g_strndup ((const char *) key + strlen (prefix),
+                                           strlen (key) - strlen (prefix) - 1));
+    for (guint i = 0; i < found->len; i++)
+      {
+        const char *p = g_ptr_array_index (found, i);
+        int first = lookup (rev, "first_contacts_by_age_language", NULL, p);
+        int all = lookup (rev, "interpreter_use", NULL, p);
+        g_autofree char *name = g_strdup_printf ("hidden:follow_ups[%s]", p);
+
+        if (first >= 0 && all >= 0)
+          {
+            guint parts[2] = { (guint) first, add_hidden (rev, name) };
+            add_sum (rev, parts, 2, (guint) all);
+          }
+      }
+  }
 }
 
 static Revision *
@@ -391,6 +465,7 @@ revision_parse (const char  *json,
   rev->equations = g_array_new (FALSE, FALSE, sizeof (Equation));
   rev->terms = g_array_new (FALSE, FALSE, sizeof (Term));
   rev->problems = g_ptr_array_new_with_free_func (g_free);
+  rev->tables = g_ptr_array_new_with_free_func ((GDestroyNotify) table_info_free);
 
   if (!json_parser_load_from_data (parser, json, -1, error))
     return NULL;
@@ -785,6 +860,8 @@ check_one (Revision  *rev,
     {
       Value *v = &g_array_index (rev->values, Value, i);
 
+      if (v->hidden)
+        continue;
       if (v->published)
         {
           if (v->value > 0 && v->value < (gint64) rev->k)
@@ -799,6 +876,102 @@ check_one (Revision  *rev,
                            g_strdup_printf ("revision %u: %s suppressed but lies in %s (width %" G_GINT64_FORMAT " < k = %u)",
                                             number, v->key, iv, v->hi - v->lo, rev->k));
         }
+    }
+}
+
+static gboolean
+is_sensitive (const char *table)
+{
+  return g_str_equal (table, "first_contacts_by_age_language") || g_str_equal (table, "early_reach") ||
+         g_str_equal (table, "interpreter_use");
+}
+
+/* A group (a row or column) of a sensitive table where someone certainly
+ * has one recorded value and nobody can have another recorded value: that
+ * attribute is disclosed for everyone in the group with one recorded. */
+static void
+check_group (Revision   *rev,
+             TableInfo  *info,
+             gboolean    is_row,
+             guint       line,
+             guint       number,
+             GPtrArray  *violations)
+{
+  guint nr = g_strv_length (info->rows), nc = g_strv_length (info->columns);
+  guint n = is_row ? nc : nr;
+  GStrv across = is_row ? info->columns : info->rows;
+
+  for (guint i = 0; i < n; i++)
+    {
+      Value *v = &g_array_index (rev->values, Value, info->cell[is_row ? line * nc + i : i * nc + line]);
+      gboolean others_zero = TRUE;
+      guint n_recorded = 0;
+
+      if (g_str_equal (across[i], "not_recorded") || v->lo < 1)
+        continue;
+      for (guint j = 0; j < n; j++)
+        if (!g_str_equal (across[j], "not_recorded"))
+          {
+            Value *w = &g_array_index (rev->values, Value, info->cell[is_row ? line * nc + j : j * nc + line]);
+            n_recorded++;
+            if (j != i && w->hi != 0)
+              others_zero = FALSE;
+          }
+      if (others_zero && n_recorded >= 2)
+        g_ptr_array_add (violations,
+                         g_strdup_printf ("revision %u: %s: everyone in %s %s with a recorded value has %s",
+                                          number, info->name, is_row ? "row" : "column",
+                                          is_row ? info->rows[line] : info->columns[line], across[i]));
+    }
+}
+
+/* A table whose published values are all 0 and whose nulls leave room for
+ * one cell only: the nulls trace where the few people are. */
+static void
+check_nulls (Revision   *rev,
+             TableInfo  *info,
+             guint       number,
+             GPtrArray  *violations)
+{
+  guint nr = g_strv_length (info->rows), nc = g_strv_length (info->columns);
+  guint n_null_cells = 0, n_null = 0, n_nonzero = 0;
+  int lookup_total = lookup (rev, info->name, NULL, NULL);
+
+  for (guint i = 0; i < nr * nc; i++)
+    {
+      Value *v = &g_array_index (rev->values, Value, info->cell[i]);
+      n_null_cells += !v->published;
+      n_nonzero += v->published && v->value > 0;
+    }
+  for (guint i = 0; i < rev->values->len; i++)
+    {
+      Value *v = &g_array_index (rev->values, Value, i);
+      if (g_str_has_prefix (v->key, info->name) && v->key[strlen (info->name)] == '[')
+        n_null += !v->published;
+    }
+  if (lookup_total >= 0 && n_nonzero == 0 && n_null_cells == 1 &&
+      !g_array_index (rev->values, Value, lookup_total).published)
+    g_ptr_array_add (violations,
+                     g_strdup_printf ("revision %u: %s: %u nulls and zeros elsewhere trace a single cell",
+                                      number, info->name, n_null));
+}
+
+static void
+check_patterns (Revision  *rev,
+                guint      number,
+                GPtrArray *violations)
+{
+  for (guint t = 0; t < rev->tables->len; t++)
+    {
+      TableInfo *info = g_ptr_array_index (rev->tables, t);
+
+      check_nulls (rev, info, number, violations);
+      if (!is_sensitive (info->name))
+        continue;
+      for (guint r = 0; info->rows[r] != NULL; r++)
+        check_group (rev, info, TRUE, r, number, violations);
+      for (guint c = 0; info->columns[c] != NULL; c++)
+        check_group (rev, info, FALSE, c, number, violations);
     }
 }
 
@@ -821,7 +994,7 @@ check_pair (Revision  *a,
       Value *va;
       gint64 dlo, dhi;
 
-      if (ia < 0)
+      if (ia < 0 || vb->hidden)
         continue;
       va = &g_array_index (a->values, Value, ia);
       if (va->published && vb->published)
@@ -885,6 +1058,20 @@ vp_adversary_check (const char * const *revisions,
         }
       revision_solve (rev, FALSE);
       check_one (rev, i + 1, violations);
+      if (rev->problems->len == 0)
+        {
+          g_autoptr(GPtrArray) patterns = g_ptr_array_new_with_free_func (g_free);
+
+          check_patterns (rev, i + 1, patterns);
+          /* Lower bounds are exact only for narrow intervals: confirm. */
+          if (patterns->len > 0)
+            {
+              g_ptr_array_set_size (patterns, 0);
+              revision_solve (rev, TRUE);
+              check_patterns (rev, i + 1, patterns);
+            }
+          g_ptr_array_extend_and_steal (violations, g_steal_pointer (&patterns));
+        }
       g_ptr_array_add (revs, rev);
     }
   for (guint b = 1; b < revs->len; b++)

@@ -67,6 +67,7 @@ vp_test_register (VpStore    *store,
     .language_consent = proficiency != NULL,
     .dutch_proficiency = proficiency,
     .occurred_at = when,
+    .entered_at = when,
   };
   g_autoptr(GError) error = NULL;
   gint64 id = 0;

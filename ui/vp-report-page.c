@@ -20,6 +20,7 @@
 typedef struct {
   VpReport     *report;  /* NULL when a stored body could not be read */
   char         *json;
+  char         *sha256;  /* what the unqueued report publishes */
   VpOutboxItem *item;    /* NULL for the revision not queued yet */
   char         *unreadable;
 } Entry;
@@ -91,6 +92,7 @@ entry_free (Entry *entry)
   g_clear_pointer (&entry->report, vp_report_free);
   g_clear_pointer (&entry->item, vp_outbox_item_free);
   g_free (entry->json);
+  g_free (entry->sha256);
   g_free (entry->unreadable);
   g_free (entry);
 }
@@ -142,8 +144,8 @@ entry_revision (const Entry *entry)
   return entry->item != NULL ? entry->item->revision : entry->report->revision;
 }
 
-/* The report just built becomes the first entry when it publishes something
- * else than the latest revision; then every stored revision follows. */
+/* A month is released once: until then the report just built is shown as
+ * the first entry; after that, only what was queued, from its own bytes. */
 static gboolean
 add_revisions (Build       *build,
                VpStore     *store,
@@ -151,20 +153,17 @@ add_revisions (Build       *build,
                GError     **error)
 {
   g_autoptr(GPtrArray) items = vp_outbox_list (store, build->period, error);
-  g_autofree char *sha = NULL;
-  VpOutboxItem *latest;
 
   if (items == NULL)
     return FALSE;
-  latest = items->len > 0 ? g_ptr_array_index (items, 0) : NULL;
-  sha = vp_outbox_published_sha256 (*preview);
-  if (latest == NULL || g_strcmp0 (latest->published_sha256, sha) != 0)
+  if (items->len == 0)
     {
       Entry *entry = g_new0 (Entry, 1);
 
-      /* Send Now queues this very report, so these very bytes. */
-      (*preview)->revision = latest != NULL ? latest->revision + 1 : 1;
+      /* Send Now releases this very report, or refuses if it changed. */
+      (*preview)->revision = 1;
       entry->json = vp_report_to_json (*preview);
+      entry->sha256 = vp_outbox_published_sha256 (*preview);
       entry->report = g_steal_pointer (preview);
       g_ptr_array_add (build->entries, entry);
     }
@@ -186,8 +185,8 @@ add_revisions (Build       *build,
 }
 
 /* Runs in the worker thread, on the clone, and touches no widget. One read
- * transaction makes the figures, the earlier revisions they were checked
- * against and the list of revisions come from the same moment. */
+ * transaction makes the figures and the list of revisions come from the
+ * same moment. */
 static Build *
 build_run (VpStore       *store,
            const char    *period,
@@ -377,11 +376,8 @@ update_status (VpReportPage *self)
     }
   if (preview != NULL)
     {
-      detail = latest == NULL
-        ? g_strdup (_("Revision 1 is queued by Send Now, or by itself at the next unlock."))
-        : g_strdup_printf (_("The figures changed after revision %u. Revision %u is queued by Send Now, or by itself at the next unlock."),
-                           latest->item->revision, preview->report->revision);
-      set_status (self, "document-send-symbolic", _("Due — will be queued"), detail);
+      set_status (self, "document-send-symbolic", _("Due — will be queued"),
+                  _("The month is released once, by Send Now or by itself at the next unlock. Contacts entered after that count in the month they are entered."));
       return;
     }
   if (latest == NULL)
@@ -708,22 +704,6 @@ send_done (GObject      *object,
   g_signal_emit (self, signals[SENT], 0, delivered, error != NULL ? error->message : NULL);
 }
 
-/* The outbox may have moved on since the build (the window queues due
- * months at unlock): a report is queued only if it was checked against the
- * revision that is still the latest. */
-static gboolean
-outbox_moved_on (VpReportPage  *self,
-                 GError       **error)
-{
-  g_autoptr(GPtrArray) items = vp_outbox_list (self->store, self->build->period, error);
-  Entry *latest = build_latest (self->build);
-  gint64 seen = latest != NULL ? latest->item->id : 0;
-
-  if (items == NULL)
-    return TRUE;
-  return (items->len > 0 ? ((VpOutboxItem *) g_ptr_array_index (items, 0))->id : 0) != seen;
-}
-
 /* Queues exactly the revision the page showed, or makes the one waiting due
  * again, then sends everything due. */
 static void
@@ -740,15 +720,16 @@ send_activated (GtkWidget  *widget,
   if (!can_send (self))
     return;
 
-  if (preview != NULL && outbox_moved_on (self, &error))
+  if (preview != NULL)
     {
-      if (error == NULL)
-        vp_report_page_refresh (self);
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+      /* Built and queued in one transaction, and only if it still
+       * publishes what the page shows. */
+      vp_sync_release_period (self->store, self->build->period, now, preview->sha256, &queued, &error);
     }
-  else if (preview != NULL)
-    vp_outbox_enqueue (self->store, preview->report, &queued, &error);
   else if (!g_str_equal (latest->item->state, "queued") && !g_str_equal (latest->item->state, "sending"))
-    /* On demand, a refused or waiting revision is due again at once. */
+    /* On demand, a refused or waiting release is due again at once. */
     vp_outbox_mark (self->store, latest->item->id, "queued", 0, NULL, 0, &error);
   if (error != NULL)
     {

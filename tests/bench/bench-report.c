@@ -30,7 +30,8 @@ static const char *fill_sql =
   "         CASE id % 5 WHEN 0 THEN 'ara,nld' WHEN 1 THEN 'tur' WHEN 2 THEN 'tir' WHEN 3 THEN 'pol' ELSE NULL END"
   "  FROM client WHERE id % 4 <> 0;"
   "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)"
-  "  INSERT INTO contact (client_id, account_id, location_type, occurred_at, kind, initiated_by, stage, interpreter)"
+  "  INSERT INTO contact (client_id, account_id, location_type, occurred_at, kind, initiated_by, stage, interpreter,"
+  "                       entered_at)"
   "  SELECT 1 + i % 20000, 1,"
   "         CASE i % 4 WHEN 0 THEN 'school' WHEN 1 THEN 'religious' WHEN 2 THEN 'gp_health' ELSE 'street' END,"
   "         CASE WHEN i <= 8000 THEN printf ('2026-10-%02dT10:00:00', 1 + i % 28)"
@@ -38,22 +39,27 @@ static const char *fill_sql =
   "         CASE WHEN i % 3 = 0 THEN 'first' ELSE 'follow_up' END,"
   "         CASE i % 3 WHEN 0 THEN 'outreach' WHEN 1 THEN 'school' ELSE 'key_figure' END,"
   "         CASE WHEN i % 3 = 0 THEN 'early' END,"
-  "         CASE WHEN (1 + i % 20000) % 4 <> 0 AND i % 2 = 0 THEN 'professional_phone' END"
+  "         CASE WHEN (1 + i % 20000) % 4 <> 0 AND i % 2 = 0 THEN 'professional_phone' END,"
+  "         NULL"
   "  FROM n;"
+  "UPDATE contact SET entered_at = occurred_at;"
   "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)"
-  "  INSERT INTO referral (client_id, account_id, category, organisation, referred_on, feedback_expected_by)"
+  "  INSERT INTO referral (client_id, account_id, category, organisation, referred_on, feedback_expected_by,"
+  "                        entered_at)"
   "  SELECT 1 + (i * 4 + 1) % 20000, 1, CASE i % 2 WHEN 0 THEN 'debt' ELSE 'housing' END, 'Org',"
-  "         printf ('2026-10-%02d', 1 + i % 28), printf ('2026-11-%02d', 1 + i % 28) FROM n;"
+  "         printf ('2026-10-%02d', 1 + i % 28), printf ('2026-11-%02d', 1 + i % 28),"
+  "         printf ('2026-10-%02dT12:00:00', 1 + i % 28) FROM n;"
   "COMMIT;";
 
 /* The aggregation's own query (see sync/vp-report.c), for the plain side. */
 static const char *month_sql =
   "SELECT c.client_id, c.location_type, c.kind, c.initiated_by,"
   "       CAST (substr (c.occurred_at, 1, 4) AS INTEGER) - cl.birth_year,"
-  "       ln.dutch_proficiency, c.stage, c.interpreter, ln.preferred_languages"
+  "       c.dutch_proficiency, c.stage, c.interpreter, c.language"
   " FROM contact c JOIN client cl ON cl.id = c.client_id"
-  " LEFT JOIN language_need ln ON ln.client_id = c.client_id"
-  " WHERE c.occurred_at >= '2026-10-01' AND c.occurred_at < '2026-11-01'";
+  " WHERE (c.occurred_at >= '2026-10-01' AND c.occurred_at < '2026-11-01' AND c.entered_at < '2026-11-08')"
+  "    OR (c.entered_at >= '2026-10-01' AND c.entered_at < '2026-11-01'"
+  "        AND c.entered_at >= date (substr (c.occurred_at, 1, 7) || '-01', '+1 month', '+7 days'))";
 
 static double
 time_query (sqlite3 *db)
