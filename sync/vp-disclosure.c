@@ -105,6 +105,7 @@ typedef struct {
   guint      n_clients;
   gboolean   suppressed;
   gboolean   linked;      /* in the six contact tables */
+  gboolean   pinned;      /* suppressed by a rule, never published again */
   guint      n_appearances;
   Appearance appearances[MAX_APPEARANCES];
 } Arc;
@@ -120,6 +121,7 @@ typedef struct {
   GArray   *arcs;   /* Arc */
   GArray   *sides;  /* Side */
   guint     n_nodes;
+  guint   **var_arc;  /* per table, per value: its arc */
   const char *inconsistent; /* a table that disagrees with a linked one */
 } Network;
 
@@ -149,6 +151,7 @@ arc_share (Network *net,
   if (arc->n_appearances > 0 && table->value[var] != arc->value)
     net->inconsistent = table->def->name;
   arc->appearances[arc->n_appearances++] = (Appearance) { t, var };
+  net->var_arc[t][var] = a;
   arc->value = table->value[var];
   arc->n_clients = MAX (arc->n_clients, table->n_clients[var]);
 }
@@ -381,15 +384,7 @@ arc_of (Network *net,
         guint    t,
         guint    var)
 {
-  for (guint a = 0; a < net->arcs->len; a++)
-    {
-      const Arc *arc = &g_array_index (net->arcs, Arc, a);
-
-      for (guint i = 0; i < arc->n_appearances; i++)
-        if (arc->appearances[i].table == t && arc->appearances[i].var == var)
-          return a;
-    }
-  g_return_val_if_reached (0);
+  return net->var_arc[t][var];
 }
 
 /* interpreter_use[*, p] >= first_contacts_by_age_language[*, p]: every
@@ -424,6 +419,9 @@ network_build (Network  *net,
   net->arcs = g_array_new (FALSE, TRUE, sizeof (Arc));
   net->sides = g_array_new (FALSE, FALSE, sizeof (Side));
   net->n_nodes = 0;
+  net->var_arc = g_new0 (guint *, report->tables->len + 1);
+  for (guint i = 0; i < report->tables->len; i++)
+    net->var_arc[i] = g_new0 (guint, table_at (net, i)->n_vars);
   net->inconsistent = NULL;
 
   if (linked)
@@ -443,6 +441,16 @@ network_build (Network  *net,
       add_standalone (net, i);
 }
 
+static void
+network_clear (Network *net)
+{
+  g_array_unref (net->arcs);
+  g_array_unref (net->sides);
+  for (guint i = 0; net->var_arc[i] != NULL; i++)
+    g_free (net->var_arc[i]);
+  g_free (net->var_arc);
+}
+
 /* Max flow (up to limit) from source to sink in the residual graph of the
  * suppressed arcs other than those in skip; breadth-first augmenting paths
  * over adjacency lists kept in flat arrays (this runs thousands of times a
@@ -457,10 +465,11 @@ typedef struct {
 } Edge;
 
 typedef struct {
-  const gint64 *grow;    /* NULL: without bound */
-  const gint64 *shrink;  /* NULL: down to zero */
-  guint         skip[2];
-  guint         n_skip;
+  const gint64   *grow;    /* NULL: without bound */
+  const gint64   *shrink;  /* NULL: down to zero */
+  guint           skip[2];
+  guint           n_skip;
+  const gboolean *frozen;  /* NULL, or arcs that may not move at all */
 } Residual;
 
 static void
@@ -482,7 +491,7 @@ skipped (const Residual *res,
   for (guint i = 0; i < res->n_skip; i++)
     if (res->skip[i] == a)
       return TRUE;
-  return FALSE;
+  return res->frozen != NULL && res->frozen[a];
 }
 
 static gint64
@@ -630,7 +639,7 @@ boxed_move (Network *net,
 {
   g_autofree gint64 *grow = g_new (gint64, net->arcs->len);
   g_autofree gint64 *shrink = g_new (gint64, net->arcs->len);
-  Residual res = { grow, shrink, { a }, 1 };
+  Residual res = { grow, shrink, { a }, 1, NULL };
   const Arc *arc = &g_array_index (net->arcs, Arc, a);
 
   for (guint b = 0; b < net->arcs->len; b++)
@@ -671,43 +680,105 @@ boxed_move (Network *net,
   return max_flow (net, &res, move_end (arc, dir), move_start (arc, dir), limit, delta);
 }
 
-/* A cycle through a and its partner p in the same direction, so that the
- * gap between them stays as it is: from a's end to p's start, then from
- * p's end back to a's start. */
-static gint64
-coupled_move (Network *net,
-              guint    a,
-              guint    p,
-              int      dir,
-              gint64   limit,
-              gint64  *delta)
+/* Arcs a cycle must pass, each in its own direction: the target first. */
+typedef struct {
+  guint arcs[3];
+  int   dirs[3];
+  guint n;
+} Chain;
+
+static void
+freeze_sides (Network  *net,
+              gboolean *frozen)
 {
-  const Arc *arc = &g_array_index (net->arcs, Arc, a);
-  const Arc *partner = &g_array_index (net->arcs, Arc, p);
-  g_autofree gint64 *second = g_new0 (gint64, net->arcs->len);
-  Residual res = { NULL, NULL, { a, p }, 2 };
+  for (guint i = 0; i < net->sides->len; i++)
+    {
+      const Side *side = &g_array_index (net->sides, Side, i);
+      frozen[side->big] = frozen[side->small] = TRUE;
+    }
+}
+
+/* A cycle through every arc of the chain in its direction: from each arc's
+ * end to the next one's start. No other side of a pair moves, so the chain
+ * decides which pairs change: moving a bigger side up, a smaller side down,
+ * or both sides of a pair together can never break that pair. */
+static gint64
+chain_move (Network     *net,
+            const Chain *chain,
+            gint64       limit,
+            gint64      *delta)
+{
+  g_autofree gint64 *leg = g_new0 (gint64, net->arcs->len);
+  g_autofree gboolean *frozen = g_new0 (gboolean, net->arcs->len);
+  Residual res = { NULL, NULL, { 0 }, 0, frozen };
   gint64 f = limit;
   gboolean stable = FALSE;
 
-  if (!partner->suppressed)
-    return 0;
-  if (dir < 0)
-    f = MIN (f, partner->value);
-  /* Both halves must carry the same amount: lower it until they do. */
+  freeze_sides (net, frozen);
+  for (guint i = 0; i < chain->n; i++)
+    {
+      const Arc *arc = &g_array_index (net->arcs, Arc, chain->arcs[i]);
+
+      if (i > 0 && !arc->suppressed)
+        return 0;
+      if (chain->dirs[i] < 0)
+        f = MIN (f, arc->value);
+      frozen[chain->arcs[i]] = TRUE;
+    }
+  /* Every leg must carry the same amount: lower it until they do. */
   for (guint round = 0; round < 4 && f > 0 && !stable; round++)
     {
-      gint64 f1 = max_flow (net, &res, move_end (arc, dir), move_start (partner, dir), f, delta);
-      gint64 f2 = max_flow (net, &res, move_end (partner, dir), move_start (arc, dir), f, second);
+      gint64 least = f;
 
-      stable = f1 == f && f2 == f;
-      f = MIN (f1, f2);
+      memset (delta, 0, sizeof (gint64) * net->arcs->len);
+      stable = TRUE;
+      for (guint i = 0; i < chain->n; i++)
+        {
+          const Arc *from = &g_array_index (net->arcs, Arc, chain->arcs[i]);
+          const Arc *to = &g_array_index (net->arcs, Arc, chain->arcs[(i + 1) % chain->n]);
+          gint64 got = max_flow (net, &res, move_end (from, chain->dirs[i]),
+                                 move_start (to, chain->dirs[(i + 1) % chain->n]), f, leg);
+
+          stable = stable && got == f;
+          least = MIN (least, got);
+          for (guint b = 0; b < net->arcs->len; b++)
+            delta[b] += leg[b];
+        }
+      f = least;
     }
   if (!stable || f <= 0)
     return 0;
-  for (guint b = 0; b < net->arcs->len; b++)
-    delta[b] += second[b];
-  delta[p] = dir * f;
+  for (guint i = 1; i < chain->n; i++)
+    delta[chain->arcs[i]] = chain->dirs[i] * f;
   return f;
+}
+
+/* The chains worth trying for arc a in direction dir, at most 4 * sides + 1:
+ * a's partner along with a; a bigger side up or a smaller side down; both
+ * sides of a pair together, either way round. */
+static guint
+chains_for (Network *net,
+            guint    a,
+            int      dir,
+            Chain   *chains)
+{
+  const Side *own = side_of (net, a);
+  guint n = 0;
+
+  if (own != NULL)
+    chains[n++] = (Chain) { { a, own->big == a ? own->small : own->big }, { dir, dir }, 2 };
+  for (guint i = 0; i < net->sides->len; i++)
+    {
+      const Side *side = &g_array_index (net->sides, Side, i);
+
+      if (side == own)
+        continue;
+      chains[n++] = (Chain) { { a, side->big }, { dir, +1 }, 2 };
+      chains[n++] = (Chain) { { a, side->small }, { dir, -1 }, 2 };
+      chains[n++] = (Chain) { { a, side->small, side->big }, { dir, dir, dir }, 3 };
+      chains[n++] = (Chain) { { a, side->big, side->small }, { dir, dir, dir }, 3 };
+    }
+  return n;
 }
 
 /* How far arc a can move in direction dir (capped at limit), as far as a
@@ -720,8 +791,7 @@ proven_move (Network *net,
 {
   const Arc *arc = &g_array_index (net->arcs, Arc, a);
   g_autofree gint64 *delta = g_new0 (gint64, net->arcs->len);
-  Residual res = { NULL, NULL, { a }, 1 };
-  const Side *side;
+  Residual res = { NULL, NULL, { a }, 1, NULL };
   gint64 best, f;
 
   if (limit <= 0)
@@ -732,14 +802,19 @@ proven_move (Network *net,
 
   f = boxed_move (net, a, dir, limit, delta);
   best = f > 0 && witness_holds (net, a, dir * f, delta) ? f : 0;
-  side = side_of (net, a);
-  if (best < limit && side != NULL)
-    {
-      memset (delta, 0, sizeof (gint64) * net->arcs->len);
-      f = coupled_move (net, a, side->big == a ? side->small : side->big, dir, limit, delta);
-      if (f > best && witness_holds (net, a, dir * f, delta))
-        best = f;
-    }
+
+  /* Cycles through sides of pairs in directions that keep the pairs. */
+  {
+    g_autofree Chain *chains = g_new (Chain, 4 * net->sides->len + 1);
+    guint n = chains_for (net, a, dir, chains);
+
+    for (guint i = 0; i < n && best < limit; i++)
+      {
+        f = chain_move (net, &chains[i], limit, delta);
+        if (f > best && witness_holds (net, a, dir * f, delta))
+          best = f;
+      }
+  }
   return best;
 }
 
@@ -777,9 +852,11 @@ arc_cost (const Arc *arc)
  * least need); returns the arcs on it, or NULL. Dijkstra over a few hundred
  * arcs. */
 static GArray *
-cheapest_path (Network *net,
-               guint    skip,
-               guint    source,
+cheapest_path (Network        *net,
+               guint           skip,
+               guint           skip2,
+               const gboolean *frozen,
+               guint           source,
                guint    sink,
                gint64   need)
 {
@@ -809,7 +886,7 @@ cheapest_path (Network *net,
           const Arc *arc = &g_array_index (net->arcs, Arc, a);
           guint to;
 
-          if (a == skip)
+          if (a == skip || a == skip2 || (frozen != NULL && frozen[a]))
             continue;
           if (arc->tail == best)
             to = arc->head;
@@ -861,12 +938,12 @@ widen (Network *net,
        GArray  *work)
 {
   const Arc *arc = &g_array_index (net->arcs, Arc, a);
-  g_autoptr(GArray) raise = cheapest_path (net, a, arc->head, arc->tail, (gint64) k - down);
+  g_autoptr(GArray) raise = cheapest_path (net, a, G_MAXUINT, NULL, arc->head, arc->tail, (gint64) k - down);
   g_autoptr(GArray) lower = NULL;
   GArray *path;
 
   if (arc->value >= (gint64) k - up)
-    lower = cheapest_path (net, a, arc->tail, arc->head, (gint64) k - up);
+    lower = cheapest_path (net, a, G_MAXUINT, NULL, arc->tail, arc->head, (gint64) k - up);
   path = path_cost (net, lower) < path_cost (net, raise) ? lower : raise;
   if (path == NULL)
     return;
@@ -882,6 +959,103 @@ widen (Network *net,
           g_array_append_val (work, b);
         }
     }
+}
+
+static void
+suppress_path (Network *net,
+               GArray  *path,
+               GArray  *work)
+{
+  for (guint i = 0; path != NULL && i < path->len; i++)
+    {
+      guint b = g_array_index (path, guint, i);
+      Arc *other = &g_array_index (net->arcs, Arc, b);
+
+      if (!other->suppressed)
+        {
+          other->suppressed = TRUE;
+          g_array_append_val (work, b);
+        }
+    }
+}
+
+/* When no cycle of the network alone protects arc a (the inequalities rule
+ * out the moves it offers), suppresses the cheapest chain of chains_for()
+ * that is not hidden whole already. */
+static void
+widen_coupled (Network *net,
+               guint    a,
+               guint    k,
+               gint64   up,
+               gint64   down,
+               GArray  *work)
+{
+  const Arc *arc = &g_array_index (net->arcs, Arc, a);
+  g_autofree Chain *chains = g_new (Chain, 4 * net->sides->len + 1);
+  g_autofree gboolean *frozen = g_new0 (gboolean, net->arcs->len);
+  g_autoptr(GPtrArray) best = NULL;
+  gint64 best_cost = G_MAXINT64;
+
+  freeze_sides (net, frozen);
+  for (int dir = -1; dir <= 1; dir += 2)
+    {
+      gint64 need = dir > 0 ? (gint64) k - down : (gint64) k - up;
+      guint n = chains_for (net, a, dir, chains);
+
+      if (dir < 0 && arc->value < need)
+        continue;
+      for (guint c = 0; c < n; c++)
+        {
+          const Chain *chain = &chains[c];
+          g_autoptr(GPtrArray) legs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+          gint64 cost = 0;
+
+          for (guint i = 1; i < chain->n; i++)
+            {
+              const Arc *p = &g_array_index (net->arcs, Arc, chain->arcs[i]);
+              if (chain->dirs[i] < 0 && p->value < need)
+                cost = G_MAXINT64;
+              else
+                cost += arc_cost (p);
+            }
+          for (guint i = 0; i < chain->n; i++)
+            frozen[chain->arcs[i]] = TRUE;
+          for (guint i = 0; i < chain->n && cost != G_MAXINT64; i++)
+            {
+              const Arc *from = &g_array_index (net->arcs, Arc, chain->arcs[i]);
+              const Arc *to = &g_array_index (net->arcs, Arc, chain->arcs[(i + 1) % chain->n]);
+              GArray *path = cheapest_path (net, G_MAXUINT, G_MAXUINT, frozen,
+                                            move_end (from, chain->dirs[i]),
+                                            move_start (to, chain->dirs[(i + 1) % chain->n]), need);
+
+              if (path == NULL)
+                cost = G_MAXINT64;
+              else
+                {
+                  cost += path_cost (net, path);
+                  g_ptr_array_add (legs, path);
+                }
+            }
+          freeze_sides (net, frozen);
+          for (guint i = 0; i < chain->n; i++)
+            if (side_of (net, chain->arcs[i]) == NULL)
+              frozen[chain->arcs[i]] = FALSE;
+          /* A chain hidden whole already was tried by proven_move(). */
+          if (cost == G_MAXINT64 || cost == 0 || cost >= best_cost)
+            continue;
+          best_cost = cost;
+          for (guint i = 1; i < chain->n; i++)
+            {
+              GArray *one = g_array_new (FALSE, FALSE, sizeof (guint));
+              g_array_append_val (one, chain->arcs[i]);
+              g_ptr_array_add (legs, one);
+            }
+          g_clear_pointer (&best, g_ptr_array_unref);
+          best = g_steal_pointer (&legs);
+        }
+    }
+  for (guint i = 0; best != NULL && i < best->len; i++)
+    suppress_path (net, g_ptr_array_index (best, i), work);
 }
 
 static int
@@ -961,7 +1135,7 @@ release_redundant (Network *net,
       guint a = g_array_index (order, guint, i);
       Arc *arc = &g_array_index (net->arcs, Arc, a);
 
-      if (escalated && arc->linked)
+      if ((escalated && arc->linked) || arc->pinned)
         continue;
       arc->suppressed = FALSE;
       if (!all_protected (net, work, a, k))
@@ -1064,6 +1238,103 @@ mark_primary (VpReport *report,
   return whole_month;
 }
 
+/* Protects every suppressed arc of the work list from index from on,
+ * adding what secondary suppression hides to the list. */
+static gboolean
+protect_work (Network   *net,
+              GArray    *work,
+              guint      from,
+              guint      k,
+              gboolean  *escalated,
+              GError   **error)
+{
+  for (guint i = from; i < work->len; i++)
+    {
+      guint a = g_array_index (work, guint, i);
+      const Arc *arc = &g_array_index (net->arcs, Arc, a);
+      gint64 up, down;
+
+      if (*escalated && arc->linked)
+        continue;
+      protection (net, a, k, &up, &down);
+      while (up + down < (gint64) k)
+        {
+          guint before = work->len;
+
+          widen (net, a, k, up, down, work);
+          if (work->len == before)
+            widen_coupled (net, a, k, up, down, work);
+          protection (net, a, k, &up, &down);
+          if (work->len == before && up + down < (gint64) k)
+            break;
+        }
+      if (up + down >= (gint64) k)
+        continue;
+      if (!arc->linked)
+        {
+          g_set_error_literal (error, VP_REPORT_ERROR, VP_REPORT_ERROR_UNPROTECTED,
+                               _("The report cannot be protected: a suppressed value could be worked out"));
+          return FALSE;
+        }
+      *escalated = TRUE;
+    }
+  return TRUE;
+}
+
+static void
+pin (Network *net,
+     guint    a,
+     GArray  *work)
+{
+  Arc *arc = &g_array_index (net->arcs, Arc, a);
+
+  if (!arc->suppressed)
+    {
+      arc->suppressed = TRUE;
+      g_array_append_val (work, a);
+    }
+  arc->pinned = TRUE;
+}
+
+/* A table whose published values are all 0 while one cell with a recorded
+ * category is hidden says "if anyone, then there": the cell's row and
+ * column zeros are hidden too (step 3 of the header comment, for patterns
+ * that secondary suppression made). Returns how many arcs it hid. */
+static guint
+hide_lone_nulls (Network *net,
+                 GArray  *work)
+{
+  guint before = work->len;
+
+  for (guint t = 0; t < net->report->tables->len; t++)
+    {
+      VpReportTable *table = table_at (net, t);
+      guint nr = table->rows->len, nc = table->columns->len;
+      guint n_null = 0, n_nonzero = 0, lone = 0;
+
+      for (guint cell = 0; cell < nr * nc; cell++)
+        {
+          const Arc *arc = &g_array_index (net->arcs, Arc, arc_of (net, t, cell));
+
+          if (arc->suppressed)
+            {
+              n_null++;
+              lone = cell;
+            }
+          else
+            n_nonzero += arc->value > 0;
+        }
+      if (n_null != 1 || n_nonzero > 0 ||
+          !g_array_index (net->arcs, Arc, arc_of (net, t, vp_report_table_grand_total (table))).suppressed ||
+          (is_not_recorded (table->rows, lone / nc) && (nc == 1 || is_not_recorded (table->columns, lone % nc))))
+        continue;
+      for (guint cell = 0; cell < nr * nc; cell++)
+        if (cell / nc == lone / nc || cell % nc == lone % nc)
+          pin (net, arc_of (net, t, cell), work);
+    }
+  return work->len - before;
+}
+
 gboolean
 vp_disclosure_apply (VpReport  *report,
                      GError   **error)
@@ -1072,6 +1343,7 @@ vp_disclosure_apply (VpReport  *report,
   g_autoptr(GArray) work = g_array_new (FALSE, FALSE, sizeof (guint));
   guint k = MAX (report->k, VP_REPORT_MIN_K);
   gboolean escalated = FALSE;
+  gboolean ok;
   guint n_primary;
 
   g_return_val_if_fail (report != NULL, FALSE);
@@ -1085,8 +1357,7 @@ vp_disclosure_apply (VpReport  *report,
       g_set_error (error, VP_REPORT_ERROR, VP_REPORT_ERROR_UNPROTECTED,
                    _("The report cannot be protected: table %s disagrees with a linked table"),
                    net.inconsistent);
-      g_array_unref (net.arcs);
-      g_array_unref (net.sides);
+      network_clear (&net);
       return FALSE;
     }
 
@@ -1096,42 +1367,30 @@ vp_disclosure_apply (VpReport  *report,
 
       for (guint i = 0; i < arc->n_appearances && !arc->suppressed; i++)
         arc->suppressed = table_at (&net, arc->appearances[i].table)->suppressed[arc->appearances[i].var];
+      arc->pinned = arc->suppressed;
       if (arc->suppressed)
         g_array_append_val (work, a);
     }
 
   n_primary = work->len;
-  for (guint i = 0; i < work->len; i++)
-    {
-      guint a = g_array_index (work, guint, i);
-      const Arc *arc = &g_array_index (net.arcs, Arc, a);
-      gint64 up, down;
-
-      if (escalated && arc->linked)
-        continue;
-      protection (&net, a, k, &up, &down);
-      while (up + down < (gint64) k)
-        {
-          guint before = work->len;
-
-          widen (&net, a, k, up, down, work);
-          protection (&net, a, k, &up, &down);
-          if (work->len == before && up + down < (gint64) k)
-            break;
-        }
-      if (up + down >= (gint64) k)
-        continue;
-      if (!arc->linked)
-        {
-          g_set_error_literal (error, VP_REPORT_ERROR, VP_REPORT_ERROR_UNPROTECTED,
-                               _("The report cannot be protected: a suppressed value could be worked out"));
-          g_array_unref (net.arcs);
-          g_array_unref (net.sides);
-          return FALSE;
-        }
-      escalated = TRUE;
-    }
+  ok = protect_work (&net, work, 0, k, &escalated, error);
   release_redundant (&net, work, n_primary, k, escalated);
+  /* Hiding the zeros beside a lone null may need more protection, which
+   * may leave another lone null elsewhere: a few rounds settle it. */
+  for (guint round = 0; ok && !escalated && round < 4; round++)
+    {
+      guint from = work->len;
+
+      if (hide_lone_nulls (&net, work) == 0)
+        break;
+      ok = protect_work (&net, work, from, k, &escalated, error);
+      release_redundant (&net, work, n_primary, k, escalated);
+    }
+  if (!ok)
+    {
+      network_clear (&net);
+      return FALSE;
+    }
 
   for (guint a = 0; a < net.arcs->len; a++)
     {
@@ -1142,7 +1401,6 @@ vp_disclosure_apply (VpReport  *report,
       for (guint i = 0; i < arc->n_appearances; i++)
         table_at (&net, arc->appearances[i].table)->suppressed[arc->appearances[i].var] = arc->suppressed;
     }
-  g_array_unref (net.arcs);
-  g_array_unref (net.sides);
+  network_clear (&net);
   return TRUE;
 }

@@ -936,12 +936,17 @@ check_nulls (Revision   *rev,
   guint nr = g_strv_length (info->rows), nc = g_strv_length (info->columns);
   guint n_null_cells = 0, n_null = 0, n_nonzero = 0;
   int lookup_total = lookup (rev, info->name, NULL, NULL);
+  gboolean says_something = FALSE;
 
   for (guint i = 0; i < nr * nc; i++)
     {
       Value *v = &g_array_index (rev->values, Value, info->cell[i]);
       n_null_cells += !v->published;
       n_nonzero += v->published && v->value > 0;
+      /* "Everyone: nothing recorded" tells no attribute. */
+      if (!v->published)
+        says_something = !g_str_equal (info->rows[i / nc], "not_recorded") ||
+                         !g_str_equal (info->columns[i % nc], "not_recorded");
     }
   for (guint i = 0; i < rev->values->len; i++)
     {
@@ -949,7 +954,7 @@ check_nulls (Revision   *rev,
       if (g_str_has_prefix (v->key, info->name) && v->key[strlen (info->name)] == '[')
         n_null += !v->published;
     }
-  if (lookup_total >= 0 && n_nonzero == 0 && n_null_cells == 1 &&
+  if (lookup_total >= 0 && n_nonzero == 0 && n_null_cells == 1 && says_something &&
       !g_array_index (rev->values, Value, lookup_total).published)
     g_ptr_array_add (violations,
                      g_strdup_printf ("revision %u: %s: %u nulls and zeros elsewhere trace a single cell",
