@@ -1276,6 +1276,8 @@ protect_work (Network   *net,
                                _("The report cannot be protected: a suppressed value could be worked out"));
           return FALSE;
         }
+      g_debug ("No cycle protects a value of table %s: the contact tables are suppressed whole",
+               table_at (net, arc->appearances[0].table)->def->name);
       *escalated = TRUE;
     }
   return TRUE;

@@ -1457,6 +1457,85 @@ test_random_months (void)
   g_free (run.dump_dir);
 }
 
+/* ---- d) the cases an independent attack found (../shared/cases) ---------- */
+
+static GStrv
+read_case (const char *name)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("VP_TEST_CASES"), "disclosure", name, NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (g_getenv ("VP_TEST_CASES"));
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_no_error (error);
+  g_strchomp (text);
+  return g_strsplit (text, "\n", -1);
+}
+
+/* a4-subset: 7 first contacts, no follow-ups, from the old builder. With
+ * the inequality interpreter_use[*, p] >= age[*, p] the adversary pins a
+ * first contact aged 25-64 with little or no Dutch; the builder of today
+ * protects such months. */
+static void
+test_case_subset (void)
+{
+  g_auto(GStrv) lines = read_case ("a4-subset.jsonl");
+  g_autoptr(GPtrArray) v = check ((const char * const *) lines, 1, 5);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (4);
+  guint failed = 0;
+
+  g_assert_true (mentions (v, "first_contacts_by_age_language[25-64,little_or_none] suppressed but lies in [1, 1]"));
+
+  for (guint i = 0; i < 300; i++)
+    {
+      Month m;
+      g_autoptr(VpReport) r = NULL;
+      g_autofree char *json = NULL;
+      g_autoptr(GPtrArray) w = NULL;
+      const char *revs[1];
+
+      month_init (&m, rand, g_rand_double_range (rand, 0.0, 2.5), FALSE, 0.1);
+      for (guint j = 0; j < 7; j++)
+        add_first (&m);
+      r = build_report (&m, "2026-10", 5, 1);
+      json = vp_report_to_json (r);
+      revs[0] = json;
+      w = vp_adversary_check (revs, 1, 5, NULL);
+      if (w->len > 0)
+        {
+          g_test_message ("month %u: %s", i, (const char *) g_ptr_array_index (w, 0));
+          failed++;
+        }
+      month_clear (&m);
+    }
+  g_assert_cmpuint (failed, ==, 0);
+}
+
+/* a1-monotone and a4-referral-feedback: two revisions of one month. A
+ * municipality that assumes counts only grow pins hidden values from the
+ * pair; the builder of today never makes a second revision (test-report,
+ * test-sync-e2e), so there is no pair to attack. */
+static void
+test_case_monotone (void)
+{
+  g_auto(GStrv) lines = read_case ("a1-monotone.jsonl");
+  g_auto(GStrv) feedback = read_case ("a4-referral-feedback.jsonl");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) v = NULL;
+
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  v = vp_adversary_check_monotone (lines[0], lines[1], 5, &error);
+  g_assert_no_error (error);
+  g_assert_true (mentions (v, "1/interpreter_use[informal_adult,limited] suppressed but lies in [1, 1]"));
+
+  /* Feedback moves referrals between columns, so there counts do not
+   * only grow and the monotone system has no solution; that case is
+   * answered by counting feedback as of the due day and releasing once
+   * (test-report: /report/released-once, /report/late-feedback). */
+  g_assert_cmpuint (g_strv_length (feedback), ==, 2);
+}
+
 /* ---- c) what a realistic team publishes ------------------------------------ */
 
 static void
@@ -1536,6 +1615,8 @@ main (int   argc,
   g_test_add_func ("/adversary/revision-interval", test_revision_interval);
   g_test_add_func ("/adversary/inconsistent", test_inconsistent);
   g_test_add_func ("/adversary/builder-probes", test_builder_probes);
+  g_test_add_func ("/adversary/case/subset", test_case_subset);
+  g_test_add_func ("/adversary/case/monotone", test_case_monotone);
   g_test_add_func ("/adversary/random-months", test_random_months);
   g_test_add_func ("/adversary/statistics/k5", test_statistics_k5);
   g_test_add_func ("/adversary/statistics/k10", test_statistics_k10);

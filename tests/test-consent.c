@@ -50,6 +50,8 @@ test_withdraw_stops_counting (void)
   g_assert_no_error (error);
   g_assert_false (vp_store_has_consent (store, client, "language"));
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM language_need"), ==, 5);
+  /* The value recorded with the contact goes too. */
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM contact WHERE dutch_proficiency IS NOT NULL"), ==, 5);
 
   /* A report not yet sent no longer counts the withdrawn value. */
   after = vp_report_build (store, "2026-10", 5, now, &error);

@@ -688,6 +688,47 @@ test_referral_status_as_of_due (void)
   vp_test_remove_dir (dir);
 }
 
+/* Shared case a4-referral-feedback: feedback that came in after the month
+ * fell due does not count in it, whenever the month is built. */
+static void
+test_late_feedback (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(GDateTime) nov29 = report_time ();
+  g_autoptr(GDate) oct2 = g_date_new_dmy (2, G_DATE_OCTOBER, 2026);
+  g_autoptr(GDate) oct30 = g_date_new_dmy (30, G_DATE_OCTOBER, 2026);
+  g_autoptr(GDate) nov20 = g_date_new_dmy (20, G_DATE_NOVEMBER, 2026);
+  g_autoptr(VpReport) before = NULL;
+  g_autoptr(VpReport) after = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  gint64 first = 0;
+
+  for (int i = 0; i < 8; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("F%d", i);
+      g_autoptr(GDateTime) when = october (2);
+      VpReferralInput input = { .category = "debt", .organisation = "Org", .referred_on = oct2,
+                                .expected_by = oct30, .entered_at = when };
+      gint64 id;
+
+      vp_test_register (store, label, 1980, "school", "first", NULL, when);
+      input.client_id = vp_test_count (store, "SELECT max (id) FROM client");
+      g_assert_true (vp_store_give_consent (store, input.client_id, "referral", "verbal", "nld", "1", NULL));
+      id = vp_store_add_referral (store, &input, NULL);
+      g_assert_cmpint (id, >, 0);
+      first = first == 0 ? id : first;
+    }
+  before = vp_report_build (store, "2026-10", 5, nov29, NULL);
+  g_assert_true (vp_store_record_feedback (store, first, nov20, "started", NULL, NULL));
+  after = vp_report_build (store, "2026-10", 5, nov29, NULL);
+  a = vp_report_published_json (before);
+  b = vp_report_published_json (after);
+  g_assert_cmpstr (a, ==, b);
+  vp_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -701,6 +742,7 @@ main (int   argc,
   g_test_add_func ("/report/released-once", test_released_once);
   g_test_add_func ("/report/release-is-atomic", test_release_is_atomic);
   g_test_add_func ("/report/fails-closed", test_fails_closed);
+  g_test_add_func ("/report/late-feedback", test_late_feedback);
   g_test_add_func ("/report/build-async", test_build_async);
   g_test_add_func ("/report/canonical", test_canonical);
   g_test_add_func ("/report/referrals-table", test_referrals_table);

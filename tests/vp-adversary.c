@@ -362,8 +362,16 @@ read_table (Revision    *rev,
 /* The same numbers appearing twice (the public semantics of DESIGN §5),
  * matched by code. A link to a table or code the report lacks is skipped. */
 static void
-add_links (Revision *rev)
+add_links (Revision   *rev,
+           const char *prefix)
 {
+  g_autofree char *contacts = g_strconcat (prefix, "contacts", NULL);
+  g_autofree char *route_table = g_strconcat (prefix, "first_contacts_by_route", NULL);
+  g_autofree char *age = g_strconcat (prefix, "first_contacts_by_age_language", NULL);
+  g_autofree char *early = g_strconcat (prefix, "early_reach", NULL);
+  g_autofree char *interpreter = g_strconcat (prefix, "interpreter_use", NULL);
+  g_autofree char *contacts_prefix = g_strconcat (prefix, "contacts[", NULL);
+  g_autofree char *age_prefix = g_strconcat (prefix, "first_contacts_by_age_language[*,", NULL);
   static const char *const first_tables[] = {
     "first_contacts_by_route", "first_contacts_by_age_language", "early_reach",
     "first_contacts_by_language",
@@ -377,25 +385,26 @@ add_links (Revision *rev)
   while (g_hash_table_iter_next (&iter, &key, NULL))
     {
       const char *k = key;
-      const char *prefix = "contacts[";
+      const char *start = contacts_prefix;
       const char *suffix = ",first]";
       gsize lk = strlen (k), ls = strlen (suffix);
 
-      if (g_str_has_prefix (k, prefix) && lk > strlen (prefix) + ls &&
-          strcmp (k + lk - ls, suffix) == 0 && strncmp (k + strlen (prefix), "*,", 2) != 0)
+      if (g_str_has_prefix (k, start) && lk > strlen (start) + ls &&
+          strcmp (k + lk - ls, suffix) == 0 && strncmp (k + strlen (start), "*,", 2) != 0)
         {
-          g_autofree char *lt = g_strndup (k + strlen (prefix), lk - strlen (prefix) - ls);
-          link_values (rev, lookup (rev, "contacts", lt, "first"),
-                       lookup (rev, "first_contacts_by_route", lt, NULL));
+          g_autofree char *lt = g_strndup (k + strlen (start), lk - strlen (start) - ls);
+          link_values (rev, lookup (rev, contacts, lt, "first"),
+                       lookup (rev, route_table, lt, NULL));
         }
     }
 
   /* contacts[*, first] = the total of every first-contact table (which
    * agree among themselves even when contacts is missing) */
-  anchor = lookup (rev, "contacts", NULL, "first");
+  anchor = lookup (rev, contacts, NULL, "first");
   for (guint i = 0; i < G_N_ELEMENTS (first_tables); i++)
     {
-      int t = lookup (rev, first_tables[i], NULL, NULL);
+      g_autofree char *name = g_strconcat (prefix, first_tables[i], NULL);
+      int t = lookup (rev, name, NULL, NULL);
       if (anchor < 0)
         anchor = t;
       else
@@ -407,18 +416,17 @@ add_links (Revision *rev)
   while (g_hash_table_iter_next (&iter, &key, NULL))
     {
       const char *k = key;
-      const char *prefix = "first_contacts_by_age_language[*,";
+      const char *start = age_prefix;
 
-      if (g_str_has_prefix (k, prefix) && g_str_has_suffix (k, "]") && strcmp (k + strlen (prefix), "*]") != 0)
+      if (g_str_has_prefix (k, start) && g_str_has_suffix (k, "]") && strcmp (k + strlen (start), "*]") != 0)
         {
-          g_autofree char *p = g_strndup (k + strlen (prefix), strlen (k) - strlen (prefix) - 1);
-          link_values (rev, lookup (rev, "first_contacts_by_age_language", NULL, p),
-                       lookup (rev, "early_reach", NULL, p));
+          g_autofree char *p = g_strndup (k + strlen (start), strlen (k) - strlen (start) - 1);
+          link_values (rev, lookup (rev, age, NULL, p), lookup (rev, early, NULL, p));
         }
     }
 
   /* interpreter_use counts every contact */
-  link_values (rev, lookup (rev, "interpreter_use", NULL, NULL), lookup (rev, "contacts", NULL, NULL));
+  link_values (rev, lookup (rev, interpreter, NULL, NULL), lookup (rev, contacts, NULL, NULL));
 
   /* Every first contact is also a contact with the same proficiency:
    * interpreter_use[*, p] = first_contacts_by_age_language[*, p] + the
@@ -426,18 +434,18 @@ add_links (Revision *rev)
   g_hash_table_iter_init (&iter, rev->index);
   {
     g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
-    const char *prefix = "first_contacts_by_age_language[*,";
+    const char *start = age_prefix;
 
     while (g_hash_table_iter_next (&iter, &key, NULL))
-      if (g_str_has_prefix (key, prefix) && strcmp ((const char *) key + strlen (prefix), "*]") != 0)
-        g_ptr_array_add (found, g_strndup ((const char *) key + strlen (prefix),
-                                           strlen (key) - strlen (prefix) - 1));
+      if (g_str_has_prefix (key, start) && strcmp ((const char *) key + strlen (start), "*]") != 0)
+        g_ptr_array_add (found, g_strndup ((const char *) key + strlen (start),
+                                           strlen (key) - strlen (start) - 1));
     for (guint i = 0; i < found->len; i++)
       {
         const char *p = g_ptr_array_index (found, i);
-        int first = lookup (rev, "first_contacts_by_age_language", NULL, p);
-        int all = lookup (rev, "interpreter_use", NULL, p);
-        g_autofree char *name = g_strdup_printf ("hidden:follow_ups[%s]", p);
+        int first = lookup (rev, age, NULL, p);
+        int all = lookup (rev, interpreter, NULL, p);
+        g_autofree char *name = g_strdup_printf ("hidden:%sfollow_ups[%s]", prefix, p);
 
         if (first >= 0 && all >= 0)
           {
@@ -449,16 +457,11 @@ add_links (Revision *rev)
 }
 
 static Revision *
-revision_parse (const char  *json,
-                guint        k,
-                GError     **error)
+revision_new (guint k)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(Revision) rev = g_new0 (Revision, 1);
-  JsonNode *root;
-  JsonObject *object, *tables;
-  g_autoptr(GList) names = NULL;
+  Revision *rev = g_new0 (Revision, 1);
 
+  rev->k = k;
   rev->values = g_array_new (FALSE, FALSE, sizeof (Value));
   g_array_set_clear_func (rev->values, (GDestroyNotify) value_clear);
   rev->index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -466,39 +469,67 @@ revision_parse (const char  *json,
   rev->terms = g_array_new (FALSE, FALSE, sizeof (Term));
   rev->problems = g_ptr_array_new_with_free_func (g_free);
   rev->tables = g_ptr_array_new_with_free_func ((GDestroyNotify) table_info_free);
+  return rev;
+}
+
+/* Reads one report into @rev, its tables named with @prefix (so that
+ * several reports can share one system). */
+static gboolean
+revision_read (Revision    *rev,
+               const char  *json,
+               const char  *prefix,
+               GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *object, *tables;
+  g_autoptr(GList) names = NULL;
 
   if (!json_parser_load_from_data (parser, json, -1, error))
-    return NULL;
+    return FALSE;
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       set_error (error, "not a JSON object");
-      return NULL;
+      return FALSE;
     }
   object = json_node_get_object (root);
-  rev->k = k;
   if (rev->k == 0)
     rev->k = (guint) json_object_get_int_member_with_default (object, "k", 5);
   if (!json_object_has_member (object, "tables") ||
       !JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "tables")))
     {
       set_error (error, "no tables");
-      return NULL;
+      return FALSE;
     }
   tables = json_object_get_object_member (object, "tables");
   names = json_object_get_members (tables);
   for (GList *l = names; l != NULL; l = l->next)
     {
       JsonNode *t = json_object_get_member (tables, l->data);
+      g_autofree char *name = g_strconcat (prefix, l->data, NULL);
+
       if (!JSON_NODE_HOLDS_OBJECT (t))
         {
           set_error (error, "%s: not an object", (const char *) l->data);
-          return NULL;
+          return FALSE;
         }
-      if (!read_table (rev, l->data, json_node_get_object (t), error))
-        return NULL;
+      if (!read_table (rev, name, json_node_get_object (t), error))
+        return FALSE;
     }
-  add_links (rev);
+  add_links (rev, prefix);
+  return TRUE;
+}
+
+static Revision *
+revision_parse (const char  *json,
+                guint        k,
+                GError     **error)
+{
+  g_autoptr(Revision) rev = revision_new (k);
+
+  if (!revision_read (rev, json, "", error))
+    return NULL;
   return g_steal_pointer (&rev);
 }
 
@@ -1088,6 +1119,46 @@ vp_adversary_check (const char * const *revisions,
         if (ra->problems->len == 0 && rb->problems->len == 0)
           check_pair (ra, a + 1, rb, b + 1, MAX (ra->k, rb->k), violations);
       }
+  return g_steal_pointer (&violations);
+}
+
+/* Two revisions of a month as one system, for a municipality that assumes
+ * late registrations only add: every value of the later revision is the
+ * earlier one plus an unknown >= 0. */
+GPtrArray *
+vp_adversary_check_monotone (const char  *earlier,
+                             const char  *later,
+                             guint        k,
+                             GError     **error)
+{
+  g_autoptr(Revision) rev = revision_new (k);
+  g_autoptr(GPtrArray) violations = g_ptr_array_new_with_free_func (g_free);
+  guint n;
+
+  quiet ();
+  if (!revision_read (rev, earlier, "1/", error) || !revision_read (rev, later, "2/", error))
+    return NULL;
+  n = rev->values->len;
+  for (guint i = 0; i < n; i++)
+    {
+      Value *v = &g_array_index (rev->values, Value, i);
+      g_autofree char *before_key = NULL;
+      g_autofree char *growth = NULL;
+      int before;
+
+      if (v->hidden || !g_str_has_prefix (v->key, "2/"))
+        continue;
+      before_key = g_strconcat ("1/", v->key + 2, NULL);
+      growth = g_strconcat ("hidden:growth:", v->key + 2, NULL);
+      before = (int) GPOINTER_TO_UINT (g_hash_table_lookup (rev->index, before_key)) - 1;
+      if (before >= 0)
+        {
+          guint parts[2] = { (guint) before, add_hidden (rev, growth) };
+          add_sum (rev, parts, 2, i);
+        }
+    }
+  revision_solve (rev, FALSE);
+  check_one (rev, 2, violations);
   return g_steal_pointer (&violations);
 }
 

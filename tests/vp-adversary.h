@@ -28,6 +28,14 @@ GPtrArray *vp_adversary_check    (const char * const *revisions,
                                   guint               k,
                                   GError            **error);
 
+/* The same checks on two revisions of one month taken together, by a
+ * municipality that assumes counts only grow between them (late entries):
+ * violations name values "1/table[...]" and "2/table[...]". */
+GPtrArray *vp_adversary_check_monotone (const char         *earlier,
+                                        const char         *later,
+                                        guint               k,
+                                        GError            **error);
+
 /* The interval [lo, hi] of integer values one value can take given
  * everything @json publishes (hi = VP_ADVERSARY_UNBOUNDED when there is no
  * upper bound). A published value gives lo == hi == the value. FALSE with
