@@ -494,28 +494,43 @@ skipped (const Residual *res,
   return res->frozen != NULL && res->frozen[a];
 }
 
+/* An edge beyond the network's arcs, between its nodes or the two extra
+ * nodes n_nodes (a super source) and n_nodes + 1 (a super sink). */
+typedef struct {
+  guint  from;
+  guint  to;
+  gint64 cap;
+} Extra;
+
+/* The flow graph behind max_flow(), with arcs already moved by base (NULL:
+ * none) and extra edges. */
 static gint64
-max_flow (Network        *net,
-          const Residual *res,
-          guint           source,
-          guint           sink,
-          gint64          limit,
-          gint64         *delta)
+flow_graph (Network        *net,
+            const Residual *res,
+            const gint64   *base,
+            const Extra    *extra,
+            guint           n_extra,
+            guint           source,
+            guint           sink,
+            gint64          limit,
+            gint64         *delta)
 {
-  g_autofree Edge *edges = g_new (Edge, 2 * net->arcs->len);
+  guint n_nodes = net->n_nodes + 2;
+  g_autofree Edge *edges = g_new (Edge, 2 * (net->arcs->len + n_extra));
   g_autofree int *edge_of = g_new (int, net->arcs->len);
-  g_autofree int *first = g_new (int, net->n_nodes);
-  g_autofree int *parent_edge = g_new (int, net->n_nodes);
-  g_autofree guint *queue = g_new (guint, net->n_nodes);
+  g_autofree int *first = g_new (int, n_nodes);
+  g_autofree int *parent_edge = g_new (int, n_nodes);
+  g_autofree guint *queue = g_new (guint, n_nodes);
   guint n_edges = 0;
   gint64 flow = 0;
 
   /* Edges come in pairs: an edge's partner is its index ^ 1. */
-  for (guint n = 0; n < net->n_nodes; n++)
+  for (guint n = 0; n < n_nodes; n++)
     first[n] = -1;
   for (guint a = 0; a < net->arcs->len; a++)
     {
       const Arc *arc = &g_array_index (net->arcs, Arc, a);
+      gint64 now = arc->value + (base != NULL ? base[a] : 0);
 
       edge_of[a] = -1;
       if (!arc->suppressed || skipped (res, a))
@@ -524,7 +539,12 @@ max_flow (Network        *net,
       edge_add (edges, &n_edges, first, arc->tail, arc->head,
                 res->grow != NULL ? res->grow[a] : INFINITE_FLOW);
       edge_add (edges, &n_edges, first, arc->head, arc->tail,
-                res->shrink != NULL ? MIN (res->shrink[a], arc->value) : arc->value);
+                res->shrink != NULL ? MIN (res->shrink[a], now) : now);
+    }
+  for (guint i = 0; i < n_extra; i++)
+    {
+      edge_add (edges, &n_edges, first, extra[i].from, extra[i].to, extra[i].cap);
+      edge_add (edges, &n_edges, first, extra[i].to, extra[i].from, 0);
     }
 
   while (flow < limit)
@@ -532,7 +552,7 @@ max_flow (Network        *net,
       guint head = 0, tail = 0;
       gint64 push = limit - flow;
 
-      for (guint n = 0; n < net->n_nodes; n++)
+      for (guint n = 0; n < n_nodes; n++)
         parent_edge[n] = -1;
       parent_edge[source] = -2;
       queue[tail++] = source;
@@ -569,6 +589,17 @@ max_flow (Network        *net,
     for (guint a = 0; a < net->arcs->len; a++)
       delta[a] = edge_of[a] >= 0 ? edges[edge_of[a]].flow : 0;
   return flow;
+}
+
+static gint64
+max_flow (Network        *net,
+          const Residual *res,
+          guint           source,
+          guint           sink,
+          gint64          limit,
+          gint64         *delta)
+{
+  return flow_graph (net, res, NULL, NULL, 0, source, sink, limit, delta);
 }
 
 /* Whether moving arc a by move, with every other arc changed by delta,
@@ -781,6 +812,75 @@ chains_for (Network *net,
   return n;
 }
 
+/* Mends a witness that breaks pairs: for each broken pair it forces the
+ * bigger side up by what is missing (or, when a is that side, the smaller
+ * one down), and looks for a circulation that carries the forced amounts
+ * back, with the smaller sides not growing and the bigger ones not
+ * shrinking below their partners (a proficiency swapped in
+ * interpreter_use, say, to match one swapped in the first-contact
+ * tables). TRUE with delta mended when it succeeds. */
+static gboolean
+repair (Network *net,
+        guint    a,
+        gint64   move,
+        gint64  *delta)
+{
+  guint n = net->arcs->len;
+  guint source = net->n_nodes, sink = net->n_nodes + 1;
+  g_autofree gint64 *grow = g_new (gint64, n);
+  g_autofree gint64 *shrink = g_new (gint64, n);
+  g_autofree gboolean *frozen = g_new0 (gboolean, n);
+  g_autofree Extra *extra = g_new (Extra, 2 * net->sides->len);
+  g_autofree gint64 *forced = g_new0 (gint64, n);
+  g_autofree gint64 *mend = g_new0 (gint64, n);
+  Residual res = { grow, shrink, { a }, 1, frozen };
+  g_autofree gint64 *now = g_memdup2 (delta, sizeof (gint64) * n);
+  guint n_extra = 0;
+  gint64 needed = 0;
+
+  now[a] = move;
+  for (guint b = 0; b < n; b++)
+    {
+      grow[b] = INFINITE_FLOW;
+      shrink[b] = G_MAXINT64;
+    }
+  for (guint i = 0; i < net->sides->len; i++)
+    {
+      const Side *side = &g_array_index (net->sides, Side, i);
+      const Arc *big = &g_array_index (net->arcs, Arc, side->big);
+      const Arc *small = &g_array_index (net->arcs, Arc, side->small);
+      gint64 margin = big->value + now[side->big] - small->value - now[side->small];
+      guint x;
+
+      grow[side->small] = 0;
+      shrink[side->big] = MAX (margin, 0);
+      if (margin >= 0)
+        continue;
+      x = side->big != a ? side->big : side->small;
+      if (x == a || !g_array_index (net->arcs, Arc, x).suppressed)
+        return FALSE;
+      frozen[x] = TRUE;
+      forced[x] = x == side->big ? -margin : margin;
+      needed -= margin;
+      if (x == side->big)
+        {
+          extra[n_extra++] = (Extra) { source, big->head, -margin };
+          extra[n_extra++] = (Extra) { big->tail, sink, -margin };
+        }
+      else
+        {
+          extra[n_extra++] = (Extra) { source, small->tail, -margin };
+          extra[n_extra++] = (Extra) { small->head, sink, -margin };
+        }
+    }
+  if (needed == 0 ||
+      flow_graph (net, &res, now, extra, n_extra, source, sink, needed, mend) < needed)
+    return FALSE;
+  for (guint b = 0; b < n; b++)
+    delta[b] += mend[b] + forced[b];
+  return witness_holds (net, a, move, delta);
+}
+
 /* How far arc a can move in direction dir (capped at limit), as far as a
  * witness keeping every relation shows. */
 static gint64
@@ -797,7 +897,7 @@ proven_move (Network *net,
   if (limit <= 0)
     return 0;
   best = max_flow (net, &res, move_end (arc, dir), move_start (arc, dir), limit, delta);
-  if (best == 0 || witness_holds (net, a, dir * best, delta))
+  if (best == 0 || witness_holds (net, a, dir * best, delta) || repair (net, a, dir * best, delta))
     return best;
 
   f = boxed_move (net, a, dir, limit, delta);
@@ -1080,8 +1180,8 @@ find_root (guint *parent,
 }
 
 /* Whether every suppressed value that arc a could have helped still has a
- * range of k: only values joined to a through suppressed arcs can have
- * used it. */
+ * range of k: only values joined to a through suppressed arcs (or through
+ * the pairs of an inequality) can have used it. */
 static gboolean
 all_protected (Network *net,
                GArray  *work,
@@ -1098,6 +1198,19 @@ all_protected (Network *net,
       const Arc *arc = &g_array_index (net->arcs, Arc, g_array_index (work, guint, i));
       if (arc->suppressed || arc == released)
         parent[find_root (parent, arc->tail)] = find_root (parent, arc->head);
+    }
+  /* A witness may mend a pair with a circulation elsewhere (repair(),
+   * chain_move()): the sides of every pair count as joined. */
+  for (guint i = 0; i < net->sides->len; i++)
+    {
+      const Side *side = &g_array_index (net->sides, Side, i);
+      const Side *first = &g_array_index (net->sides, Side, 0);
+      const Arc *big = &g_array_index (net->arcs, Arc, side->big);
+      const Arc *small = &g_array_index (net->arcs, Arc, side->small);
+      guint anchor = find_root (parent, g_array_index (net->arcs, Arc, first->big).tail);
+
+      parent[find_root (parent, big->tail)] = anchor;
+      parent[find_root (parent, small->tail)] = find_root (parent, anchor);
     }
 
   for (guint i = 0; i < work->len; i++)

@@ -3,13 +3,15 @@
  * the same aggregation query on plain SQLite, in the same run. Run on
  * demand:
  *   meson compile -C _build bench-report && _build/tests/bench/bench-report
- * Timings never decide a test: machines here are noisy. */
+ * Timings never decide a test: machines here are noisy. It ends with what
+ * disclosure control costs a simulated municipality (reach-sim.c). */
 #include "config.h"
 
 #include <stdio.h>
 
 #include "vp-report.h"
 #include "bench-util.h"
+#include "reach-sim.h"
 #include "vp-test-util.h"
 
 #define RUNS 5
@@ -115,5 +117,8 @@ main (void)
 
   sqlite3_close (plain);
   vp_test_remove_dir (dir);
+
+  /* What disclosure control costs, as shares of a municipality's year. */
+  reach_sim_print (20261129);
   return 0;
 }
