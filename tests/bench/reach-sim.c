@@ -239,12 +239,35 @@ share (double part,
 }
 
 static void
+print_share (double part,
+             double whole,
+             int    width)
+{
+  if (whole > 0)
+    printf (" %*.1f%%", width - 1, share (part, whole));
+  else
+    printf (" %*s", width, "-");
+}
+
+static void
+print_row (const char      *name,
+           const TableSums *ts)
+{
+  printf ("%-32s", name);
+  print_share (ts->published[0], ts->truth[0], 8);
+  print_share (ts->published[1], ts->truth[1], 10);
+  print_share (ts->published[2], ts->truth[2], 8);
+  print_share (ts->nonzero_published, ts->nonzero_cells, 14);
+  printf ("\n");
+}
+
+static void
 print_sums (const char *title,
             Sums       *sums)
 {
   guint n_defs = 0;
   const VpReportTableDef *defs = vp_report_table_defs (&n_defs);
-  guint nonzero = 0, published = 0;
+  TableSums all = { 0 };
 
   printf ("\n%s\n%-32s %8s %10s %8s %14s\n", title, "table (share recovered)", "cells", "marginals",
           "totals", "non-zero cells");
@@ -252,14 +275,16 @@ print_sums (const char *title,
     {
       TableSums *ts = &sums->tables[t];
 
-      printf ("%-32s %7.1f%% %9.1f%% %7.1f%% %13.1f%%\n", defs[t].name,
-              share (ts->published[0], ts->truth[0]), share (ts->published[1], ts->truth[1]),
-              share (ts->published[2], ts->truth[2]),
-              share (ts->nonzero_published, ts->nonzero_cells));
-      nonzero += ts->nonzero_cells;
-      published += ts->nonzero_published;
+      print_row (defs[t].name, ts);
+      for (guint i = 0; i < 3; i++)
+        {
+          all.published[i] += ts->published[i];
+          all.truth[i] += ts->truth[i];
+        }
+      all.nonzero_cells += ts->nonzero_cells;
+      all.nonzero_published += ts->nonzero_published;
     }
-  printf ("%-32s %51.1f%%\n", "all tables", share (published, nonzero));
+  print_row ("all tables", &all);
 }
 
 void
