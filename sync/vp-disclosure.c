@@ -1027,6 +1027,24 @@ path_cost (Network *net,
   return path != NULL ? cost : G_MAXINT64;
 }
 
+static void
+suppress_path (Network *net,
+               GArray  *path,
+               GArray  *work)
+{
+  for (guint i = 0; path != NULL && i < path->len; i++)
+    {
+      guint b = g_array_index (path, guint, i);
+      Arc *other = &g_array_index (net->arcs, Arc, b);
+
+      if (!other->suppressed)
+        {
+          other->suppressed = TRUE;
+          g_array_append_val (work, b);
+        }
+    }
+}
+
 /* Suppresses the arcs of the cheaper of the two ways to widen arc a's range
  * to k, adding the newly suppressed arcs to the work list. */
 static void
@@ -1045,38 +1063,7 @@ widen (Network *net,
   if (arc->value >= (gint64) k - up)
     lower = cheapest_path (net, a, G_MAXUINT, NULL, arc->tail, arc->head, (gint64) k - up);
   path = path_cost (net, lower) < path_cost (net, raise) ? lower : raise;
-  if (path == NULL)
-    return;
-
-  for (guint i = 0; i < path->len; i++)
-    {
-      guint b = g_array_index (path, guint, i);
-      Arc *other = &g_array_index (net->arcs, Arc, b);
-
-      if (!other->suppressed)
-        {
-          other->suppressed = TRUE;
-          g_array_append_val (work, b);
-        }
-    }
-}
-
-static void
-suppress_path (Network *net,
-               GArray  *path,
-               GArray  *work)
-{
-  for (guint i = 0; path != NULL && i < path->len; i++)
-    {
-      guint b = g_array_index (path, guint, i);
-      Arc *other = &g_array_index (net->arcs, Arc, b);
-
-      if (!other->suppressed)
-        {
-          other->suppressed = TRUE;
-          g_array_append_val (work, b);
-        }
-    }
+  suppress_path (net, path, work);
 }
 
 /* When no cycle of the network alone protects arc a (the inequalities rule
