@@ -227,7 +227,7 @@ run (const char *command,
           !vp_sync_send_due (store, now, &delivered, error))
         status = 1;
       else
-        g_print (_("%u report revisions queued, %u delivered\n"), queued, delivered);
+        g_print (_("%u months released, %u reports delivered\n"), queued, delivered);
     }
   return status;
 }
