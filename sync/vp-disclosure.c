@@ -17,9 +17,9 @@
  * 2. Threshold: a value to which 1..k-1 distinct clients contribute is
  *    suppressed, whatever its count.
  * 3. Group attributes: in the sensitive tables (proficiency, stage,
- *    interpreter) a row or column of k or more clients whose recorded
- *    values all lie in one cell would tell that attribute of everyone in
- *    it. That cell and the group's other recorded cells (its zeros) are
+ *    interpreter, preferred language) a row or column of k or more clients
+ *    (in the language table: the whole table) whose recorded values all lie
+ *    in one cell would tell that attribute of everyone in it. That cell and the group's other recorded cells (its zeros) are
  *    suppressed; step 4 then gives each of them a range of k, so no
  *    solution forces "all in one cell". Hiding the total alone would not
  *    do: the zeros beside the cell still say "if anyone, then all".
@@ -1301,12 +1301,34 @@ mark_line (VpReportTable *table,
       table->suppressed[is_row ? vp_report_table_cell (table, line, i) : vp_report_table_cell (table, i, line)] = TRUE;
 }
 
+/* Proficiency, stage and interpreter use, and the preferred language (a
+ * proxy for origin) are attributes a group must not be seen to share. */
 static gboolean
 is_sensitive (const VpReportTable *table)
 {
   return g_str_equal (table->def->name, "first_contacts_by_age_language") ||
          g_str_equal (table->def->name, "early_reach") ||
-         g_str_equal (table->def->name, "interpreter_use");
+         g_str_equal (table->def->name, "interpreter_use") ||
+         g_str_equal (table->def->name, "first_contacts_by_language");
+}
+
+/* A one-dimensional table is one group: everyone in it. */
+static void
+mark_single_group (VpReportTable *table)
+{
+  guint n_recorded = 0, n_nonzero = 0;
+
+  for (guint r = 0; r < table->rows->len; r++)
+    if (!is_not_recorded (table->rows, r))
+      {
+        n_recorded++;
+        n_nonzero += table->value[r] > 0;
+      }
+  if (n_recorded < 2 || n_nonzero != 1)
+    return;
+  for (guint r = 0; r < table->rows->len; r++)
+    if (!is_not_recorded (table->rows, r))
+      table->suppressed[r] = TRUE;
 }
 
 /* Steps 1 to 3 of the header comment, on the tables' own values. Returns
@@ -1329,7 +1351,11 @@ mark_primary (VpReport *report,
       for (guint i = 0; i < table->n_vars; i++)
         table->suppressed[i] = is_small (table->n_clients[i], k);
       if (!vp_report_table_is_2d (table))
-        continue;
+        {
+          if (is_sensitive (table))
+            mark_single_group (table);
+          continue;
+        }
       for (guint r = 0; r < table->rows->len; r++)
         mark_line (table, r, TRUE, is_sensitive (table), k);
       for (guint c = 0; c < table->columns->len; c++)

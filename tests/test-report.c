@@ -688,6 +688,84 @@ test_referral_status_as_of_due (void)
   vp_test_remove_dir (dir);
 }
 
+static gboolean
+all_suppressed (VpReport *report)
+{
+  for (guint t = 0; t < report->tables->len; t++)
+    {
+      VpReportTable *table = g_ptr_array_index (report->tables, t);
+
+      for (guint v = 0; v < table->n_vars; v++)
+        if (!table->suppressed[v])
+          return FALSE;
+    }
+  return TRUE;
+}
+
+/* A month behind 1..k-1 clients publishes nothing, zeros included: the
+ * nulls of three first contacts with the same profile would otherwise
+ * spell it out. With a fourth client elsewhere still nothing; with five,
+ * the first-contact tables stay null as a whole. */
+static void
+test_small_month (void)
+{
+  g_autoptr(VpReport) three = vp_report_new ("2026-10", 5);
+  g_autoptr(VpReport) five = vp_report_new ("2026-10", 5);
+  g_autoptr(GError) error = NULL;
+  VpReportTable *language;
+
+  for (int i = 0; i < 3; i++)
+    {
+      VpReportContact c = { .client_id = i, .location_type = "religious", .kind = "first",
+                            .initiated_by = "key_figure", .age_band = "65+",
+                            .dutch_proficiency = "little_or_none", .stage = "crisis",
+                            .interpreter_mode = "informal_child", .language = "tir" };
+      vp_report_add_contact (three, &c);
+      vp_report_add_contact (five, &c);
+    }
+  for (int i = 3; i < 5; i++)
+    {
+      VpReportContact c = { .client_id = 3, .location_type = "school", .kind = "follow_up",
+                            .initiated_by = "school" };
+      VpReportContact d = { .client_id = i + 10, .location_type = "school", .kind = "follow_up",
+                            .initiated_by = "school" };
+      vp_report_add_contact (five, i == 3 ? &c : &d);
+    }
+  g_assert_true (vp_report_finish (three, &error));
+  g_assert_true (all_suppressed (three));
+  g_assert_true (vp_report_finish (five, &error));
+  g_assert_false (all_suppressed (five));
+  language = vp_report_find_table (five, "first_contacts_by_language");
+  for (guint v = 0; v < language->n_vars; v++)
+    g_assert_true (language->suppressed[v]);
+}
+
+/* "All 7 first contacts aged 65+ had limited Dutch" must not be readable:
+ * the cell and the row's other recorded cells are hidden, and each hidden
+ * zero could be k, so no report forces "all in one cell". */
+static void
+test_group_attribute (void)
+{
+  g_autoptr(VpReport) report = vp_report_new ("2026-10", 5);
+  g_autoptr(GError) error = NULL;
+  VpReportTable *age;
+
+  for (int i = 0; i < 30; i++)
+    {
+      static const char *bands[] = { "0-17", "18-24", "25-64" };
+      static const char *levels[] = { "sufficient", "limited", "little_or_none" };
+      VpReportContact c = { .client_id = i, .location_type = "school", .kind = "first",
+                            .initiated_by = "outreach",
+                            .age_band = i < 7 ? "65+" : bands[i % 3],
+                            .dutch_proficiency = i < 7 ? "limited" : levels[(i / 3) % 3] };
+      vp_report_add_contact (report, &c);
+    }
+  g_assert_true (vp_report_finish (report, &error));
+  age = vp_report_find_table (report, "first_contacts_by_age_language");
+  for (guint c = 0; c < 3; c++)
+    g_assert_true (age->suppressed[vp_report_table_cell (age, 3, c)]);
+}
+
 /* Shared case a4-referral-feedback: feedback that came in after the month
  * fell due does not count in it, whenever the month is built. */
 static void
@@ -743,6 +821,8 @@ main (int   argc,
   g_test_add_func ("/report/release-is-atomic", test_release_is_atomic);
   g_test_add_func ("/report/fails-closed", test_fails_closed);
   g_test_add_func ("/report/late-feedback", test_late_feedback);
+  g_test_add_func ("/report/small-month", test_small_month);
+  g_test_add_func ("/report/group-attribute", test_group_attribute);
   g_test_add_func ("/report/build-async", test_build_async);
   g_test_add_func ("/report/canonical", test_canonical);
   g_test_add_func ("/report/referrals-table", test_referrals_table);

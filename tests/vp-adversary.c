@@ -306,6 +306,16 @@ read_table (Revision    *rev,
       if (!add_value (rev, name, NULL, NULL, json_object_get_member (table, "total"), &total, error))
         return FALSE;
       add_sum (rev, cell, nr, total);
+      {
+        TableInfo *info = g_new0 (TableInfo, 1);
+
+        info->name = g_strdup (name);
+        info->rows = g_steal_pointer (&rows);
+        info->columns = g_new0 (char *, 2);
+        info->columns[0] = g_strdup ("*");
+        info->cell = g_steal_pointer (&cell);
+        g_ptr_array_add (rev->tables, info);
+      }
       return TRUE;
     }
 
@@ -914,7 +924,7 @@ static gboolean
 is_sensitive (const char *table)
 {
   return g_str_equal (table, "first_contacts_by_age_language") || g_str_equal (table, "early_reach") ||
-         g_str_equal (table, "interpreter_use");
+         g_str_equal (table, "interpreter_use") || g_str_equal (table, "first_contacts_by_language");
 }
 
 /* A group (a row or column) of a sensitive table where someone certainly
@@ -977,7 +987,8 @@ check_nulls (Revision   *rev,
       /* "Everyone: nothing recorded" tells no attribute. */
       if (!v->published)
         says_something = !g_str_equal (info->rows[i / nc], "not_recorded") ||
-                         !g_str_equal (info->columns[i % nc], "not_recorded");
+                         (!g_str_equal (info->columns[i % nc], "not_recorded") &&
+                          !g_str_equal (info->columns[i % nc], "*"));
     }
   for (guint i = 0; i < rev->values->len; i++)
     {
@@ -1004,7 +1015,9 @@ check_patterns (Revision  *rev,
       check_nulls (rev, info, number, violations);
       if (!is_sensitive (info->name))
         continue;
-      for (guint r = 0; info->rows[r] != NULL; r++)
+      /* Rows of a one-dimensional table are one person each at most in
+       * a group of one: only its column, everyone, is a group. */
+      for (guint r = 0; info->columns[1] != NULL && info->rows[r] != NULL; r++)
         check_group (rev, info, TRUE, r, number, violations);
       for (guint c = 0; info->columns[c] != NULL; c++)
         check_group (rev, info, FALSE, c, number, violations);
