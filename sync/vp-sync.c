@@ -10,7 +10,7 @@
 
 #include "vp-audit.h"
 #include "vp-outbox.h"
-#include "vp-report.h"
+#include "vp-report-build.h"
 #include "vp-report-schema.h"
 #include "vp-retention.h"
 #include "vp-sync.h"

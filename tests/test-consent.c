@@ -8,6 +8,7 @@
 #include "vp-export.h"
 #include "vp-languages.h"
 #include "vp-report.h"
+#include "vp-report-build.h"
 #include "vp-test-util.h"
 
 static gint64

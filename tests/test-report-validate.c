@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vp-report.h"
+#include "vp-report-build.h"
 #include "vp-report-json.h"
 #include "vp-report-validate.h"
 #include "vp-test-util.h"

@@ -10,6 +10,7 @@
 #include "vp-registration.h"
 #include "vp-referral.h"
 #include "vp-report.h"
+#include "vp-report-build.h"
 #include "vp-report-json.h"
 #include "vp-sync.h"
 #include "vp-test-util.h"

@@ -8,6 +8,7 @@
 
 #include "vp-outbox.h"
 #include "vp-report.h"
+#include "vp-report-build.h"
 #include "vp-report-json.h"
 #include "vp-report-page.h"
 #include "vp-report-table-view.h"

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "vp-report.h"
+#include "vp-report-build.h"
 #include "bench-util.h"
 #include "reach-sim.h"
 #include "vp-test-util.h"

@@ -5,7 +5,6 @@
 
 #include "vp-report-schema.h"
 #include "vp-report-validate.h"
-#include "vp-store.h"
 
 G_BEGIN_DECLS
 
@@ -87,11 +86,6 @@ gboolean       vp_report_finish              (VpReport            *report,
 VpReport      *vp_report_new_from_json       (const char          *json,
                                               GError             **error);
 
-VpReport      *vp_report_build               (VpStore             *store,
-                                              const char          *period,
-                                              guint                k,
-                                              GDateTime           *now,
-                                              GError             **error);
 void           vp_report_free                (VpReport            *report);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpReport, vp_report_free)
