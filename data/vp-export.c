@@ -109,15 +109,18 @@ export_contacts (VpStore     *store,
   json_builder_begin_array (b);
   if (sqlite3_prepare_v2 (vp_store_get_db (store),
                           "SELECT c.occurred_at, c.kind, c.location_type, l.name, c.initiated_by, c.stage,"
-                          "       c.interpreter, c.notes"
+                          "       c.interpreter, c.notes, c.dutch_proficiency, c.language, c.entered_at"
                           " FROM contact c LEFT JOIN location l ON l.id = c.location_id"
                           " WHERE c.client_id = ? ORDER BY c.occurred_at", -1, &stmt, NULL) == SQLITE_OK)
     {
       sqlite3_bind_int64 (stmt, 1, client_id);
       while (sqlite3_step (stmt) == SQLITE_ROW)
         {
+          /* Everything kept with the contact, the language values recorded
+           * with it (consent-bound) and when it was entered included. */
           static const char *keys[] = { "occurred_at", "kind", "location_type", "location",
-                                        "initiated_by", "stage", "interpreter", "notes" };
+                                        "initiated_by", "stage", "interpreter", "notes",
+                                        "dutch_proficiency", "language", "entered_at" };
 
           json_builder_begin_object (b);
           for (guint k = 0; k < G_N_ELEMENTS (keys); k++)

@@ -247,17 +247,20 @@ static const char * const migrations[] = {
   "                 FROM language_need WHERE client_id = NEW.client_id)"
   "   WHERE id = NEW.id;"
   " END;"
-  /* ... or during the same day's visit, when the language needs are asked
-   * after the contact was saved. Later changes leave past contacts alone. */
+  /* ... or on the day it happened or was entered, when the language needs
+   * are asked after the contact was saved. Later changes leave past
+   * contacts alone. */
   "CREATE TRIGGER language_need_snapshot_insert AFTER INSERT ON language_need BEGIN"
   "   UPDATE contact SET dutch_proficiency = NEW.dutch_proficiency,"
   "     language = " VP_FIRST_LANGUAGE_SQL ("NEW.preferred_languages")
-  "   WHERE client_id = NEW.client_id AND substr (occurred_at, 1, 10) = date ('now', 'localtime');"
+  "   WHERE client_id = NEW.client_id AND (substr (occurred_at, 1, 10) = date ('now', 'localtime')"
+  "     OR substr (entered_at, 1, 10) = date ('now', 'localtime'));"
   " END;"
   "CREATE TRIGGER language_need_snapshot_update AFTER UPDATE ON language_need BEGIN"
   "   UPDATE contact SET dutch_proficiency = NEW.dutch_proficiency,"
   "     language = " VP_FIRST_LANGUAGE_SQL ("NEW.preferred_languages")
-  "   WHERE client_id = NEW.client_id AND substr (occurred_at, 1, 10) = date ('now', 'localtime');"
+  "   WHERE client_id = NEW.client_id AND (substr (occurred_at, 1, 10) = date ('now', 'localtime')"
+  "     OR substr (entered_at, 1, 10) = date ('now', 'localtime'));"
   " END;"
   "CREATE TRIGGER consent_withdrawn_language_snapshot AFTER UPDATE OF withdrawn_at ON consent"
   " WHEN NEW.withdrawn_at IS NOT NULL AND OLD.withdrawn_at IS NULL AND NEW.category = 'language'"

@@ -76,8 +76,16 @@ vp_sync_due_periods (VpStore    *store,
   g_autofree char *first = NULL;
   int rc, year, month;
 
+  /* The first month anything counts in: a contact entered after its own
+   * month fell due counts in the month it was entered (vp-report-build.c),
+   * so a back-dated entry does not open empty old months. */
   rc = sqlite3_prepare_v2 (vp_store_get_db (store),
-                           "SELECT substr (min (occurred_at), 1, 7) FROM contact", -1, &stmt, NULL);
+                           "SELECT min (CASE WHEN entered_at < date (substr (occurred_at, 1, 7) || '-01',"
+                           "                   '+1 month', '+' || ?1 || ' days')"
+                           "            THEN substr (occurred_at, 1, 7) ELSE substr (entered_at, 1, 7) END)"
+                           " FROM contact", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    sqlite3_bind_int (stmt, 1, (int) vp_sync_get_grace_days (store));
   if (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       if (sqlite3_column_text (stmt, 0) != NULL)
@@ -198,16 +206,27 @@ vp_sync_queue_due_reports (VpStore    *store,
 
   if (periods == NULL)
     return FALSE;
+  /* A month that cannot be released does not hold up the months after
+   * it; the first failure is reported once all were tried. */
+  g_autoptr(GError) first_error = NULL;
+
   for (guint i = 0; i < periods->len; i++)
     {
+      g_autoptr(GError) local_error = NULL;
       gboolean released = FALSE;
 
-      if (!vp_sync_release_period (store, g_ptr_array_index (periods, i), now, NULL, &released, error))
-        return FALSE;
+      if (!vp_sync_release_period (store, g_ptr_array_index (periods, i), now, NULL, &released, &local_error) &&
+          first_error == NULL)
+        first_error = g_steal_pointer (&local_error);
       queued_count += released;
     }
   if (n_queued != NULL)
     *n_queued = queued_count;
+  if (first_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&first_error));
+      return FALSE;
+    }
   return TRUE;
 }
 

@@ -935,6 +935,7 @@ check_group (Revision   *rev,
              TableInfo  *info,
              gboolean    is_row,
              guint       line,
+             gboolean    exact,
              guint       number,
              GPtrArray  *violations)
 {
@@ -948,7 +949,9 @@ check_group (Revision   *rev,
       gboolean others_zero = TRUE;
       guint n_recorded = 0;
 
-      if (g_str_equal (across[i], "not_recorded") || v->lo < 1)
+      /* Without exact intervals a lower bound may be understated: any
+       * hidden cell is a candidate, to be confirmed exactly. */
+      if (g_str_equal (across[i], "not_recorded") || ((v->published || exact) && v->lo < 1))
         continue;
       for (guint j = 0; j < n; j++)
         if (!g_str_equal (across[j], "not_recorded"))
@@ -1005,6 +1008,7 @@ check_nulls (Revision   *rev,
 
 static void
 check_patterns (Revision  *rev,
+                gboolean   exact,
                 guint      number,
                 GPtrArray *violations)
 {
@@ -1018,9 +1022,9 @@ check_patterns (Revision  *rev,
       /* Rows of a one-dimensional table are one person each at most in
        * a group of one: only its column, everyone, is a group. */
       for (guint r = 0; info->columns[1] != NULL && info->rows[r] != NULL; r++)
-        check_group (rev, info, TRUE, r, number, violations);
+        check_group (rev, info, TRUE, r, exact, number, violations);
       for (guint c = 0; info->columns[c] != NULL; c++)
-        check_group (rev, info, FALSE, c, number, violations);
+        check_group (rev, info, FALSE, c, exact, number, violations);
     }
 }
 
@@ -1111,13 +1115,13 @@ vp_adversary_check (const char * const *revisions,
         {
           g_autoptr(GPtrArray) patterns = g_ptr_array_new_with_free_func (g_free);
 
-          check_patterns (rev, i + 1, patterns);
+          check_patterns (rev, FALSE, i + 1, patterns);
           /* Lower bounds are exact only for narrow intervals: confirm. */
           if (patterns->len > 0)
             {
               g_ptr_array_set_size (patterns, 0);
               revision_solve (rev, TRUE);
-              check_patterns (rev, i + 1, patterns);
+              check_patterns (rev, TRUE, i + 1, patterns);
             }
           g_ptr_array_extend_and_steal (violations, g_steal_pointer (&patterns));
         }

@@ -180,15 +180,21 @@ table_index (VpReport   *report,
   return -1;
 }
 
+/* Where code is in codes; a code that is missing (tables that do not fit
+ * together) makes the network inconsistent, so that nothing is published. */
 static guint
-code_index (GPtrArray  *codes,
-            const char *code)
+code_index_in (Network    *net,
+               GPtrArray  *codes,
+               const char *code)
 {
   for (guint i = 0; i < codes->len; i++)
     if (g_str_equal (g_ptr_array_index (codes, i), code))
       return i;
-  g_return_val_if_reached (0);
+  net->inconsistent = code;
+  return 0;
 }
+
+#define code_index(codes, code) code_index_in (net, (codes), (code))
 
 /* A table that shares nothing: grand total -> rows -> cells -> columns ->
  * grand total. */
@@ -361,7 +367,8 @@ add_first_contact_tables (Network             *net,
 
 static gboolean
 find_contact_tables (VpReport      *report,
-                     ContactTables *t)
+                     ContactTables *t,
+                     gboolean      *partial)
 {
   int indices[6] = {
     table_index (report, "contacts"),
@@ -374,7 +381,14 @@ find_contact_tables (VpReport      *report,
 
   for (guint i = 0; i < G_N_ELEMENTS (indices); i++)
     if (indices[i] < 0)
-      return FALSE;
+      {
+        /* Some of the linked tables without the others cannot be
+         * protected as independent tables: refuse them. */
+        for (guint j = 0; j < G_N_ELEMENTS (indices); j++)
+          if (indices[j] >= 0)
+            *partial = TRUE;
+        return FALSE;
+      }
   *t = (ContactTables) { indices[0], indices[1], indices[2], indices[3], indices[4], indices[5] };
   return TRUE;
 }
@@ -413,7 +427,8 @@ network_build (Network  *net,
                VpReport *report)
 {
   ContactTables t = { 0 };
-  gboolean linked = find_contact_tables (report, &t);
+  gboolean partial = FALSE;
+  gboolean linked = find_contact_tables (report, &t, &partial);
 
   net->report = report;
   net->arcs = g_array_new (FALSE, TRUE, sizeof (Arc));
@@ -422,7 +437,7 @@ network_build (Network  *net,
   net->var_arc = g_new0 (guint *, report->tables->len + 1);
   for (guint i = 0; i < report->tables->len; i++)
     net->var_arc[i] = g_new0 (guint, table_at (net, i)->n_vars);
-  net->inconsistent = NULL;
+  net->inconsistent = partial ? "contacts" : NULL;
 
   if (linked)
     {
@@ -1097,7 +1112,7 @@ widen_coupled (Network *net,
           g_autoptr(GPtrArray) legs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
           gint64 cost = 0;
 
-          for (guint i = 1; i < chain->n; i++)
+          for (guint i = 1; i < chain->n && cost != G_MAXINT64; i++)
             {
               const Arc *p = &g_array_index (net->arcs, Arc, chain->arcs[i]);
               if (chain->dirs[i] < 0 && p->value < need)
@@ -1235,7 +1250,7 @@ release_redundant (Network *net,
       guint a = g_array_index (order, guint, i);
       Arc *arc = &g_array_index (net->arcs, Arc, a);
 
-      if ((escalated && arc->linked) || arc->pinned)
+      if (!arc->suppressed || (escalated && arc->linked) || arc->pinned)
         continue;
       arc->suppressed = FALSE;
       if (!all_protected (net, work, a, k))
@@ -1424,10 +1439,38 @@ pin (Network *net,
   arc->pinned = TRUE;
 }
 
-/* A table whose published values are all 0 while one cell with a recorded
- * category is hidden says "if anyone, then there": the cell's row and
- * column zeros are hidden too (step 3 of the header comment, for patterns
- * that secondary suppression made). Returns how many arcs it hid. */
+/* Whether table t publishes only zeros beside one hidden cell with a
+ * recorded category ("if anyone, then there"); that cell in lone. */
+static gboolean
+lone_null (Network *net,
+           guint    t,
+           guint   *lone)
+{
+  VpReportTable *table = table_at (net, t);
+  guint nr = table->rows->len, nc = table->columns->len;
+  guint n_null = 0, n_nonzero = 0;
+
+  for (guint cell = 0; cell < nr * nc; cell++)
+    {
+      const Arc *arc = &g_array_index (net->arcs, Arc, arc_of (net, t, cell));
+
+      if (arc->suppressed)
+        {
+          n_null++;
+          *lone = cell;
+        }
+      else
+        n_nonzero += arc->value > 0;
+    }
+  return n_null == 1 && n_nonzero == 0 &&
+         g_array_index (net->arcs, Arc, arc_of (net, t, vp_report_table_grand_total (table))).suppressed &&
+         !(is_not_recorded (table->rows, *lone / nc) &&
+           (nc == 1 || is_not_recorded (table->columns, *lone % nc)));
+}
+
+/* A lone null gets its row and column zeros hidden too (step 3 of the
+ * header comment, for patterns that secondary suppression made). Returns
+ * how many arcs it hid. */
 static guint
 hide_lone_nulls (Network *net,
                  GArray  *work)
@@ -1437,30 +1480,29 @@ hide_lone_nulls (Network *net,
   for (guint t = 0; t < net->report->tables->len; t++)
     {
       VpReportTable *table = table_at (net, t);
-      guint nr = table->rows->len, nc = table->columns->len;
-      guint n_null = 0, n_nonzero = 0, lone = 0;
+      guint nc = table->columns->len, lone = 0;
 
-      for (guint cell = 0; cell < nr * nc; cell++)
-        {
-          const Arc *arc = &g_array_index (net->arcs, Arc, arc_of (net, t, cell));
-
-          if (arc->suppressed)
-            {
-              n_null++;
-              lone = cell;
-            }
-          else
-            n_nonzero += arc->value > 0;
-        }
-      if (n_null != 1 || n_nonzero > 0 ||
-          !g_array_index (net->arcs, Arc, arc_of (net, t, vp_report_table_grand_total (table))).suppressed ||
-          (is_not_recorded (table->rows, lone / nc) && (nc == 1 || is_not_recorded (table->columns, lone % nc))))
+      if (!lone_null (net, t, &lone))
         continue;
-      for (guint cell = 0; cell < nr * nc; cell++)
+      for (guint cell = 0; cell < table->rows->len * nc; cell++)
         if (cell / nc == lone / nc || cell % nc == lone % nc)
           pin (net, arc_of (net, t, cell), work);
     }
   return work->len - before;
+}
+
+static void
+hide_lone_tables (Network *net)
+{
+  for (guint t = 0; t < net->report->tables->len; t++)
+    {
+      guint lone = 0;
+
+      if (!lone_null (net, t, &lone))
+        continue;
+      for (guint v = 0; v < table_at (net, t)->n_vars; v++)
+        g_array_index (net->arcs, Arc, arc_of (net, t, v)).suppressed = TRUE;
+    }
 }
 
 gboolean
@@ -1469,12 +1511,12 @@ vp_disclosure_apply (VpReport  *report,
 {
   Network net;
   g_autoptr(GArray) work = g_array_new (FALSE, FALSE, sizeof (guint));
-  guint k = MAX (report->k, VP_REPORT_MIN_K);
   gboolean escalated = FALSE;
   gboolean ok;
-  guint n_primary;
+  guint n_primary, k;
 
   g_return_val_if_fail (report != NULL, FALSE);
+  k = MAX (report->k, VP_REPORT_MIN_K);
 
   if (mark_primary (report, k))
     return TRUE;
@@ -1502,7 +1544,8 @@ vp_disclosure_apply (VpReport  *report,
 
   n_primary = work->len;
   ok = protect_work (&net, work, 0, k, &escalated, error);
-  release_redundant (&net, work, n_primary, k, escalated);
+  if (ok)
+    release_redundant (&net, work, n_primary, k, escalated);
   /* Hiding the zeros beside a lone null may need more protection, which
    * may leave another lone null elsewhere: a few rounds settle it. */
   for (guint round = 0; ok && !escalated && round < 4; round++)
@@ -1512,8 +1555,13 @@ vp_disclosure_apply (VpReport  *report,
       if (hide_lone_nulls (&net, work) == 0)
         break;
       ok = protect_work (&net, work, from, k, &escalated, error);
-      release_redundant (&net, work, n_primary, k, escalated);
+      if (ok)
+        release_redundant (&net, work, n_primary, k, escalated);
     }
+  /* Should a lone null remain, its table is hidden whole: hiding more
+   * never narrows a range, and nothing is released after this. */
+  if (ok && !escalated)
+    hide_lone_tables (&net);
   if (!ok)
     {
       network_clear (&net);
