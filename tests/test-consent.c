@@ -130,6 +130,9 @@ test_erase_client (void)
     g_assert_nonnull (strstr (json, "\"label\" : \"Erase-Me\""));
     g_assert_nonnull (strstr (json, "\"dutch_proficiency\" : \"sufficient\""));
     g_assert_nonnull (strstr (json, "follow_up"));
+    /* The values kept with each contact are the client's data too. */
+    g_assert_nonnull (strstr (json, "\"entered_at\" : \""));
+    g_assert_nonnull (strstr (json, "\"language\" : "));
     g_assert_null (strstr (json, "Stays"));
     entries = vp_audit_list (store, "export", 0, 0, NULL);
     g_assert_cmpuint (entries->len, ==, 1);
