@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "vp-adversary.h"
+#include "vp-disclosure.h"
 #include "vp-categories.h"
 #include "vp-languages.h"
 #include "vp-report.h"
@@ -1536,6 +1537,102 @@ test_case_monotone (void)
   g_assert_cmpuint (g_strv_length (feedback), ==, 2);
 }
 
+/* ---- e) ranges at the endpoint --------------------------------------------- */
+
+/* What the endpoint computes from a received report (vp_disclosure_ranges)
+ * always contains the truth and the adversary's exact interval, equals it
+ * where no inequality is involved (referrals), and its estimates keep
+ * every sum. */
+static void
+check_ranges (VpReport   *built,
+              const char *json,
+              guint      *n_exact,
+              guint      *n_checked)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VpReport) received = vp_report_new_from_json (json, &error);
+  g_autoptr(GHashTable) exact = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (vp_disclosure_ranges (received, &error));
+  g_assert_no_error (error);
+  exact = vp_adversary_intervals (json, &error);
+  g_assert_no_error (error);
+
+  for (guint t = 0; t < received->tables->len; t++)
+    {
+      VpReportTable *table = g_ptr_array_index (received->tables, t);
+      VpReportTable *truth = g_ptr_array_index (built->tables, t);
+      guint nr = table->rows->len, nc = table->columns->len;
+
+      for (guint v = 0; v < table->n_vars; v++)
+        {
+          g_autofree char *key = NULL;
+          const gint64 *ex;
+          guint r = v < nr * nc ? v / nc : v < nr * nc + nr ? v - nr * nc : G_MAXUINT;
+          guint c = v < nr * nc ? v % nc : v >= nr * nc + nr && v < nr * nc + nr + nc ? v - nr * nc - nr : G_MAXUINT;
+
+          if (vp_report_table_is_2d (table))
+            key = vp_adversary_key (table->def->name, r != G_MAXUINT ? g_ptr_array_index (table->rows, r) : NULL,
+                                    c != G_MAXUINT ? g_ptr_array_index (table->columns, c) : NULL);
+          else
+            key = vp_adversary_key (table->def->name, v < nr ? g_ptr_array_index (table->rows, v) : NULL, NULL);
+          ex = g_hash_table_lookup (exact, key);
+          g_assert_nonnull (ex);
+
+          g_assert_cmpint (table->lo[v], <=, truth->value[v]);
+          g_assert_cmpint (table->hi[v], >=, truth->value[v]);
+          g_assert_cmpint (table->lo[v], <=, table->estimate[v]);
+          g_assert_cmpint (table->hi[v], >=, table->estimate[v]);
+          g_assert_cmpint (table->lo[v], <=, ex[0]);
+          g_assert_true (table->hi[v] == VP_REPORT_UNBOUNDED || (ex[1] != VP_ADVERSARY_UNBOUNDED && table->hi[v] >= ex[1]));
+          if (!table->suppressed[v])
+            g_assert_cmpint (table->estimate[v], ==, table->value[v]);
+          if (g_str_equal (table->def->name, "referrals"))
+            {
+              g_assert_cmpint (table->lo[v], ==, ex[0]);
+              g_assert_true ((table->hi[v] == VP_REPORT_UNBOUNDED) == (ex[1] == VP_ADVERSARY_UNBOUNDED));
+              if (ex[1] != VP_ADVERSARY_UNBOUNDED)
+                g_assert_cmpint (table->hi[v], ==, ex[1]);
+            }
+          *n_exact += table->lo[v] == ex[0] &&
+                      (table->hi[v] == VP_REPORT_UNBOUNDED ? ex[1] == VP_ADVERSARY_UNBOUNDED : table->hi[v] == ex[1]);
+          (*n_checked)++;
+        }
+      /* The estimates keep every row and column sum. */
+      if (vp_report_table_is_2d (table))
+        for (guint rr = 0; rr < nr; rr++)
+          {
+            gint64 sum = 0;
+            for (guint cc = 0; cc < nc; cc++)
+              sum += table->estimate[vp_report_table_cell (table, rr, cc)];
+            g_assert_cmpint (sum, ==, table->estimate[vp_report_table_row_total (table, rr)]);
+          }
+    }
+}
+
+static void
+test_endpoint_ranges (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  guint n_exact = 0, n_checked = 0;
+
+  for (guint i = 0; i < 150; i++)
+    {
+      Month m;
+      g_autoptr(VpReport) r = NULL;
+      g_autofree char *json = NULL;
+
+      generate_month (&m, rand);
+      r = build_report (&m, "2026-10", pick_k (rand), 1);
+      json = vp_report_to_json (r);
+      check_ranges (r, json, &n_exact, &n_checked);
+      month_clear (&m);
+    }
+  g_test_message ("%u values, %.1f%% of the ranges exactly the adversary's", n_checked,
+                  100.0 * n_exact / MAX (n_checked, 1));
+}
+
 /* ---- c) what a realistic team publishes ------------------------------------ */
 
 static void
@@ -1617,6 +1714,7 @@ main (int   argc,
   g_test_add_func ("/adversary/builder-probes", test_builder_probes);
   g_test_add_func ("/adversary/case/subset", test_case_subset);
   g_test_add_func ("/adversary/case/monotone", test_case_monotone);
+  g_test_add_func ("/adversary/endpoint-ranges", test_endpoint_ranges);
   g_test_add_func ("/adversary/random-months", test_random_months);
   g_test_add_func ("/adversary/statistics/k5", test_statistics_k5);
   g_test_add_func ("/adversary/statistics/k10", test_statistics_k10);

@@ -1179,6 +1179,40 @@ vp_adversary_check_monotone (const char  *earlier,
   return g_steal_pointer (&violations);
 }
 
+GHashTable *
+vp_adversary_intervals (const char  *json,
+                        GError     **error)
+{
+  g_autoptr(Revision) rev = NULL;
+  g_autoptr(GHashTable) intervals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  quiet ();
+  rev = revision_parse (json, 0, error);
+  if (rev == NULL)
+    return NULL;
+  revision_solve (rev, TRUE);
+  if (rev->problems->len > 0)
+    {
+      set_error (error, "%s", (const char *) g_ptr_array_index (rev->problems, 0));
+      return NULL;
+    }
+  for (guint i = 0; i < rev->values->len; i++)
+    {
+      Value *v = &g_array_index (rev->values, Value, i);
+      gint64 *pair = g_new (gint64, 2);
+
+      if (v->hidden)
+        {
+          g_free (pair);
+          continue;
+        }
+      pair[0] = v->lo;
+      pair[1] = v->hi;
+      g_hash_table_insert (intervals, g_strdup (v->key), pair);
+    }
+  return g_steal_pointer (&intervals);
+}
+
 gboolean
 vp_adversary_interval (const char  *json,
                        const char  *table,

@@ -48,6 +48,12 @@ gboolean   vp_adversary_interval (const char         *json,
                                   gint64             *hi,
                                   GError            **error);
 
+/* Every value's exact interval at once: key (as vp_adversary_key()) ->
+ * gint64[2] { lo, hi }. NULL with @error set when the report is not
+ * consistent. */
+GHashTable *vp_adversary_intervals (const char     *json,
+                                    GError        **error);
+
 /* The key vp_adversary_check() uses in its messages and for matching a
  * value across revisions: "table[row,column]" with "*" for a total. */
 char      *vp_adversary_key      (const char         *table,

@@ -1580,3 +1580,121 @@ vp_disclosure_apply (VpReport  *report,
   network_clear (&net);
   return TRUE;
 }
+
+/* The big number a flow without bound stops at; ranges wider than this are
+ * reported as unbounded. */
+#define RANGE_LIMIT ((gint64) 1 << 40)
+
+/* For a report as the endpoint sees it (published values and nulls, from
+ * vp_report_new_from_json()): the range [lo, hi] of every value given
+ * everything it publishes and the network's relations, and one estimate
+ * per value that keeps every sum. It is post-processing of what was
+ * published, so it costs no privacy.
+ *
+ * First a completion: the nulls as a flow that balances every node given
+ * the published arcs (a super source feeds each node's surplus), found by
+ * max flow; then each null's range by max flows from that point, as on the
+ * device. The inequality interpreter_use[*, p] >= age[*, p] is no network
+ * relation and is left out here, so a range always contains the true value
+ * (it may be wider than the tightest one) and the estimate keeps every sum
+ * but may not keep that inequality. FALSE when the published values admit
+ * no completion at all. */
+gboolean
+vp_disclosure_ranges (VpReport  *report,
+                      GError   **error)
+{
+  Network net;
+  guint n;
+  g_autofree gint64 *balance = NULL;
+  g_autofree Extra *extra = NULL;
+  g_autofree gint64 *completion = NULL;
+  Residual res = { NULL, NULL, { 0 }, 0, NULL };
+  guint n_extra = 0;
+  gint64 needed = 0;
+
+  g_return_val_if_fail (report != NULL, FALSE);
+
+  network_build (&net, report);
+  if (net.inconsistent != NULL)
+    {
+      g_set_error (error, VP_REPORT_ERROR, VP_REPORT_ERROR_INVALID,
+                   _("Table %s disagrees with a linked table"), net.inconsistent);
+      network_clear (&net);
+      return FALSE;
+    }
+  n = net.arcs->len;
+  balance = g_new0 (gint64, net.n_nodes);
+  extra = g_new (Extra, net.n_nodes);
+  completion = g_new0 (gint64, n);
+  for (guint a = 0; a < n; a++)
+    {
+      Arc *arc = &g_array_index (net.arcs, Arc, a);
+
+      for (guint i = 0; i < arc->n_appearances && !arc->suppressed; i++)
+        arc->suppressed = table_at (&net, arc->appearances[i].table)->suppressed[arc->appearances[i].var];
+      if (arc->suppressed)
+        arc->value = 0;
+      else
+        {
+          balance[arc->head] += arc->value;
+          balance[arc->tail] -= arc->value;
+        }
+    }
+  for (guint v = 0; v < net.n_nodes; v++)
+    if (balance[v] > 0)
+      {
+        extra[n_extra++] = (Extra) { net.n_nodes, v, balance[v] };
+        needed += balance[v];
+      }
+    else if (balance[v] < 0)
+      extra[n_extra++] = (Extra) { v, net.n_nodes + 1, -balance[v] };
+  if (flow_graph (&net, &res, NULL, extra, n_extra, net.n_nodes, net.n_nodes + 1,
+                  needed, completion) < needed)
+    {
+      g_set_error_literal (error, VP_REPORT_ERROR, VP_REPORT_ERROR_INVALID,
+                           _("The published values contradict each other"));
+      network_clear (&net);
+      return FALSE;
+    }
+
+  for (guint a = 0; a < n; a++)
+    if (g_array_index (net.arcs, Arc, a).suppressed)
+      g_array_index (net.arcs, Arc, a).value = completion[a];
+
+  for (guint t = 0; t < report->tables->len; t++)
+    {
+      VpReportTable *table = table_at (&net, t);
+
+      g_free (table->lo);
+      g_free (table->hi);
+      g_free (table->estimate);
+      table->lo = g_new0 (gint64, table->n_vars);
+      table->hi = g_new0 (gint64, table->n_vars);
+      table->estimate = g_new0 (gint64, table->n_vars);
+    }
+  for (guint a = 0; a < n; a++)
+    {
+      const Arc *arc = &g_array_index (net.arcs, Arc, a);
+      Residual own = { NULL, NULL, { a }, 1, NULL };
+      gint64 lo = arc->value, hi = arc->value;
+
+      if (arc->suppressed)
+        {
+          gint64 up = max_flow (&net, &own, arc->head, arc->tail, RANGE_LIMIT, NULL);
+
+          lo = arc->value - MIN (arc->value, max_flow (&net, &own, arc->tail, arc->head, RANGE_LIMIT, NULL));
+          hi = up >= RANGE_LIMIT ? VP_REPORT_UNBOUNDED : arc->value + up;
+        }
+      for (guint i = 0; i < arc->n_appearances; i++)
+        {
+          VpReportTable *table = table_at (&net, arc->appearances[i].table);
+          guint var = arc->appearances[i].var;
+
+          table->lo[var] = lo;
+          table->hi[var] = hi;
+          table->estimate[var] = arc->value;
+        }
+    }
+  network_clear (&net);
+  return TRUE;
+}

@@ -5,7 +5,9 @@
 
 G_BEGIN_DECLS
 
-gboolean vp_disclosure_apply (VpReport  *report,
-                              GError   **error);
+gboolean vp_disclosure_apply  (VpReport  *report,
+                               GError   **error);
+gboolean vp_disclosure_ranges (VpReport  *report,
+                               GError   **error);
 
 G_END_DECLS

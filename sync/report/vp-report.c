@@ -115,6 +115,9 @@ table_free (VpReportTable *table)
   g_free (table->value);
   g_free (table->n_clients);
   g_free (table->suppressed);
+  g_free (table->lo);
+  g_free (table->hi);
+  g_free (table->estimate);
   if (table->client_sets != NULL)
     for (guint i = 0; i < table->n_vars; i++)
       g_clear_pointer (&table->client_sets[i], g_hash_table_unref);

@@ -21,7 +21,12 @@ typedef struct {
   gboolean   *suppressed;
   GHashTable **client_sets; /* only while aggregating */
   gboolean    absent;     /* a parsed revision that did not have this table */
+  gint64     *lo;         /* after vp_disclosure_ranges(): what each value */
+  gint64     *hi;         /* can be given what was published (hi may be */
+  gint64     *estimate;   /* VP_REPORT_UNBOUNDED), and one consistent value */
 } VpReportTable;
+
+#define VP_REPORT_UNBOUNDED G_MAXINT64
 
 typedef struct {
   char      *team;
