@@ -70,10 +70,14 @@
  * (it joins two points of the chain), so a range from the network alone
  * could be too wide. Every range is therefore proved by a witness: the max
  * flow is a concrete other table set, which counts only if it keeps every
- * inequality; when it does not, flows that cannot break them (the gap of
- * each pair split between its two arcs, or both arcs of a pair moved
- * together) are tried. A range is only ever as wide as a witness shows, so
- * it never overstates the protection.
+ * inequality (witness_holds). When it does not, it is mended by a
+ * circulation that moves the bigger side of each broken pair up (a
+ * proficiency swapped in interpreter_use to match one swapped in the
+ * first-contact tables: repair()); failing that, flows that cannot break a
+ * pair are tried (each gap split between its two arcs: boxed_move(); or
+ * cycles through the sides of pairs in safe directions: chain_move()). A
+ * range is only ever as wide as a witness shows, so it never overstates
+ * the protection.
  *
  * Secondary suppression walks a work list of suppressed arcs. While an arc
  * has up + down < k, it takes the cheapest path that closes the gap: from v
@@ -81,9 +85,11 @@
  * the other way round when x itself is large enough; arcs already
  * suppressed cost nothing, a published arc costs the number of places it
  * appears in the report (a shared total hides more than a cell), then its
- * value. A last pass publishes again, costliest first, every secondary
- * suppression that a later path made unnecessary. Should no path close a
- * gap (the inequality can leave a value stuck), the six contact tables
+ * value; when no plain cycle gives a valid witness, the cheapest chain
+ * through the sides of a pair is hidden instead (widen_coupled()). A last
+ * pass publishes again, costliest first, every secondary suppression that
+ * a later path made unnecessary; values joined through a pair are
+ * rechecked with it. Should no path close a gap, the six contact tables
  * are suppressed whole: then any number of contacts with the value's
  * categories could be added without changing anything published, so every
  * value is safe. The check in tests/ (test-adversary) recomputes every
@@ -183,9 +189,9 @@ table_index (VpReport   *report,
 /* Where code is in codes; a code that is missing (tables that do not fit
  * together) makes the network inconsistent, so that nothing is published. */
 static guint
-code_index_in (Network    *net,
-               GPtrArray  *codes,
-               const char *code)
+code_index (Network    *net,
+            GPtrArray  *codes,
+            const char *code)
 {
   for (guint i = 0; i < codes->len; i++)
     if (g_str_equal (g_ptr_array_index (codes, i), code))
@@ -194,7 +200,6 @@ code_index_in (Network    *net,
   return 0;
 }
 
-#define code_index(codes, code) code_index_in (net, (codes), (code))
 
 /* A table that shares nothing: grand total -> rows -> cells -> columns ->
  * grand total. */
@@ -276,7 +281,7 @@ add_contacts_and_route (Network             *net,
   VpReportTable *route = table_at (net, t->route);
   g_autofree guint *kinds = g_new (guint, contacts->columns->len);
   g_autofree guint *initiators = g_new (guint, route->columns->len);
-  guint first = code_index (contacts->columns, "first");
+  guint first = code_index (net, contacts->columns, "first");
   guint gather = node_new (net);
 
   for (guint c = 0; c < contacts->columns->len; c++)
@@ -294,7 +299,7 @@ add_contacts_and_route (Network             *net,
     {
       guint place = node_new (net);
       guint route_row = node_new (net);
-      guint rr = code_index (route->rows, g_ptr_array_index (contacts->rows, r));
+      guint rr = code_index (net, route->rows, g_ptr_array_index (contacts->rows, r));
       guint arc;
 
       arc_add (net, all, place, t->contacts, vp_report_table_row_total (contacts, r));
@@ -328,7 +333,7 @@ add_first_contact_tables (Network             *net,
 
   first = arc_add (net, gather, spread, t->contacts,
                    vp_report_table_column_total (table_at (net, t->contacts),
-                                                 code_index (table_at (net, t->contacts)->columns, "first")));
+                                                 code_index (net, table_at (net, t->contacts)->columns, "first")));
   arc_share (net, first, t->route, vp_report_table_grand_total (table_at (net, t->route)));
   arc_share (net, first, t->age, vp_report_table_grand_total (age));
   arc_share (net, first, t->early, vp_report_table_grand_total (early));
@@ -338,7 +343,7 @@ add_first_contact_tables (Network             *net,
     by_stage[c] = node_new (net);
   for (guint c = 0; c < age->columns->len; c++)
     {
-      guint ec = code_index (early->columns, g_ptr_array_index (age->columns, c));
+      guint ec = code_index (net, early->columns, g_ptr_array_index (age->columns, c));
       guint arc;
 
       by_age[c] = node_new (net);
@@ -412,7 +417,7 @@ add_sides (Network             *net,
 
   for (guint c = 0; c < age->columns->len; c++)
     {
-      guint ic = code_index (interpreter->columns, g_ptr_array_index (age->columns, c));
+      guint ic = code_index (net, interpreter->columns, g_ptr_array_index (age->columns, c));
       Side side = {
         arc_of (net, t->interpreter, vp_report_table_column_total (interpreter, ic)),
         arc_of (net, t->age, vp_report_table_column_total (age, c)),
