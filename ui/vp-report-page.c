@@ -30,6 +30,7 @@ typedef struct {
  * tables, the JSON and the delivery state always agree. */
 typedef struct {
   char      *period;
+  GDateTime *built_at;   /* the moment the figures are of */
   GPtrArray *entries;    /* Entry, newest first */
   gboolean   due;
   guint      grace_days;
@@ -102,6 +103,7 @@ static void
 build_free (Build *build)
 {
   g_free (build->period);
+  g_clear_pointer (&build->built_at, g_date_time_unref);
   g_ptr_array_unref (build->entries);
   g_free (build);
 }
@@ -200,6 +202,7 @@ build_run (VpStore       *store,
   gboolean ok;
 
   build->period = g_strdup (period);
+  build->built_at = g_date_time_ref (now);
   build->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
   build->grace_days = vp_sync_get_grace_days (store);
   build->due = vp_sync_is_period_due (period, now, build->grace_days);
@@ -722,13 +725,11 @@ send_activated (GtkWidget  *widget,
     return;
 
   if (preview != NULL)
-    {
-      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-
-      /* Built and queued in one transaction, and only if it still
-       * publishes what the page shows. */
-      vp_sync_release_period (self->store, self->build->period, now, preview->sha256, &queued, &error);
-    }
+    /* Built again and queued in one transaction, as of the moment the
+     * page's figures are of (so with the same stamp), and only if it
+     * still publishes what the page shows: the very bytes shown. */
+    vp_sync_release_period (self->store, self->build->period, self->build->built_at,
+                            preview->sha256, &queued, &error);
   else if (!g_str_equal (latest->item->state, "queued") && !g_str_equal (latest->item->state, "sending"))
     /* On demand, a refused or waiting release is due again at once. */
     vp_outbox_mark (self->store, latest->item->id, "queued", 0, NULL, 0, &error);
