@@ -78,12 +78,19 @@ vp_sync_due_periods (VpStore    *store,
 
   /* The first month anything counts in: a contact entered after its own
    * month fell due counts in the month it was entered (vp-report-build.c),
-   * so a back-dated entry does not open empty old months. */
+   * so a back-dated entry does not open empty old months. The earliest
+   * contact entered in time, by the occurred_at index, and the earliest
+   * late one entered before that month, by the entered_at index: this runs
+   * at every unlock, and a scan of a large store would not do. */
+#define DUE_DAY "date (substr (occurred_at, 1, 7) || '-01', '+1 month', '+' || ?1 || ' days')"
   rc = sqlite3_prepare_v2 (vp_store_get_db (store),
-                           "SELECT min (CASE WHEN entered_at < date (substr (occurred_at, 1, 7) || '-01',"
-                           "                   '+1 month', '+' || ?1 || ' days')"
-                           "            THEN substr (occurred_at, 1, 7) ELSE substr (entered_at, 1, 7) END)"
-                           " FROM contact", -1, &stmt, NULL);
+                           "WITH on_time (m) AS (SELECT substr (occurred_at, 1, 7) FROM contact"
+                           "   WHERE entered_at < " DUE_DAY " ORDER BY occurred_at LIMIT 1)"
+                           " SELECT min (m) FROM (SELECT m FROM on_time UNION ALL SELECT * FROM ("
+                           "   SELECT substr (entered_at, 1, 7) FROM contact WHERE entered_at >= " DUE_DAY
+                           "     AND entered_at < coalesce ((SELECT m FROM on_time), '9999-12') || '-01'"
+                           "   ORDER BY entered_at LIMIT 1))", -1, &stmt, NULL);
+#undef DUE_DAY
   if (rc == SQLITE_OK)
     sqlite3_bind_int (stmt, 1, (int) vp_sync_get_grace_days (store));
   if (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)

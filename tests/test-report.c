@@ -443,6 +443,30 @@ test_released_once (void)
   vp_test_remove_dir (dir);
 }
 
+/* A back-dated entry made late counts in the month it was entered, so it
+ * opens no empty older months to release. */
+static void
+test_due_periods_start (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(GDateTime) nov29 = report_time ();
+  g_autoptr(GDateTime) long_ago = g_date_time_new_local (2025, 1, 10, 10, 0, 0);
+  g_autoptr(GDateTime) october5 = october (5);
+  g_autoptr(GPtrArray) periods = NULL;
+  VpRegistration late = {
+    .client_label = "Back-dated", .location_type = "street", .kind = "first",
+    .initiated_by = "outreach", .occurred_at = long_ago, .entered_at = october5,
+  };
+
+  g_assert_true (vp_store_save_registration (store, &late, NULL, NULL));
+  periods = vp_sync_due_periods (store, nov29, NULL);
+  g_assert_nonnull (periods);
+  g_assert_cmpuint (periods->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (periods, 0), ==, "2026-10");
+  vp_test_remove_dir (dir);
+}
+
 /* Building and queueing is one transaction: a clone that built the month
  * cannot queue it after another connection did. */
 static void
@@ -820,6 +844,7 @@ main (int   argc,
   g_test_add_func ("/report/no-marker-leaks", test_no_marker_leaks);
   g_test_add_func ("/report/released-once", test_released_once);
   g_test_add_func ("/report/release-is-atomic", test_release_is_atomic);
+  g_test_add_func ("/report/due-periods-start", test_due_periods_start);
   g_test_add_func ("/report/fails-closed", test_fails_closed);
   g_test_add_func ("/report/late-feedback", test_late_feedback);
   g_test_add_func ("/report/small-month", test_small_month);

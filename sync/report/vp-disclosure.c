@@ -461,6 +461,17 @@ network_build (Network  *net,
       add_standalone (net, i);
 }
 
+/* An arc is hidden where any table that shows its number hides it. */
+static gboolean
+hidden_in_a_table (Network   *net,
+                   const Arc *arc)
+{
+  for (guint i = 0; i < arc->n_appearances; i++)
+    if (table_at (net, arc->appearances[i].table)->suppressed[arc->appearances[i].var])
+      return TRUE;
+  return FALSE;
+}
+
 static void
 network_clear (Network *net)
 {
@@ -678,6 +689,20 @@ side_of (Network *net,
   return NULL;
 }
 
+/* Capacities that limit nothing yet: every arc may grow without bound and
+ * shrink to zero. */
+static void
+residual_open (Network *net,
+               gint64  *grow,
+               gint64  *shrink)
+{
+  for (guint b = 0; b < net->arcs->len; b++)
+    {
+      grow[b] = INFINITE_FLOW;
+      shrink[b] = G_MAXINT64;
+    }
+}
+
 /* A flow that cannot break an inequality: each pair's gap is split between
  * the smaller side growing and the bigger one shrinking, all of it towards
  * a when a is on a side. */
@@ -693,11 +718,7 @@ boxed_move (Network *net,
   Residual res = { grow, shrink, { a }, 1, NULL };
   const Arc *arc = &g_array_index (net->arcs, Arc, a);
 
-  for (guint b = 0; b < net->arcs->len; b++)
-    {
-      grow[b] = INFINITE_FLOW;
-      shrink[b] = G_MAXINT64;
-    }
+  residual_open (net, grow, shrink);
   for (guint i = 0; i < net->sides->len; i++)
     {
       const Side *side = &g_array_index (net->sides, Side, i);
@@ -859,11 +880,7 @@ repair (Network *net,
   gint64 needed = 0;
 
   now[a] = move;
-  for (guint b = 0; b < n; b++)
-    {
-      grow[b] = INFINITE_FLOW;
-      shrink[b] = G_MAXINT64;
-    }
+  residual_open (net, grow, shrink);
   for (guint i = 0; i < net->sides->len; i++)
     {
       const Side *side = &g_array_index (net->sides, Side, i);
@@ -1047,22 +1064,28 @@ path_cost (Network *net,
   return path != NULL ? cost : G_MAXINT64;
 }
 
+/* Hides arc a, adding it to the work list if it was published. */
+static void
+suppress_arc (Network *net,
+              guint    a,
+              GArray  *work)
+{
+  Arc *arc = &g_array_index (net->arcs, Arc, a);
+
+  if (!arc->suppressed)
+    {
+      arc->suppressed = TRUE;
+      g_array_append_val (work, a);
+    }
+}
+
 static void
 suppress_path (Network *net,
                GArray  *path,
                GArray  *work)
 {
   for (guint i = 0; path != NULL && i < path->len; i++)
-    {
-      guint b = g_array_index (path, guint, i);
-      Arc *other = &g_array_index (net->arcs, Arc, b);
-
-      if (!other->suppressed)
-        {
-          other->suppressed = TRUE;
-          g_array_append_val (work, b);
-        }
-    }
+    suppress_arc (net, g_array_index (path, guint, i), work);
 }
 
 /* Suppresses the arcs of the cheaper of the two ways to widen arc a's range
@@ -1434,14 +1457,8 @@ pin (Network *net,
      guint    a,
      GArray  *work)
 {
-  Arc *arc = &g_array_index (net->arcs, Arc, a);
-
-  if (!arc->suppressed)
-    {
-      arc->suppressed = TRUE;
-      g_array_append_val (work, a);
-    }
-  arc->pinned = TRUE;
+  suppress_arc (net, a, work);
+  g_array_index (net->arcs, Arc, a).pinned = TRUE;
 }
 
 /* Whether table t publishes only zeros beside one hidden cell with a
@@ -1540,8 +1557,7 @@ vp_disclosure_apply (VpReport  *report,
     {
       Arc *arc = &g_array_index (net.arcs, Arc, a);
 
-      for (guint i = 0; i < arc->n_appearances && !arc->suppressed; i++)
-        arc->suppressed = table_at (&net, arc->appearances[i].table)->suppressed[arc->appearances[i].var];
+      arc->suppressed = hidden_in_a_table (&net, arc);
       arc->pinned = arc->suppressed;
       if (arc->suppressed)
         g_array_append_val (work, a);
@@ -1635,8 +1651,7 @@ vp_disclosure_ranges (VpReport  *report,
     {
       Arc *arc = &g_array_index (net.arcs, Arc, a);
 
-      for (guint i = 0; i < arc->n_appearances && !arc->suppressed; i++)
-        arc->suppressed = table_at (&net, arc->appearances[i].table)->suppressed[arc->appearances[i].var];
+      arc->suppressed = hidden_in_a_table (&net, arc);
       if (arc->suppressed)
         arc->value = 0;
       else
