@@ -17,9 +17,11 @@
 /* The reference endpoint's storage: plain SQLite (the SQLCipher library used
  * without a key; the reports hold only published aggregates). Reports are
  * append-only: every revision is kept, and triggers refuse UPDATE and DELETE.
- * Tokens are kept only as SHA-256 hashes of the text handed out. */
+ * Tokens and session ids are kept only as SHA-256 hashes of the text handed
+ * out. Teams have a display name, a group (a district's teams) and belong to
+ * one municipality; a read token and its sessions see one municipality. */
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 #define TOKEN_BYTES 32
 #define MAX_TOKEN_LENGTH 256
 
@@ -59,6 +61,29 @@ static const char schema_sql[] =
   "  WHEN EXISTS (SELECT 1 FROM reports WHERE team = NEW.team AND installation = NEW.installation"
   "               AND period = NEW.period AND revision = NEW.revision)"
   "  BEGIN SELECT RAISE (ABORT, 'reports are append-only'); END;";
+
+/* Version 2: teams, laptops' labels, read scopes and sign-in sessions. A
+ * read token's municipality lives in its own column; read tokens of
+ * version 1 (team "*", no municipality) see nothing and must be issued
+ * again. */
+static const char schema_v2_sql[] =
+  "CREATE TABLE teams ("
+  "  code TEXT PRIMARY KEY,"
+  "  name TEXT NOT NULL,"
+  "  municipality TEXT NOT NULL,"
+  "  team_group TEXT NOT NULL DEFAULT '');"
+  "CREATE TABLE installations ("
+  "  team TEXT NOT NULL,"
+  "  installation TEXT NOT NULL,"
+  "  label TEXT,"
+  "  first_seen TEXT NOT NULL,"
+  "  PRIMARY KEY (team, installation));"
+  "CREATE TABLE sessions ("
+  "  id_sha256 TEXT PRIMARY KEY,"
+  "  municipality TEXT NOT NULL,"
+  "  expires_at INTEGER NOT NULL);"
+  "ALTER TABLE tokens ADD COLUMN municipality TEXT;"
+  "CREATE INDEX reports_by_municipality ON reports (municipality, period);";
 
 void
 vp_stored_report_free (VpStoredReport *report)
@@ -184,10 +209,17 @@ migrate (VpEndpointDb  *self,
     return TRUE;
 
   set_version = g_strdup_printf ("PRAGMA user_version = %d", SCHEMA_VERSION);
-  return exec (self, "BEGIN IMMEDIATE", error) &&
-         exec (self, schema_sql, error) &&
-         exec (self, set_version, error) &&
-         exec (self, "COMMIT", error);
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if ((version < 1 && !exec (self, schema_sql, error)) ||
+      (version < 2 && !exec (self, schema_v2_sql, error)) ||
+      !exec (self, set_version, error) ||
+      !exec (self, "COMMIT", error))
+    {
+      exec (self, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /**
@@ -264,8 +296,9 @@ kind_text (VpTokenKind kind)
 /**
  * vp_endpoint_db_issue_token:
  * @self: a #VpEndpointDb
- * @team: the team the token writes for, or "*" for a read token
  * @kind: what the token may do
+ * @scope: the team a write token sends for, or the municipality (GMxxxx)
+ *   whose figures a read token shows
  * @error: return location for an error
  *
  * Makes a new random token (64 hexadecimal digits) and stores its hash.
@@ -274,8 +307,8 @@ kind_text (VpTokenKind kind)
  */
 char *
 vp_endpoint_db_issue_token (VpEndpointDb  *self,
-                            const char    *team,
                             VpTokenKind    kind,
+                            const char    *scope,
                             GError       **error)
 {
   g_autofree char *token = NULL;
@@ -285,20 +318,23 @@ vp_endpoint_db_issue_token (VpEndpointDb  *self,
   int rc;
 
   g_return_val_if_fail (VP_IS_ENDPOINT_DB (self), NULL);
-  g_return_val_if_fail (team != NULL, NULL);
+  g_return_val_if_fail (scope != NULL, NULL);
 
   token = random_token (error);
   if (token == NULL)
     return NULL;
   hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
-
-  if (!prepare (self, "INSERT INTO tokens (team, token_sha256, kind, created_at) VALUES (?1, ?2, ?3, ?4)",
+  if (!prepare (self,
+                "INSERT INTO tokens (team, token_sha256, kind, created_at, municipality)"
+                " VALUES (?1, ?2, ?3, ?4, ?5)",
                 &stmt, error))
     return NULL;
-  sqlite3_bind_text (stmt, 1, team, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 1, kind == VP_TOKEN_READ ? "*" : scope, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, hash, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, kind_text (kind), -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 4, created, -1, SQLITE_STATIC);
+  if (kind == VP_TOKEN_READ)
+    sqlite3_bind_text (stmt, 5, scope, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
@@ -309,13 +345,46 @@ vp_endpoint_db_issue_token (VpEndpointDb  *self,
   return g_steal_pointer (&token);
 }
 
+/* The scope a token grants: its team for a write token, its municipality
+ * for a read token; NULL when the token is not valid for @kind. Looking the
+ * hash up, not the token, keeps the comparison from leaking the token
+ * through its timing. */
+static gboolean
+token_scope (VpEndpointDb  *self,
+             const char    *token,
+             VpTokenKind    kind,
+             char         **scope,
+             GError       **error)
+{
+  g_autofree char *hash = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gsize len = token != NULL ? strlen (token) : 0;
+  int rc;
+
+  *scope = NULL;
+  if (len == 0 || len > MAX_TOKEN_LENGTH)
+    return TRUE;
+  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, (gssize) len);
+  if (!prepare (self,
+                "SELECT CASE kind WHEN 'read' THEN municipality ELSE team END"
+                " FROM tokens WHERE token_sha256 = ?1 AND kind = ?2",
+                &stmt, error))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, kind_text (kind), -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *scope = column_dup (stmt, 0);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE || sqlite_error (self, rc, error);
+}
+
 /**
  * vp_endpoint_db_check_token:
  * @self: a #VpEndpointDb
  * @token: (nullable): the token presented
- * @kind: what the request wants to do
- * @team: (nullable): for writing, the team in the request's address
- * @allowed: (out): whether the token grants it
+ * @team: the team in the request's address
+ * @allowed: (out): whether the token may send reports for @team
  * @error: return location for an error
  *
  * Returns: %FALSE only when the database failed
@@ -323,37 +392,42 @@ vp_endpoint_db_issue_token (VpEndpointDb  *self,
 gboolean
 vp_endpoint_db_check_token (VpEndpointDb  *self,
                             const char    *token,
-                            VpTokenKind    kind,
                             const char    *team,
                             gboolean      *allowed,
                             GError       **error)
 {
-  g_autofree char *hash = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gsize len;
-  int rc;
+  g_autofree char *scope = NULL;
 
   g_return_val_if_fail (VP_IS_ENDPOINT_DB (self), FALSE);
   g_return_val_if_fail (allowed != NULL, FALSE);
 
   *allowed = FALSE;
-  len = token != NULL ? strlen (token) : 0;
-  if (len == 0 || len > MAX_TOKEN_LENGTH)
-    return TRUE;
-
-  /* Looking the hash up, not the token, keeps the comparison from leaking
-   * the token through its timing. */
-  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, (gssize) len);
-  if (!prepare (self, "SELECT team FROM tokens WHERE token_sha256 = ?1 AND kind = ?2", &stmt, error))
+  if (!token_scope (self, token, VP_TOKEN_WRITE, &scope, error))
     return FALSE;
-  sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, kind_text (kind), -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    *allowed = kind == VP_TOKEN_READ ||
-               g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), team) == 0;
-  sqlite3_finalize (stmt);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE || sqlite_error (self, rc, error);
+  *allowed = scope != NULL && g_strcmp0 (scope, team) == 0;
+  return TRUE;
+}
+
+/**
+ * vp_endpoint_db_read_scope:
+ * @self: a #VpEndpointDb
+ * @token: (nullable): the read token presented
+ * @municipality: (out) (transfer full) (nullable): the municipality whose
+ *   figures the token shows, or %NULL when it is not a valid read token
+ * @error: return location for an error
+ *
+ * Returns: %FALSE only when the database failed
+ */
+gboolean
+vp_endpoint_db_read_scope (VpEndpointDb  *self,
+                           const char    *token,
+                           char         **municipality,
+                           GError       **error)
+{
+  g_return_val_if_fail (VP_IS_ENDPOINT_DB (self), FALSE);
+  g_return_val_if_fail (municipality != NULL, FALSE);
+
+  return token_scope (self, token, VP_TOKEN_READ, municipality, error);
 }
 
 /* Looks for the very revision offered. Returns FALSE on a database error;
@@ -555,6 +629,7 @@ vp_endpoint_db_store_report (VpEndpointDb    *self,
 /**
  * vp_endpoint_db_latest_reports:
  * @self: a #VpEndpointDb
+ * @municipality: (nullable): only this municipality's reports
  * @error: return location for an error
  *
  * Returns: (transfer full) (element-type VpStoredReport): the latest revision
@@ -562,6 +637,7 @@ vp_endpoint_db_store_report (VpEndpointDb    *self,
  */
 GPtrArray *
 vp_endpoint_db_latest_reports (VpEndpointDb  *self,
+                               const char    *municipality,
                                GError       **error)
 {
   g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_stored_report_free);
@@ -577,9 +653,11 @@ vp_endpoint_db_latest_reports (VpEndpointDb  *self,
                 " WHERE r.revision = (SELECT max (m.revision) FROM reports m"
                 "                     WHERE m.team = r.team AND m.installation = r.installation"
                 "                       AND m.period = r.period)"
+                "   AND (?1 IS NULL OR r.municipality = ?1)"
                 " ORDER BY r.period, r.team, r.installation",
                 &stmt, error))
     return NULL;
+  sqlite3_bind_text (stmt, 1, municipality, -1, SQLITE_STATIC);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       VpStoredReport *report = g_new0 (VpStoredReport, 1);
@@ -600,4 +678,360 @@ vp_endpoint_db_latest_reports (VpEndpointDb  *self,
       return NULL;
     }
   return g_steal_pointer (&reports);
+}
+
+/**
+ * vp_endpoint_db_set_team:
+ * @self: a #VpEndpointDb
+ * @code: the team code, as in report addresses
+ * @name: the name the overview shows
+ * @municipality: the municipality (GMxxxx) the team works for
+ * @group: (nullable): the group of teams it belongs to, such as a district
+ * @error: return location for an error
+ *
+ * Adds the team, or renames and regroups it.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+vp_endpoint_db_set_team (VpEndpointDb  *self,
+                         const char    *code,
+                         const char    *name,
+                         const char    *municipality,
+                         const char    *group,
+                         GError       **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_ENDPOINT_DB (self), FALSE);
+  g_return_val_if_fail (code != NULL && name != NULL && municipality != NULL, FALSE);
+
+  if (!prepare (self,
+                "INSERT INTO teams (code, name, municipality, team_group) VALUES (?1, ?2, ?3, ?4)"
+                " ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
+                "   municipality = excluded.municipality, team_group = excluded.team_group",
+                &stmt, error))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, municipality, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, group != NULL ? group : "", -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE || sqlite_error (self, rc, error);
+}
+
+/**
+ * vp_endpoint_db_team_municipality:
+ * @self: a #VpEndpointDb
+ * @team: a team code
+ * @municipality: (out) (transfer full) (nullable): the team's municipality,
+ *   or %NULL for a team that was never registered with one
+ * @error: return location for an error
+ *
+ * Returns: %FALSE only when the database failed
+ */
+gboolean
+vp_endpoint_db_team_municipality (VpEndpointDb  *self,
+                                  const char    *team,
+                                  char         **municipality,
+                                  GError       **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_ENDPOINT_DB (self), FALSE);
+
+  *municipality = NULL;
+  if (!prepare (self, "SELECT municipality FROM teams WHERE code = ?1", &stmt, error))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, team, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *municipality = column_dup (stmt, 0);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE || sqlite_error (self, rc, error);
+}
+
+void
+vp_endpoint_team_free (VpEndpointTeam *team)
+{
+  if (team == NULL)
+    return;
+  g_free (team->code);
+  g_free (team->name);
+  g_free (team->group);
+  g_free (team);
+}
+
+/**
+ * vp_endpoint_db_teams:
+ * @self: a #VpEndpointDb
+ * @municipality: the municipality
+ * @error: return location for an error
+ *
+ * The municipality's registered teams, and the teams that sent it reports
+ * without being registered (named by their code), by group and name.
+ *
+ * Returns: (transfer full) (element-type VpEndpointTeam): the teams, or
+ *   %NULL on error
+ */
+GPtrArray *
+vp_endpoint_db_teams (VpEndpointDb  *self,
+                      const char    *municipality,
+                      GError       **error)
+{
+  g_autoptr(GPtrArray) teams = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_endpoint_team_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_ENDPOINT_DB (self), NULL);
+
+  if (!prepare (self,
+                "SELECT code, name, team_group FROM teams WHERE municipality = ?1"
+                " UNION"
+                " SELECT DISTINCT team, team, '' FROM reports"
+                "  WHERE municipality = ?1 AND team NOT IN (SELECT code FROM teams)"
+                " ORDER BY 3, 2, 1",
+                &stmt, error))
+    return NULL;
+  sqlite3_bind_text (stmt, 1, municipality, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      VpEndpointTeam *team = g_new0 (VpEndpointTeam, 1);
+
+      team->code = column_dup (stmt, 0);
+      team->name = column_dup (stmt, 1);
+      team->group = column_dup (stmt, 2);
+      g_ptr_array_add (teams, team);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sqlite_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&teams);
+}
+
+/**
+ * vp_endpoint_db_note_installation:
+ * @self: a #VpEndpointDb
+ * @team: the team code
+ * @installation: the installation id
+ * @label: (nullable): the name the laptop goes by, as its team leader chose
+ *   it; %NULL keeps the one known
+ * @error: return location for an error
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+vp_endpoint_db_note_installation (VpEndpointDb  *self,
+                                  const char    *team,
+                                  const char    *installation,
+                                  const char    *label,
+                                  GError       **error)
+{
+  g_autofree char *now = now_text ();
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_ENDPOINT_DB (self), FALSE);
+
+  if (!prepare (self,
+                "INSERT INTO installations (team, installation, label, first_seen)"
+                " VALUES (?1, ?2, ?3, ?4)"
+                " ON CONFLICT (team, installation) DO UPDATE"
+                "   SET label = coalesce (excluded.label, label)",
+                &stmt, error))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, team, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, installation, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, label, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, now, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE || sqlite_error (self, rc, error);
+}
+
+void
+vp_endpoint_installation_free (VpEndpointInstallation *installation)
+{
+  if (installation == NULL)
+    return;
+  g_free (installation->team);
+  g_free (installation->id);
+  g_free (installation->label);
+  g_free (installation);
+}
+
+/**
+ * vp_endpoint_db_installations:
+ * @self: a #VpEndpointDb
+ * @error: return location for an error
+ *
+ * Every laptop seen, with its label and its number within its team in the
+ * order first seen, so that a laptop without a label can be shown as
+ * "Laptop N" and ids never show.
+ *
+ * Returns: (transfer full) (element-type VpEndpointInstallation): the
+ *   laptops, or %NULL on error
+ */
+GPtrArray *
+vp_endpoint_db_installations (VpEndpointDb  *self,
+                              GError       **error)
+{
+  g_autoptr(GPtrArray) installations = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_endpoint_installation_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_ENDPOINT_DB (self), NULL);
+
+  if (!prepare (self,
+                "SELECT team, installation, nullif (label, ''),"
+                "       row_number () OVER (PARTITION BY team ORDER BY first_seen, installation)"
+                " FROM installations ORDER BY team, 4",
+                &stmt, error))
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      VpEndpointInstallation *installation = g_new0 (VpEndpointInstallation, 1);
+
+      installation->team = column_dup (stmt, 0);
+      installation->id = column_dup (stmt, 1);
+      installation->label = column_dup (stmt, 2);
+      installation->number = sqlite3_column_int (stmt, 3);
+      g_ptr_array_add (installations, installation);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sqlite_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&installations);
+}
+
+/**
+ * vp_endpoint_db_new_session:
+ * @self: a #VpEndpointDb
+ * @municipality: what the session may read
+ * @lifetime: seconds until it expires
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the session id for the cookie, or %NULL
+ */
+char *
+vp_endpoint_db_new_session (VpEndpointDb  *self,
+                            const char    *municipality,
+                            gint64         lifetime,
+                            GError       **error)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *hash = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_ENDPOINT_DB (self), NULL);
+
+  id = random_token (error);
+  if (id == NULL)
+    return NULL;
+  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, id, -1);
+  /* Expired sessions go as new ones come, so the table stays small. */
+  if (!prepare (self, "DELETE FROM sessions WHERE expires_at <= ?1", &stmt, error))
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, now);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sqlite_error (self, rc, error);
+      return NULL;
+    }
+  if (!prepare (self, "INSERT INTO sessions (id_sha256, municipality, expires_at) VALUES (?1, ?2, ?3)",
+                &stmt, error))
+    return NULL;
+  sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, municipality, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, now + lifetime);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sqlite_error (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&id);
+}
+
+/**
+ * vp_endpoint_db_session_scope:
+ * @self: a #VpEndpointDb
+ * @id: (nullable): the session id from the cookie
+ * @municipality: (out) (transfer full) (nullable): what the session may
+ *   read, or %NULL when it is unknown or expired
+ * @error: return location for an error
+ *
+ * Returns: %FALSE only when the database failed
+ */
+gboolean
+vp_endpoint_db_session_scope (VpEndpointDb  *self,
+                              const char    *id,
+                              char         **municipality,
+                              GError       **error)
+{
+  g_autofree char *hash = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gsize len = id != NULL ? strlen (id) : 0;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_ENDPOINT_DB (self), FALSE);
+
+  *municipality = NULL;
+  if (len == 0 || len > MAX_TOKEN_LENGTH)
+    return TRUE;
+  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, id, (gssize) len);
+  if (!prepare (self, "SELECT municipality FROM sessions WHERE id_sha256 = ?1 AND expires_at > ?2",
+                &stmt, error))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *municipality = column_dup (stmt, 0);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE || sqlite_error (self, rc, error);
+}
+
+/**
+ * vp_endpoint_db_end_session:
+ * @self: a #VpEndpointDb
+ * @id: (nullable): the session id from the cookie
+ * @error: return location for an error
+ *
+ * Returns: %TRUE on success, also when there was no such session
+ */
+gboolean
+vp_endpoint_db_end_session (VpEndpointDb  *self,
+                            const char    *id,
+                            GError       **error)
+{
+  g_autofree char *hash = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_ENDPOINT_DB (self), FALSE);
+
+  if (id == NULL || *id == '\0')
+    return TRUE;
+  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, id, -1);
+  if (!prepare (self, "DELETE FROM sessions WHERE id_sha256 = ?1", &stmt, error))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE || sqlite_error (self, rc, error);
 }

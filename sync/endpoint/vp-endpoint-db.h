@@ -38,6 +38,25 @@ void vp_stored_report_free (VpStoredReport *report);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpStoredReport, vp_stored_report_free)
 
+typedef struct {
+  char *code;
+  char *name;
+  char *group;  /* "" when the team is in no group */
+} VpEndpointTeam;
+
+void vp_endpoint_team_free (VpEndpointTeam *team);
+
+typedef struct {
+  char *team;
+  char *id;
+  char *label;   /* NULL when its team leader gave it none */
+  int   number;  /* within its team, in the order first seen, from 1 */
+} VpEndpointInstallation;
+
+void vp_endpoint_installation_free (VpEndpointInstallation *installation);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpEndpointTeam, vp_endpoint_team_free)
+
 #define VP_TYPE_ENDPOINT_DB (vp_endpoint_db_get_type ())
 
 G_DECLARE_FINAL_TYPE (VpEndpointDb, vp_endpoint_db, VP, ENDPOINT_DB, GObject)
@@ -47,14 +66,17 @@ GQuark        vp_endpoint_db_error_quark    (void);
 VpEndpointDb *vp_endpoint_db_open           (const char      *path,
                                              GError         **error);
 char         *vp_endpoint_db_issue_token    (VpEndpointDb    *self,
-                                             const char      *team,
                                              VpTokenKind      kind,
+                                             const char      *scope,
                                              GError         **error);
 gboolean      vp_endpoint_db_check_token    (VpEndpointDb    *self,
                                              const char      *token,
-                                             VpTokenKind      kind,
                                              const char      *team,
                                              gboolean        *allowed,
+                                             GError         **error);
+gboolean      vp_endpoint_db_read_scope     (VpEndpointDb    *self,
+                                             const char      *token,
+                                             char           **municipality,
                                              GError         **error);
 gboolean      vp_endpoint_db_store_report   (VpEndpointDb    *self,
                                              const char      *team,
@@ -68,6 +90,38 @@ gboolean      vp_endpoint_db_store_report   (VpEndpointDb    *self,
                                              gint64          *stored_revision,
                                              GError         **error);
 GPtrArray    *vp_endpoint_db_latest_reports (VpEndpointDb    *self,
+                                             const char      *municipality,
+                                             GError         **error);
+gboolean      vp_endpoint_db_set_team       (VpEndpointDb    *self,
+                                             const char      *code,
+                                             const char      *name,
+                                             const char      *municipality,
+                                             const char      *group,
+                                             GError         **error);
+gboolean      vp_endpoint_db_team_municipality (VpEndpointDb *self,
+                                             const char      *team,
+                                             char           **municipality,
+                                             GError         **error);
+GPtrArray    *vp_endpoint_db_teams          (VpEndpointDb    *self,
+                                             const char      *municipality,
+                                             GError         **error);
+gboolean      vp_endpoint_db_note_installation (VpEndpointDb *self,
+                                             const char      *team,
+                                             const char      *installation,
+                                             const char      *label,
+                                             GError         **error);
+GPtrArray    *vp_endpoint_db_installations  (VpEndpointDb    *self,
+                                             GError         **error);
+char         *vp_endpoint_db_new_session    (VpEndpointDb    *self,
+                                             const char      *municipality,
+                                             gint64           lifetime,
+                                             GError         **error);
+gboolean      vp_endpoint_db_session_scope  (VpEndpointDb    *self,
+                                             const char      *id,
+                                             char           **municipality,
+                                             GError         **error);
+gboolean      vp_endpoint_db_end_session    (VpEndpointDb    *self,
+                                             const char      *id,
                                              GError         **error);
 
 G_END_DECLS

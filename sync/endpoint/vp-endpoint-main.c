@@ -11,12 +11,14 @@
 
 #include "vp-endpoint-db.h"
 #include "vp-endpoint-server.h"
+#include "vp-endpoint-text.h"
 #include "vp-report-validate.h"
 
 /* vindplaats-endpoint: the reference municipal endpoint (DESIGN §7).
  *
  *   vindplaats-endpoint issue-token --db FILE --team TEAM
- *   vindplaats-endpoint issue-token --db FILE --read
+ *                       [--name NAME --municipality GMxxxx [--group GROUP]]
+ *   vindplaats-endpoint issue-token --db FILE --read --municipality GMxxxx
  *   vindplaats-endpoint serve --db FILE --cert CERT --key KEY [--address IP] --port N
  */
 
@@ -64,16 +66,36 @@ parse_options (GOptionContext  *context,
   return TRUE;
 }
 
+/* A team with a name is registered (or renamed) before its token is made. */
+static gboolean
+register_team (VpEndpointDb  *db,
+               const char    *team,
+               const char    *name,
+               const char    *municipality,
+               const char    *group,
+               GError       **error)
+{
+  if (name == NULL)
+    return TRUE;
+  return vp_endpoint_db_set_team (db, team, name, municipality, group, error);
+}
+
 static int
 issue_token (int    argc,
              char **argv)
 {
   g_autofree char *db_path = NULL;
   g_autofree char *team = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *municipality = NULL;
+  g_autofree char *group = NULL;
   gboolean read = FALSE;
   const GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("The endpoint’s database (created when missing)"), N_("FILE") },
     { "team", 0, 0, G_OPTION_ARG_STRING, &team, N_("The team whose reports the token may send"), N_("TEAM") },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("The team’s name, as the overview shows it"), N_("NAME") },
+    { "group", 0, 0, G_OPTION_ARG_STRING, &group, N_("The group of teams the team belongs to, such as a district"), N_("GROUP") },
+    { "municipality", 0, 0, G_OPTION_ARG_STRING, &municipality, N_("The municipality (GMxxxx) of the team, or whose figures a read token shows"), N_("CODE") },
     { "read", 0, 0, G_OPTION_ARG_NONE, &read, N_("Issue a read token for GET /v1/reach and the overview"), NULL },
     { NULL }
   };
@@ -90,15 +112,27 @@ issue_token (int    argc,
 
   if (db_path == NULL)
     return usage_error (context, _("--db is required"));
-  if (read && team != NULL)
-    return usage_error (context, _("A read token covers every team; leave out --team"));
+  if (read && (team != NULL || name != NULL || group != NULL))
+    return usage_error (context, _("A read token covers a municipality; leave out --team, --name and --group"));
+  if (read && !vp_report_is_municipality (municipality))
+    return usage_error (context, _("A read token needs --municipality with a code such as GM0363"));
   if (!read && !vp_report_is_team_code (team))
     return usage_error (context, _("--team must be a team code: 1 to 32 letters, digits, “-” or “_”"));
+  if (!read && (name != NULL) != (municipality != NULL))
+    return usage_error (context, _("--name and --municipality go together"));
+  if (!read && municipality != NULL && !vp_report_is_municipality (municipality))
+    return usage_error (context, _("--municipality must be a code such as GM0363"));
+  if (!read && name != NULL && (g_strstrip (name)[0] == '\0' || g_utf8_strlen (name, -1) > 80 ||
+                                !g_utf8_validate (name, -1, NULL)))
+    return usage_error (context, _("--name must be 1 to 80 characters"));
 
   db = vp_endpoint_db_open (db_path, &error);
   if (db == NULL)
     return fail (error);
-  token = vp_endpoint_db_issue_token (db, read ? "*" : team, read ? VP_TOKEN_READ : VP_TOKEN_WRITE, &error);
+  if (!read && !register_team (db, team, name, municipality, group, &error))
+    return fail (error);
+  token = vp_endpoint_db_issue_token (db, read ? VP_TOKEN_READ : VP_TOKEN_WRITE,
+                                      read ? municipality : team, &error);
   if (token == NULL)
     return fail (error);
 
@@ -152,6 +186,7 @@ run_server (const char *db_path,
       return EXIT_FAILURE;
     }
 
+  vp_text_init ();
   db = vp_endpoint_db_open (db_path, &error);
   if (db == NULL)
     return fail (error);
@@ -221,7 +256,8 @@ serve (int    argc,
 static void
 print_usage (FILE *out)
 {
-  fprintf (out, "%s\n\n  vindplaats-endpoint issue-token --db FILE (--team TEAM | --read)\n"
+  fprintf (out, "%s\n\n  vindplaats-endpoint issue-token --db FILE (--team TEAM [--name NAME --municipality GMxxxx"
+                " [--group GROUP]] | --read --municipality GMxxxx)\n"
                 "  vindplaats-endpoint serve --db FILE --cert CERT.pem --key KEY.pem"
                 " [--address IP] --port N [--max-body BYTES]\n\n%s\n",
            _("Usage:"),
@@ -235,7 +271,10 @@ main (int   argc,
   const char *command;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* VINDPLAATS_LOCALEDIR lets tests and the demo use the catalogue in the
+   * build tree. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("VINDPLAATS_LOCALEDIR") != NULL
+                                     ? g_getenv ("VINDPLAATS_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 
   if (argc < 2)

@@ -9,20 +9,30 @@
 #include <string.h>
 
 #include "vp-endpoint-server.h"
+#include "vp-endpoint-text.h"
+#include "vp-reach-export.h"
+#include "vp-reach-page.h"
 #include "vp-report-schema.h"
 #include "vp-report-validate.h"
 
 /* The reference endpoint's HTTP side (DESIGN §7), HTTPS only:
  *
- *   PUT /v1/reports/{team}/{installation}/{YYYY-MM}  with the team's token
- *   GET /v1/reach[?format=csv]                       with a read token
- *   GET /                                            with a read token
+ *   PUT  /v1/reports/{team}/{installation}/{YYYY-MM}  with the team's token
+ *   GET  /v1/reach[?format=json|csv]  with a read token or a session
+ *   GET  /sign-in, POST /sign-in      a read token for a session cookie
+ *   POST /sign-out
+ *   GET  /[?view=&period=&scope=&lang=]  the overview, with a session
  *
  * Every answer to a report carries a reason in JSON, so the sending device
  * can show what went wrong. The work is done in the handler itself: one
- * SQLite transaction per report is quick. */
+ * SQLite transaction per report is quick. A read token or session sees one
+ * municipality. Tokens never travel in addresses. */
 
 #define MAX_LOGGED_PATH 200
+#define MAX_FORM_BODY 4096
+#define MAX_LABEL_CHARS 64
+#define SESSION_COOKIE "vp_session"
+#define SESSION_LIFETIME (8 * 60 * 60)
 
 struct _VpEndpointServer
 {
@@ -31,6 +41,7 @@ struct _VpEndpointServer
   SoupServer   *soup;
   VpEndpointDb *db;
   gsize         max_body;
+  GHashTable   *reach;  /* municipality -> VpReach, whose ranges are kept */
 };
 
 G_DEFINE_FINAL_TYPE (VpEndpointServer, vp_endpoint_server, G_TYPE_OBJECT)
@@ -40,6 +51,8 @@ typedef enum {
   ROUTE_REPORT,
   ROUTE_REACH,
   ROUTE_OVERVIEW,
+  ROUTE_SIGN_IN,
+  ROUTE_SIGN_OUT,
 } Route;
 
 /* The route of a path; for reports, parts gets team, installation, period. */
@@ -53,6 +66,10 @@ route_parse (const char   *path,
     return ROUTE_OVERVIEW;
   if (g_str_equal (path, "/v1/reach"))
     return ROUTE_REACH;
+  if (g_str_equal (path, "/sign-in"))
+    return ROUTE_SIGN_IN;
+  if (g_str_equal (path, "/sign-out"))
+    return ROUTE_SIGN_OUT;
   if (g_str_has_prefix (path, prefix))
     {
       g_auto(GStrv) split = g_strsplit (path + strlen (prefix), "/", -1);
@@ -153,58 +170,105 @@ discard_body (SoupServerMessage *msg)
 }
 
 static void
-respond_too_large (VpEndpointServer  *self,
-                   SoupServerMessage *msg)
+respond_too_large (SoupServerMessage *msg,
+                   gsize              limit)
 {
   g_autofree char *reason = NULL;
 
   reason = g_strdup_printf (_("The body is larger than the limit of %lu bytes"),
-                            (unsigned long) self->max_body);
+                            (unsigned long) limit);
   discard_body (msg);
   respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, reason);
 }
 
 static char *
-bearer_token (SoupServerMessage *msg,
-              GHashTable        *query)
+bearer_token (SoupServerMessage *msg)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const char *value = soup_message_headers_get_one (headers, "Authorization");
-  const char *from_query = query != NULL ? g_hash_table_lookup (query, "token") : NULL;
 
   if (value != NULL && g_ascii_strncasecmp (value, "Bearer ", 7) == 0)
     return g_strstrip (g_strdup (value + 7));
-  if (from_query != NULL)
-    return g_strdup (from_query);
   return NULL;
 }
 
-/* Answers 401 itself and returns FALSE unless the token grants the request.
- * Only reading takes the token from the query, for a browser's sake. */
+static void
+respond_unauthorised (SoupServerMessage *msg,
+                      gboolean           presented)
+{
+  set_header (msg, "WWW-Authenticate", "Bearer");
+  respond_error (msg, SOUP_STATUS_UNAUTHORIZED,
+                 presented ? _("The token is unknown or not valid for this request")
+                           : _("A bearer token is required"));
+}
+
+/* Answers 401 itself and returns FALSE unless the token may send reports
+ * for the team. */
 static gboolean
 authorise (VpEndpointServer  *self,
            SoupServerMessage *msg,
-           GHashTable        *query,
-           VpTokenKind        kind,
            const char        *team)
 {
-  g_autofree char *token = bearer_token (msg, kind == VP_TOKEN_READ ? query : NULL);
+  g_autofree char *token = bearer_token (msg);
   g_autoptr(GError) error = NULL;
   gboolean allowed = FALSE;
 
-  if (!vp_endpoint_db_check_token (self->db, token, kind, team, &allowed, &error))
+  if (!vp_endpoint_db_check_token (self->db, token, team, &allowed, &error))
     {
       respond_internal_error (msg, error);
       return FALSE;
     }
-  if (allowed)
-    return TRUE;
+  if (!allowed)
+    respond_unauthorised (msg, token != NULL);
+  return allowed;
+}
 
-  set_header (msg, "WWW-Authenticate", "Bearer");
-  respond_error (msg, SOUP_STATUS_UNAUTHORIZED,
-                 token == NULL ? _("A bearer token is required")
-                               : _("The token is unknown or not valid for this request"));
-  return FALSE;
+/* The value of one cookie, or NULL. */
+static char *
+request_cookie (SoupServerMessage *msg,
+                const char        *name)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *header = soup_message_headers_get_list (headers, "Cookie");
+  g_auto(GStrv) pairs = NULL;
+  gsize name_len = strlen (name);
+
+  if (header == NULL)
+    return NULL;
+  pairs = g_strsplit_set (header, ";,", -1);
+  for (guint i = 0; pairs[i] != NULL; i++)
+    {
+      const char *pair = g_strstrip (pairs[i]);
+
+      if (strncmp (pair, name, name_len) == 0 && pair[name_len] == '=')
+        return g_strdup (pair + name_len + 1);
+    }
+  return NULL;
+}
+
+/* The municipality the request may read, from its session cookie or, for
+ * programs, a read token in the Authorization header; NULL when neither
+ * is valid. *failed tells a database failure, answered already. */
+static char *
+read_scope (VpEndpointServer  *self,
+            SoupServerMessage *msg,
+            gboolean          *failed)
+{
+  g_autofree char *session = request_cookie (msg, SESSION_COOKIE);
+  g_autofree char *token = bearer_token (msg);
+  g_autoptr(GError) error = NULL;
+  char *municipality = NULL;
+
+  *failed = FALSE;
+  if ((session != NULL && !vp_endpoint_db_session_scope (self->db, session, &municipality, &error)) ||
+      (municipality == NULL && token != NULL &&
+       !vp_endpoint_db_read_scope (self->db, token, &municipality, &error)))
+    {
+      respond_internal_error (msg, error);
+      *failed = TRUE;
+      return NULL;
+    }
+  return municipality;
 }
 
 static void
@@ -215,11 +279,16 @@ on_got_chunk (SoupServerMessage *msg,
   VpEndpointServer *self = user_data;
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
 
+  GUri *uri = soup_server_message_get_uri (msg);
+  g_auto(GStrv) parts = NULL;
+  gsize limit = uri != NULL && route_parse (g_uri_get_path (uri), &parts) == ROUTE_REPORT
+                ? self->max_body : MAX_FORM_BODY;
+
   /* Already answered: the body is being read only to be thrown away. */
   if (soup_server_message_get_status (msg) != 0)
     return;
-  if (body->length > 0 && (guint64) body->length > self->max_body)
-    respond_too_large (self, msg);
+  if (body->length > 0 && (guint64) body->length > limit)
+    respond_too_large (msg, limit);
 }
 
 /* Runs once the headers are in, before the body: a report without a valid
@@ -238,16 +307,18 @@ on_early_request (SoupServer        *server,
 
   g_signal_connect_object (msg, "got-chunk", G_CALLBACK (on_got_chunk), self, 0);
 
-  if (route_parse (path, &parts) == ROUTE_REPORT && is_method (msg, SOUP_METHOD_PUT) &&
-      !authorise (self, msg, NULL, VP_TOKEN_WRITE, parts[0]))
+  Route route = route_parse (path, &parts);
+  gsize limit = route == ROUTE_REPORT ? self->max_body : MAX_FORM_BODY;
+
+  if (route == ROUTE_REPORT && is_method (msg, SOUP_METHOD_PUT) && !authorise (self, msg, parts[0]))
     {
       discard_body (msg);
       return;
     }
 
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-      (guint64) soup_message_headers_get_content_length (headers) > self->max_body)
-    respond_too_large (self, msg);
+      (guint64) soup_message_headers_get_content_length (headers) > limit)
+    respond_too_large (msg, limit);
 }
 
 static gboolean
@@ -333,6 +404,53 @@ respond_outcome (SoupServerMessage *msg,
     }
 }
 
+/* The installation label a device sends, percent-encoded UTF-8; NULL when
+ * it sends none or one that is not a short line of printable text (the
+ * report is stored all the same). */
+static char *
+installation_label (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *value = soup_message_headers_get_one (headers, "Vindplaats-Installation-Label");
+  g_autofree char *label = NULL;
+
+  if (value == NULL || strlen (value) > MAX_LABEL_CHARS * 12)
+    return NULL;
+  label = g_uri_unescape_string (value, NULL);
+  if (label == NULL || !g_utf8_validate (label, -1, NULL))
+    return NULL;
+  g_strstrip (label);
+  if (*label == '\0' || g_utf8_strlen (label, -1) > MAX_LABEL_CHARS)
+    return NULL;
+  for (const char *p = label; *p != '\0'; p = g_utf8_next_char (p))
+    if (!g_unichar_isprint (g_utf8_get_char (p)))
+      return NULL;
+  return g_steal_pointer (&label);
+}
+
+/* A team registered for one municipality cannot report for another. */
+static gboolean
+check_municipality (VpEndpointServer  *self,
+                    SoupServerMessage *msg,
+                    const char        *team,
+                    const char        *municipality)
+{
+  g_autofree char *registered = NULL;
+  g_autofree char *reason = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!vp_endpoint_db_team_municipality (self->db, team, &registered, &error))
+    {
+      respond_internal_error (msg, error);
+      return FALSE;
+    }
+  if (registered == NULL || g_strcmp0 (registered, municipality) == 0)
+    return TRUE;
+  reason = g_strdup_printf (_("This team reports to municipality %s, not %s"), registered, municipality);
+  respond_error (msg, SOUP_STATUS_FORBIDDEN, reason);
+  return FALSE;
+}
+
 static void
 handle_put_report (VpEndpointServer  *self,
                    SoupServerMessage *msg,
@@ -341,6 +459,8 @@ handle_put_report (VpEndpointServer  *self,
   g_autoptr(GBytes) bytes = soup_message_body_flatten (soup_server_message_get_request_body (msg));
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *label = installation_label (msg);
+  const char *municipality;
   JsonObject *report;
   VpStoreOutcome outcome;
   gint64 revision;
@@ -350,7 +470,7 @@ handle_put_report (VpEndpointServer  *self,
 
   if (len > self->max_body)
     {
-      respond_too_large (self, msg);
+      respond_too_large (msg, self->max_body);
       return;
     }
   if (!check_address (msg, parts) || (root = read_report (msg, parts, data, len)) == NULL)
@@ -358,301 +478,290 @@ handle_put_report (VpEndpointServer  *self,
 
   report = json_node_get_object (root);
   revision = json_object_get_int_member (report, "revision");
-  if (!vp_endpoint_db_store_report (self->db, parts[0], parts[1], parts[2], revision,
-                                    json_object_get_string_member (report, "municipality"),
+  municipality = json_object_get_string_member (report, "municipality");
+  if (!check_municipality (self, msg, parts[0], municipality))
+    return;
+  if (!vp_endpoint_db_store_report (self->db, parts[0], parts[1], parts[2], revision, municipality,
                                     data, len, &outcome, &stored_revision, &error))
     {
       respond_internal_error (msg, error);
       return;
     }
+  if ((outcome == VP_STORE_STORED || outcome == VP_STORE_ALREADY_STORED) &&
+      !vp_endpoint_db_note_installation (self->db, parts[0], parts[1], label, &error))
+    g_warning ("%s", error->message);
   respond_outcome (msg, outcome, revision, stored_revision);
 }
 
-/* A stored body parsed again; it was validated on the way in, and is checked
- * once more so that the readers below can trust its shape. */
-static JsonNode *
-parse_stored (const VpStoredReport *stored)
+static VpReach *
+reach_for (VpEndpointServer  *self,
+           const char        *municipality,
+           GError           **error)
 {
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) stored = vp_endpoint_db_latest_reports (self->db, municipality, error);
+  VpReach *reach;
 
-  root = json_from_string (stored->body, &error);
-  if (root == NULL || !vp_report_validate (root, stored->team, stored->installation,
-                                           stored->period, &error))
+  if (stored == NULL)
+    return NULL;
+  reach = g_hash_table_lookup (self->reach, municipality);
+  if (reach == NULL)
     {
-      g_warning ("Skipping a stored report of %s for %s: %s",
-                 stored->team, stored->period, error != NULL ? error->message : "empty");
+      reach = vp_reach_new ();
+      g_hash_table_insert (self->reach, g_strdup (municipality), reach);
+    }
+  vp_reach_load (reach, stored);
+  return reach;
+}
+
+static const char *
+query_get (GHashTable *query,
+           const char *name)
+{
+  return query != NULL ? g_hash_table_lookup (query, name) : NULL;
+}
+
+/* The reports, the municipality's teams and the selection a reading
+ * request asks for; answers the request itself when it cannot. */
+static VpReachSelection *
+select_for (VpEndpointServer   *self,
+            SoupServerMessage  *msg,
+            GHashTable         *query,
+            const char         *municipality,
+            VpLang              lang,
+            gboolean            html,
+            VpReach           **reach)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) teams = NULL;
+  VpReachSelection *selection;
+
+  *reach = reach_for (self, municipality, &error);
+  if (*reach == NULL || (teams = vp_endpoint_db_teams (self->db, municipality, &error)) == NULL)
+    {
+      respond_internal_error (msg, error);
       return NULL;
     }
-  return g_steal_pointer (&root);
-}
-
-static void
-respond_reach_json (SoupServerMessage *msg,
-                    GPtrArray         *reports)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < reports->len; i++)
+  selection = vp_reach_select (*reach, teams, lang, query_get (query, "period"), query_get (query, "scope"), &error);
+  if (selection != NULL)
+    return selection;
+  if (html)
     {
-      const VpStoredReport *stored = g_ptr_array_index (reports, i);
-      JsonNode *report = parse_stored (stored);
+      g_autofree char *page = vp_reach_message_html (lang, vp_text (lang, N_("This choice cannot be shown")),
+                                                     error->message);
 
-      if (report == NULL)
-        continue;
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "installation");
-      json_builder_add_string_value (builder, stored->installation);
-      json_builder_set_member_name (builder, "municipality");
-      json_builder_add_string_value (builder, stored->municipality);
-      json_builder_set_member_name (builder, "period");
-      json_builder_add_string_value (builder, stored->period);
-      json_builder_set_member_name (builder, "received_at");
-      json_builder_add_string_value (builder, stored->received_at);
-      json_builder_set_member_name (builder, "report");
-      json_builder_add_value (builder, report);
-      json_builder_set_member_name (builder, "revision");
-      json_builder_add_int_value (builder, stored->revision);
-      json_builder_set_member_name (builder, "team");
-      json_builder_add_string_value (builder, stored->team);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  root = json_builder_get_root (builder);
-  respond_node (msg, SOUP_STATUS_OK, root);
-}
-
-/* Codes are checked on the way in and never hold a comma or a quote; the
- * quoting is there all the same. */
-static void
-csv_field (GString    *out,
-           const char *text,
-           gboolean    last)
-{
-  if (strpbrk (text, ",\"\r\n") != NULL)
-    {
-      g_autofree char *doubled = NULL;
-      g_auto(GStrv) pieces = g_strsplit (text, "\"", -1);
-
-      doubled = g_strjoinv ("\"\"", pieces);
-      g_string_append_printf (out, "\"%s\"", doubled);
+      soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
+      soup_server_message_set_response (msg, "text/html; charset=utf-8", SOUP_MEMORY_COPY, page, strlen (page));
     }
   else
-    g_string_append (out, text);
-  g_string_append_c (out, last ? '\n' : ',');
-}
-
-static void
-csv_row (GString              *out,
-         const VpStoredReport *stored,
-         const char           *table,
-         const char           *row,
-         const char           *column,
-         JsonNode             *value)
-{
-  g_autofree char *revision = g_strdup_printf ("%" G_GINT64_FORMAT, stored->revision);
-  g_autofree char *number = NULL;
-
-  if (!JSON_NODE_HOLDS_NULL (value))
-    number = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (value));
-  csv_field (out, stored->team, FALSE);
-  csv_field (out, stored->installation, FALSE);
-  csv_field (out, stored->period, FALSE);
-  csv_field (out, revision, FALSE);
-  csv_field (out, table, FALSE);
-  csv_field (out, row, FALSE);
-  csv_field (out, column, FALSE);
-  csv_field (out, number != NULL ? number : "", TRUE);
-}
-
-/* One line per cell; totals are lines with "total" for the row or column
- * (no category code is called that). One-dimensional tables leave the
- * column empty. Suppressed values are empty. */
-static void
-csv_table (GString              *out,
-           const VpStoredReport *stored,
-           const char           *name,
-           JsonObject           *table)
-{
-  JsonArray *rows = json_object_get_array_member (table, "rows");
-  JsonArray *cells = json_object_get_array_member (table, "cells");
-  JsonArray *columns = json_object_has_member (table, "columns")
-                       ? json_object_get_array_member (table, "columns") : NULL;
-  JsonNode *total = json_object_get_member (table, "total");
-
-  for (guint r = 0; r < json_array_get_length (rows); r++)
-    {
-      const char *row = json_array_get_string_element (rows, r);
-
-      if (columns == NULL)
-        {
-          csv_row (out, stored, name, row, "", json_array_get_element (cells, r));
-          continue;
-        }
-      for (guint c = 0; c < json_array_get_length (columns); c++)
-        csv_row (out, stored, name, row, json_array_get_string_element (columns, c),
-                 json_array_get_element (json_array_get_array_element (cells, r), c));
-      csv_row (out, stored, name, row, "total",
-               json_array_get_element (json_object_get_array_member (table, "row_totals"), r));
-    }
-  for (guint c = 0; columns != NULL && c < json_array_get_length (columns); c++)
-    csv_row (out, stored, name, "total", json_array_get_string_element (columns, c),
-             json_array_get_element (json_object_get_array_member (table, "column_totals"), c));
-  csv_row (out, stored, name, "total", columns != NULL ? "total" : "", total);
-}
-
-static void
-respond_reach_csv (SoupServerMessage *msg,
-                   GPtrArray         *reports)
-{
-  GString *out = g_string_new ("team,installation,period,revision,table,row,column,value\n");
-  gsize len;
-
-  for (guint i = 0; i < reports->len; i++)
-    {
-      const VpStoredReport *stored = g_ptr_array_index (reports, i);
-      g_autoptr(JsonNode) root = parse_stored (stored);
-      JsonObject *tables;
-      g_autoptr(GList) names = NULL;
-
-      if (root == NULL)
-        continue;
-      tables = json_object_get_object_member (json_node_get_object (root), "tables");
-      names = json_object_get_members (tables);
-      for (const GList *l = names; l != NULL; l = l->next)
-        csv_table (out, stored, l->data, json_object_get_object_member (tables, l->data));
-    }
-  len = out->len;
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "text/csv; charset=utf-8", SOUP_MEMORY_TAKE,
-                                    g_string_free (out, FALSE), len);
+    respond_error (msg, SOUP_STATUS_BAD_REQUEST, error->message);
+  return NULL;
 }
 
 static void
 handle_reach (VpEndpointServer  *self,
               SoupServerMessage *msg,
-              GHashTable        *query)
+              GHashTable        *query,
+              const char        *municipality)
 {
-  const char *format = query != NULL ? g_hash_table_lookup (query, "format") : NULL;
-  g_autoptr(GPtrArray) reports = NULL;
-  g_autoptr(GError) error = NULL;
+  const char *format = query_get (query, "format");
+  const char *table = query_get (query, "table");
+  VpLang lang = vp_lang_from_code (query_get (query, "lang"));
+  g_autoptr(VpReachSelection) selection = NULL;
+  VpReach *reach = NULL;
 
   if (format != NULL && !g_str_equal (format, "json") && !g_str_equal (format, "csv"))
     {
       respond_error (msg, SOUP_STATUS_BAD_REQUEST, _("The format must be json or csv"));
       return;
     }
-  reports = vp_endpoint_db_latest_reports (self->db, &error);
-  if (reports == NULL)
+  if (table != NULL && vp_report_table_def_lookup (table) == NULL)
     {
-      respond_internal_error (msg, error);
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, _("There is no such table in the reach report"));
       return;
     }
+  selection = select_for (self, msg, query, municipality, lang, FALSE, &reach);
+  if (selection == NULL)
+    return;
   if (format != NULL && g_str_equal (format, "csv"))
-    respond_reach_csv (msg, reports);
-  else
-    respond_reach_json (msg, reports);
-}
-
-/* The contacts total of a stored report, or -1 when it is suppressed or the
- * report has no contacts table. */
-static gint64
-contacts_total (const VpStoredReport *stored)
-{
-  g_autoptr(JsonNode) root = parse_stored (stored);
-  JsonObject *tables;
-  JsonNode *total;
-
-  if (root == NULL)
-    return -1;
-  tables = json_object_get_object_member (json_node_get_object (root), "tables");
-  if (!json_object_has_member (tables, "contacts"))
-    return -1;
-  total = json_object_get_member (json_object_get_object_member (tables, "contacts"), "total");
-  return JSON_NODE_HOLDS_NULL (total) ? -1 : json_node_get_int (total);
-}
-
-static void
-html_cell (GString    *out,
-           const char *text)
-{
-  g_autofree char *escaped = g_markup_escape_text (text, -1);
-
-  g_string_append_printf (out, "<td>%s</td>", escaped);
-}
-
-static void
-html_row (GString              *out,
-          const VpStoredReport *stored,
-          gint64                total,
-          gint64                max_total)
-{
-  g_autofree char *revision = g_strdup_printf ("%" G_GINT64_FORMAT, stored->revision);
-  g_autofree char *number = total >= 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, total)
-                                       : g_strdup (_("suppressed"));
-  int width = total > 0 && max_total > 0 ? (int) (total * 200 / max_total) : 0;
-
-  g_string_append (out, "<tr>");
-  html_cell (out, stored->team);
-  html_cell (out, stored->installation);
-  html_cell (out, stored->period);
-  html_cell (out, revision);
-  html_cell (out, stored->received_at);
-  html_cell (out, number);
-  g_string_append_printf (out, "<td><div class=\"bar\" style=\"width:%dpx\"></div></td></tr>\n", width);
-}
-
-static char *
-overview_html (GPtrArray *reports)
-{
-  GString *out = g_string_new (NULL);
-  g_autofree gint64 *totals = g_new (gint64, reports->len + 1);
-  gint64 max_total = 0;
-
-  for (guint i = 0; i < reports->len; i++)
     {
-      totals[i] = contacts_total (g_ptr_array_index (reports, i));
-      max_total = MAX (max_total, totals[i]);
-    }
+      g_autofree char *disposition = g_strdup_printf ("attachment; filename=\"vindplaats-%s-%s.csv\"",
+                                                      municipality, selection->period);
+      gsize len = 0;
+      char *csv = vp_reach_export_csv (reach, selection, table, &len);
 
-  g_string_append_printf (out,
-                          "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>%s</title>"
-                          "<style>body{font-family:sans-serif;margin:2em}"
-                          "td,th{padding:.2em .8em;text-align:left}"
-                          ".bar{background:#3584e4;height:1em}</style></head><body>\n"
-                          "<h1>%s</h1>\n<table>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
-                          "<th>%s</th><th>%s</th><th></th></tr>\n",
-                          _("Vindplaats reach"), _("Reach reports"), _("Team"), _("Installation"),
-                          _("Month"), _("Revision"), _("Received"), _("Contacts"));
-  for (guint i = 0; i < reports->len; i++)
-    html_row (out, g_ptr_array_index (reports, i), totals[i], max_total);
-  g_string_append (out, "</table>\n</body></html>\n");
-  return g_string_free (out, FALSE);
+      set_header (msg, "Content-Disposition", disposition);
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "text/csv; charset=utf-8", SOUP_MEMORY_TAKE, csv, len);
+    }
+  else
+    {
+      g_autoptr(JsonNode) root = vp_reach_export_json (reach, selection, municipality, table);
+
+      respond_node (msg, SOUP_STATUS_OK, root);
+    }
+}
+
+static void
+respond_html (SoupServerMessage *msg,
+              guint              status,
+              char              *html)
+{
+  set_header (msg, "Content-Security-Policy",
+              "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+              "frame-ancestors 'none'; base-uri 'none'");
+  set_header (msg, "X-Frame-Options", "DENY");
+  set_header (msg, "Referrer-Policy", "no-referrer");
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "text/html; charset=utf-8", SOUP_MEMORY_TAKE, html, strlen (html));
+}
+
+static void
+redirect (SoupServerMessage *msg,
+          const char        *location)
+{
+  set_header (msg, "Location", location);
+  soup_server_message_set_status (msg, SOUP_STATUS_SEE_OTHER, NULL);
 }
 
 static void
 handle_overview (VpEndpointServer  *self,
-                 SoupServerMessage *msg)
+                 SoupServerMessage *msg,
+                 GHashTable        *query,
+                 const char        *municipality)
 {
-  g_autoptr(GPtrArray) reports = NULL;
+  VpLang lang = vp_lang_from_code (query_get (query, "lang"));
+  const char *view = query_get (query, "view");
+  g_autoptr(VpReachSelection) selection = NULL;
+  g_autoptr(GPtrArray) installations = NULL;
   g_autoptr(GError) error = NULL;
-  char *html;
+  VpReach *reach = NULL;
 
-  reports = vp_endpoint_db_latest_reports (self->db, &error);
-  if (reports == NULL)
+  if (view != NULL && !vp_reach_page_is_view (view))
+    {
+      respond_html (msg, SOUP_STATUS_NOT_FOUND,
+                    vp_reach_message_html (lang, vp_text (lang, N_("This choice cannot be shown")),
+                                           vp_text (lang, N_("There is no such view"))));
+      return;
+    }
+  selection = select_for (self, msg, query, municipality, lang, TRUE, &reach);
+  if (selection == NULL)
+    return;
+  installations = vp_endpoint_db_installations (self->db, &error);
+  if (installations == NULL)
     {
       respond_internal_error (msg, error);
       return;
     }
-  html = overview_html (reports);
-  /* The page may have come with its token in the address: keep it there. */
-  set_header (msg, "Referrer-Policy", "no-referrer");
-  set_header (msg, "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "text/html; charset=utf-8", SOUP_MEMORY_TAKE,
-                                    html, strlen (html));
+  respond_html (msg, SOUP_STATUS_OK,
+                vp_reach_page_html (reach, selection, municipality, view != NULL ? view : "reach", installations));
+}
+
+static GHashTable *
+read_form (SoupServerMessage *msg)
+{
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  g_autofree char *text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+
+  return soup_form_decode (text);
+}
+
+static void
+set_session_cookie (SoupServerMessage *msg,
+                    const char        *value,
+                    gint64             max_age)
+{
+  g_autofree char *cookie = g_strdup_printf (SESSION_COOKIE "=%s; Path=/; Max-Age=%" G_GINT64_FORMAT
+                                             "; Secure; HttpOnly; SameSite=Strict", value, max_age);
+
+  set_header (msg, "Set-Cookie", cookie);
+}
+
+static void
+handle_sign_in (VpEndpointServer  *self,
+                SoupServerMessage *msg,
+                GHashTable        *query)
+{
+  g_autoptr(GHashTable) form = NULL;
+  g_autofree char *municipality = NULL;
+  g_autofree char *session = NULL;
+  g_autofree char *location = NULL;
+  g_autoptr(GError) error = NULL;
+  VpLang lang;
+
+  if (is_method (msg, SOUP_METHOD_GET) || is_method (msg, SOUP_METHOD_HEAD))
+    {
+      respond_html (msg, SOUP_STATUS_OK, vp_reach_sign_in_html (vp_lang_from_code (query_get (query, "lang")), NULL));
+      return;
+    }
+  form = read_form (msg);
+  lang = vp_lang_from_code (g_hash_table_lookup (form, "lang"));
+  if (!vp_endpoint_db_read_scope (self->db, g_hash_table_lookup (form, "token"), &municipality, &error))
+    {
+      respond_internal_error (msg, error);
+      return;
+    }
+  if (municipality == NULL)
+    {
+      respond_html (msg, SOUP_STATUS_UNAUTHORIZED,
+                    vp_reach_sign_in_html (lang, vp_text (lang, N_("This read token is not known. Check it and try again."))));
+      return;
+    }
+  session = vp_endpoint_db_new_session (self->db, municipality, SESSION_LIFETIME, &error);
+  if (session == NULL)
+    {
+      respond_internal_error (msg, error);
+      return;
+    }
+  set_session_cookie (msg, session, SESSION_LIFETIME);
+  location = g_strdup_printf ("/?lang=%s", vp_lang_code (lang));
+  redirect (msg, location);
+}
+
+static void
+handle_sign_out (VpEndpointServer  *self,
+                 SoupServerMessage *msg)
+{
+  g_autoptr(GHashTable) form = read_form (msg);
+  g_autofree char *session = request_cookie (msg, SESSION_COOKIE);
+  g_autofree char *location = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!vp_endpoint_db_end_session (self->db, session, &error))
+    {
+      respond_internal_error (msg, error);
+      return;
+    }
+  set_session_cookie (msg, "", 0);
+  location = g_strdup_printf ("/sign-in?lang=%s",
+                              vp_lang_code (vp_lang_from_code (g_hash_table_lookup (form, "lang"))));
+  redirect (msg, location);
+}
+
+/* Reading needs a session (or, for GET /v1/reach, a read token). The
+ * overview sends a reader without one to the sign-in form. */
+static void
+handle_read (VpEndpointServer  *self,
+             SoupServerMessage *msg,
+             GHashTable        *query,
+             Route              route)
+{
+  gboolean failed = FALSE;
+  g_autofree char *municipality = read_scope (self, msg, &failed);
+
+  if (failed)
+    return;
+  if (municipality == NULL && route == ROUTE_OVERVIEW)
+    {
+      g_autofree char *location = g_strdup_printf ("/sign-in?lang=%s",
+                                                   vp_lang_code (vp_lang_from_code (query_get (query, "lang"))));
+      redirect (msg, location);
+    }
+  else if (municipality == NULL)
+    respond_unauthorised (msg, bearer_token (msg) != NULL);
+  else if (route == ROUTE_OVERVIEW)
+    handle_overview (self, msg, query, municipality);
+  else
+    handle_reach (self, msg, query, municipality);
 }
 
 static void
@@ -665,31 +774,39 @@ on_request (SoupServer        *server,
   VpEndpointServer *self = user_data;
   gboolean reading = is_method (msg, SOUP_METHOD_GET) || is_method (msg, SOUP_METHOD_HEAD);
   g_auto(GStrv) parts = NULL;
+  Route route = route_parse (path, &parts);
 
   set_header (msg, "Cache-Control", "no-store");
   set_header (msg, "X-Content-Type-Options", "nosniff");
 
-  switch (route_parse (path, &parts))
+  switch (route)
     {
     case ROUTE_REPORT:
       /* The early handler checked the token already; checking again costs
        * one indexed look-up and keeps this path safe on its own. */
       if (!is_method (msg, SOUP_METHOD_PUT))
         respond_not_allowed (msg, "PUT");
-      else if (authorise (self, msg, NULL, VP_TOKEN_WRITE, parts[0]))
+      else if (authorise (self, msg, parts[0]))
         handle_put_report (self, msg, parts);
       break;
     case ROUTE_REACH:
-      if (!reading)
-        respond_not_allowed (msg, "GET");
-      else if (authorise (self, msg, query, VP_TOKEN_READ, NULL))
-        handle_reach (self, msg, query);
-      break;
     case ROUTE_OVERVIEW:
       if (!reading)
         respond_not_allowed (msg, "GET");
-      else if (authorise (self, msg, query, VP_TOKEN_READ, NULL))
-        handle_overview (self, msg);
+      else
+        handle_read (self, msg, query, route);
+      break;
+    case ROUTE_SIGN_IN:
+      if (!reading && !is_method (msg, SOUP_METHOD_POST))
+        respond_not_allowed (msg, "GET, POST");
+      else
+        handle_sign_in (self, msg, query);
+      break;
+    case ROUTE_SIGN_OUT:
+      if (!is_method (msg, SOUP_METHOD_POST))
+        respond_not_allowed (msg, "POST");
+      else
+        handle_sign_out (self, msg);
       break;
     case ROUTE_NOT_FOUND:
     default:
@@ -742,6 +859,7 @@ vp_endpoint_server_dispose (GObject *object)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
   g_clear_object (&self->db);
+  g_clear_pointer (&self->reach, g_hash_table_unref);
 
   G_OBJECT_CLASS (vp_endpoint_server_parent_class)->dispose (object);
 }
@@ -755,6 +873,7 @@ vp_endpoint_server_class_init (VpEndpointServerClass *klass)
 static void
 vp_endpoint_server_init (VpEndpointServer *self)
 {
+  self->reach = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) vp_reach_free);
 }
 
 /**
