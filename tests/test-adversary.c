@@ -1582,12 +1582,12 @@ check_ranges (VpReport   *built,
 
           g_assert_cmpint (table->lo[v], <=, truth->value[v]);
           g_assert_cmpint (table->hi[v], >=, truth->value[v]);
-          g_assert_cmpint (table->lo[v], <=, table->estimate[v]);
-          g_assert_cmpint (table->hi[v], >=, table->estimate[v]);
+          g_assert_cmpfloat (table->lo[v], <=, table->estimate[v] + 1e-9);
+          g_assert_cmpfloat (table->hi[v], >=, table->estimate[v] - 1e-9);
           g_assert_cmpint (table->lo[v], <=, ex[0]);
           g_assert_true (table->hi[v] == VP_REPORT_UNBOUNDED || (ex[1] != VP_ADVERSARY_UNBOUNDED && table->hi[v] >= ex[1]));
           if (!table->suppressed[v])
-            g_assert_cmpint (table->estimate[v], ==, table->value[v]);
+            g_assert_cmpfloat (table->estimate[v], ==, table->value[v]);
           if (g_str_equal (table->def->name, "referrals"))
             {
               g_assert_cmpint (table->lo[v], ==, ex[0]);
@@ -1603,10 +1603,10 @@ check_ranges (VpReport   *built,
       if (vp_report_table_is_2d (table))
         for (guint rr = 0; rr < nr; rr++)
           {
-            gint64 sum = 0;
+            double sum = 0;
             for (guint cc = 0; cc < nc; cc++)
               sum += table->estimate[vp_report_table_cell (table, rr, cc)];
-            g_assert_cmpint (sum, ==, table->estimate[vp_report_table_row_total (table, rr)]);
+            g_assert_cmpfloat_with_epsilon (sum, table->estimate[vp_report_table_row_total (table, rr)], 1e-6);
           }
     }
 }

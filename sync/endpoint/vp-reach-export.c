@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <math.h>
 #include <string.h>
 
 #include "vp-endpoint-db.h"
@@ -188,7 +189,7 @@ csv_line (const Line *line,
   csv_field (csv, vp_text_table (csv->lang, line->table), FALSE);
   csv_field (csv, code_label (csv->lang, def->rows, line->row), FALSE);
   csv_field (csv, code_label (csv->lang, def->columns, line->column), FALSE);
-  csv_number (csv, line->figure.value, FALSE);
+  csv_number (csv, llround (line->figure.value), FALSE);
   csv_number (csv, line->figure.lo, FALSE);
   csv_number (csv, line->figure.hi, FALSE);
   csv_field (csv, vp_figure_is_exact (&line->figure) ? vp_text (csv->lang, N_("yes")) : vp_text (csv->lang, N_("no")), FALSE);
@@ -279,7 +280,7 @@ json_line (const Line *line,
   json_labels (builder, line, VP_LANG_EN);
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "value");
-  json_builder_add_int_value (builder, line->figure.value);
+  json_builder_add_double_value (builder, round (line->figure.value * 100) / 100);
   json_builder_set_member_name (builder, "lo");
   json_builder_add_int_value (builder, line->figure.lo);
   json_builder_set_member_name (builder, "hi");

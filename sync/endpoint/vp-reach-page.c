@@ -212,7 +212,7 @@ static void
 figure_html (Page           *page,
              const VpFigure *figure)
 {
-  g_autofree char *value = vp_text_number (page->lang, figure->value);
+  g_autofree char *value = vp_text_number (page->lang, llround (figure->value));
   g_autofree char *lo = vp_text_number (page->lang, figure->lo);
   g_autofree char *hi = NULL;
 
@@ -221,7 +221,7 @@ figure_html (Page           *page,
       g_string_append (page->out, value);
       return;
     }
-  if (figure->hi == VP_REPORT_UNBOUNDED && figure->value == figure->lo)
+  if (figure->hi == VP_REPORT_UNBOUNDED && llround (figure->value) == figure->lo)
     {
       /* TRANSLATORS: a range without an upper bound, such as "at least 12" */
       g_string_append_printf (page->out, T (N_("at least %s")), lo);
@@ -475,11 +475,12 @@ bar_chart (Page           *page,
            guint           n)
 {
   const int row_height = 26, label_width = 210, width = 600;
-  gint64 max = 1;
+  double max = 1;
   int height = row_height * (int) n + 10;
 
   for (guint i = 0; i < n; i++)
-    max = MAX (max, MAX (figures[i].value, figures[i].hi == VP_REPORT_UNBOUNDED ? figures[i].lo : figures[i].hi));
+    max = MAX (max, MAX (figures[i].value,
+                         (double) (figures[i].hi == VP_REPORT_UNBOUNDED ? figures[i].lo : figures[i].hi)));
   g_string_append (page->out, "<figure><figcaption>");
   append_escaped (page->out, title);
   g_string_append_printf (page->out, "</figcaption><svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", width, height);
@@ -487,18 +488,18 @@ bar_chart (Page           *page,
   g_string_append (page->out, ": ");
   for (guint i = 0; i < n; i++)
     {
-      g_autofree char *value = vp_text_number (page->lang, figures[i].value);
+      g_autofree char *value = vp_text_number (page->lang, llround (figures[i].value));
 
       g_string_append_printf (page->out, "%s%s %s", i > 0 ? "; " : "", labels[i], value);
     }
   g_string_append (page->out, "\">");
   for (guint i = 0; i < n; i++)
     {
-      double scale = (double) (width - label_width - 20) / (double) max;
+      double scale = (width - label_width - 20) / max;
       int y = 5 + (int) i * row_height;
       double w = figures[i].value * scale;
       double lo = label_width + figures[i].lo * scale;
-      double hi = label_width + (figures[i].hi == VP_REPORT_UNBOUNDED ? max : figures[i].hi) * scale;
+      double hi = label_width + (figures[i].hi == VP_REPORT_UNBOUNDED ? max : (double) figures[i].hi) * scale;
 
       g_string_append_printf (page->out, "<text x=\"%d\" y=\"%d\" font-size=\"13\" text-anchor=\"end\" fill=\"#1d1d1d\">",
                               label_width - 6, y + 16);
@@ -697,7 +698,7 @@ languages_section (Page *page)
       LanguageFigure row = { vp_reach_figure (page->reach, &page->sel->filter, "first_contacts_by_language", code, NULL), code };
 
       /* Languages that certainly nobody spoke are left out. */
-      if (row.figure.value > 0 || row.figure.lo > 0)
+      if (llround (row.figure.value) > 0 || row.figure.lo > 0)
         g_array_append_val (rows, row);
     }
   g_array_sort (rows, compare_figures_desc);

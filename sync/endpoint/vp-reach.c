@@ -58,7 +58,7 @@ ranges_unknown (VpReport *report)
       g_free (table->estimate);
       table->lo = g_new0 (gint64, table->n_vars);
       table->hi = g_new0 (gint64, table->n_vars);
-      table->estimate = g_new0 (gint64, table->n_vars);
+      table->estimate = g_new0 (double, table->n_vars);
       for (guint v = 0; v < table->n_vars; v++)
         {
           gboolean known = !table->suppressed[v] && !table->absent;
@@ -253,7 +253,7 @@ vp_report_figure (VpReport   *report,
   if (table == NULL || table->absent || (v = variable (table, row, column)) < 0)
     return figure;
   if (!table->suppressed[v])
-    return (VpFigure) { table->value[v], table->value[v], table->value[v], table->value[v], 1 };
+    return (VpFigure) { (double) table->value[v], table->value[v], table->value[v], table->value[v], 1 };
   if (table->lo == NULL)
     return figure;
   return (VpFigure) { table->estimate[v], table->lo[v], table->hi[v], 0, 1 };

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
  * report publishes; and a range that is guaranteed to hold the true sum,
  * from the sums of each value's lowest and highest possible value. */
 typedef struct {
-  gint64 value;
+  double value;     /* a fraction where estimates are in it */
   gint64 lo;
   gint64 hi;        /* VP_REPORT_UNBOUNDED when nothing bounds it */
   gint64 published; /* the part of value that was published exactly */

@@ -1606,6 +1606,26 @@ vp_disclosure_apply (VpReport  *report,
  * reported as unbounded. */
 #define RANGE_LIMIT ((gint64) 1 << 40)
 
+/* Adds the completion moved by delta, with arc a moved by move, to the
+ * running sum of completions. */
+static void
+add_point (Network      *net,
+           double       *center,
+           const gint64 *delta,
+           guint         a,
+           gint64        move,
+           guint        *n_points)
+{
+  for (guint b = 0; b < net->arcs->len; b++)
+    {
+      const Arc *arc = &g_array_index (net->arcs, Arc, b);
+
+      if (arc->suppressed)
+        center[b] += (double) (arc->value + (b == a ? move : delta[b]));
+    }
+  (*n_points)++;
+}
+
 /* For a report as the endpoint sees it (published values and nulls, from
  * vp_report_new_from_json()): the range [lo, hi] of every value given
  * everything it publishes and the network's relations, and one estimate
@@ -1619,7 +1639,14 @@ vp_disclosure_apply (VpReport  *report,
  * relation and is left out here, so a range always contains the true value
  * (it may be wider than the tightest one) and the estimate keeps every sum
  * but may not keep that inequality. FALSE when the published values admit
- * no completion at all. */
+ * no completion at all.
+ *
+ * The estimate is the mean of the completions that reach each end of each
+ * bounded range: a point inside every range, away from the corners a single
+ * max flow lands on, and since each completion keeps every sum, so does
+ * their mean (a fraction, to be rounded only where it is shown). Values
+ * without an upper bound get no upward completion, so their estimate leans
+ * low. */
 gboolean
 vp_disclosure_ranges (VpReport  *report,
                       GError   **error)
@@ -1632,6 +1659,11 @@ vp_disclosure_ranges (VpReport  *report,
   Residual res = { NULL, NULL, { 0 }, 0, NULL };
   guint n_extra = 0;
   gint64 needed = 0;
+  g_autofree gint64 *lo = NULL;
+  g_autofree gint64 *hi = NULL;
+  g_autofree double *center = NULL;
+  g_autofree gint64 *delta = NULL;
+  guint n_points = 0;
 
   g_return_val_if_fail (report != NULL, FALSE);
 
@@ -1690,29 +1722,48 @@ vp_disclosure_ranges (VpReport  *report,
       g_free (table->estimate);
       table->lo = g_new0 (gint64, table->n_vars);
       table->hi = g_new0 (gint64, table->n_vars);
-      table->estimate = g_new0 (gint64, table->n_vars);
+      table->estimate = g_new0 (double, table->n_vars);
     }
+  lo = g_new (gint64, n);
+  hi = g_new (gint64, n);
+  center = g_new0 (double, n);
+  delta = g_new (gint64, n);
   for (guint a = 0; a < n; a++)
     {
       const Arc *arc = &g_array_index (net.arcs, Arc, a);
       Residual own = { NULL, NULL, { a }, 1, NULL };
-      gint64 lo = arc->value, hi = arc->value;
+      gint64 up, down;
 
-      if (arc->suppressed)
+      lo[a] = hi[a] = arc->value;
+      if (!arc->suppressed)
+        continue;
+      /* Each end of the range is a completion of its own: the completion
+       * moved along the cycle the flow found. */
+      down = max_flow (&net, &own, arc->tail, arc->head, arc->value, delta);
+      lo[a] = arc->value - down;
+      add_point (&net, center, delta, a, -down, &n_points);
+      up = max_flow (&net, &own, arc->head, arc->tail, RANGE_LIMIT, delta);
+      if (up >= RANGE_LIMIT)
+        hi[a] = VP_REPORT_UNBOUNDED;
+      else
         {
-          gint64 up = max_flow (&net, &own, arc->head, arc->tail, RANGE_LIMIT, NULL);
-
-          lo = arc->value - MIN (arc->value, max_flow (&net, &own, arc->tail, arc->head, RANGE_LIMIT, NULL));
-          hi = up >= RANGE_LIMIT ? VP_REPORT_UNBOUNDED : arc->value + up;
+          hi[a] = arc->value + up;
+          add_point (&net, center, delta, a, up, &n_points);
         }
+    }
+  for (guint a = 0; a < n; a++)
+    {
+      const Arc *arc = &g_array_index (net.arcs, Arc, a);
+      double estimate = arc->suppressed && n_points > 0 ? center[a] / n_points : (double) arc->value;
+
       for (guint i = 0; i < arc->n_appearances; i++)
         {
           VpReportTable *table = table_at (&net, arc->appearances[i].table);
           guint var = arc->appearances[i].var;
 
-          table->lo[var] = lo;
-          table->hi[var] = hi;
-          table->estimate[var] = arc->value;
+          table->lo[var] = lo[a];
+          table->hi[var] = hi[a];
+          table->estimate[var] = estimate;
         }
     }
   network_clear (&net);

@@ -23,7 +23,7 @@ typedef struct {
   gboolean    absent;     /* a parsed revision that did not have this table */
   gint64     *lo;         /* after vp_disclosure_ranges(): what each value */
   gint64     *hi;         /* can be given what was published (hi may be */
-  gint64     *estimate;   /* VP_REPORT_UNBOUNDED), and one consistent value */
+  double     *estimate;   /* VP_REPORT_UNBOUNDED), and one consistent value */
 } VpReportTable;
 
 #define VP_REPORT_UNBOUNDED G_MAXINT64

@@ -7,12 +7,15 @@
  * team-month cells that are published. Synthetic, seeded, reproducible. */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #include "reach-sim.h"
 #include "vp-sim.h"
 #include "vp-categories.h"
 #include "vp-languages.h"
+#include "vp-disclosure.h"
+#include "vp-report-json.h"
 #include "vp-report.h"
 
 #define N_TEAMS 20
@@ -29,6 +32,102 @@ typedef struct {
 typedef struct {
   TableSums tables[16];
 } Sums;
+
+static void print_share (double part,
+                         double whole,
+                         int    width);
+
+/* A team's year as the municipality sees it, value by value: the truth,
+ * what was published (a suppressed value read as 0), and the published
+ * values plus the endpoint's estimates (vp_disclosure_ranges()). */
+#define MAX_VARS 1024
+
+typedef struct {
+  double truth[16][MAX_VARS];
+  double published[16][MAX_VARS];
+  double estimate[16][MAX_VARS];
+  double error_as_zero[16][3];
+  double error_estimate[16][3];
+  double truth_sum[16][3];
+} Year;
+
+static void
+year_add (Year     *year,
+          VpReport *report)
+{
+  g_autofree char *json = vp_report_to_json (report);
+  g_autoptr(VpReport) seen = vp_report_new_from_json (json, NULL);
+
+  if (seen == NULL || !vp_disclosure_ranges (seen, NULL))
+    g_error ("A simulated report could not be read back");
+  for (guint t = 0; t < report->tables->len; t++)
+    {
+      VpReportTable *table = g_ptr_array_index (report->tables, t);
+      VpReportTable *st = g_ptr_array_index (seen->tables, t);
+
+      g_assert (table->n_vars <= MAX_VARS);
+      for (guint v = 0; v < table->n_vars; v++)
+        {
+          year->truth[t][v] += table->value[v];
+          year->published[t][v] += table->suppressed[v] ? 0 : table->value[v];
+          year->estimate[t][v] += st->estimate[v];
+        }
+    }
+}
+
+/* Folds a team's year into the error sums and starts the next. */
+static void
+year_close (Year     *year,
+            VpReport *shape)
+{
+  for (guint t = 0; t < shape->tables->len; t++)
+    {
+      VpReportTable *table = g_ptr_array_index (shape->tables, t);
+
+      for (guint v = 0; v < table->n_vars; v++)
+        {
+          guint kind = v == vp_report_table_grand_total (table) ? 2 : vp_report_table_is_total (table, v) ? 1 : 0;
+
+          year->error_as_zero[t][kind] += fabs (year->published[t][v] - year->truth[t][v]);
+          year->error_estimate[t][kind] += fabs (year->estimate[t][v] - year->truth[t][v]);
+          year->truth_sum[t][kind] += year->truth[t][v];
+          year->truth[t][v] = year->published[t][v] = year->estimate[t][v] = 0;
+        }
+    }
+}
+
+static void
+print_year (const char *title,
+            Year       *year)
+{
+  guint n_defs = 0;
+  const VpReportTableDef *defs = vp_report_table_defs (&n_defs);
+  double zero[3] = { 0 }, est[3] = { 0 }, truth[3] = { 0 };
+
+  printf ("\n%s\n%-32s %18s %18s %18s\n%-32s %9s %8s %9s %8s %9s %8s\n", title,
+          "error share of team-years", "cells", "marginals", "totals", "",
+          "as 0", "estimate", "as 0", "estimate", "as 0", "estimate");
+  for (guint t = 0; t <= n_defs; t++)
+    {
+      printf ("%-32s", t < n_defs ? defs[t].name : "all tables");
+      for (guint k = 0; k < 3; k++)
+        {
+          double z = t < n_defs ? year->error_as_zero[t][k] : zero[k];
+          double e = t < n_defs ? year->error_estimate[t][k] : est[k];
+          double w = t < n_defs ? year->truth_sum[t][k] : truth[k];
+
+          if (t < n_defs)
+            {
+              zero[k] += z;
+              est[k] += e;
+              truth[k] += w;
+            }
+          print_share (z, w, 9);
+          print_share (e, w, 9);
+        }
+      printf ("\n");
+    }
+}
 
 static void
 add_up (Sums     *sums,
@@ -72,7 +171,9 @@ simulate_month (VpSimTeam *team,
                 guint      k,
                 GRand     *rand,
                 Sums      *per_team,
-                Sums      *per_laptop)
+                Sums      *per_laptop,
+                Year      *team_year,
+                Year      *laptop_year)
 {
   g_autoptr(VpReport) whole = vp_report_new ("2026-01", k);
   VpReport *laptops[N_LAPTOPS];
@@ -81,9 +182,11 @@ simulate_month (VpSimTeam *team,
     laptops[l] = vp_report_new ("2026-01", k);
   vp_sim_month (team, clients, rand, whole, laptops, N_LAPTOPS);
   finish_into (per_team, whole);
+  year_add (team_year, whole);
   for (guint l = 0; l < N_LAPTOPS; l++)
     {
       finish_into (per_laptop, laptops[l]);
+      year_add (laptop_year, laptops[l]);
       vp_report_free (laptops[l]);
     }
 }
@@ -156,6 +259,9 @@ reach_sim_print (guint32 seed)
       g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
       g_autofree Sums *per_team = g_new0 (Sums, 1);
       g_autofree Sums *per_laptop = g_new0 (Sums, 1);
+      g_autofree Year *team_year = g_new0 (Year, 1);
+      g_autofree Year *laptop_year = g_new0 (Year, 1);
+      g_autoptr(VpReport) shape = vp_report_new ("2026-01", ks[i]);
       g_autofree char *title_team = g_strdup_printf ("k = %u, one report per team and month", ks[i]);
       g_autofree char *title_laptop = g_strdup_printf ("k = %u, each team over %u laptops, one report per laptop",
                                                        ks[i], N_LAPTOPS);
@@ -167,9 +273,13 @@ reach_sim_print (guint32 seed)
 
           vp_sim_team_init (&team, rand);
           for (guint m = 0; m < N_MONTHS; m++)
-            simulate_month (&team, clients, ks[i], rand, per_team, per_laptop);
+            simulate_month (&team, clients, ks[i], rand, per_team, per_laptop, team_year, laptop_year);
+          year_close (team_year, shape);
+          year_close (laptop_year, shape);
         }
       print_sums (title_team, per_team);
+      print_year (title_team, team_year);
       print_sums (title_laptop, per_laptop);
+      print_year (title_laptop, laptop_year);
     }
 }
