@@ -22,6 +22,7 @@ static char *opt_dir;
 static char *opt_endpoint;
 static char *opt_token;
 static char *opt_ca;
+static char *opt_label;
 static char *opt_month;
 
 static const GOptionEntry entries[] = {
@@ -29,6 +30,7 @@ static const GOptionEntry entries[] = {
   { "endpoint", 0, 0, G_OPTION_ARG_STRING, &opt_endpoint, N_("Municipal endpoint URL"), N_("URL") },
   { "token", 0, 0, G_OPTION_ARG_STRING, &opt_token, N_("Team token for the endpoint"), N_("TOKEN") },
   { "ca", 0, 0, G_OPTION_ARG_FILENAME, &opt_ca, N_("CA certificate that signs the endpoint's certificate"), N_("FILE") },
+  { "label", 0, 0, G_OPTION_ARG_STRING, &opt_label, N_("Name of this laptop, sent with its reports (empty: none)"), N_("TEXT") },
   { "month", 0, 0, G_OPTION_ARG_STRING, &opt_month, N_("Month with demo contacts (YYYY-MM)"), N_("MONTH") },
   { NULL }
 };
@@ -50,18 +52,22 @@ read_passphrase (void)
   }
 }
 
+/* The endpoint settings and the laptop's name, each only when given; a bad
+ * endpoint is refused before anything is changed. */
 static gboolean
-configure_endpoint (VpStore  *store,
-                    GError  **error)
+configure_store (VpStore  *store,
+                 GError  **error)
 {
-  if (opt_endpoint == NULL)
-    return TRUE;
-  if (!g_str_has_prefix (opt_endpoint, "https://"))
+  if (opt_endpoint != NULL && !g_str_has_prefix (opt_endpoint, "https://"))
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            _("The endpoint must be an https:// address"));
       return FALSE;
     }
+  if (opt_label != NULL && !vp_sync_set_installation_label (store, opt_label, error))
+    return FALSE;
+  if (opt_endpoint == NULL)
+    return TRUE;
   return vp_store_set_setting (store, "endpoint_url", opt_endpoint, error) &&
          (opt_token == NULL || vp_store_set_setting (store, "endpoint_token", opt_token, error)) &&
          (opt_ca == NULL || vp_store_set_setting (store, "endpoint_ca_file", opt_ca, error));
@@ -205,7 +211,10 @@ run (const char *command,
       store = vp_store_create (opt_dir, &setup, &recovery, error);
       if (store != NULL)
         g_print (_("Recovery key of the demo store: %s\n"), recovery);
-      if (store == NULL || !fill_demo (store, error))
+      /* A demo laptop has a name, as a real one gets from its team leader;
+       * --label, applied next, can change it. */
+      if (store == NULL || !fill_demo (store, error) ||
+          !vp_sync_set_installation_label (store, "Demo-laptop 1", error))
         status = 1;
     }
   else
@@ -216,7 +225,7 @@ run (const char *command,
     }
   vp_wipe (passphrase, strlen (passphrase));
 
-  if (status == 0 && !configure_endpoint (store, error))
+  if (status == 0 && !configure_store (store, error))
     status = 1;
 
   if (status == 0 && g_str_equal (command, "send"))
@@ -251,7 +260,7 @@ main (int   argc,
   g_option_context_set_description (context,
     _("Commands:\n"
       "  demo-store   create a store with synthetic demo contacts\n"
-      "  configure    set the municipal endpoint of a store\n"
+      "  configure    set the municipal endpoint or the laptop's name\n"
       "  send         queue the reports that are due and send them\n"
       "\nThe passphrase is read from standard input."));
   if (!g_option_context_parse (context, &argc, &argv, &error))

@@ -46,6 +46,124 @@ vp_sync_get_grace_days (VpStore *store)
   return setting_uint (store, "report_grace_days", DEFAULT_GRACE_DAYS);
 }
 
+/* The installation label (#11): a name the team leader gives this laptop,
+ * sent beside its reports so that the municipality can tell a team's
+ * laptops apart. It is kept in the store like the endpoint settings. */
+#define INSTALLATION_LABEL_KEY "installation_label"
+
+/* Characters that would break or disguise the label where the municipality
+ * shows it: control characters, line breaks, and the bidirectional
+ * embeddings, overrides and isolates that reorder the text around them. */
+static gboolean
+is_forbidden_in_label (gunichar c)
+{
+  switch (g_unichar_type (c))
+    {
+    case G_UNICODE_CONTROL:
+    case G_UNICODE_LINE_SEPARATOR:
+    case G_UNICODE_PARAGRAPH_SEPARATOR:
+    case G_UNICODE_SURROGATE:
+      return TRUE;
+    default:
+      return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+    }
+}
+
+/* Unicode white space off both ends (no-break spaces too, which a pasted
+ * name may carry); @text is valid UTF-8. */
+static char *
+strip_unicode_space (const char *text)
+{
+  const char *start = text;
+  const char *end = text + strlen (text);
+
+  while (*start != '\0' && g_unichar_isspace (g_utf8_get_char (start)))
+    start = g_utf8_next_char (start);
+  while (end > start)
+    {
+      const char *prev = g_utf8_prev_char (end);
+      if (!g_unichar_isspace (g_utf8_get_char (prev)))
+        break;
+      end = prev;
+    }
+  return g_strndup (start, (gsize) (end - start));
+}
+
+/* The one check of an installation label, for the window, the command line
+ * and the uploader alike. Returns the label to keep (trimmed, in NFC so
+ * that the same name typed twice is the same bytes), "" for no label, or
+ * NULL with @error set. */
+char *
+vp_sync_check_installation_label (const char  *text,
+                                  GError     **error)
+{
+  g_autofree char *stripped = NULL;
+  g_autofree char *label = NULL;
+
+  if (text == NULL)
+    return g_strdup ("");
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      g_set_error_literal (error, VP_SYNC_ERROR, VP_SYNC_ERROR_INVALID_LABEL,
+                           _("The name of this laptop is not valid text"));
+      return NULL;
+    }
+  stripped = strip_unicode_space (text);
+  label = g_utf8_normalize (stripped, -1, G_NORMALIZE_NFC);
+  for (const char *p = label; *p != '\0'; p = g_utf8_next_char (p))
+    if (is_forbidden_in_label (g_utf8_get_char (p)))
+      {
+        g_set_error_literal (error, VP_SYNC_ERROR, VP_SYNC_ERROR_INVALID_LABEL,
+                             _("The name of this laptop cannot contain line breaks, tabs or other control characters"));
+        return NULL;
+      }
+  if (g_utf8_strlen (label, -1) > VP_INSTALLATION_LABEL_MAX_CHARS)
+    {
+      g_set_error (error, VP_SYNC_ERROR, VP_SYNC_ERROR_INVALID_LABEL,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The name of this laptop can be at most %u character long",
+                                "The name of this laptop can be at most %u characters long",
+                                VP_INSTALLATION_LABEL_MAX_CHARS),
+                   (guint) VP_INSTALLATION_LABEL_MAX_CHARS);
+      return NULL;
+    }
+  return g_steal_pointer (&label);
+}
+
+/* The label to send, or NULL for none. A stored value that does not pass
+ * the check (written by hand, or by an older rule) is not sent. */
+char *
+vp_sync_get_installation_label (VpStore *store)
+{
+  g_autofree char *stored = NULL;
+  g_autofree char *label = NULL;
+
+  g_return_val_if_fail (VP_IS_STORE (store), NULL);
+
+  stored = vp_store_get_setting (store, INSTALLATION_LABEL_KEY);
+  label = vp_sync_check_installation_label (stored, NULL);
+  if (label == NULL || *label == '\0')
+    return NULL;
+  return g_steal_pointer (&label);
+}
+
+/* Keeps @text as this installation's label after the check, or removes
+ * the label when @text is empty. A refused label leaves the old one. */
+gboolean
+vp_sync_set_installation_label (VpStore     *store,
+                                const char  *text,
+                                GError     **error)
+{
+  g_autofree char *label = NULL;
+
+  g_return_val_if_fail (VP_IS_STORE (store), FALSE);
+
+  label = vp_sync_check_installation_label (text, error);
+  if (label == NULL)
+    return FALSE;
+  return vp_store_set_setting (store, INSTALLATION_LABEL_KEY, *label != '\0' ? label : NULL, error);
+}
+
 /* A month is due once it has closed and the grace period has passed, in
  * local calendar days. */
 gboolean
@@ -322,6 +440,7 @@ typedef struct {
   char *pinned_key;
   char *team;
   char *installation;
+  char *label;
 } Target;
 
 static void
@@ -335,6 +454,7 @@ target_free (Target *t)
   g_free (t->pinned_key);
   g_free (t->team);
   g_free (t->installation);
+  g_free (t->label);
   g_free (t);
 }
 
@@ -352,6 +472,7 @@ target_load (VpStore  *store,
   t->pinned_key = vp_store_get_setting (store, "endpoint_pinned_key");
   t->team = g_strdup (vp_store_get_team_code (store));
   t->installation = g_strdup (vp_store_get_installation_id (store));
+  t->label = vp_sync_get_installation_label (store);
   if (t->endpoint == NULL || t->token == NULL)
     {
       g_set_error_literal (error, VP_SYNC_ERROR, VP_SYNC_ERROR_NOT_CONFIGURED,
@@ -367,7 +488,7 @@ upload (const Target       *t,
         long               *status,
         char              **reason)
 {
-  VpUploadConfig config = { t->endpoint, t->token, t->ca_file, t->pinned_key };
+  VpUploadConfig config = { t->endpoint, t->token, t->ca_file, t->pinned_key, t->label };
   static gsize curl_ready = 0;
 
   if (g_once_init_enter (&curl_ready))

@@ -13,9 +13,20 @@ typedef enum {
   VP_SYNC_ERROR_NOT_CONFIGURED,
   VP_SYNC_ERROR_NOT_DUE,
   VP_SYNC_ERROR_CHANGED,
+  VP_SYNC_ERROR_INVALID_LABEL,
 } VpSyncError;
 
+/* The most Unicode characters an installation label may have. */
+#define VP_INSTALLATION_LABEL_MAX_CHARS 64
+
 GQuark   vp_sync_error_quark        (void);
+
+char    *vp_sync_check_installation_label (const char  *text,
+                                           GError     **error);
+char    *vp_sync_get_installation_label   (VpStore     *store);
+gboolean vp_sync_set_installation_label   (VpStore     *store,
+                                           const char  *text,
+                                           GError     **error);
 
 guint    vp_sync_get_k              (VpStore       *store);
 guint    vp_sync_get_grace_days     (VpStore       *store);

@@ -96,6 +96,7 @@ vp_upload_report (const VpUploadConfig  *config,
   g_autofree char *base = g_strdup (config->endpoint);
   g_autofree char *url = NULL;
   g_autofree char *auth = NULL;
+  g_autofree char *label = NULL;
   g_autoptr(GString) response = g_string_new (NULL);
   struct curl_slist *headers = NULL;
   Upload up = { body, strlen (body), 0 };
@@ -121,6 +122,14 @@ vp_upload_report (const VpUploadConfig  *config,
   headers = curl_slist_append (headers, auth);
   headers = curl_slist_append (headers, "Content-Type: application/json");
   headers = curl_slist_append (headers, "Expect:");
+  if (config->label != NULL && *config->label != '\0')
+    {
+      /* Percent-encoded UTF-8: header values are ASCII, and no character of
+       * the label can end the header or start another. */
+      g_autofree char *escaped = g_uri_escape_string (config->label, NULL, FALSE);
+      label = g_strdup_printf ("Vindplaats-Installation-Label: %s", escaped);
+      headers = curl_slist_append (headers, label);
+    }
 
   curl_easy_setopt (curl, CURLOPT_URL, url);
   curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "https");

@@ -10,6 +10,7 @@ typedef struct {
   const char *token;       /* the team's bearer token */
   const char *ca_file;     /* optional extra trust anchor */
   const char *pinned_key;  /* optional, as CURLOPT_PINNEDPUBLICKEY takes it */
+  const char *label;       /* optional installation label, UTF-8 (#11) */
 } VpUploadConfig;
 
 typedef enum {

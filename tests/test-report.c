@@ -832,6 +832,98 @@ test_late_feedback (void)
   vp_test_remove_dir (dir);
 }
 
+static void
+assert_label_refused (const char *text,
+                      const char *reason)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *label = vp_sync_check_installation_label (text, &error);
+
+  g_assert_null (label);
+  g_assert_error (error, VP_SYNC_ERROR, VP_SYNC_ERROR_INVALID_LABEL);
+  g_assert_nonnull (strstr (error->message, reason));
+}
+
+static void
+assert_label_kept_as (const char *text,
+                      const char *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *label = vp_sync_check_installation_label (text, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (label, ==, expected);
+}
+
+/* The team leader's name for the laptop (#11): trimmed, 1 to 64 Unicode
+ * characters, no control characters; empty means none. */
+static void
+test_installation_label (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(GString) longest = g_string_new (NULL);
+  g_autoptr(GString) decomposed = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *label = NULL;
+
+  assert_label_kept_as ("  Laptop Zuid – 2 \n", "Laptop Zuid – 2");
+  assert_label_kept_as ("\u00a0Café\u3000", "Café");  /* no-break and ideographic spaces */
+  assert_label_kept_as ("e\u0301", "\u00e9");          /* NFC: the same name is the same bytes */
+  assert_label_kept_as ("", "");
+  assert_label_kept_as (" \t ", "");
+  assert_label_kept_as (NULL, "");
+
+  /* 64 characters, not bytes: 64 two-byte letters fit, a 65th does not;
+   * a letter typed as two code points counts once. */
+  for (int i = 0; i < VP_INSTALLATION_LABEL_MAX_CHARS; i++)
+    {
+      g_string_append (longest, "é");
+      g_string_append (decomposed, "e\u0301");
+    }
+  assert_label_kept_as (longest->str, longest->str);
+  assert_label_kept_as (decomposed->str, longest->str);
+  g_string_append (longest, "x");
+  assert_label_refused (longest->str, "at most 64 characters");
+
+  assert_label_refused ("Laptop\tZuid", "control characters");
+  assert_label_refused ("Laptop\nZuid", "control characters");
+  assert_label_refused ("Laptop\rZuid", "control characters");
+  assert_label_refused ("Laptop\x7fZuid", "control characters");
+  assert_label_refused ("Laptop\xc2\x85Zuid", "control characters");   /* next line */
+  assert_label_refused ("Laptop\u2028Zuid", "control characters");   /* line separator */
+  assert_label_refused ("Laptop \u202e2 diuZ", "control characters"); /* right-to-left override */
+  assert_label_refused ("Laptop \xff\xfe", "not valid text");
+
+  /* In the store: kept trimmed, a refused one leaves the old one, and an
+   * empty one removes it. */
+  g_assert_null (vp_sync_get_installation_label (store));
+  g_assert_true (vp_sync_set_installation_label (store, " Laptop Zuid – 2 ", &error));
+  g_assert_no_error (error);
+  label = vp_sync_get_installation_label (store);
+  g_assert_cmpstr (label, ==, "Laptop Zuid – 2");
+  g_clear_pointer (&label, g_free);
+
+  g_assert_false (vp_sync_set_installation_label (store, "Laptop\nZuid", &error));
+  g_assert_error (error, VP_SYNC_ERROR, VP_SYNC_ERROR_INVALID_LABEL);
+  g_clear_error (&error);
+  label = vp_sync_get_installation_label (store);
+  g_assert_cmpstr (label, ==, "Laptop Zuid – 2");
+  g_clear_pointer (&label, g_free);
+
+  g_assert_true (vp_sync_set_installation_label (store, "  ", &error));
+  g_assert_no_error (error);
+  g_assert_null (vp_sync_get_installation_label (store));
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM meta WHERE key = 'installation_label'"), ==, 0);
+
+  /* A value put in the store some other way is not sent if it would not
+   * pass. */
+  g_assert_true (vp_store_set_setting (store, "installation_label", "a\r\nX-Injected: 1", NULL));
+  g_assert_null (vp_sync_get_installation_label (store));
+
+  vp_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -853,6 +945,7 @@ main (int   argc,
   g_test_add_func ("/report/canonical", test_canonical);
   g_test_add_func ("/report/referrals-table", test_referrals_table);
   g_test_add_func ("/report/referral-status-as-of-due", test_referral_status_as_of_due);
+  g_test_add_func ("/report/installation-label", test_installation_label);
 
   return g_test_run ();
 }

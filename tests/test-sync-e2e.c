@@ -6,6 +6,9 @@
 
 #include <signal.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "vp-outbox.h"
 #include "vp-sync.h"
@@ -57,10 +60,21 @@ make_certificate (Fixture *f)
   g_free (run_capture (argv));
 }
 
+/* A failed assertion aborts before the teardown: the server must not
+ * outlive the test, or the harness waits for it until it times out. */
+static void
+die_with_parent (gpointer user_data)
+{
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+#endif
+}
+
 static void
 start_server (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GDataInputStream) out = NULL;
   g_autofree char *line = NULL;
   const char *argv[] = {
@@ -68,7 +82,8 @@ start_server (Fixture *f)
     "--address", "127.0.0.1", "--port", "0", NULL
   };
 
-  f->server = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  f->server = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->server));
   line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
@@ -153,6 +168,33 @@ endpoint_body (Fixture *f)
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   return body;
+}
+
+/* The name the endpoint keeps for an installation, decoded back to UTF-8;
+ * NULL when it has none. */
+static char *
+endpoint_label (Fixture    *f,
+                const char *team,
+                const char *installation)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *label = NULL;
+  int rc;
+
+  g_assert_cmpint (sqlite3_open_v2 (f->endpoint_db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  rc = sqlite3_prepare_v2 (db, "SELECT label FROM installations WHERE team = ?1 AND installation = ?2",
+                           -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    g_test_message ("the endpoint keeps no installation labels: %s", sqlite3_errmsg (db));
+  g_assert_cmpint (rc, ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, team, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, installation, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+    label = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return label;
 }
 
 static void
@@ -285,6 +327,29 @@ test_released_once (Fixture       *f,
   g_assert_cmpint (endpoint_count (f, "revision = 2"), ==, 0);
 }
 
+/* The team leader's name for the laptop travels with its report (#11),
+ * percent-encoded in a header, and the endpoint keeps it as typed. */
+static void
+test_installation_label (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_local (2026, 11, 29, 9, 0, 0);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *label = NULL;
+  guint n = 0;
+
+  g_assert_true (vp_sync_set_installation_label (f->store, "Laptop Zuid – 2", &error));
+  g_assert_no_error (error);
+  register_month (f->store, "Named", 10);
+  g_assert_true (vp_sync_queue_due_reports (f->store, now, &n, &error));
+  g_assert_true (vp_sync_send_due (f->store, now, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+
+  label = endpoint_label (f, vp_store_get_team_code (f->store), vp_store_get_installation_id (f->store));
+  g_assert_cmpstr (label, ==, "Laptop Zuid – 2");
+}
+
 /* Verification is never off: without our CA the upload stops for attention. */
 static void
 test_untrusted_certificate (Fixture       *f,
@@ -318,6 +383,7 @@ main (int   argc,
   ADD ("/sync/wrong-token", test_wrong_token);
   ADD ("/sync/released-once", test_released_once);
   ADD ("/sync/untrusted-certificate", test_untrusted_certificate);
+  ADD ("/sync/installation-label", test_installation_label);
 #undef ADD
 
   return g_test_run ();

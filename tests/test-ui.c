@@ -525,6 +525,116 @@ test_report_page (void)
   vp_test_remove_dir (dir);
 }
 
+static char *
+stored_label (VpStore *store)
+{
+  return vp_store_get_setting (store, "installation_label");
+}
+
+/* The team leader names the laptop on the report page (#11); a refused
+ * name is explained and the old one kept; a coach cannot change it. */
+static void
+test_installation_label (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) created = vp_test_create_store (dir);
+  g_autofree char *label = NULL;
+  g_autoptr(GError) error = NULL;
+  VpWindow *window;
+  VpReportPage *page;
+  AdwEntryRow *row;
+  GtkLabel *message;
+  VpStore *store;
+
+  g_assert_cmpint (vp_store_add_account (created, "Coach Dewi", "coach", "coach dewi passphrase", &error), >, 0);
+  g_assert_no_error (error);
+  vp_store_close (created);
+
+  window = open_window (dir);
+  store = vp_window_get_store (window);
+  page = child (window, VP_TYPE_WINDOW, "report_page");
+  row = child (page, VP_TYPE_REPORT_PAGE, "label_row");
+  message = child (page, VP_TYPE_REPORT_PAGE, "label_error");
+  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "report");
+  wait_until (report_page_idle, page);
+  settle ();
+  g_assert_true (gtk_widget_is_visible (child (page, VP_TYPE_REPORT_PAGE, "label_group")));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "");
+
+  /* Saved on apply, trimmed. */
+  gtk_editable_set_text (GTK_EDITABLE (row), "  Laptop Zuid – 2 ");
+  label = stored_label (store);
+  g_assert_null (label);
+  g_signal_emit_by_name (row, "apply");
+  label = stored_label (store);
+  g_assert_cmpstr (label, ==, "Laptop Zuid – 2");
+  g_clear_pointer (&label, g_free);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "Laptop Zuid – 2");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (message)));
+  save_screenshot (GTK_WIDGET (window), "test-ui-installation-label");
+
+  /* Refused: the reason shows, the row is marked, the store keeps the
+   * old name; typing again clears the mark. */
+  gtk_editable_set_text (GTK_EDITABLE (row), "Laptop\tZuid");
+  g_signal_emit_by_name (row, "apply");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (message)));
+  g_assert_nonnull (strstr (gtk_label_get_label (message), "control characters"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
+  gtk_test_accessible_assert_state (row, GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE);
+  label = stored_label (store);
+  g_assert_cmpstr (label, ==, "Laptop Zuid – 2");
+  g_clear_pointer (&label, g_free);
+  save_screenshot (GTK_WIDGET (window), "test-ui-installation-label-refused");
+  gtk_editable_set_text (GTK_EDITABLE (row), "Laptop Noord");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (message)));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
+  gtk_test_accessible_assert_state (row, GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_FALSE);
+  g_signal_emit_by_name (row, "apply");
+  label = stored_label (store);
+  g_assert_cmpstr (label, ==, "Laptop Noord");
+  g_clear_pointer (&label, g_free);
+
+  /* Locking clears the row; unlocking shows the name kept. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL);
+  settle ();
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "");
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle ();
+  window = open_window (dir);
+  page = child (window, VP_TYPE_WINDOW, "report_page");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (page, VP_TYPE_REPORT_PAGE, "label_row"))),
+                   ==, "Laptop Noord");
+
+  /* Emptied: no name. */
+  gtk_editable_set_text (GTK_EDITABLE (child (page, VP_TYPE_REPORT_PAGE, "label_row")), " ");
+  g_signal_emit_by_name (child (page, VP_TYPE_REPORT_PAGE, "label_row"), "apply");
+  label = stored_label (vp_window_get_store (window));
+  g_assert_null (label);
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle ();
+
+  /* A coach sees the report but not the row. */
+  {
+    VpWindow *coach = vp_window_new (NULL, dir);
+    VpUnlockPage *unlock = child (coach, VP_TYPE_WINDOW, "unlock_page");
+
+    gtk_window_present (GTK_WINDOW (coach));
+    set_text (unlock, VP_TYPE_UNLOCK_PAGE, "name_row", "coach dewi");
+    set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", "coach dewi passphrase");
+    gtk_widget_activate_action (GTK_WIDGET (unlock), "unlock.unlock", NULL);
+    wait_until (page_is_main, coach);
+    page = child (coach, VP_TYPE_WINDOW, "report_page");
+    g_assert_false (gtk_widget_get_visible (child (page, VP_TYPE_REPORT_PAGE, "label_group")));
+    gtk_editable_set_text (GTK_EDITABLE (child (page, VP_TYPE_REPORT_PAGE, "label_row")), "Coach laptop");
+    g_signal_emit_by_name (child (page, VP_TYPE_REPORT_PAGE, "label_row"), "apply");
+    label = stored_label (vp_window_get_store (coach));
+    g_assert_null (label);
+    gtk_window_destroy (GTK_WINDOW (coach));
+    settle ();
+  }
+  vp_test_remove_dir (dir);
+}
+
 static gboolean
 has_env (const char *name)
 {
@@ -1266,6 +1376,7 @@ main (int   argc,
   g_test_add_func ("/ui/referral-review", test_referral_review);
   g_test_add_func ("/ui/referral-loop", test_referral_loop);
   g_test_add_func ("/ui/report-page", test_report_page);
+  g_test_add_func ("/ui/installation-label", test_installation_label);
 
   return g_test_run ();
 }

@@ -54,6 +54,9 @@ struct _VpReportPage
 
   GtkScrolledWindow   *scroller;
   AdwComboRow         *month_row;
+  AdwPreferencesGroup *label_group;
+  AdwEntryRow         *label_row;
+  GtkLabel            *label_error;
   AdwActionRow        *status_row;
   GtkImage            *status_icon;
   GtkSpinner          *spinner;
@@ -795,6 +798,77 @@ on_month_selected (VpReportPage *self)
   vp_report_page_refresh (self);
 }
 
+/* The laptop's name is the team leader's to set, as the endpoint settings
+ * are (coaches see the report but not this row). */
+static gboolean
+may_name_laptop (VpReportPage *self)
+{
+  return self->store != NULL && vp_store_is_open (self->store) &&
+         g_strcmp0 (vp_store_get_account_role (self->store), "team_leader") == 0;
+}
+
+/* Marks the row, for the eye and for a screen reader, and says why. */
+static void
+show_label_error (VpReportPage *self,
+                  const char   *message)
+{
+  if (message != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->label_row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->label_row), "error");
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->label_row), GTK_ACCESSIBLE_STATE_INVALID,
+                               message != NULL ? GTK_ACCESSIBLE_INVALID_TRUE : GTK_ACCESSIBLE_INVALID_FALSE, -1);
+  gtk_label_set_label (self->label_error, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->label_error), message != NULL);
+}
+
+/* Shows the name as stored. The apply button is off meanwhile, or a text
+ * set while the row has focus would offer to apply it again. */
+static void
+show_stored_label (VpReportPage *self)
+{
+  g_autofree char *label = may_name_laptop (self) ? vp_sync_get_installation_label (self->store) : NULL;
+
+  adw_entry_row_set_show_apply_button (self->label_row, FALSE);
+  gtk_editable_set_text (GTK_EDITABLE (self->label_row), label != NULL ? label : "");
+  adw_entry_row_set_show_apply_button (self->label_row, TRUE);
+  show_label_error (self, NULL);
+}
+
+static void
+load_label (VpReportPage *self)
+{
+  show_stored_label (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->label_group), may_name_laptop (self));
+}
+
+/* A refused name stays in the row, marked, so that it can be corrected;
+ * the store keeps the name it had. */
+static void
+on_label_apply (VpReportPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (!may_name_laptop (self))
+    return;
+  if (vp_sync_set_installation_label (self->store, gtk_editable_get_text (GTK_EDITABLE (self->label_row)),
+                                      &error))
+    {
+      show_stored_label (self);  /* trimmed, as it is sent */
+      return;
+    }
+  /* Translators: the reason a laptop name was refused follows. */
+  message = g_strdup_printf (_("Not saved: %s"), error->message);
+  show_label_error (self, message);
+}
+
+static void
+on_label_changed (VpReportPage *self)
+{
+  show_label_error (self, NULL);
+}
+
 static void
 vp_report_page_map (GtkWidget *widget)
 {
@@ -851,6 +925,9 @@ vp_report_page_class_init (VpReportPageClass *klass)
                                                "/io/github/vindplaats/Vindplaats/vp-report-page.ui");
   gtk_widget_class_bind_template_child (widget_class, VpReportPage, scroller);
   gtk_widget_class_bind_template_child (widget_class, VpReportPage, month_row);
+  gtk_widget_class_bind_template_child (widget_class, VpReportPage, label_group);
+  gtk_widget_class_bind_template_child (widget_class, VpReportPage, label_row);
+  gtk_widget_class_bind_template_child (widget_class, VpReportPage, label_error);
   gtk_widget_class_bind_template_child (widget_class, VpReportPage, status_row);
   gtk_widget_class_bind_template_child (widget_class, VpReportPage, status_icon);
   gtk_widget_class_bind_template_child (widget_class, VpReportPage, spinner);
@@ -865,6 +942,8 @@ vp_report_page_class_init (VpReportPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VpReportPage, json_row);
   gtk_widget_class_bind_template_child (widget_class, VpReportPage, json_label);
   gtk_widget_class_bind_template_callback (widget_class, on_month_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_label_apply);
+  gtk_widget_class_bind_template_callback (widget_class, on_label_changed);
 
   gtk_widget_class_install_action (widget_class, "report.send", NULL, send_activated);
   gtk_widget_class_install_action (widget_class, "report.show-revision", "u", show_revision_activated);
@@ -917,6 +996,7 @@ vp_report_page_set_store (VpReportPage *self,
   cancel_build (self);
   show_nothing (self, "building");
   g_set_object (&self->store, store);
+  load_label (self);
   vp_report_page_refresh (self);
 }
 
