@@ -422,9 +422,14 @@ installation_label (SoupServerMessage *msg)
   g_strstrip (label);
   if (*label == '\0' || g_utf8_strlen (label, -1) > MAX_LABEL_CHARS)
     return NULL;
+  /* Nor may it turn the text around it (bidirectional overrides). */
   for (const char *p = label; *p != '\0'; p = g_utf8_next_char (p))
-    if (!g_unichar_isprint (g_utf8_get_char (p)))
-      return NULL;
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (!g_unichar_isprint (c) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069))
+        return NULL;
+    }
   return g_steal_pointer (&label);
 }
 

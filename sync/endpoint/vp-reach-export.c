@@ -192,6 +192,7 @@ csv_line (const Line *line,
   csv_number (csv, llround (line->figure.value), FALSE);
   csv_number (csv, line->figure.lo, FALSE);
   csv_number (csv, line->figure.hi, FALSE);
+  csv_number (csv, line->figure.published, FALSE);
   csv_field (csv, vp_figure_is_exact (&line->figure) ? vp_text (csv->lang, N_("yes")) : vp_text (csv->lang, N_("no")), FALSE);
   csv_field (csv, line->team->code, FALSE);
   csv_field (csv, line->table, FALSE);
@@ -217,7 +218,7 @@ vp_reach_export_csv (VpReach                *reach,
   Csv csv = { g_string_new ("\xEF\xBB\xBF"), selection->lang, selection->lang == VP_LANG_NL ? ';' : ',' };
   const char *headers[] = {
     N_("Month"), N_("Team"), N_("Team group"), N_("Table"), N_("Row"), N_("Column"),
-    N_("Value"), N_("Lowest possible"), N_("Highest possible"), N_("Exact"),
+    N_("Value"), N_("Lowest possible"), N_("Highest possible"), N_("Published part"), N_("Exact"),
     N_("Team code"), N_("Table code"), N_("Row code"), N_("Column code"),
   };
 

@@ -75,6 +75,7 @@ static const char style[] =
   ".cards div{background:#fff;border:1px solid #ccc;border-radius:6px;padding:.7em}"
   ".cards dt{font-size:.9em}.cards dd{margin:0;font-size:1.5em;font-weight:bold}"
   ".range{font-size:.8em;font-weight:normal;color:#454545;white-space:nowrap}"
+  ".published{display:block;font-size:.55em;font-weight:normal;color:#454545}"
   ".scroll{overflow-x:auto;max-width:100%}"
   "table{border-collapse:collapse;background:#fff;margin:.5em 0}caption{text-align:left;font-weight:bold;padding:.3em 0}"
   "th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right;vertical-align:top}"
@@ -330,6 +331,22 @@ measure_html (Page                *page,
     figure_html (page, &part);
 }
 
+/* How much of a count was published as such, the rest being estimates. */
+static void
+published_share_html (Page           *page,
+                      const VpFigure *figure)
+{
+  g_autofree char *percent = NULL;
+
+  if (vp_figure_is_exact (figure) || figure->value <= 0)
+    return;
+  percent = vp_text_percent (page->lang, MIN (1.0, figure->published / figure->value));
+  g_string_append (page->out, "<span class=\"published\">");
+  /* TRANSLATORS: the share of an estimated count that teams published as such */
+  g_string_append_printf (page->out, T (N_("%s of it published exactly")), percent);
+  g_string_append (page->out, "</span>");
+}
+
 static void
 cards (Page          *page,
        const Measure *measures,
@@ -340,6 +357,12 @@ cards (Page          *page,
     {
       g_string_append_printf (page->out, "<div><dt>%s</dt><dd>", T (measures[i].title));
       measure_html (page, &page->sel->filter, &measures[i]);
+      if (measures[i].rest == NULL)
+        {
+          VpFigure part = measure_part (page->reach, &page->sel->filter, &measures[i]);
+
+          published_share_html (page, &part);
+        }
       g_string_append (page->out, "</dd></div>");
     }
   g_string_append (page->out, "</dl>\n");
@@ -880,7 +903,23 @@ view_trends (Page *page)
     trend_chart (page, &trends[i]);
 }
 
-/* Which months each laptop has sent, so that gaps show. */
+/* A report that published no total at all: a small month, or one whose
+ * every value had to be hidden. */
+static gboolean
+wholly_suppressed (VpReport *report)
+{
+  for (guint t = 0; t < report->tables->len; t++)
+    {
+      VpReportTable *table = g_ptr_array_index (report->tables, t);
+
+      if (!table->absent && !table->suppressed[vp_report_table_grand_total (table)])
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Which months each laptop has sent, so that gaps show, and how many of
+ * them published nothing. */
 static void
 received_section (Page *page)
 {
@@ -888,10 +927,14 @@ received_section (Page *page)
   const VpReachSelection *sel = page->sel;
   const char *title = T (N_("Reports received in this period"));
 
-  g_string_append_printf (page->out, "<h2>%s</h2>", title);
+  g_string_append_printf (page->out, "<h2>%s</h2><p class=\"note\">%s</p>", title,
+                          T (N_("A laptop whose month had too few clients, or whose every figure had to be hidden, "
+                                "publishes no totals; such a month adds at least 0 to every figure, "
+                                "with no upper bound, and its estimate is low.")));
   table_begin (page, title, T (N_("Team")));
-  g_string_append_printf (page->out, "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",
-                          T (N_("Laptop")), T (N_("Months received")));
+  g_string_append_printf (page->out, "<th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+                          "<th scope=\"col\">%s</th></tr></thead><tbody>",
+                          T (N_("Laptop")), T (N_("Months received")), T (N_("Of which wholly suppressed")));
   for (guint t = 0; t < sel->scoped_teams->len; t++)
     {
       VpEndpointTeam *team = g_ptr_array_index (sel->scoped_teams, t);
@@ -899,7 +942,7 @@ received_section (Page *page)
       for (guint i = 0; page->installations != NULL && i < page->installations->len; i++)
         {
           VpEndpointInstallation *inst = g_ptr_array_index (page->installations, i);
-          guint n = 0;
+          guint n = 0, n_silent = 0;
 
           if (!g_str_equal (inst->team, team->code))
             continue;
@@ -907,9 +950,12 @@ received_section (Page *page)
             {
               VpReport *report = g_ptr_array_index (reports, r);
 
-              n += g_str_equal (report->team, inst->team) && g_str_equal (report->installation, inst->id) &&
-                   (sel->filter.from[0] == '\0' || strcmp (report->period, sel->filter.from) >= 0) &&
-                   (sel->filter.to[0] == '\0' || strcmp (report->period, sel->filter.to) <= 0);
+              if (!g_str_equal (report->team, inst->team) || !g_str_equal (report->installation, inst->id) ||
+                  (sel->filter.from[0] != '\0' && strcmp (report->period, sel->filter.from) < 0) ||
+                  (sel->filter.to[0] != '\0' && strcmp (report->period, sel->filter.to) > 0))
+                continue;
+              n++;
+              n_silent += wholly_suppressed (report);
             }
           g_string_append (page->out, "<tr><th scope=\"row\">");
           append_escaped (page->out, team->name);
@@ -918,7 +964,7 @@ received_section (Page *page)
             append_escaped (page->out, inst->label);
           else
             g_string_append_printf (page->out, T (N_("Laptop %d")), inst->number);
-          g_string_append_printf (page->out, "</td><td>%u / %u</td></tr>\n", n, sel->months->len);
+          g_string_append_printf (page->out, "</td><td>%u / %u</td><td>%u</td></tr>\n", n, sel->months->len, n_silent);
         }
     }
   table_end (page);
