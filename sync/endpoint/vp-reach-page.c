@@ -488,6 +488,25 @@ cross_table (Page       *page,
   table_end (page);
 }
 
+/* A label that fits beside a bar; the table beside the chart has it whole
+ * (and so has the chart's text alternative). */
+static void
+short_label (GString    *out,
+             const char *label)
+{
+  if (g_utf8_strlen (label, -1) <= 24)
+    {
+      append_escaped (out, label);
+      return;
+    }
+  {
+    g_autofree char *start = g_utf8_substring (label, 0, 22);
+
+    append_escaped (out, start);
+    g_string_append (out, "…");
+  }
+}
+
 /* Horizontal bars with a whisker over each estimate's range; the figures
  * themselves are in the table beside the chart. */
 static void
@@ -497,7 +516,7 @@ bar_chart (Page           *page,
            const VpFigure *figures,
            guint           n)
 {
-  const int row_height = 26, label_width = 210, width = 600;
+  const int row_height = 26, label_width = 190, width = 480;
   double max = 1;
   int height = row_height * (int) n + 10;
 
@@ -526,7 +545,7 @@ bar_chart (Page           *page,
 
       g_string_append_printf (page->out, "<text x=\"%d\" y=\"%d\" font-size=\"13\" text-anchor=\"end\" fill=\"#1d1d1d\">",
                               label_width - 6, y + 16);
-      append_escaped (page->out, labels[i]);
+      short_label (page->out, labels[i]);
       g_string_append_printf (page->out, "</text><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>",
                               label_width, y + 3, w, row_height - 8,
                               vp_figure_is_exact (&figures[i]) ? "#1a5fb4" : "#62a0ea");
