@@ -21,7 +21,7 @@
  * out. Teams have a display name, a group (a district's teams) and belong to
  * one municipality; a read token and its sessions see one municipality. */
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 #define TOKEN_BYTES 32
 #define MAX_TOKEN_LENGTH 256
 
@@ -84,6 +84,13 @@ static const char schema_v2_sql[] =
   "  expires_at INTEGER NOT NULL);"
   "ALTER TABLE tokens ADD COLUMN municipality TEXT;"
   "CREATE INDEX reports_by_municipality ON reports (municipality, period);";
+
+/* Version 3: client certificates (by their subject, RFC 4514) and the team
+ * each may send for. */
+static const char schema_v3_sql[] =
+  "CREATE TABLE client_certificates ("
+  "  subject TEXT PRIMARY KEY,"
+  "  team TEXT NOT NULL);";
 
 void
 vp_stored_report_free (VpStoredReport *report)
@@ -213,6 +220,7 @@ migrate (VpEndpointDb  *self,
     return FALSE;
   if ((version < 1 && !exec (self, schema_sql, error)) ||
       (version < 2 && !exec (self, schema_v2_sql, error)) ||
+      (version < 3 && !exec (self, schema_v3_sql, error)) ||
       !exec (self, set_version, error) ||
       !exec (self, "COMMIT", error))
     {
@@ -1034,4 +1042,67 @@ vp_endpoint_db_end_session (VpEndpointDb  *self,
   rc = sqlite3_step (stmt);
   sqlite3_finalize (stmt);
   return rc == SQLITE_DONE || sqlite_error (self, rc, error);
+}
+
+/**
+ * vp_endpoint_db_map_certificate:
+ * @self: a #VpEndpointDb
+ * @subject: a client certificate's subject (RFC 4514, as GnuTLS writes it)
+ * @team: the team it may send reports for
+ * @error: return location for an error
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+vp_endpoint_db_map_certificate (VpEndpointDb  *self,
+                                const char    *subject,
+                                const char    *team,
+                                GError       **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_ENDPOINT_DB (self), FALSE);
+
+  if (!prepare (self,
+                "INSERT INTO client_certificates (subject, team) VALUES (?1, ?2)"
+                " ON CONFLICT (subject) DO UPDATE SET team = excluded.team",
+                &stmt, error))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, subject, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, team, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE || sqlite_error (self, rc, error);
+}
+
+/**
+ * vp_endpoint_db_certificate_team:
+ * @self: a #VpEndpointDb
+ * @subject: a verified client certificate's subject
+ * @team: (out) (transfer full) (nullable): its team, or %NULL
+ * @error: return location for an error
+ *
+ * Returns: %FALSE only when the database failed
+ */
+gboolean
+vp_endpoint_db_certificate_team (VpEndpointDb  *self,
+                                 const char    *subject,
+                                 char         **team,
+                                 GError       **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_ENDPOINT_DB (self), FALSE);
+
+  *team = NULL;
+  if (!prepare (self, "SELECT team FROM client_certificates WHERE subject = ?1", &stmt, error))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, subject, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *team = column_dup (stmt, 0);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE || sqlite_error (self, rc, error);
 }

@@ -123,5 +123,13 @@ gboolean      vp_endpoint_db_session_scope  (VpEndpointDb    *self,
 gboolean      vp_endpoint_db_end_session    (VpEndpointDb    *self,
                                              const char      *id,
                                              GError         **error);
+gboolean      vp_endpoint_db_map_certificate (VpEndpointDb   *self,
+                                             const char      *subject,
+                                             const char      *team,
+                                             GError         **error);
+gboolean      vp_endpoint_db_certificate_team (VpEndpointDb  *self,
+                                             const char      *subject,
+                                             char           **team,
+                                             GError         **error);
 
 G_END_DECLS

@@ -4,6 +4,9 @@
 #include "config.h"
 
 #include <glib-unix.h>
+#include <openssl/crypto.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <glib/gi18n-lib.h>
 #include <locale.h>
 #include <signal.h>
@@ -19,7 +22,9 @@
  *   vindplaats-endpoint issue-token --db FILE --team TEAM
  *                       [--name NAME --municipality GMxxxx [--group GROUP]]
  *   vindplaats-endpoint issue-token --db FILE --read --municipality GMxxxx
+ *   vindplaats-endpoint map-certificate --db FILE --subject DN --team TEAM
  *   vindplaats-endpoint serve --db FILE --cert CERT --key KEY [--address IP] --port N
+ *                       [--client-ca CA --client-auth token|cert|both] [limits]
  */
 
 #define EXIT_USAGE 2
@@ -147,59 +152,79 @@ on_quit_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static GSocketAddress *
-listen_address (const char  *address,
-                int          port,
-                GError     **error)
+/* Every connection takes a file descriptor: the soft limit goes up to the
+ * hard one, and the connection limit stays below it, so that a flood is
+ * refused at the limit instead of failing accept(). Returns the most
+ * connections that fit. */
+static guint
+raise_file_limit (void)
 {
-  g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (address);
+  struct rlimit limit;
 
-  if (inet == NULL)
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0)
+    return 200;
+  if (limit.rlim_cur < limit.rlim_max)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not an IP address"), address);
-      return NULL;
+      limit.rlim_cur = limit.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &limit);
+      getrlimit (RLIMIT_NOFILE, &limit);
     }
-  return g_inet_socket_address_new (inet, (guint16) port);
+  /* The database, the log, the listening socket, epoll and some to spare. */
+  return limit.rlim_cur > 2064 ? 2000 : limit.rlim_cur > 96 ? (guint) limit.rlim_cur - 64 : 32;
 }
 
+typedef struct {
+  const char   *db_path;
+  const char   *cert_path;
+  const char   *key_path;
+  const char   *client_ca_path;
+  const char   *address;
+  int           port;
+  gsize         max_body;
+  VpClientAuth  auth;
+  int           max_connections;
+  int           max_per_address;
+  int           timeout;
+} ServeOptions;
+
 static int
-run_server (const char *db_path,
-            const char *cert_path,
-            const char *key_path,
-            const char *address,
-            int         port,
-            gsize       max_body)
+run_server (const ServeOptions *options)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(VpEndpointDb) db = NULL;
-  g_autoptr(GTlsCertificate) certificate = NULL;
-  g_autoptr(GSocketAddress) socket_address = NULL;
   g_autoptr(VpEndpointServer) server = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *url = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *client_ca = NULL;
+  guint fitting = raise_file_limit ();
+  VpHttpConfig config = { 0 };
   guint term_id, int_id;
 
-  if (!g_tls_backend_supports_tls (g_tls_backend_get_default ()))
-    {
-      g_printerr ("vindplaats-endpoint: %s\n", _("TLS is not available (is glib-networking installed?)"));
-      return EXIT_FAILURE;
-    }
-
   vp_text_init ();
-  db = vp_endpoint_db_open (db_path, &error);
+  db = vp_endpoint_db_open (options->db_path, &error);
   if (db == NULL)
     return fail (error);
-  certificate = g_tls_certificate_new_from_files (cert_path, key_path, &error);
-  if (certificate == NULL)
-    return fail (error);
-  socket_address = listen_address (address, port, &error);
-  if (socket_address == NULL)
+  if (!g_file_get_contents (options->cert_path, &cert, NULL, &error) ||
+      !g_file_get_contents (options->key_path, &key, NULL, &error) ||
+      (options->client_ca_path != NULL && !g_file_get_contents (options->client_ca_path, &client_ca, NULL, &error)))
     return fail (error);
 
-  server = vp_endpoint_server_new (db, certificate, max_body);
-  if (!vp_endpoint_server_listen (server, socket_address, &error))
+  config.address = options->address;
+  config.port = (guint16) options->port;
+  config.cert_pem = cert;
+  config.key_pem = key;
+  config.client_ca_pem = client_ca;
+  config.max_connections = options->max_connections > 0 ? MIN ((guint) options->max_connections, fitting) : fitting;
+  config.max_per_address = options->max_per_address;
+  config.timeout = (guint) options->timeout;
+  config.memory_per_connection = 64 * 1024;
+  server = vp_endpoint_server_new (db, options->max_body, options->auth);
+  if (!vp_endpoint_server_start (server, &config, &error))
     return fail (error);
+  /* The server's thread has the key now; the copies here go. */
+  OPENSSL_cleanse (key, strlen (key));
 
   /* Tests and scripts read this line to learn the port; keep it exact. */
   url = vp_endpoint_server_get_url (server);
@@ -215,6 +240,21 @@ run_server (const char *db_path,
   return EXIT_SUCCESS;
 }
 
+static gboolean
+parse_auth (const char   *text,
+            VpClientAuth *auth)
+{
+  if (text == NULL || g_str_equal (text, "token"))
+    *auth = VP_CLIENT_AUTH_TOKEN;
+  else if (g_str_equal (text, "cert"))
+    *auth = VP_CLIENT_AUTH_CERT;
+  else if (g_str_equal (text, "both"))
+    *auth = VP_CLIENT_AUTH_BOTH;
+  else
+    return FALSE;
+  return TRUE;
+}
+
 static int
 serve (int    argc,
        char **argv)
@@ -222,21 +262,31 @@ serve (int    argc,
   g_autofree char *db_path = NULL;
   g_autofree char *cert_path = NULL;
   g_autofree char *key_path = NULL;
+  g_autofree char *client_ca_path = NULL;
+  g_autofree char *client_auth = NULL;
   g_autofree char *address = NULL;
   int port = -1;
   gint64 max_body = DEFAULT_MAX_BODY;
+  ServeOptions options = { 0 };
   const GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("The endpoint’s database (created when missing)"), N_("FILE") },
     { "cert", 0, 0, G_OPTION_ARG_FILENAME, &cert_path, N_("The server certificate (PEM)"), N_("CERT.pem") },
     { "key", 0, 0, G_OPTION_ARG_FILENAME, &key_path, N_("The certificate’s private key (PEM)"), N_("KEY.pem") },
+    { "client-ca", 0, 0, G_OPTION_ARG_FILENAME, &client_ca_path, N_("Ask devices for a client certificate from this CA (PEM)"), N_("CA.pem") },
+    { "client-auth", 0, 0, G_OPTION_ARG_STRING, &client_auth, N_("What a device must show to send: token (default), cert or both"), N_("WHAT") },
     { "address", 0, 0, G_OPTION_ARG_STRING, &address, N_("The IP address to listen on (default 127.0.0.1)"), N_("IP") },
     { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("The port to listen on; 0 picks a free one"), N_("N") },
     { "max-body", 0, 0, G_OPTION_ARG_INT64, &max_body, N_("The largest request body accepted (default 1 MiB)"), N_("BYTES") },
+    { "max-connections", 0, 0, G_OPTION_ARG_INT, &options.max_connections, N_("Connections at once (default: what the file limit allows, at most 2000)"), N_("N") },
+    { "max-per-address", 0, 0, G_OPTION_ARG_INT, &options.max_per_address, N_("Connections at once from one address (default 32)"), N_("N") },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &options.timeout, N_("Seconds an idle or slow connection is kept (default 15)"), N_("SECONDS") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   int status = EXIT_SUCCESS;
 
+  options.max_per_address = 32;
+  options.timeout = 15;
   g_option_context_set_summary (context, _("Serves the reach report endpoint over HTTPS."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!parse_options (context, &argc, &argv, &status))
@@ -248,9 +298,53 @@ serve (int    argc,
     return usage_error (context, _("--port must be between 0 and 65535"));
   if (max_body < 1 || max_body > LIMIT_MAX_BODY)
     return usage_error (context, _("--max-body must be between 1 byte and 64 MiB"));
+  if (!parse_auth (client_auth, &options.auth))
+    return usage_error (context, _("--client-auth must be token, cert or both"));
+  if (options.auth != VP_CLIENT_AUTH_TOKEN && client_ca_path == NULL)
+    return usage_error (context, _("--client-auth cert or both needs --client-ca"));
+  if (options.max_connections < 0 || options.max_per_address < 1 || options.timeout < 1 || options.timeout > 3600)
+    return usage_error (context, _("--max-connections, --max-per-address and --timeout must be positive"));
 
-  return run_server (db_path, cert_path, key_path, address != NULL ? address : "127.0.0.1",
-                     port, (gsize) max_body);
+  options.db_path = db_path;
+  options.cert_path = cert_path;
+  options.key_path = key_path;
+  options.client_ca_path = client_ca_path;
+  options.address = address != NULL ? address : "127.0.0.1";
+  options.port = port;
+  options.max_body = (gsize) max_body;
+  return run_server (&options);
+}
+
+static int
+map_certificate (int    argc,
+                 char **argv)
+{
+  g_autofree char *db_path = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *team = NULL;
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("The endpoint’s database (created when missing)"), N_("FILE") },
+    { "subject", 0, 0, G_OPTION_ARG_STRING, &subject, N_("The client certificate’s subject, as in “openssl x509 -subject -nameopt RFC2253”"), N_("DN") },
+    { "team", 0, 0, G_OPTION_ARG_STRING, &team, N_("The team whose reports the certificate may send"), N_("TEAM") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(VpEndpointDb) db = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = EXIT_SUCCESS;
+
+  g_option_context_set_summary (context, _("Lets a client certificate send the reports of a team."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &status))
+    return status;
+  if (db_path == NULL || subject == NULL || *subject == '\0')
+    return usage_error (context, _("--db and --subject are required"));
+  if (!vp_report_is_team_code (team))
+    return usage_error (context, _("--team must be a team code: 1 to 32 letters, digits, “-” or “_”"));
+  db = vp_endpoint_db_open (db_path, &error);
+  if (db == NULL || !vp_endpoint_db_map_certificate (db, subject, team, &error))
+    return fail (error);
+  return EXIT_SUCCESS;
 }
 
 static void
@@ -258,8 +352,11 @@ print_usage (FILE *out)
 {
   fprintf (out, "%s\n\n  vindplaats-endpoint issue-token --db FILE (--team TEAM [--name NAME --municipality GMxxxx"
                 " [--group GROUP]] | --read --municipality GMxxxx)\n"
+                "  vindplaats-endpoint map-certificate --db FILE --subject DN --team TEAM\n"
                 "  vindplaats-endpoint serve --db FILE --cert CERT.pem --key KEY.pem"
-                " [--address IP] --port N [--max-body BYTES]\n\n%s\n",
+                " [--address IP] --port N [--max-body BYTES]\n"
+                "      [--client-ca CA.pem --client-auth token|cert|both] [--max-connections N]"
+                " [--max-per-address N] [--timeout SECONDS]\n\n%s\n",
            _("Usage:"),
            _("Run “vindplaats-endpoint COMMAND --help” for the options of a command."));
 }
@@ -284,7 +381,8 @@ main (int   argc,
     }
 
   command = argv[1];
-  if (g_str_equal (command, "issue-token") || g_str_equal (command, "serve"))
+  if (g_str_equal (command, "issue-token") || g_str_equal (command, "serve") ||
+      g_str_equal (command, "map-certificate"))
     {
       /* So that --help reads "vindplaats-endpoint serve [OPTION…]". */
       g_autofree char *prgname = g_strconcat ("vindplaats-endpoint ", command, NULL);
@@ -292,6 +390,8 @@ main (int   argc,
       g_set_prgname (prgname);
       if (g_str_equal (command, "serve"))
         return serve (argc - 1, argv + 1);
+      if (g_str_equal (command, "map-certificate"))
+        return map_certificate (argc - 1, argv + 1);
       return issue_token (argc - 1, argv + 1);
     }
   if (g_str_equal (command, "--help") || g_str_equal (command, "-h") || g_str_equal (command, "help"))
@@ -305,7 +405,7 @@ main (int   argc,
       return EXIT_SUCCESS;
     }
 
-  g_printerr ("vindplaats-endpoint: %s\n", _("Unknown command; use issue-token or serve"));
+  g_printerr ("vindplaats-endpoint: %s\n", _("Unknown command; use issue-token, map-certificate or serve"));
   print_usage (stderr);
   return EXIT_USAGE;
 }

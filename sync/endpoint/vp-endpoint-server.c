@@ -5,7 +5,6 @@
 
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
-#include <libsoup/soup.h>
 #include <string.h>
 
 #include "vp-endpoint-server.h"
@@ -15,20 +14,21 @@
 #include "vp-report-schema.h"
 #include "vp-report-validate.h"
 
-/* The reference endpoint's HTTP side (DESIGN §7), HTTPS only:
+/* The reference endpoint's routes (DESIGN §7), HTTPS only:
  *
  *   PUT  /v1/reports/{team}/{installation}/{YYYY-MM}  with the team's token
+ *        or client certificate (see VpClientAuth)
  *   GET  /v1/reach[?format=json|csv]  with a read token or a session
  *   GET  /sign-in, POST /sign-in      a read token for a session cookie
  *   POST /sign-out
  *   GET  /[?view=&period=&scope=&lang=]  the overview, with a session
  *
  * Every answer to a report carries a reason in JSON, so the sending device
- * can show what went wrong. The work is done in the handler itself: one
- * SQLite transaction per report is quick. A read token or session sees one
- * municipality. Tokens never travel in addresses. */
+ * can show what went wrong. A report without a valid credential, or whose
+ * declared length is over the limit, is answered before its body is read.
+ * A read token or session sees one municipality. Tokens never travel in
+ * addresses. All of it runs in the HTTP layer's one thread. */
 
-#define MAX_LOGGED_PATH 200
 #define MAX_FORM_BODY 4096
 #define MAX_LABEL_CHARS 64
 #define SESSION_COOKIE "vp_session"
@@ -38,9 +38,11 @@ struct _VpEndpointServer
 {
   GObject       parent_instance;
 
-  SoupServer   *soup;
+  VpHttpServer *http;
   VpEndpointDb *db;
   gsize         max_body;
+  VpClientAuth  auth;
+  char         *address;
   GHashTable   *reach;  /* municipality -> VpReach, whose ranges are kept */
 };
 
@@ -84,24 +86,35 @@ route_parse (const char   *path,
 }
 
 static gboolean
-is_method (SoupServerMessage *msg,
-           const char        *method)
+is_method (VpHttpRequest *request,
+           const char    *method)
 {
-  return g_strcmp0 (soup_server_message_get_method (msg), method) == 0;
+  return g_strcmp0 (vp_http_request_method (request), method) == 0;
 }
 
-static void
-set_header (SoupServerMessage *msg,
-            const char        *name,
-            const char        *value)
+static gboolean
+is_reading (VpHttpRequest *request)
 {
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), name, value);
+  return is_method (request, "GET") || is_method (request, "HEAD");
 }
 
-static void
-respond_node (SoupServerMessage *msg,
-              guint              status,
-              JsonNode          *node)
+/* Every answer: never cached, never sniffed. */
+static VpHttpResponse *
+response_new (guint       status,
+              const char *content_type,
+              char       *body,
+              gsize       length)
+{
+  VpHttpResponse *response = vp_http_response_new (status, content_type, body, length);
+
+  vp_http_response_add_header (response, "Cache-Control", "no-store");
+  vp_http_response_add_header (response, "X-Content-Type-Options", "nosniff");
+  return response;
+}
+
+static VpHttpResponse *
+respond_node (guint     status,
+              JsonNode *node)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   gsize len = 0;
@@ -109,16 +122,14 @@ respond_node (SoupServerMessage *msg,
 
   json_generator_set_root (generator, node);
   data = json_generator_to_data (generator, &len);
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, data, len);
+  return response_new (status, "application/json", data, len);
 }
 
 /* Answers {"<key>": "<text>"}: "status" for success, "error" otherwise. */
-static void
-respond_text (SoupServerMessage *msg,
-              guint              status,
-              const char        *key,
-              const char        *text)
+static VpHttpResponse *
+respond_text (guint       status,
+              const char *key,
+              const char *text)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -128,224 +139,183 @@ respond_text (SoupServerMessage *msg,
   json_builder_add_string_value (builder, text);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  respond_node (msg, status, root);
+  return respond_node (status, root);
 }
 
-static void
-respond_error (SoupServerMessage *msg,
-               guint              status,
-               const char        *reason)
+static VpHttpResponse *
+respond_error (guint       status,
+               const char *reason)
 {
-  respond_text (msg, status, "error", reason);
+  return respond_text (status, "error", reason);
 }
 
-static void
-respond_internal_error (SoupServerMessage *msg,
-                        const GError      *error)
+static VpHttpResponse *
+respond_internal_error (const GError *error)
 {
   g_warning ("%s", error->message);
-  respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
-                 _("The endpoint could not handle the request; please try again later"));
+  return respond_error (500, _("The endpoint could not handle the request; please try again later"));
 }
 
-static void
-respond_not_allowed (SoupServerMessage *msg,
-                     const char        *allowed)
+static VpHttpResponse *
+respond_not_allowed (const char *allowed)
 {
   g_autofree char *reason = g_strdup_printf (_("Only %s is allowed here"), allowed);
+  VpHttpResponse *response = respond_error (405, reason);
 
-  set_header (msg, "Allow", allowed);
-  respond_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, reason);
+  vp_http_response_add_header (response, "Allow", allowed);
+  return response;
 }
 
-/* A refused body is not kept in memory, and the connection is not reused. */
-static void
-discard_body (SoupServerMessage *msg)
+static VpHttpResponse *
+respond_too_large (gsize limit)
 {
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autofree char *reason = g_strdup_printf (_("The body is larger than the limit of %lu bytes"),
+                                             (unsigned long) limit);
+  VpHttpResponse *response = respond_error (413, reason);
 
-  soup_message_body_set_accumulate (body, FALSE);
-  soup_message_body_truncate (body);
-  set_header (msg, "Connection", "close");
+  vp_http_response_add_header (response, "Connection", "close");
+  return response;
 }
 
-static void
-respond_too_large (SoupServerMessage *msg,
-                   gsize              limit)
+static VpHttpResponse *
+respond_unauthorised (gboolean presented)
 {
-  g_autofree char *reason = NULL;
+  VpHttpResponse *response = respond_error (401, presented
+                                                   ? _("The token is unknown or not valid for this request")
+                                                   : _("A bearer token is required"));
 
-  reason = g_strdup_printf (_("The body is larger than the limit of %lu bytes"),
-                            (unsigned long) limit);
-  discard_body (msg);
-  respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, reason);
+  vp_http_response_add_header (response, "WWW-Authenticate", "Bearer");
+  return response;
 }
 
 static char *
-bearer_token (SoupServerMessage *msg)
+bearer_token (VpHttpRequest *request)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *value = soup_message_headers_get_one (headers, "Authorization");
+  const char *value = vp_http_request_header (request, "Authorization");
 
   if (value != NULL && g_ascii_strncasecmp (value, "Bearer ", 7) == 0)
     return g_strstrip (g_strdup (value + 7));
   return NULL;
 }
 
-static void
-respond_unauthorised (SoupServerMessage *msg,
-                      gboolean           presented)
+/* Whether the request may send reports for the team: with its token, its
+ * client certificate, or both, as the server was started. NULL when it
+ * may; else the answer (401 or 403, or 500 when the database failed). */
+static VpHttpResponse *
+authorise (VpEndpointServer *self,
+           VpHttpRequest    *request,
+           const char       *team)
 {
-  set_header (msg, "WWW-Authenticate", "Bearer");
-  respond_error (msg, SOUP_STATUS_UNAUTHORIZED,
-                 presented ? _("The token is unknown or not valid for this request")
-                           : _("A bearer token is required"));
-}
-
-/* Answers 401 itself and returns FALSE unless the token may send reports
- * for the team. */
-static gboolean
-authorise (VpEndpointServer  *self,
-           SoupServerMessage *msg,
-           const char        *team)
-{
-  g_autofree char *token = bearer_token (msg);
+  g_autofree char *token = bearer_token (request);
+  g_autofree char *certificate_team = NULL;
+  const char *subject = vp_http_request_client_subject (request);
   g_autoptr(GError) error = NULL;
-  gboolean allowed = FALSE;
+  gboolean token_ok = FALSE, certificate_ok = FALSE;
 
-  if (!vp_endpoint_db_check_token (self->db, token, team, &allowed, &error))
+  if (self->auth != VP_CLIENT_AUTH_CERT &&
+      !vp_endpoint_db_check_token (self->db, token, team, &token_ok, &error))
+    return respond_internal_error (error);
+  if (self->auth != VP_CLIENT_AUTH_TOKEN && subject != NULL)
     {
-      respond_internal_error (msg, error);
-      return FALSE;
+      if (!vp_endpoint_db_certificate_team (self->db, subject, &certificate_team, &error))
+        return respond_internal_error (error);
+      certificate_ok = g_strcmp0 (certificate_team, team) == 0;
     }
-  if (!allowed)
-    respond_unauthorised (msg, token != NULL);
-  return allowed;
-}
-
-/* The value of one cookie, or NULL. */
-static char *
-request_cookie (SoupServerMessage *msg,
-                const char        *name)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *header = soup_message_headers_get_list (headers, "Cookie");
-  g_auto(GStrv) pairs = NULL;
-  gsize name_len = strlen (name);
-
-  if (header == NULL)
-    return NULL;
-  pairs = g_strsplit_set (header, ";,", -1);
-  for (guint i = 0; pairs[i] != NULL; i++)
+  switch (self->auth)
     {
-      const char *pair = g_strstrip (pairs[i]);
-
-      if (strncmp (pair, name, name_len) == 0 && pair[name_len] == '=')
-        return g_strdup (pair + name_len + 1);
+    case VP_CLIENT_AUTH_TOKEN:
+      return token_ok ? NULL : respond_unauthorised (token != NULL);
+    case VP_CLIENT_AUTH_CERT:
+      if (certificate_ok)
+        return NULL;
+      break;
+    case VP_CLIENT_AUTH_BOTH:
+    default:
+      if (!token_ok)
+        return respond_unauthorised (token != NULL);
+      if (certificate_ok)
+        return NULL;
+      break;
     }
-  return NULL;
+  return respond_error (403, subject == NULL
+                               ? _("A client certificate from the municipality’s CA is required")
+                               : _("The client certificate is not registered for this team"));
 }
 
 /* The municipality the request may read, from its session cookie or, for
- * programs, a read token in the Authorization header; NULL when neither
- * is valid. *failed tells a database failure, answered already. */
+ * programs, a read token in the Authorization header; NULL when neither is
+ * valid. *response is set when the database failed. */
 static char *
 read_scope (VpEndpointServer  *self,
-            SoupServerMessage *msg,
-            gboolean          *failed)
+            VpHttpRequest     *request,
+            VpHttpResponse   **response)
 {
-  g_autofree char *session = request_cookie (msg, SESSION_COOKIE);
-  g_autofree char *token = bearer_token (msg);
+  const char *session = vp_http_request_cookie (request, SESSION_COOKIE);
+  g_autofree char *token = bearer_token (request);
   g_autoptr(GError) error = NULL;
   char *municipality = NULL;
 
-  *failed = FALSE;
+  *response = NULL;
   if ((session != NULL && !vp_endpoint_db_session_scope (self->db, session, &municipality, &error)) ||
       (municipality == NULL && token != NULL &&
        !vp_endpoint_db_read_scope (self->db, token, &municipality, &error)))
-    {
-      respond_internal_error (msg, error);
-      *failed = TRUE;
-      return NULL;
-    }
+    *response = respond_internal_error (error);
   return municipality;
 }
 
-static void
-on_got_chunk (SoupServerMessage *msg,
-              GBytes            *chunk,
-              gpointer           user_data)
+/* Called once the headers are in: a report without a valid credential and
+ * any declared body over its limit are answered before the body is read. */
+static VpHttpResponse *
+on_early (VpHttpRequest *request,
+          gsize         *body_limit,
+          gpointer       user_data)
 {
   VpEndpointServer *self = user_data;
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-
-  GUri *uri = soup_server_message_get_uri (msg);
   g_auto(GStrv) parts = NULL;
-  gsize limit = uri != NULL && route_parse (g_uri_get_path (uri), &parts) == ROUTE_REPORT
-                ? self->max_body : MAX_FORM_BODY;
+  Route route = route_parse (vp_http_request_path (request), &parts);
+  const char *length = vp_http_request_header (request, "Content-Length");
+  guint64 declared = 0;
 
-  /* Already answered: the body is being read only to be thrown away. */
-  if (soup_server_message_get_status (msg) != 0)
-    return;
-  if (body->length > 0 && (guint64) body->length > limit)
-    respond_too_large (msg, limit);
-}
-
-/* Runs once the headers are in, before the body: a report without a valid
- * token or with a declared length over the limit is answered at once, and
- * any body is cut off at the limit while it arrives. */
-static void
-on_early_request (SoupServer        *server,
-                  SoupServerMessage *msg,
-                  const char        *path,
-                  GHashTable        *query,
-                  gpointer           user_data)
-{
-  VpEndpointServer *self = user_data;
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  g_auto(GStrv) parts = NULL;
-
-  g_signal_connect_object (msg, "got-chunk", G_CALLBACK (on_got_chunk), self, 0);
-
-  Route route = route_parse (path, &parts);
-  gsize limit = route == ROUTE_REPORT ? self->max_body : MAX_FORM_BODY;
-
-  if (route == ROUTE_REPORT && is_method (msg, SOUP_METHOD_PUT) && !authorise (self, msg, parts[0]))
+  *body_limit = 0;
+  if (route == ROUTE_NOT_FOUND)
+    return respond_error (404, _("There is nothing at this address"));
+  if (route == ROUTE_REPORT && !is_method (request, "PUT"))
+    return respond_not_allowed ("PUT");
+  if (route == ROUTE_REPORT)
     {
-      discard_body (msg);
-      return;
+      VpHttpResponse *refused = authorise (self, request, parts[0]);
+
+      if (refused != NULL)
+        return refused;
+      *body_limit = self->max_body;
     }
-
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-      (guint64) soup_message_headers_get_content_length (headers) > limit)
-    respond_too_large (msg, limit);
+  else if (is_method (request, "POST") && (route == ROUTE_SIGN_IN || route == ROUTE_SIGN_OUT))
+    *body_limit = MAX_FORM_BODY;
+  if (length != NULL && (!g_ascii_string_to_unsigned (length, 10, 0, G_MAXUINT64, &declared, NULL) ||
+                         declared > *body_limit))
+    return respond_too_large (*body_limit);
+  return NULL;
 }
 
-static gboolean
-check_address (SoupServerMessage  *msg,
-               char              **parts)
+static VpHttpResponse *
+check_address (char **parts)
 {
-  g_autofree char *reason = NULL;
-
   if (!vp_report_is_team_code (parts[0]))
-    reason = g_strdup (_("The address does not name a valid team code"));
-  else if (!vp_report_is_installation_id (parts[1]))
-    reason = g_strdup (_("The address does not name a valid installation id"));
-  else if (!vp_report_is_period (parts[2]))
-    reason = g_strdup (_("The address does not name a valid month (YYYY-MM)"));
-  else
-    return TRUE;
-  respond_error (msg, SOUP_STATUS_BAD_REQUEST, reason);
-  return FALSE;
+    return respond_error (400, _("The address does not name a valid team code"));
+  if (!vp_report_is_installation_id (parts[1]))
+    return respond_error (400, _("The address does not name a valid installation id"));
+  if (!vp_report_is_period (parts[2]))
+    return respond_error (400, _("The address does not name a valid month (YYYY-MM)"));
+  return NULL;
 }
 
-/* Checks, parses and validates the body; answers 400 itself when it is not
- * a valid report for this address, in canonical form. */
+/* Checks, parses and validates the body: a report for this address, in
+ * canonical form. NULL with *response set when it is not. */
 static JsonNode *
-read_report (SoupServerMessage  *msg,
-             char              **parts,
-             const char         *data,
-             gsize               len)
+read_report (char             **parts,
+             const char        *data,
+             gsize              len,
+             VpHttpResponse   **response)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) error = NULL;
@@ -353,54 +323,48 @@ read_report (SoupServerMessage  *msg,
 
   if (!vp_report_check_text (data, len, &error))
     {
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, error->message);
+      *response = respond_error (400, error->message);
       return NULL;
     }
   if (!json_parser_load_from_data (parser, data, (gssize) len, &error))
     {
       g_autofree char *reason = g_strdup_printf (_("The body is not valid JSON: %s"), error->message);
 
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, reason);
+      *response = respond_error (400, reason);
       return NULL;
     }
   root = json_parser_get_root (parser);
   if (!vp_report_validate (root, parts[0], parts[1], parts[2], &error) ||
       !vp_report_check_canonical (root, data, len, &error))
     {
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, error->message);
+      *response = respond_error (400, error->message);
       return NULL;
     }
   return json_node_ref (root);
 }
 
-static void
-respond_outcome (SoupServerMessage *msg,
-                 VpStoreOutcome     outcome,
-                 gint64             revision,
-                 gint64             stored_revision)
+static VpHttpResponse *
+respond_outcome (VpStoreOutcome outcome,
+                 gint64         revision,
+                 gint64         stored_revision)
 {
   g_autofree char *reason = NULL;
 
   switch (outcome)
     {
     case VP_STORE_STORED:
-      respond_text (msg, SOUP_STATUS_CREATED, "status", "stored");
-      break;
+      return respond_text (201, "status", "stored");
     case VP_STORE_ALREADY_STORED:
-      respond_text (msg, SOUP_STATUS_OK, "status", "already stored");
-      break;
+      return respond_text (200, "status", "already stored");
     case VP_STORE_DIFFERENT_BODY:
       reason = g_strdup_printf (_("Revision %d of this report is already stored with different contents"),
                                 (int) revision);
-      respond_error (msg, SOUP_STATUS_CONFLICT, reason);
-      break;
+      return respond_error (409, reason);
     case VP_STORE_OLDER_REVISION:
+    default:
       reason = g_strdup_printf (_("Revision %d is older than the stored revision %d"),
                                 (int) revision, (int) stored_revision);
-      respond_error (msg, SOUP_STATUS_CONFLICT, reason);
-      break;
-    default:
-      g_assert_not_reached ();
+      return respond_error (409, reason);
     }
 }
 
@@ -408,10 +372,9 @@ respond_outcome (SoupServerMessage *msg,
  * it sends none or one that is not a short line of printable text (the
  * report is stored all the same). */
 static char *
-installation_label (SoupServerMessage *msg)
+installation_label (VpHttpRequest *request)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *value = soup_message_headers_get_one (headers, "Vindplaats-Installation-Label");
+  const char *value = vp_http_request_header (request, "Vindplaats-Installation-Label");
   g_autofree char *label = NULL;
 
   if (value == NULL || strlen (value) > MAX_LABEL_CHARS * 12)
@@ -434,68 +397,56 @@ installation_label (SoupServerMessage *msg)
 }
 
 /* A team registered for one municipality cannot report for another. */
-static gboolean
-check_municipality (VpEndpointServer  *self,
-                    SoupServerMessage *msg,
-                    const char        *team,
-                    const char        *municipality)
+static VpHttpResponse *
+check_municipality (VpEndpointServer *self,
+                    const char       *team,
+                    const char       *municipality)
 {
   g_autofree char *registered = NULL;
   g_autofree char *reason = NULL;
   g_autoptr(GError) error = NULL;
 
   if (!vp_endpoint_db_team_municipality (self->db, team, &registered, &error))
-    {
-      respond_internal_error (msg, error);
-      return FALSE;
-    }
+    return respond_internal_error (error);
   if (registered == NULL || g_strcmp0 (registered, municipality) == 0)
-    return TRUE;
+    return NULL;
   reason = g_strdup_printf (_("This team reports to municipality %s, not %s"), registered, municipality);
-  respond_error (msg, SOUP_STATUS_FORBIDDEN, reason);
-  return FALSE;
+  return respond_error (403, reason);
 }
 
-static void
-handle_put_report (VpEndpointServer  *self,
-                   SoupServerMessage *msg,
-                   char             **parts)
+static VpHttpResponse *
+handle_put_report (VpEndpointServer *self,
+                   VpHttpRequest    *request,
+                   char            **parts)
 {
-  g_autoptr(GBytes) bytes = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  g_autofree char *label = installation_label (request);
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *label = installation_label (msg);
+  VpHttpResponse *response = NULL;
   const char *municipality;
   JsonObject *report;
   VpStoreOutcome outcome;
   gint64 revision;
   gint64 stored_revision = 0;
   gsize len = 0;
-  const char *data = g_bytes_get_data (bytes, &len);
+  const char *data = vp_http_request_body (request, &len);
 
-  if (len > self->max_body)
-    {
-      respond_too_large (msg, self->max_body);
-      return;
-    }
-  if (!check_address (msg, parts) || (root = read_report (msg, parts, data, len)) == NULL)
-    return;
+  if ((response = check_address (parts)) != NULL ||
+      (root = read_report (parts, data, len, &response)) == NULL)
+    return response;
 
   report = json_node_get_object (root);
   revision = json_object_get_int_member (report, "revision");
   municipality = json_object_get_string_member (report, "municipality");
-  if (!check_municipality (self, msg, parts[0], municipality))
-    return;
+  if ((response = check_municipality (self, parts[0], municipality)) != NULL)
+    return response;
   if (!vp_endpoint_db_store_report (self->db, parts[0], parts[1], parts[2], revision, municipality,
                                     data, len, &outcome, &stored_revision, &error))
-    {
-      respond_internal_error (msg, error);
-      return;
-    }
+    return respond_internal_error (error);
   if ((outcome == VP_STORE_STORED || outcome == VP_STORE_ALREADY_STORED) &&
       !vp_endpoint_db_note_installation (self->db, parts[0], parts[1], label, &error))
     g_warning ("%s", error->message);
-  respond_outcome (msg, outcome, revision, stored_revision);
+  return respond_outcome (outcome, revision, stored_revision);
 }
 
 static VpReach *
@@ -518,24 +469,46 @@ reach_for (VpEndpointServer  *self,
   return reach;
 }
 
-static const char *
-query_get (GHashTable *query,
-           const char *name)
+static VpHttpResponse *
+respond_html (guint  status,
+              char  *html)
 {
-  return query != NULL ? g_hash_table_lookup (query, name) : NULL;
+  VpHttpResponse *response = response_new (status, "text/html; charset=utf-8", html, strlen (html));
+
+  vp_http_response_add_header (response, "Content-Security-Policy",
+                               "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'");
+  vp_http_response_add_header (response, "X-Frame-Options", "DENY");
+  vp_http_response_add_header (response, "Referrer-Policy", "no-referrer");
+  return response;
+}
+
+static VpHttpResponse *
+redirect (const char *location)
+{
+  VpHttpResponse *response = response_new (303, NULL, NULL, 0);
+
+  vp_http_response_add_header (response, "Location", location);
+  return response;
+}
+
+static VpLang
+request_lang (VpHttpRequest *request)
+{
+  return vp_lang_from_code (vp_http_request_query (request, "lang"));
 }
 
 /* The reports, the municipality's teams and the selection a reading
- * request asks for; answers the request itself when it cannot. */
+ * request asks for; NULL with *response set when it cannot be had. */
 static VpReachSelection *
-select_for (VpEndpointServer   *self,
-            SoupServerMessage  *msg,
-            GHashTable         *query,
-            const char         *municipality,
-            VpLang              lang,
-            gboolean            html,
-            VpReach           **reach)
+select_for (VpEndpointServer  *self,
+            VpHttpRequest     *request,
+            const char        *municipality,
+            gboolean           html,
+            VpReach          **reach,
+            VpHttpResponse   **response)
 {
+  VpLang lang = request_lang (request);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) teams = NULL;
   VpReachSelection *selection;
@@ -543,50 +516,39 @@ select_for (VpEndpointServer   *self,
   *reach = reach_for (self, municipality, &error);
   if (*reach == NULL || (teams = vp_endpoint_db_teams (self->db, municipality, &error)) == NULL)
     {
-      respond_internal_error (msg, error);
+      *response = respond_internal_error (error);
       return NULL;
     }
-  selection = vp_reach_select (*reach, teams, lang, query_get (query, "period"), query_get (query, "scope"), &error);
+  selection = vp_reach_select (*reach, teams, lang, vp_http_request_query (request, "period"),
+                               vp_http_request_query (request, "scope"), &error);
   if (selection != NULL)
     return selection;
   if (html)
-    {
-      g_autofree char *page = vp_reach_message_html (lang, vp_text (lang, N_("This choice cannot be shown")),
-                                                     error->message);
-
-      soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
-      soup_server_message_set_response (msg, "text/html; charset=utf-8", SOUP_MEMORY_COPY, page, strlen (page));
-    }
+    *response = respond_html (400, vp_reach_message_html (lang, vp_text (lang, N_("This choice cannot be shown")),
+                                                          error->message));
   else
-    respond_error (msg, SOUP_STATUS_BAD_REQUEST, error->message);
+    *response = respond_error (400, error->message);
   return NULL;
 }
 
-static void
-handle_reach (VpEndpointServer  *self,
-              SoupServerMessage *msg,
-              GHashTable        *query,
-              const char        *municipality)
+static VpHttpResponse *
+handle_reach (VpEndpointServer *self,
+              VpHttpRequest    *request,
+              const char       *municipality)
 {
-  const char *format = query_get (query, "format");
-  const char *table = query_get (query, "table");
-  VpLang lang = vp_lang_from_code (query_get (query, "lang"));
+  const char *format = vp_http_request_query (request, "format");
+  const char *table = vp_http_request_query (request, "table");
   g_autoptr(VpReachSelection) selection = NULL;
+  VpHttpResponse *response = NULL;
   VpReach *reach = NULL;
 
   if (format != NULL && !g_str_equal (format, "json") && !g_str_equal (format, "csv"))
-    {
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, _("The format must be json or csv"));
-      return;
-    }
+    return respond_error (400, _("The format must be json or csv"));
   if (table != NULL && vp_report_table_def_lookup (table) == NULL)
-    {
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, _("There is no such table in the reach report"));
-      return;
-    }
-  selection = select_for (self, msg, query, municipality, lang, FALSE, &reach);
+    return respond_error (400, _("There is no such table in the reach report"));
+  selection = select_for (self, request, municipality, FALSE, &reach, &response);
   if (selection == NULL)
-    return;
+    return response;
   if (format != NULL && g_str_equal (format, "csv"))
     {
       g_autofree char *disposition = g_strdup_printf ("attachment; filename=\"vindplaats-%s-%s.csv\"",
@@ -594,97 +556,68 @@ handle_reach (VpEndpointServer  *self,
       gsize len = 0;
       char *csv = vp_reach_export_csv (reach, selection, table, &len);
 
-      set_header (msg, "Content-Disposition", disposition);
-      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-      soup_server_message_set_response (msg, "text/csv; charset=utf-8", SOUP_MEMORY_TAKE, csv, len);
+      response = response_new (200, "text/csv; charset=utf-8", csv, len);
+      vp_http_response_add_header (response, "Content-Disposition", disposition);
+      return response;
     }
-  else
-    {
-      g_autoptr(JsonNode) root = vp_reach_export_json (reach, selection, municipality, table);
+  {
+    g_autoptr(JsonNode) root = vp_reach_export_json (reach, selection, municipality, table);
 
-      respond_node (msg, SOUP_STATUS_OK, root);
-    }
+    return respond_node (200, root);
+  }
 }
 
-static void
-respond_html (SoupServerMessage *msg,
-              guint              status,
-              char              *html)
+static VpHttpResponse *
+handle_overview (VpEndpointServer *self,
+                 VpHttpRequest    *request,
+                 const char       *municipality)
 {
-  set_header (msg, "Content-Security-Policy",
-              "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-              "frame-ancestors 'none'; base-uri 'none'");
-  set_header (msg, "X-Frame-Options", "DENY");
-  set_header (msg, "Referrer-Policy", "no-referrer");
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "text/html; charset=utf-8", SOUP_MEMORY_TAKE, html, strlen (html));
-}
-
-static void
-redirect (SoupServerMessage *msg,
-          const char        *location)
-{
-  set_header (msg, "Location", location);
-  soup_server_message_set_status (msg, SOUP_STATUS_SEE_OTHER, NULL);
-}
-
-static void
-handle_overview (VpEndpointServer  *self,
-                 SoupServerMessage *msg,
-                 GHashTable        *query,
-                 const char        *municipality)
-{
-  VpLang lang = vp_lang_from_code (query_get (query, "lang"));
-  const char *view = query_get (query, "view");
+  VpLang lang = request_lang (request);
+  const char *view = vp_http_request_query (request, "view");
   g_autoptr(VpReachSelection) selection = NULL;
   g_autoptr(GPtrArray) installations = NULL;
   g_autoptr(GError) error = NULL;
+  VpHttpResponse *response = NULL;
   VpReach *reach = NULL;
 
   if (view != NULL && !vp_reach_page_is_view (view))
-    {
-      respond_html (msg, SOUP_STATUS_NOT_FOUND,
-                    vp_reach_message_html (lang, vp_text (lang, N_("This choice cannot be shown")),
-                                           vp_text (lang, N_("There is no such view"))));
-      return;
-    }
-  selection = select_for (self, msg, query, municipality, lang, TRUE, &reach);
+    return respond_html (404, vp_reach_message_html (lang, vp_text (lang, N_("This choice cannot be shown")),
+                                                     vp_text (lang, N_("There is no such view"))));
+  selection = select_for (self, request, municipality, TRUE, &reach, &response);
   if (selection == NULL)
-    return;
+    return response;
   installations = vp_endpoint_db_installations (self->db, &error);
   if (installations == NULL)
-    {
-      respond_internal_error (msg, error);
-      return;
-    }
-  respond_html (msg, SOUP_STATUS_OK,
-                vp_reach_page_html (reach, selection, municipality, view != NULL ? view : "reach", installations));
+    return respond_internal_error (error);
+  return respond_html (200, vp_reach_page_html (reach, selection, municipality,
+                                                view != NULL ? view : "reach", installations));
 }
 
 static GHashTable *
-read_form (SoupServerMessage *msg)
+read_form (VpHttpRequest *request)
 {
-  g_autoptr(GBytes) bytes = soup_message_body_flatten (soup_server_message_get_request_body (msg));
-  g_autofree char *text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  gsize len = 0;
+  const char *body = vp_http_request_body (request, &len);
+  GHashTable *form = g_uri_parse_params (body, (gssize) len, "&", G_URI_PARAMS_WWW_FORM, NULL);
 
-  return soup_form_decode (text);
+  return form != NULL ? form : g_hash_table_new (g_str_hash, g_str_equal);
 }
 
-static void
-set_session_cookie (SoupServerMessage *msg,
-                    const char        *value,
-                    gint64             max_age)
+static VpHttpResponse *
+with_session_cookie (VpHttpResponse *response,
+                     const char     *value,
+                     gint64          max_age)
 {
   g_autofree char *cookie = g_strdup_printf (SESSION_COOKIE "=%s; Path=/; Max-Age=%" G_GINT64_FORMAT
                                              "; Secure; HttpOnly; SameSite=Strict", value, max_age);
 
-  set_header (msg, "Set-Cookie", cookie);
+  vp_http_response_add_header (response, "Set-Cookie", cookie);
+  return response;
 }
 
-static void
-handle_sign_in (VpEndpointServer  *self,
-                SoupServerMessage *msg,
-                GHashTable        *query)
+static VpHttpResponse *
+handle_sign_in (VpEndpointServer *self,
+                VpHttpRequest    *request)
 {
   g_autoptr(GHashTable) form = NULL;
   g_autofree char *municipality = NULL;
@@ -693,166 +626,104 @@ handle_sign_in (VpEndpointServer  *self,
   g_autoptr(GError) error = NULL;
   VpLang lang;
 
-  if (is_method (msg, SOUP_METHOD_GET) || is_method (msg, SOUP_METHOD_HEAD))
-    {
-      respond_html (msg, SOUP_STATUS_OK, vp_reach_sign_in_html (vp_lang_from_code (query_get (query, "lang")), NULL));
-      return;
-    }
-  form = read_form (msg);
+  if (is_reading (request))
+    return respond_html (200, vp_reach_sign_in_html (request_lang (request), NULL));
+  form = read_form (request);
   lang = vp_lang_from_code (g_hash_table_lookup (form, "lang"));
   if (!vp_endpoint_db_read_scope (self->db, g_hash_table_lookup (form, "token"), &municipality, &error))
-    {
-      respond_internal_error (msg, error);
-      return;
-    }
+    return respond_internal_error (error);
   if (municipality == NULL)
-    {
-      respond_html (msg, SOUP_STATUS_UNAUTHORIZED,
-                    vp_reach_sign_in_html (lang, vp_text (lang, N_("This read token is not known. Check it and try again."))));
-      return;
-    }
+    return respond_html (401, vp_reach_sign_in_html (lang, vp_text (lang, N_("This read token is not known. "
+                                                                             "Check it and try again."))));
   session = vp_endpoint_db_new_session (self->db, municipality, SESSION_LIFETIME, &error);
   if (session == NULL)
-    {
-      respond_internal_error (msg, error);
-      return;
-    }
-  set_session_cookie (msg, session, SESSION_LIFETIME);
+    return respond_internal_error (error);
   location = g_strdup_printf ("/?lang=%s", vp_lang_code (lang));
-  redirect (msg, location);
+  return with_session_cookie (redirect (location), session, SESSION_LIFETIME);
 }
 
-static void
-handle_sign_out (VpEndpointServer  *self,
-                 SoupServerMessage *msg)
+static VpHttpResponse *
+handle_sign_out (VpEndpointServer *self,
+                 VpHttpRequest    *request)
 {
-  g_autoptr(GHashTable) form = read_form (msg);
-  g_autofree char *session = request_cookie (msg, SESSION_COOKIE);
+  g_autoptr(GHashTable) form = read_form (request);
   g_autofree char *location = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!vp_endpoint_db_end_session (self->db, session, &error))
-    {
-      respond_internal_error (msg, error);
-      return;
-    }
-  set_session_cookie (msg, "", 0);
+  if (!vp_endpoint_db_end_session (self->db, vp_http_request_cookie (request, SESSION_COOKIE), &error))
+    return respond_internal_error (error);
   location = g_strdup_printf ("/sign-in?lang=%s",
                               vp_lang_code (vp_lang_from_code (g_hash_table_lookup (form, "lang"))));
-  redirect (msg, location);
+  return with_session_cookie (redirect (location), "", 0);
 }
 
 /* Reading needs a session (or, for GET /v1/reach, a read token). The
  * overview sends a reader without one to the sign-in form. */
-static void
-handle_read (VpEndpointServer  *self,
-             SoupServerMessage *msg,
-             GHashTable        *query,
-             Route              route)
+static VpHttpResponse *
+handle_read (VpEndpointServer *self,
+             VpHttpRequest    *request,
+             Route             route)
 {
-  gboolean failed = FALSE;
-  g_autofree char *municipality = read_scope (self, msg, &failed);
+  VpHttpResponse *response = NULL;
+  g_autofree char *municipality = read_scope (self, request, &response);
 
-  if (failed)
-    return;
+  if (response != NULL)
+    return response;
   if (municipality == NULL && route == ROUTE_OVERVIEW)
     {
-      g_autofree char *location = g_strdup_printf ("/sign-in?lang=%s",
-                                                   vp_lang_code (vp_lang_from_code (query_get (query, "lang"))));
-      redirect (msg, location);
+      g_autofree char *location = g_strdup_printf ("/sign-in?lang=%s", vp_lang_code (request_lang (request)));
+
+      return redirect (location);
     }
-  else if (municipality == NULL)
-    respond_unauthorised (msg, bearer_token (msg) != NULL);
-  else if (route == ROUTE_OVERVIEW)
-    handle_overview (self, msg, query, municipality);
-  else
-    handle_reach (self, msg, query, municipality);
+  if (municipality == NULL)
+    {
+      g_autofree char *token = bearer_token (request);
+
+      return respond_unauthorised (token != NULL);
+    }
+  if (route == ROUTE_OVERVIEW)
+    return handle_overview (self, request, municipality);
+  return handle_reach (self, request, municipality);
 }
 
-static void
-on_request (SoupServer        *server,
-            SoupServerMessage *msg,
-            const char        *path,
-            GHashTable        *query,
-            gpointer           user_data)
+static VpHttpResponse *
+on_request (VpHttpRequest *request,
+            gpointer       user_data)
 {
   VpEndpointServer *self = user_data;
-  gboolean reading = is_method (msg, SOUP_METHOD_GET) || is_method (msg, SOUP_METHOD_HEAD);
   g_auto(GStrv) parts = NULL;
-  Route route = route_parse (path, &parts);
+  VpHttpResponse *refused;
 
-  set_header (msg, "Cache-Control", "no-store");
-  set_header (msg, "X-Content-Type-Options", "nosniff");
-
-  switch (route)
+  switch (route_parse (vp_http_request_path (request), &parts))
     {
     case ROUTE_REPORT:
-      /* The early handler checked the token already; checking again costs
-       * one indexed look-up and keeps this path safe on its own. */
-      if (!is_method (msg, SOUP_METHOD_PUT))
-        respond_not_allowed (msg, "PUT");
-      else if (authorise (self, msg, parts[0]))
-        handle_put_report (self, msg, parts);
-      break;
+      if (!is_method (request, "PUT"))
+        return respond_not_allowed ("PUT");
+      /* Checked before the body came too; once more keeps this path safe
+       * on its own. */
+      if ((refused = authorise (self, request, parts[0])) != NULL)
+        return refused;
+      return handle_put_report (self, request, parts);
     case ROUTE_REACH:
+      if (!is_reading (request))
+        return respond_not_allowed ("GET");
+      return handle_read (self, request, ROUTE_REACH);
     case ROUTE_OVERVIEW:
-      if (!reading)
-        respond_not_allowed (msg, "GET");
-      else
-        handle_read (self, msg, query, route);
-      break;
+      if (!is_reading (request))
+        return respond_not_allowed ("GET");
+      return handle_read (self, request, ROUTE_OVERVIEW);
     case ROUTE_SIGN_IN:
-      if (!reading && !is_method (msg, SOUP_METHOD_POST))
-        respond_not_allowed (msg, "GET, POST");
-      else
-        handle_sign_in (self, msg, query);
-      break;
+      if (!is_reading (request) && !is_method (request, "POST"))
+        return respond_not_allowed ("GET, POST");
+      return handle_sign_in (self, request);
     case ROUTE_SIGN_OUT:
-      if (!is_method (msg, SOUP_METHOD_POST))
-        respond_not_allowed (msg, "POST");
-      else
-        handle_sign_out (self, msg);
-      break;
+      if (!is_method (request, "POST"))
+        return respond_not_allowed ("POST");
+      return handle_sign_out (self, request);
     case ROUTE_NOT_FOUND:
     default:
-      respond_error (msg, SOUP_STATUS_NOT_FOUND, _("There is nothing at this address"));
-      break;
+      return respond_error (404, _("There is nothing at this address"));
     }
-}
-
-/* One line per request: time, method, path (never the query, which may
- * hold a token), status. Bodies are never logged. */
-static void
-log_request (SoupServerMessage *msg,
-             const char        *note)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *when = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
-  GUri *uri = soup_server_message_get_uri (msg);
-  const char *method = soup_server_message_get_method (msg);
-  g_autofree char *path = g_strescape (uri != NULL ? g_uri_get_path (uri) : "-", NULL);
-
-  if (strlen (path) > MAX_LOGGED_PATH)
-    strcpy (path + MAX_LOGGED_PATH - 3, "...");
-  g_printerr ("%s %s %s %u%s%s\n", when, method != NULL ? method : "-", path,
-              soup_server_message_get_status (msg), note != NULL ? " " : "",
-              note != NULL ? note : "");
-}
-
-static void
-on_request_finished (SoupServer        *server,
-                     SoupServerMessage *msg,
-                     gpointer           user_data)
-{
-  log_request (msg, NULL);
-}
-
-static void
-on_request_aborted (SoupServer        *server,
-                    SoupServerMessage *msg,
-                    gpointer           user_data)
-{
-  log_request (msg, "(aborted)");
 }
 
 static void
@@ -860,11 +731,10 @@ vp_endpoint_server_dispose (GObject *object)
 {
   VpEndpointServer *self = VP_ENDPOINT_SERVER (object);
 
-  if (self->soup != NULL)
-    soup_server_disconnect (self->soup);
-  g_clear_object (&self->soup);
+  g_clear_pointer (&self->http, vp_http_server_stop);
   g_clear_object (&self->db);
   g_clear_pointer (&self->reach, g_hash_table_unref);
+  g_clear_pointer (&self->address, g_free);
 
   G_OBJECT_CLASS (vp_endpoint_server_parent_class)->dispose (object);
 }
@@ -884,54 +754,52 @@ vp_endpoint_server_init (VpEndpointServer *self)
 /**
  * vp_endpoint_server_new:
  * @db: the endpoint's database
- * @certificate: the server's certificate, with its private key
- * @max_body: the largest request body accepted, in bytes
+ * @max_body: the largest report accepted, in bytes
+ * @auth: what a device must show to send a report
  *
  * Returns: (transfer full): a server that is not listening yet
  */
 VpEndpointServer *
-vp_endpoint_server_new (VpEndpointDb    *db,
-                        GTlsCertificate *certificate,
-                        gsize            max_body)
+vp_endpoint_server_new (VpEndpointDb *db,
+                        gsize         max_body,
+                        VpClientAuth  auth)
 {
   VpEndpointServer *self;
 
   g_return_val_if_fail (VP_IS_ENDPOINT_DB (db), NULL);
-  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), NULL);
   g_return_val_if_fail (max_body > 0, NULL);
 
   self = g_object_new (VP_TYPE_ENDPOINT_SERVER, NULL);
   self->db = g_object_ref (db);
   self->max_body = max_body;
-  self->soup = soup_server_new ("tls-certificate", certificate,
-                                "server-header", "vindplaats-endpoint",
-                                NULL);
-  soup_server_add_early_handler (self->soup, NULL, on_early_request, self, NULL);
-  soup_server_add_handler (self->soup, NULL, on_request, self, NULL);
-  g_signal_connect_object (self->soup, "request-finished", G_CALLBACK (on_request_finished), self, 0);
-  g_signal_connect_object (self->soup, "request-aborted", G_CALLBACK (on_request_aborted), self, 0);
+  self->auth = auth;
   return self;
 }
 
 /**
- * vp_endpoint_server_listen:
+ * vp_endpoint_server_start:
  * @self: a #VpEndpointServer
- * @address: the address and port to listen on; port 0 picks a free one
+ * @config: where to listen, the TLS material and the limits
  * @error: return location for an error
  *
- * Starts serving HTTPS (only) on @address.
+ * Starts serving HTTPS (only), in a thread of its own; the database must
+ * not be used elsewhere from then on.
  *
  * Returns: %TRUE when listening
  */
 gboolean
-vp_endpoint_server_listen (VpEndpointServer  *self,
-                           GSocketAddress    *address,
-                           GError           **error)
+vp_endpoint_server_start (VpEndpointServer    *self,
+                          const VpHttpConfig  *config,
+                          GError             **error)
 {
   g_return_val_if_fail (VP_IS_ENDPOINT_SERVER (self), FALSE);
-  g_return_val_if_fail (G_IS_SOCKET_ADDRESS (address), FALSE);
+  g_return_val_if_fail (self->http == NULL, FALSE);
 
-  return soup_server_listen (self->soup, address, SOUP_SERVER_LISTEN_HTTPS, error);
+  self->http = vp_http_server_start (config, on_early, on_request, self, error);
+  if (self->http == NULL)
+    return FALSE;
+  self->address = g_strdup (config->address);
+  return TRUE;
 }
 
 /**
@@ -944,22 +812,11 @@ vp_endpoint_server_listen (VpEndpointServer  *self,
 char *
 vp_endpoint_server_get_url (VpEndpointServer *self)
 {
-  GSList *uris;
-  GUri *uri;
-  const char *host;
-  char *url;
-
   g_return_val_if_fail (VP_IS_ENDPOINT_SERVER (self), NULL);
 
-  uris = soup_server_get_uris (self->soup);
-  if (uris == NULL)
+  if (self->http == NULL)
     return NULL;
-  uri = uris->data;
-  host = g_uri_get_host (uri);
-  if (strchr (host, ':') != NULL)
-    url = g_strdup_printf ("https://[%s]:%d", host, g_uri_get_port (uri));
-  else
-    url = g_strdup_printf ("https://%s:%d", host, g_uri_get_port (uri));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  return url;
+  if (strchr (self->address, ':') != NULL)
+    return g_strdup_printf ("https://[%s]:%u", self->address, vp_http_server_get_port (self->http));
+  return g_strdup_printf ("https://%s:%u", self->address, vp_http_server_get_port (self->http));
 }
