@@ -186,3 +186,27 @@ vp_text_table (VpLang      lang,
       return vp_text (lang, titles[i].title);
   return table;
 }
+
+/* The name of a report dimension, for the corner of a table. */
+const char *
+vp_text_dimension (VpLang      lang,
+                   const char *dimension)
+{
+  static const struct { const char *name; const char *title; } titles[] = {
+    { "location_type", N_("Location type") },
+    { "contact_kind", N_("Kind of contact") },
+    { "initiated_by", N_("Route (initiated by)") },
+    { "age_band", N_("Age") },
+    { "dutch_proficiency", N_("Dutch proficiency") },
+    { "stage", N_("Stage") },
+    { "interpreter_mode", N_("Interpreter") },
+    { "referral_category", N_("Referral category") },
+    { "feedback_status", N_("Feedback") },
+    { "language", N_("Language") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
+    if (g_str_equal (titles[i].name, dimension))
+      return vp_text (lang, titles[i].title);
+  return dimension;
+}

@@ -31,6 +31,8 @@ char       *vp_text_month         (VpLang      lang,
                                    const char *period);
 const char *vp_text_month_short   (VpLang      lang,
                                    const char *period);
+const char *vp_text_dimension     (VpLang      lang,
+                                   const char *dimension);
 const char *vp_text_table         (VpLang      lang,
                                    const char *table);
 char       *vp_text_number        (VpLang      lang,

@@ -61,6 +61,7 @@ static const char style[] =
   "header{display:flex;flex-wrap:wrap;gap:.5em 1.5em;align-items:center;justify-content:space-between;"
   "background:#1a5fb4;color:#fff;padding:.6em 1em}"
   "header a,header button{color:#fff}header p{margin:0;font-weight:bold}"
+  "header a:focus,header button:focus{outline-color:#fff}"
   "header form{margin:0}header button{background:none;border:1px solid #fff;border-radius:4px;padding:.2em .8em;font:inherit;cursor:pointer}"
   ".tools{display:flex;gap:1em;align-items:center;flex-wrap:wrap}"
   "nav ul{list-style:none;margin:0;padding:0 1em;display:flex;flex-wrap:wrap;gap:.2em 1.2em;background:#fff;border-bottom:1px solid #ccc}"
@@ -81,7 +82,8 @@ static const char style[] =
   "th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right;vertical-align:top}"
   "th[scope=row],thead th:first-child{text-align:left}tr.sub th,tr.sub td{background:#f0f0f0}tr.total th,tr.total td{font-weight:bold;background:#e8eef7}"
   ".pair{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:1em;align-items:start}"
-  "@media (max-width:50em){.pair{grid-template-columns:minmax(0,1fr)}}"
+  "@media (max-width:50em){.pair{grid-template-columns:minmax(0,1fr)}"
+  "td .range{display:block}th,td{padding:.2em .35em}th{overflow-wrap:anywhere;hyphens:auto}}"
   "figure{margin:.5em 0;background:#fff;border:1px solid #ccc;border-radius:6px;padding:.5em}"
   "figure svg{width:100%;height:auto;display:block}figcaption{font-weight:bold}"
   ".note{font-size:.9em;color:#454545;max-width:50em}"
@@ -458,7 +460,7 @@ cross_table (Page       *page,
   guint row_count = n_rows + (def->rows_not_recorded ? 1 : 0);
   guint column_count = n_columns + (def->columns_not_recorded ? 1 : 0);
 
-  table_begin (page, caption, "");
+  table_begin (page, caption, vp_text_dimension (page->lang, def->rows->name));
   for (guint c = 0; c <= column_count; c++)
     {
       const char *code = c < n_columns ? columns[c].code : VP_NOT_RECORDED;
@@ -494,13 +496,13 @@ static void
 short_label (GString    *out,
              const char *label)
 {
-  if (g_utf8_strlen (label, -1) <= 24)
+  if (g_utf8_strlen (label, -1) <= 22)
     {
       append_escaped (out, label);
       return;
     }
   {
-    g_autofree char *start = g_utf8_substring (label, 0, 22);
+    g_autofree char *start = g_utf8_substring (label, 0, 20);
 
     append_escaped (out, start);
     g_string_append (out, "…");
@@ -516,7 +518,7 @@ bar_chart (Page           *page,
            const VpFigure *figures,
            guint           n)
 {
-  const int row_height = 26, label_width = 190, width = 480;
+  const int row_height = 28, label_width = 200, width = 480;
   double max = 1;
   int height = row_height * (int) n + 10;
 
@@ -543,15 +545,15 @@ bar_chart (Page           *page,
       double lo = label_width + figures[i].lo * scale;
       double hi = label_width + (figures[i].hi == VP_REPORT_UNBOUNDED ? max : (double) figures[i].hi) * scale;
 
-      g_string_append_printf (page->out, "<text x=\"%d\" y=\"%d\" font-size=\"13\" text-anchor=\"end\" fill=\"#1d1d1d\">",
-                              label_width - 6, y + 16);
+      g_string_append_printf (page->out, "<text x=\"%d\" y=\"%d\" font-size=\"15\" text-anchor=\"end\" fill=\"#1d1d1d\">",
+                              label_width - 6, y + 18);
       short_label (page->out, labels[i]);
       g_string_append_printf (page->out, "</text><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>",
                               label_width, y + 3, w, row_height - 8,
-                              vp_figure_is_exact (&figures[i]) ? "#1a5fb4" : "#62a0ea");
+                              vp_figure_is_exact (&figures[i]) ? "#1a5fb4" : "#3584e4");
       if (!vp_figure_is_exact (&figures[i]))
         g_string_append_printf (page->out, "<path d=\"M%.1f %d H%.1f M%.1f %d V%d M%.1f %d V%d\" stroke=\"#1d1d1d\""
-                                " stroke-width=\"1.5\"%s/>", lo, y + 12, hi, lo, y + 7, y + 17, hi, y + 7, y + 17,
+                                " stroke-width=\"1.5\"%s/>", lo, y + 13, hi, lo, y + 8, y + 18, hi, y + 8, y + 18,
                                 figures[i].hi == VP_REPORT_UNBOUNDED ? " stroke-dasharray=\"3 2\"" : "");
     }
   g_string_append (page->out, "</svg></figure>\n");
@@ -577,7 +579,7 @@ dimension_section (Page        *page,
   g_autofree VpFigure *figures = g_new0 (VpFigure, count);
 
   g_string_append_printf (page->out, "<h2>%s</h2><div class=\"pair\">", title);
-  table_begin (page, title, "");
+  table_begin (page, title, vp_text_dimension (page->lang, dim->name));
   g_string_append_printf (page->out, "<th scope=\"col\">%s</th>", T (N_("Count")));
   for (guint t = 0; extra_tables != NULL && extra_tables[t] != NULL; t++)
     g_string_append_printf (page->out, "<th scope=\"col\">%s</th>", T (extra_titles[t]));
@@ -812,7 +814,7 @@ trend_chart (Page          *page,
              const Measure *m)
 {
   GPtrArray *months = page->sel->months;
-  const int width = 600, height = 220, left = 48, bottom = 30, top = 10;
+  const int width = 480, height = 240, left = 50, bottom = 34, top = 10;
   double max = m->rest != NULL ? 1.0 : 1.0;
   g_autofree double *value = g_new0 (double, months->len);
   g_autofree double *lo = g_new0 (double, months->len);
@@ -867,7 +869,7 @@ trend_chart (Page          *page,
                                                : vp_text_number (page->lang, (gint64) llround (v));
 
       g_string_append_printf (page->out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#d0d0d0\"/>"
-                              "<text x=\"%d\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\" fill=\"#1d1d1d\">%s</text>",
+                              "<text x=\"%d\" y=\"%.1f\" font-size=\"14\" text-anchor=\"end\" fill=\"#1d1d1d\">%s</text>",
                               left, width - 10, y, y, left - 4, y + 4, label);
     }
   for (guint i = 0; i < months->len; i++)
@@ -876,13 +878,13 @@ trend_chart (Page          *page,
       double scale = (height - bottom - top) / max;
       double y0 = height - bottom;
 
-      g_string_append_printf (page->out, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\" fill=\"#1d1d1d\">%s</text>",
+      g_string_append_printf (page->out, "<text x=\"%.1f\" y=\"%d\" font-size=\"14\" text-anchor=\"middle\" fill=\"#1d1d1d\">%s</text>",
                               x, height - 10, vp_text_month_short (page->lang, g_ptr_array_index (months, i)));
       if (value[i] < 0)
         continue;
       g_string_append_printf (page->out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>",
                               x - step * 0.3, y0 - value[i] * scale, step * 0.6, value[i] * scale,
-                              hi[i] - lo[i] < 1e-9 && !open[i] ? "#1a5fb4" : "#62a0ea");
+                              hi[i] - lo[i] < 1e-9 && !open[i] ? "#1a5fb4" : "#3584e4");
       if (hi[i] - lo[i] >= 1e-9 || open[i])
         g_string_append_printf (page->out, "<path d=\"M%.1f %.1f V%.1f M%.1f %.1f H%.1f M%.1f %.1f H%.1f\" stroke=\"#1d1d1d\""
                                 " stroke-width=\"1.5\"%s/>",
