@@ -814,7 +814,7 @@ trend_chart (Page          *page,
              const Measure *m)
 {
   GPtrArray *months = page->sel->months;
-  const int width = 480, height = 240, left = 50, bottom = 34, top = 10;
+  const int width = 480, height = 250, left = 50, bottom = 34, top = 20;
   double max = m->rest != NULL ? 1.0 : 1.0;
   g_autofree double *value = g_new0 (double, months->len);
   g_autofree double *lo = g_new0 (double, months->len);
