@@ -457,6 +457,14 @@ test_csv (Fixture       *f,
     g_assert_true (g_str_has_prefix (r.body->str, "\xEF\xBB\xBF" "Month,Team,"));
   }
   {
+    g_auto(Response) r = request (f, "GET", "/v1/reach?format=csv&period=2026-10&team=zuid&table=referrals&lang=en",
+                                  headers, NULL);
+
+    g_assert_cmpint (r.status, ==, 200);
+    g_assert_null (strstr (r.body->str, "Wijkteam Centrum"));
+    g_assert_nonnull (strstr (r.body->str, "\r\n2026-10,Wijkteam Zuid,Zuid,Referrals by category and feedback,"));
+  }
+  {
     g_auto(Response) r = request (f, "GET", "/v1/reach?format=xml", headers, NULL);
 
     g_assert_cmpint (r.status, ==, 400);

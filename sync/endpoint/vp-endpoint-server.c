@@ -511,6 +511,8 @@ select_for (VpEndpointServer  *self,
   VpLang lang = request_lang (request);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) teams = NULL;
+  g_autofree char *scope = NULL;
+  const char *team;
   VpReachSelection *selection;
 
   *reach = reach_for (self, municipality, &error);
@@ -519,8 +521,13 @@ select_for (VpEndpointServer  *self,
       *response = respond_internal_error (error);
       return NULL;
     }
-  selection = vp_reach_select (*reach, teams, lang, vp_http_request_query (request, "period"),
-                               vp_http_request_query (request, "scope"), &error);
+  /* ?team=CODE is short for ?scope=team:CODE. */
+  team = vp_http_request_query (request, "team");
+  if (vp_http_request_query (request, "scope") == NULL && team != NULL)
+    scope = g_strconcat ("team:", team, NULL);
+  else
+    scope = g_strdup (vp_http_request_query (request, "scope"));
+  selection = vp_reach_select (*reach, teams, lang, vp_http_request_query (request, "period"), scope, &error);
   if (selection != NULL)
     return selection;
   if (html)
