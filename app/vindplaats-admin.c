@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* vindplaats-admin: the command line for set-up and maintenance tasks that
- * need no window: a demo store with synthetic data, the endpoint settings,
- * and sending due reports. The passphrase is read from standard input so
- * that it never shows up in the process list. */
+ * need no window: a demo store with synthetic data, the endpoint settings
+ * (a client certificate among them), and sending due reports. The
+ * passphrase, and a PKCS#12 file's password after it, are read from
+ * standard input so that they never show up in the process list. */
 #define G_LOG_DOMAIN "vindplaats-admin"
 
 #include "config.h"
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "vp-categories.h"
+#include "vp-client-cert.h"
 #include "vp-keyslots.h"
 #include "vp-registration.h"
 #include "vp-store.h"
@@ -23,6 +25,8 @@ static char *opt_endpoint;
 static char *opt_token;
 static char *opt_ca;
 static char *opt_label;
+static char *opt_client_p12;
+static gboolean opt_no_client_cert;
 static char *opt_month;
 
 static const GOptionEntry entries[] = {
@@ -31,6 +35,8 @@ static const GOptionEntry entries[] = {
   { "token", 0, 0, G_OPTION_ARG_STRING, &opt_token, N_("Team token for the endpoint"), N_("TOKEN") },
   { "ca", 0, 0, G_OPTION_ARG_FILENAME, &opt_ca, N_("CA certificate that signs the endpoint's certificate"), N_("FILE") },
   { "label", 0, 0, G_OPTION_ARG_STRING, &opt_label, N_("Name of this laptop, sent with its reports (empty: none)"), N_("TEXT") },
+  { "client-p12", 0, 0, G_OPTION_ARG_FILENAME, &opt_client_p12, N_("Client certificate and key for the endpoint, from a PKCS#12 file (its password is read from standard input after the passphrase)"), N_("FILE") },
+  { "no-client-cert", 0, 0, G_OPTION_ARG_NONE, &opt_no_client_cert, N_("Remove the client certificate"), NULL },
   { "month", 0, 0, G_OPTION_ARG_STRING, &opt_month, N_("Month with demo contacts (YYYY-MM)"), N_("MONTH") },
   { NULL }
 };
@@ -52,8 +58,45 @@ read_passphrase (void)
   }
 }
 
-/* The endpoint settings and the laptop's name, each only when given; a bad
- * endpoint is refused before anything is changed. */
+/* Imports --client-p12 with the password on the next line of standard
+ * input, and says which certificate it was, so that the municipality can
+ * be told the subject to map. */
+static gboolean
+import_client_certificate (VpStore  *store,
+                           GError  **error)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *password = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(VpClientCertInfo) info = NULL;
+  g_autofree char *until = NULL;
+  gsize length = 0;
+  gboolean ok;
+
+  if (!g_file_get_contents (opt_client_p12, &contents, &length, error))
+    return FALSE;
+  password = read_passphrase ();
+  if (password == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           _("Give the password of the PKCS#12 file on standard input, on the line after the passphrase"));
+      return FALSE;
+    }
+  bytes = g_bytes_new_take (g_steal_pointer (&contents), length);
+  ok = vp_client_cert_import (store, bytes, password, now, error);
+  vp_wipe (password, strlen (password));
+  if (!ok)
+    return FALSE;
+  info = vp_client_cert_get_info (store);
+  until = vp_client_cert_format_date (info->not_after);
+  g_print (_("Client certificate imported: %s, valid until %s\n"), info->subject, until);
+  return TRUE;
+}
+
+/* The endpoint settings, the client certificate and the laptop's name,
+ * each only when given; a bad endpoint or contradictory options are
+ * refused before anything is changed. */
 static gboolean
 configure_store (VpStore  *store,
                  GError  **error)
@@ -63,6 +106,20 @@ configure_store (VpStore  *store,
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            _("The endpoint must be an https:// address"));
       return FALSE;
+    }
+  if (opt_client_p12 != NULL && opt_no_client_cert)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--client-p12 and --no-client-cert cannot be used together"));
+      return FALSE;
+    }
+  if (opt_client_p12 != NULL && !import_client_certificate (store, error))
+    return FALSE;
+  if (opt_no_client_cert)
+    {
+      if (!vp_client_cert_remove (store, error))
+        return FALSE;
+      g_print (_("Client certificate removed\n"));
     }
   if (opt_label != NULL && !vp_sync_set_installation_label (store, opt_label, error))
     return FALSE;
@@ -260,9 +317,10 @@ main (int   argc,
   g_option_context_set_description (context,
     _("Commands:\n"
       "  demo-store   create a store with synthetic demo contacts\n"
-      "  configure    set the municipal endpoint or the laptop's name\n"
+      "  configure    set the municipal endpoint, the client certificate or the laptop's name\n"
       "  send         queue the reports that are due and send them\n"
-      "\nThe passphrase is read from standard input."));
+      "\nThe passphrase is read from the first line of standard input. With\n"
+      "--client-p12, the PKCS#12 file's password is read from the second line."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("%s\n", error->message);

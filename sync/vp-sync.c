@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vp-audit.h"
+#include "vp-client-cert.h"
 #include "vp-outbox.h"
 #include "vp-report-build.h"
 #include "vp-report-schema.h"
@@ -441,6 +442,8 @@ typedef struct {
   char *team;
   char *installation;
   char *label;
+  VpClientCredential *credential;  /* NULL: none kept */
+  gint64 credential_expires;       /* Unix time; 0 without a credential */
 } Target;
 
 static void
@@ -455,6 +458,7 @@ target_free (Target *t)
   g_free (t->team);
   g_free (t->installation);
   g_free (t->label);
+  g_clear_pointer (&t->credential, vp_client_credential_free);  /* wiped */
   g_free (t);
 }
 
@@ -473,7 +477,14 @@ target_load (VpStore  *store,
   t->team = g_strdup (vp_store_get_team_code (store));
   t->installation = g_strdup (vp_store_get_installation_id (store));
   t->label = vp_sync_get_installation_label (store);
-  if (t->endpoint == NULL || t->token == NULL)
+  t->credential = vp_client_cert_load (store);
+  if (t->credential != NULL)
+    {
+      g_autoptr(VpClientCertInfo) info = vp_client_cert_info_from_pem (t->credential->cert_pem, NULL);
+      t->credential_expires = info != NULL ? info->not_after : 0;
+    }
+  /* A token, a client certificate or both, as the endpoint asks. */
+  if (t->endpoint == NULL || (t->token == NULL && t->credential == NULL))
     {
       g_set_error_literal (error, VP_SYNC_ERROR, VP_SYNC_ERROR_NOT_CONFIGURED,
                            _("No municipal endpoint has been set up for this team"));
@@ -482,22 +493,54 @@ target_load (VpStore  *store,
   return g_steal_pointer (&t);
 }
 
+/* An endpoint that refuses an expired client certificate can only say
+ * that it wants a valid one; the laptop knows why it was not, and says so
+ * beside the endpoint's answer. Both clocks may differ, so the upload is
+ * tried all the same. */
+static void
+explain_expired_certificate (const Target  *t,
+                             char         **reason)
+{
+  g_autofree char *date = NULL;
+  g_autofree char *answer = NULL;
+
+  if (t->credential == NULL || t->credential_expires > g_get_real_time () / G_USEC_PER_SEC)
+    return;
+  date = vp_client_cert_format_date (t->credential_expires);
+  answer = g_steal_pointer (reason);
+  /* Translators: the endpoint's answer, then the date the certificate expired. */
+  *reason = g_strdup_printf (_("%s — this laptop’s client certificate expired on %s; import a new one on the report page"),
+                             answer != NULL ? answer : "", date);
+}
+
 static VpUploadOutcome
 upload (const Target       *t,
         const VpOutboxItem *item,
         long               *status,
         char              **reason)
 {
-  VpUploadConfig config = { t->endpoint, t->token, t->ca_file, t->pinned_key, t->label };
+  VpUploadConfig config = {
+    .endpoint = t->endpoint,
+    .token = t->token,
+    .ca_file = t->ca_file,
+    .pinned_key = t->pinned_key,
+    .label = t->label,
+    .client_cert = t->credential != NULL ? t->credential->cert_pem : NULL,
+    .client_key = t->credential != NULL ? t->credential->key_pem : NULL,
+  };
   static gsize curl_ready = 0;
+  VpUploadOutcome outcome;
 
   if (g_once_init_enter (&curl_ready))
     {
       curl_global_init (CURL_GLOBAL_DEFAULT);
       g_once_init_leave (&curl_ready, 1);
     }
-  return vp_upload_report (&config, t->team, t->installation, item->period, item->body,
-                           status, reason);
+  outcome = vp_upload_report (&config, t->team, t->installation, item->period, item->body,
+                              status, reason);
+  if (outcome == VP_UPLOAD_NEEDS_ATTENTION)
+    explain_expired_certificate (t, reason);
+  return outcome;
 }
 
 static gboolean

@@ -7,10 +7,12 @@ G_BEGIN_DECLS
 
 typedef struct {
   const char *endpoint;    /* https://host[:port] */
-  const char *token;       /* the team's bearer token */
+  const char *token;       /* the team's bearer token; NULL with a client certificate alone */
   const char *ca_file;     /* optional extra trust anchor */
   const char *pinned_key;  /* optional, as CURLOPT_PINNEDPUBLICKEY takes it */
   const char *label;       /* optional installation label, UTF-8 (#11) */
+  const char *client_cert; /* optional client certificate and chain, PEM (#12) */
+  const char *client_key;  /* its private key, PEM; with client_cert only */
 } VpUploadConfig;
 
 typedef enum {

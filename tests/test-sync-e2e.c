@@ -10,8 +10,10 @@
 #include <sys/prctl.h>
 #endif
 
+#include "vp-client-cert.h"
 #include "vp-outbox.h"
 #include "vp-sync.h"
+#include "vp-test-certs.h"
 #include "vp-test-util.h"
 
 typedef struct {
@@ -21,6 +23,7 @@ typedef struct {
   char        *endpoint_db;
   char        *url;
   char        *token;
+  char        *certs;     /* client certificate material, mTLS fixture only */
   GSubprocess *server;
   VpStore     *store;
 } Fixture;
@@ -70,8 +73,12 @@ die_with_parent (gpointer user_data)
 #endif
 }
 
+/* @client_ca and @client_auth: NULL, or what the endpoint demands of a
+ * client certificate (--client-ca, --client-auth). */
 static void
-start_server (Fixture *f)
+start_server (Fixture    *f,
+              const char *client_ca,
+              const char *client_auth)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
@@ -79,7 +86,8 @@ start_server (Fixture *f)
   g_autofree char *line = NULL;
   const char *argv[] = {
     endpoint_program (), "serve", "--db", f->endpoint_db, "--cert", f->cert, "--key", f->key,
-    "--address", "127.0.0.1", "--port", "0", NULL
+    "--address", "127.0.0.1", "--port", "0",
+    client_ca != NULL ? "--client-ca" : NULL, client_ca, "--client-auth", client_auth, NULL
   };
 
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
@@ -93,9 +101,9 @@ start_server (Fixture *f)
   f->url = g_strdup (line + strlen ("listening on "));
 }
 
+/* The endpoint's certificate and database with a token for team-noord. */
 static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
+prepare_endpoint (Fixture *f)
 {
   const char *issue[] = { endpoint_program (), "issue-token", "--db", NULL, "--team", "team-noord", NULL };
 
@@ -107,15 +115,49 @@ fixture_setup (Fixture       *f,
   issue[3] = f->endpoint_db;
   f->token = run_capture (issue);
   g_assert_cmpuint (strlen (f->token), >=, 32);
-  start_server (f);
+}
 
-  {
-    g_autofree char *store_dir = g_build_filename (f->dir, "store", NULL);
-    f->store = vp_test_create_store (store_dir);
-  }
+/* The laptop's store, set up for the endpoint; the token only if given. */
+static void
+prepare_store (Fixture    *f,
+               const char *token)
+{
+  g_autofree char *store_dir = g_build_filename (f->dir, "store", NULL);
+
+  f->store = vp_test_create_store (store_dir);
   g_assert_true (vp_store_set_setting (f->store, "endpoint_url", f->url, NULL));
-  g_assert_true (vp_store_set_setting (f->store, "endpoint_token", f->token, NULL));
+  g_assert_true (vp_store_set_setting (f->store, "endpoint_token", token, NULL));
   g_assert_true (vp_store_set_setting (f->store, "endpoint_ca_file", f->cert, NULL));
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  prepare_endpoint (f);
+  start_server (f, NULL, NULL);
+  prepare_store (f, f->token);
+}
+
+/* An endpoint that demands client certificates from the municipality's
+ * CA (#12): @data is "cert" (a mapped certificate suffices, so the store
+ * gets no token) or "both" (token and certificate). A second CA, "other",
+ * signs what the endpoint must refuse. */
+static void
+mtls_fixture_setup (Fixture       *f,
+                    gconstpointer  data)
+{
+  const char *client_auth = data;
+  g_autofree char *client_ca = NULL;
+
+  prepare_endpoint (f);
+  f->certs = g_build_filename (f->dir, "certs", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (f->certs, 0700), ==, 0);
+  vp_test_cert_make_ca (f->certs, "municipality");
+  vp_test_cert_make_ca (f->certs, "other");
+  client_ca = g_build_filename (f->certs, "municipality-ca.pem", NULL);
+  start_server (f, client_ca, client_auth);
+  prepare_store (f, g_str_equal (client_auth, "both") ? f->token : NULL);
 }
 
 static void
@@ -133,6 +175,7 @@ fixture_teardown (Fixture       *f,
   g_free (f->endpoint_db);
   g_free (f->url);
   g_free (f->token);
+  g_free (f->certs);
 }
 
 static int
@@ -371,6 +414,277 @@ test_untrusted_certificate (Fixture       *f,
   g_assert_cmpint (endpoint_count (f, "1"), ==, 0);
 }
 
+#define CLIENT_SUBJECT "/O=Wijkteam Noord/CN=laptop-1"
+
+/* Imports a PKCS#12 file as the team leader would, judged at @at (NULL:
+ * now); returns the subject as the report page shows it. */
+static char *
+import_client_certificate (Fixture    *f,
+                           const char *p12,
+                           GDateTime  *at)
+{
+  g_autoptr(GBytes) bytes = vp_test_read_bytes (p12);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VpClientCertInfo) info = NULL;
+
+  g_assert_true (vp_client_cert_import (f->store, bytes, "p12 wachtwoord", at != NULL ? at : now, &error));
+  g_assert_no_error (error);
+  info = vp_client_cert_get_info (f->store);
+  g_assert_nonnull (info);
+  return g_strdup (info->subject);
+}
+
+/* What the municipality does with the subject the team leader gives it. */
+static void
+map_certificate (Fixture    *f,
+                 const char *subject)
+{
+  const char *argv[] = {
+    endpoint_program (), "map-certificate", "--db", f->endpoint_db, "--subject", subject,
+    "--team", "team-noord", NULL
+  };
+  g_free (run_capture (argv));
+}
+
+/* Queues a month and tries to send it; the outbox entry it left. */
+static VpOutboxItem *
+send_month (Fixture    *f,
+            const char *prefix,
+            guint       expect_delivered)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_local (2026, 11, 29, 9, 0, 0);
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  register_month (f->store, prefix, 10);
+  g_assert_true (vp_sync_queue_due_reports (f->store, now, &n, &error));
+  g_assert_no_error (error);
+  g_assert_true (vp_sync_send_due (f->store, now, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, expect_delivered);
+  return only_item (f->store, 1);
+}
+
+static void
+assert_refused (VpOutboxItem *item,
+                int           status,
+                const char   *reason_part)
+{
+  g_test_message ("state %s, status %d, reason: %s", item->state, item->last_status,
+                  item->last_error != NULL ? item->last_error : "(none)");
+  g_assert_cmpstr (item->state, ==, "needs_attention");
+  g_assert_cmpint (item->last_status, ==, status);
+  g_assert_nonnull (item->last_error);
+  g_assert_nonnull (strstr (item->last_error, reason_part));
+}
+
+/* Sends again what was refused, on demand (as Send Now does). */
+static VpOutboxItem *
+send_again (Fixture      *f,
+            VpOutboxItem *item,
+            guint         expect_delivered)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_local (2026, 11, 29, 9, 0, 0);
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  g_assert_true (vp_outbox_mark (f->store, item->id, "queued", 0, NULL, 0, NULL));
+  vp_outbox_item_free (item);
+  g_assert_true (vp_sync_send_due (f->store, now, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, expect_delivered);
+  return only_item (f->store, 1);
+}
+
+/* A certificate from the municipality's CA, for TLS clients, and mapped
+ * to the team by the subject the app shows: delivered without any token.
+ * Before it is mapped the endpoint says it is not registered. */
+static void
+test_client_cert_delivered (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *p12 = vp_test_cert_make_client (f->certs, "municipality", "laptop-1", CLIENT_SUBJECT,
+                                                   -1, 30, "p12 wachtwoord");
+  g_autofree char *subject = import_client_certificate (f, p12, NULL);
+  g_autofree char *token = vp_store_get_setting (f->store, "endpoint_token");
+  VpOutboxItem *item;
+
+  g_assert_null (token);
+  g_assert_cmpstr (subject, ==, "CN=laptop-1,O=Wijkteam Noord");
+
+  item = send_month (f, "Mtls", 0);
+  assert_refused (item, 403, "The client certificate is not registered for this team");
+  g_assert_cmpint (endpoint_count (f, "1"), ==, 0);
+
+  map_certificate (f, subject);
+  item = send_again (f, item, 1);
+  g_assert_cmpstr (item->state, ==, "delivered");
+  g_assert_cmpint (item->last_status, ==, 201);
+  g_assert_cmpint (endpoint_count (f, "period = '2026-10' AND team = 'team-noord'"), ==, 1);
+  vp_outbox_item_free (item);
+}
+
+/* The same subject from another CA is not the municipality's certificate. */
+static void
+test_client_cert_other_ca (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *p12 = vp_test_cert_make_client (f->certs, "other", "laptop-1", CLIENT_SUBJECT,
+                                                   -1, 30, "p12 wachtwoord");
+  g_autofree char *subject = import_client_certificate (f, p12, NULL);
+  g_autoptr(VpOutboxItem) item = NULL;
+
+  map_certificate (f, subject);
+  item = send_month (f, "Other", 0);
+  assert_refused (item, 403, "A client certificate from the municipality’s CA is required");
+  g_assert_cmpint (endpoint_count (f, "1"), ==, 0);
+}
+
+/* A mapped certificate that expired after it was imported is refused by
+ * the endpoint, and the reason says that it expired. */
+static void
+test_client_cert_expired (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) start = g_date_time_add_days (now, -400);
+  g_autoptr(GDateTime) end = g_date_time_add_days (now, -35);
+  g_autoptr(GDateTime) imported = g_date_time_add_days (now, -300);
+  g_autofree char *cert = vp_test_cert_make_leaf (f->certs, "municipality", "laptop-1", CLIENT_SUBJECT,
+                                                  "client", start, end);
+  g_autofree char *p12 = vp_test_cert_make_pkcs12 (f->certs, "municipality", "laptop-1", "p12 wachtwoord", NULL);
+  g_autofree char *subject = import_client_certificate (f, p12, imported);
+  g_autofree char *date = vp_client_cert_format_date (g_date_time_to_unix (end));
+  g_autoptr(VpOutboxItem) item = NULL;
+
+  map_certificate (f, subject);
+  item = send_month (f, "Expired", 0);
+  assert_refused (item, 403, "A client certificate from the municipality’s CA is required");
+  g_assert_nonnull (strstr (item->last_error, "expired on"));
+  g_assert_nonnull (strstr (item->last_error, date));
+  g_assert_cmpint (endpoint_count (f, "1"), ==, 0);
+}
+
+/* A laptop with a token but no certificate, where one is required. */
+static void
+test_client_cert_missing (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(VpOutboxItem) item = NULL;
+
+  g_assert_true (vp_store_set_setting (f->store, "endpoint_token", f->token, NULL));
+  item = send_month (f, "Missing", 0);
+  assert_refused (item, 403, "A client certificate from the municipality’s CA is required");
+  g_assert_cmpint (endpoint_count (f, "1"), ==, 0);
+}
+
+/* --client-auth both: the token alone is refused, token and certificate
+ * pass, and the certificate without the right token does not. */
+static void
+test_client_cert_and_token (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *p12 = vp_test_cert_make_client (f->certs, "municipality", "laptop-1", CLIENT_SUBJECT,
+                                                   -1, 30, "p12 wachtwoord");
+  g_autofree char *subject = NULL;
+  VpOutboxItem *item;
+
+  item = send_month (f, "Both", 0);
+  assert_refused (item, 403, "A client certificate from the municipality’s CA is required");
+
+  subject = import_client_certificate (f, p12, NULL);
+  map_certificate (f, subject);
+  g_assert_true (vp_store_set_setting (f->store, "endpoint_token", "not-the-token", NULL));
+  item = send_again (f, item, 0);
+  assert_refused (item, 401, "401");
+
+  g_assert_true (vp_store_set_setting (f->store, "endpoint_token", f->token, NULL));
+  item = send_again (f, item, 1);
+  g_assert_cmpstr (item->state, ==, "delivered");
+  g_assert_cmpint (endpoint_count (f, "1"), ==, 1);
+  vp_outbox_item_free (item);
+}
+
+/* `openssl s_server` as a server that checks client certificates in the
+ * TLS handshake, as a web server with client verification on does (the
+ * reference endpoint answers 403 instead); its URL. */
+static GSubprocess *
+start_handshake_checker (Fixture  *f,
+                         char    **url)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *client_ca = g_build_filename (f->certs, "municipality-ca.pem", NULL);
+  GSubprocess *server;
+  const char *argv[] = {
+    "openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", f->cert, "-key", f->key,
+    "-Verify", "2", "-verify_return_error", "-CAfile", client_ca, "-www", NULL
+  };
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  server = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      if (g_str_has_prefix (line, "ACCEPT 127.0.0.1:"))
+        {
+          *url = g_strdup_printf ("https://%s", line + strlen ("ACCEPT "));
+          return server;
+        }
+    }
+}
+
+/* A server that refuses in the handshake: each refusal stops for the
+ * team leader's attention, with the alert it sent, instead of being
+ * retried as a network fault. */
+static void
+test_client_cert_handshake (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *url = NULL;
+  g_autoptr(GSubprocess) checker = start_handshake_checker (f, &url);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) start = g_date_time_add_days (now, -400);
+  g_autoptr(GDateTime) end = g_date_time_add_days (now, -35);
+  g_autoptr(GDateTime) imported = g_date_time_add_days (now, -300);
+  g_autofree char *other = vp_test_cert_make_client (f->certs, "other", "other", CLIENT_SUBJECT,
+                                                     -1, 30, "p12 wachtwoord");
+  g_autofree char *expired = NULL;
+  VpOutboxItem *item;
+
+  g_assert_true (vp_store_set_setting (f->store, "endpoint_url", url, NULL));
+  g_assert_true (vp_store_set_setting (f->store, "endpoint_token", f->token, NULL));
+
+  item = send_month (f, "Handshake", 0);
+  assert_refused (item, 0, "The endpoint asks for a client certificate, and none has been imported");
+  g_assert_nonnull (strstr (item->last_error, "alert certificate required"));
+
+  g_free (import_client_certificate (f, other, NULL));
+  item = send_again (f, item, 0);
+  assert_refused (item, 0, "The endpoint refused this laptop’s client certificate");
+  g_assert_nonnull (strstr (item->last_error, "alert unknown ca"));
+
+  g_free (vp_test_cert_make_leaf (f->certs, "municipality", "expired", CLIENT_SUBJECT, "client", start, end));
+  expired = vp_test_cert_make_pkcs12 (f->certs, "municipality", "expired", "p12 wachtwoord", NULL);
+  g_free (import_client_certificate (f, expired, imported));
+  item = send_again (f, item, 0);
+  assert_refused (item, 0, "The endpoint refused this laptop’s client certificate");
+  g_assert_nonnull (strstr (item->last_error, "alert certificate expired"));
+  g_assert_nonnull (strstr (item->last_error, "expired on"));
+  vp_outbox_item_free (item);
+
+  g_subprocess_send_signal (checker, SIGTERM);
+  g_subprocess_wait (checker, NULL, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -385,6 +699,15 @@ main (int   argc,
   ADD ("/sync/untrusted-certificate", test_untrusted_certificate);
   ADD ("/sync/installation-label", test_installation_label);
 #undef ADD
+#define ADD_MTLS(path, mode, func) \
+  g_test_add (path, Fixture, mode, mtls_fixture_setup, func, fixture_teardown)
+  ADD_MTLS ("/sync/client-cert/delivered", "cert", test_client_cert_delivered);
+  ADD_MTLS ("/sync/client-cert/other-ca", "cert", test_client_cert_other_ca);
+  ADD_MTLS ("/sync/client-cert/expired", "cert", test_client_cert_expired);
+  ADD_MTLS ("/sync/client-cert/missing", "cert", test_client_cert_missing);
+  ADD_MTLS ("/sync/client-cert/and-token", "both", test_client_cert_and_token);
+  ADD_MTLS ("/sync/client-cert/handshake", "cert", test_client_cert_handshake);
+#undef ADD_MTLS
 
   return g_test_run ();
 }

@@ -17,12 +17,16 @@
 #include "vp-clock.h"
 #include "vp-feedback-chart.h"
 #include "vp-clients-page.h"
+#include "vp-cert-password-dialog.h"
+#include "vp-client-cert.h"
+#include "vp-client-cert-row.h"
 #include "vp-consent.h"
 #include "vp-consent-sheet.h"
 #include "vp-contact-form.h"
 #include "vp-recovery-page.h"
 #include "vp-setup-page.h"
 #include "vp-report-page.h"
+#include "vp-test-certs.h"
 #include "vp-test-util.h"
 #include "vp-today-page.h"
 #include "vp-ui.h"
@@ -904,6 +908,240 @@ respond_to_dialog (const char *response)
   g_assert_not_reached ();
 }
 
+static gboolean
+cert_row_idle (gpointer row)
+{
+  return !_vp_client_cert_row_is_busy (row);
+}
+
+/* The password prompt that is open, answered with @password. */
+static void
+answer_password (const char *password,
+                 const char *response)
+{
+  AdwMessageDialog *dialog = open_dialog ();
+
+  g_assert_true (VP_IS_CERT_PASSWORD_DIALOG (dialog));
+  gtk_editable_set_text (GTK_EDITABLE (child (dialog, VP_TYPE_CERT_PASSWORD_DIALOG, "entry")), password);
+  adw_message_dialog_response (dialog, response);
+}
+
+static int
+client_cert_audits (VpStore    *store,
+                    const char *action)
+{
+  g_autofree char *sql =
+    g_strdup_printf ("SELECT count(*) FROM audit_log WHERE record_type = 'client_certificate' AND action = '%s'",
+                     action);
+  return vp_test_count (store, sql);
+}
+
+static gboolean
+password_dialog_open (gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+      if (VP_IS_CERT_PASSWORD_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Chooses @path in the row's file chooser, as the team leader would:
+ * the chooser (GTK's own dialog here, as there is no portal) is given the
+ * file and accepted, and the row reads the file and asks its password. */
+static void
+choose_file (VpClientCertRow *row,
+             const char      *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  GtkNativeDialog *chooser;
+
+  gtk_widget_activate_action (GTK_WIDGET (row), "client-cert.import", NULL);
+  chooser = _vp_client_cert_row_get_chooser (row);
+  g_assert_nonnull (chooser);
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file, &error);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  g_assert_no_error (error);
+  settle ();
+  g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_ACCEPT);
+  g_assert_null (_vp_client_cert_row_get_chooser (row));
+  wait_until (password_dialog_open, NULL);
+}
+
+/* The team leader's client certificate row on the report page (#12): the
+ * file chooser opens with the certificate filter; a chosen file's password
+ * is asked; a wrong password is asked again with the reason; a file that
+ * is not PKCS#12 is explained; the right one is kept in the store, shown,
+ * audited; Remove asks first. */
+static void
+test_client_certificate (void)
+{
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  g_autofree char *dir = NULL;
+  g_autofree char *certs = NULL;
+  g_autoptr(VpStore) created = NULL;
+  g_autofree char *p12 = NULL;
+  g_autofree char *pem = NULL;
+  g_autoptr(GError) error = NULL;
+  VpClientCertRow *row;
+  VpWindow *window;
+  VpReportPage *page;
+  VpStore *store;
+
+  /* The test material is made with the openssl command. */
+  if (openssl == NULL)
+    {
+      g_test_skip ("no openssl command");
+      return;
+    }
+  dir = vp_test_make_dir ();
+  certs = vp_test_make_dir ();
+  created = vp_test_create_store (dir);
+  vp_test_cert_make_ca (certs, "municipality");
+  p12 = vp_test_cert_make_client (certs, "municipality", "laptop-1", "/O=Wijkteam Noord/CN=laptop-1",
+                                  -1, 365, "p12 wachtwoord");
+  pem = g_build_filename (certs, "laptop-1.pem", NULL);
+  g_assert_cmpint (vp_store_add_account (created, "Coach Dewi", "coach", "coach dewi passphrase", &error), >, 0);
+  g_assert_no_error (error);
+  vp_store_close (created);
+
+  window = open_window (dir);
+  store = vp_window_get_store (window);
+  page = child (window, VP_TYPE_WINDOW, "report_page");
+  row = child (page, VP_TYPE_REPORT_PAGE, "cert_row");
+  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "report");
+  wait_until (report_page_idle, page);
+  settle ();
+  g_assert_true (gtk_widget_is_visible (GTK_WIDGET (row)));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "None");
+  g_assert_true (gtk_widget_is_sensitive (child (row, VP_TYPE_CLIENT_CERT_ROW, "import_button")));
+  g_assert_false (gtk_widget_is_sensitive (child (row, VP_TYPE_CLIENT_CERT_ROW, "remove_button")));
+
+  /* Import… opens a chooser for .p12 and .pfx files. */
+  gtk_widget_activate_action (GTK_WIDGET (row), "client-cert.import", NULL);
+  {
+    GtkNativeDialog *chooser = _vp_client_cert_row_get_chooser (row);
+    GtkFileFilter *filter;
+
+    g_assert_nonnull (chooser);
+    filter = gtk_file_chooser_get_filter (GTK_FILE_CHOOSER (chooser));
+    g_assert_cmpstr (gtk_file_filter_get_name (filter), ==, "Certificate files (.p12, .pfx)");
+    g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_CANCEL);
+    settle ();
+    g_assert_null (_vp_client_cert_row_get_chooser (row));
+  }
+  /* Cancelled: nothing happens. */
+  choose_file (row, p12);
+  answer_password ("p12 wachtwoord", "cancel");
+  settle ();
+  g_assert_true (cert_row_idle (row));
+  g_assert_null (vp_client_cert_get_info (store));
+
+  /* A wrong password: asked again, with the reason; nothing kept. */
+  choose_file (row, p12);
+  {
+    AdwMessageDialog *dialog = open_dialog ();
+    g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "“laptop-1.p12”"));
+    g_assert_false (gtk_widget_get_visible (child (dialog, VP_TYPE_CERT_PASSWORD_DIALOG, "error_label")));
+  }
+  answer_password ("wachtwoord", "import");
+  wait_until (cert_row_idle, row);
+  wait_until (password_dialog_open, NULL);
+  {
+    AdwMessageDialog *dialog = open_dialog ();
+    GtkLabel *reason = child (dialog, VP_TYPE_CERT_PASSWORD_DIALOG, "error_label");
+
+    g_assert_true (gtk_widget_get_visible (GTK_WIDGET (reason)));
+    g_assert_cmpstr (gtk_label_get_label (reason), ==, "The password of the certificate file is not correct");
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (dialog, VP_TYPE_CERT_PASSWORD_DIALOG, "entry"))),
+                     ==, "");
+    save_screenshot (GTK_WIDGET (dialog), "test-ui-client-certificate-password");
+  }
+  g_assert_null (vp_client_cert_get_info (store));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "None");
+
+  /* The right one: kept, shown with its expiry, audited. */
+  answer_password ("p12 wachtwoord", "import");
+  wait_until (cert_row_idle, row);
+  settle ();
+  {
+    g_autoptr(VpClientCertInfo) info = vp_client_cert_get_info (store);
+    g_autofree char *until = NULL;
+    g_autofree char *expected = NULL;
+
+    g_assert_nonnull (info);
+    until = vp_client_cert_format_date (info->not_after);
+    expected = g_strdup_printf ("CN=laptop-1,O=Wijkteam Noord\nValid until %s", until);
+    g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, expected);
+  }
+  g_assert_cmpint (client_cert_audits (store, "create"), ==, 1);
+  g_assert_true (gtk_widget_is_sensitive (child (row, VP_TYPE_CLIENT_CERT_ROW, "remove_button")));
+  g_assert_false (vp_test_store_files_contain (dir, "PRIVATE KEY"));
+  save_screenshot (GTK_WIDGET (window), "test-ui-client-certificate");
+
+  /* Not a PKCS#12 file: said so in a dialog; the one kept stays. */
+  choose_file (row, pem);
+  answer_password ("p12 wachtwoord", "import");
+  wait_until (cert_row_idle, row);
+  {
+    AdwMessageDialog *dialog = open_dialog ();
+
+    g_assert_false (VP_IS_CERT_PASSWORD_DIALOG (dialog));
+    g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Certificate Not Imported");
+    g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==,
+                     "This is not a certificate file in PKCS#12 format (.p12 or .pfx)");
+    adw_message_dialog_response (dialog, "close");
+    settle ();
+  }
+  {
+    g_autoptr(VpClientCertInfo) info = vp_client_cert_get_info (store);
+    g_assert_nonnull (info);
+  }
+
+  /* Remove asks first, then forgets it. */
+  gtk_widget_activate_action (GTK_WIDGET (row), "client-cert.remove", NULL);
+  respond_to_dialog ("cancel");
+  g_assert_cmpint (client_cert_audits (store, "delete"), ==, 0);
+  gtk_widget_activate_action (GTK_WIDGET (row), "client-cert.remove", NULL);
+  respond_to_dialog ("remove");
+  g_assert_null (vp_client_cert_get_info (store));
+  g_assert_cmpint (client_cert_audits (store, "delete"), ==, 1);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "None");
+  g_assert_false (gtk_widget_is_sensitive (child (row, VP_TYPE_CLIENT_CERT_ROW, "remove_button")));
+
+  /* Locked: nothing can be imported. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL);
+  settle ();
+  g_assert_false (gtk_widget_is_sensitive (child (row, VP_TYPE_CLIENT_CERT_ROW, "import_button")));
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle ();
+
+  /* A coach's window never gives the row the store. */
+  {
+    VpWindow *coach = vp_window_new (NULL, dir);
+    VpUnlockPage *unlock = child (coach, VP_TYPE_WINDOW, "unlock_page");
+
+    gtk_window_present (GTK_WINDOW (coach));
+    set_text (unlock, VP_TYPE_UNLOCK_PAGE, "name_row", "coach dewi");
+    set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", "coach dewi passphrase");
+    gtk_widget_activate_action (GTK_WIDGET (unlock), "unlock.unlock", NULL);
+    wait_until (page_is_main, coach);
+    row = child (child (coach, VP_TYPE_WINDOW, "report_page"), VP_TYPE_REPORT_PAGE, "cert_row");
+    g_assert_false (gtk_widget_is_visible (GTK_WIDGET (row)));
+    g_assert_false (gtk_widget_is_sensitive (child (row, VP_TYPE_CLIENT_CERT_ROW, "import_button")));
+    gtk_window_destroy (GTK_WINDOW (coach));
+    settle ();
+  }
+  vp_test_remove_dir (certs);
+  vp_test_remove_dir (dir);
+}
+
 /* A returning client found by search, consent withdrawn and given, a
  * follow-up registered, and the client erased. */
 static void
@@ -1377,6 +1615,7 @@ main (int   argc,
   g_test_add_func ("/ui/referral-loop", test_referral_loop);
   g_test_add_func ("/ui/report-page", test_report_page);
   g_test_add_func ("/ui/installation-label", test_installation_label);
+  g_test_add_func ("/ui/client-certificate", test_client_certificate);
 
   return g_test_run ();
 }

@@ -73,6 +73,7 @@ record_label (const char *record_type)
     { "account", N_("account") },
     { "report", N_("report") },
     { "recovery_key", N_("recovery key") },
+    { "client_certificate", N_("client certificate") },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (records); i++)

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <stdlib.h>
 
+#include "vp-client-cert-row.h"
 #include "vp-outbox.h"
 #include "vp-report.h"
 #include "vp-report-build.h"
@@ -57,6 +58,7 @@ struct _VpReportPage
   AdwPreferencesGroup *label_group;
   AdwEntryRow         *label_row;
   GtkLabel            *label_error;
+  VpClientCertRow     *cert_row;
   AdwActionRow        *status_row;
   GtkImage            *status_icon;
   GtkSpinner          *spinner;
@@ -835,10 +837,13 @@ show_stored_label (VpReportPage *self)
   show_label_error (self, NULL);
 }
 
+/* The laptop's name and its client certificate (#12), both the team
+ * leader's; a coach's store never reaches the certificate row. */
 static void
 load_label (VpReportPage *self)
 {
   show_stored_label (self);
+  vp_client_cert_row_set_store (self->cert_row, may_name_laptop (self) ? self->store : NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->label_group), may_name_laptop (self));
 }
 
@@ -921,6 +926,7 @@ vp_report_page_class_init (VpReportPageClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_STRING);
 
   g_type_ensure (VP_TYPE_REPORT_TABLE_VIEW);
+  g_type_ensure (VP_TYPE_CLIENT_CERT_ROW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/vindplaats/Vindplaats/vp-report-page.ui");
   gtk_widget_class_bind_template_child (widget_class, VpReportPage, scroller);
@@ -928,6 +934,7 @@ vp_report_page_class_init (VpReportPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VpReportPage, label_group);
   gtk_widget_class_bind_template_child (widget_class, VpReportPage, label_row);
   gtk_widget_class_bind_template_child (widget_class, VpReportPage, label_error);
+  gtk_widget_class_bind_template_child (widget_class, VpReportPage, cert_row);
   gtk_widget_class_bind_template_child (widget_class, VpReportPage, status_row);
   gtk_widget_class_bind_template_child (widget_class, VpReportPage, status_icon);
   gtk_widget_class_bind_template_child (widget_class, VpReportPage, spinner);
