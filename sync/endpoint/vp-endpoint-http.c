@@ -36,6 +36,7 @@ struct _VpHttpRequest
   guint                  status;       /* of the response queued, 0 before */
   gboolean               subject_known;
   char                  *subject;
+  VpHttpClientCert       client_cert;
   gboolean               client_certs;
 };
 
@@ -106,11 +107,24 @@ vp_http_request_body (VpHttpRequest *request,
   return (const char *) request->body->data;
 }
 
-/* The subject (RFC 4514) of the client certificate, when the client sent
- * one that chains to the configured CA, is valid now and is meant for TLS
- * clients; NULL otherwise. */
-const char *
-vp_http_request_client_subject (VpHttpRequest *request)
+static VpHttpClientCert
+client_cert_problem (unsigned int status)
+{
+  if (status & GNUTLS_CERT_EXPIRED)
+    return VP_HTTP_CLIENT_CERT_EXPIRED;
+  if (status & GNUTLS_CERT_NOT_ACTIVATED)
+    return VP_HTTP_CLIENT_CERT_NOT_YET_VALID;
+  if (status & (GNUTLS_CERT_SIGNER_NOT_FOUND | GNUTLS_CERT_SIGNER_NOT_CA))
+    return VP_HTTP_CLIENT_CERT_UNTRUSTED;
+  if (status & GNUTLS_CERT_PURPOSE_MISMATCH)
+    return VP_HTTP_CLIENT_CERT_NOT_FOR_CLIENTS;
+  return VP_HTTP_CLIENT_CERT_INVALID;
+}
+
+/* Verifies the client certificate once: it must chain to the configured
+ * CA, be valid now and be meant for TLS clients. */
+static void
+verify_client (VpHttpRequest *request)
 {
   const union MHD_ConnectionInfo *info;
   gnutls_session_t session;
@@ -120,24 +134,59 @@ vp_http_request_client_subject (VpHttpRequest *request)
   gnutls_x509_crt_t certificate = NULL;
   gnutls_datum_t dn = { NULL, 0 };
 
-  if (request->subject_known || !request->client_certs)
-    return request->subject;
   request->subject_known = TRUE;
+  request->client_cert = VP_HTTP_CLIENT_CERT_NONE;
   info = MHD_get_connection_info (request->connection, MHD_CONNECTION_INFO_GNUTLS_SESSION);
   if (info == NULL || info->tls_session == NULL)
-    return NULL;
+    return;
   session = info->tls_session;
   peers = gnutls_certificate_get_peers (session, &n_peers);
-  if (peers == NULL || n_peers == 0 ||
-      gnutls_certificate_verify_peers (session, &purpose, 1, &status) < 0 || status != 0)
-    return NULL;
+  if (peers == NULL || n_peers == 0)
+    return;
+  if (gnutls_certificate_verify_peers (session, &purpose, 1, &status) < 0)
+    status = GNUTLS_CERT_INVALID;
+  if (status != 0)
+    {
+      request->client_cert = client_cert_problem (status);
+      return;
+    }
   if (gnutls_x509_crt_init (&certificate) == 0 &&
       gnutls_x509_crt_import (certificate, &peers[0], GNUTLS_X509_FMT_DER) == 0 &&
       gnutls_x509_crt_get_dn3 (certificate, &dn, 0) == 0)
-    request->subject = g_strndup ((const char *) dn.data, dn.size);
+    {
+      request->subject = g_strndup ((const char *) dn.data, dn.size);
+      request->client_cert = VP_HTTP_CLIENT_CERT_VALID;
+    }
+  else
+    request->client_cert = VP_HTTP_CLIENT_CERT_INVALID;
   gnutls_free (dn.data);
   if (certificate != NULL)
     gnutls_x509_crt_deinit (certificate);
+}
+
+/**
+ * vp_http_request_client_subject:
+ * @request: a request
+ * @state: (out) (optional): whether the client sent a usable certificate,
+ *   or what is wrong with it
+ *
+ * Returns: (nullable): the subject (RFC 4514) of a usable client
+ *   certificate; %NULL when there is none or no CA was configured
+ */
+const char *
+vp_http_request_client_subject (VpHttpRequest    *request,
+                                VpHttpClientCert *state)
+{
+  if (!request->client_certs)
+    {
+      if (state != NULL)
+        *state = VP_HTTP_CLIENT_CERT_NONE;
+      return NULL;
+    }
+  if (!request->subject_known)
+    verify_client (request);
+  if (state != NULL)
+    *state = request->client_cert;
   return request->subject;
 }
 

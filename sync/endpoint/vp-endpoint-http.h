@@ -30,7 +30,19 @@ const char     *vp_http_request_cookie         (VpHttpRequest  *request,
                                                 const char     *name);
 const char     *vp_http_request_body           (VpHttpRequest  *request,
                                                 gsize          *length);
-const char     *vp_http_request_client_subject (VpHttpRequest  *request);
+/* Why a request has no usable client certificate. */
+typedef enum {
+  VP_HTTP_CLIENT_CERT_VALID,
+  VP_HTTP_CLIENT_CERT_NONE,          /* none was sent */
+  VP_HTTP_CLIENT_CERT_UNTRUSTED,     /* not from the configured CA */
+  VP_HTTP_CLIENT_CERT_EXPIRED,
+  VP_HTTP_CLIENT_CERT_NOT_YET_VALID,
+  VP_HTTP_CLIENT_CERT_NOT_FOR_CLIENTS,
+  VP_HTTP_CLIENT_CERT_INVALID,       /* revoked, malformed, or otherwise */
+} VpHttpClientCert;
+
+const char     *vp_http_request_client_subject (VpHttpRequest  *request,
+                                                VpHttpClientCert *state);
 
 VpHttpResponse *vp_http_response_new           (guint           status,
                                                 const char     *content_type,

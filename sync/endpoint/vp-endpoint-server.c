@@ -198,6 +198,30 @@ bearer_token (VpHttpRequest *request)
   return NULL;
 }
 
+/* Why a certificate did not let a report in, for the team leader. */
+static const char *
+client_cert_reason (VpHttpClientCert state)
+{
+  switch (state)
+    {
+    case VP_HTTP_CLIENT_CERT_VALID:
+      return _("The client certificate is not registered for this team");
+    case VP_HTTP_CLIENT_CERT_UNTRUSTED:
+      return _("The client certificate was not issued by the municipality’s CA");
+    case VP_HTTP_CLIENT_CERT_EXPIRED:
+      return _("The client certificate has expired");
+    case VP_HTTP_CLIENT_CERT_NOT_YET_VALID:
+      return _("The client certificate is not valid yet");
+    case VP_HTTP_CLIENT_CERT_NOT_FOR_CLIENTS:
+      return _("The certificate is not meant for TLS clients");
+    case VP_HTTP_CLIENT_CERT_INVALID:
+      return _("The client certificate is not valid");
+    case VP_HTTP_CLIENT_CERT_NONE:
+    default:
+      return _("A client certificate from the municipality’s CA is required");
+    }
+}
+
 /* Whether the request may send reports for the team: with its token, its
  * client certificate, or both, as the server was started. NULL when it
  * may; else the answer (401 or 403, or 500 when the database failed). */
@@ -208,7 +232,8 @@ authorise (VpEndpointServer *self,
 {
   g_autofree char *token = bearer_token (request);
   g_autofree char *certificate_team = NULL;
-  const char *subject = vp_http_request_client_subject (request);
+  VpHttpClientCert state = VP_HTTP_CLIENT_CERT_NONE;
+  const char *subject = vp_http_request_client_subject (request, &state);
   g_autoptr(GError) error = NULL;
   gboolean token_ok = FALSE, certificate_ok = FALSE;
 
@@ -237,9 +262,7 @@ authorise (VpEndpointServer *self,
         return NULL;
       break;
     }
-  return respond_error (403, subject == NULL
-                               ? _("A client certificate from the municipality’s CA is required")
-                               : _("The client certificate is not registered for this team"));
+  return respond_error (403, client_cert_reason (state));
 }
 
 /* The municipality the request may read, from its session cookie or, for
