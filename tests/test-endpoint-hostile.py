@@ -201,17 +201,21 @@ def answers_before_the_body(directory):
             status = server.request(head.encode(), timeout=5)
             assert status == expected, (head.split("\r\n")[0], status)
             assert time.monotonic() - started < 2, head
-        # A body that grows past the limit while it arrives is cut off.
+        # A body that grows past the limit while it arrives is cut off: the
+        # connection breaks long before 64 MiB are in (what was sent before
+        # that sits in socket buffers, a few MiB at most on loopback).
         with server.tls() as conn:
             conn.sendall(b"POST /sign-in HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
             sent = 0
+            started = time.monotonic()
             try:
                 for _ in range(64 * 1024):
                     conn.sendall(b"400\r\n" + b"a" * 1024 + b"\r\n")
                     sent += 1024
             except (ConnectionError, ssl.SSLError, socket.timeout):
                 pass
-            assert sent < 1024 * 1024, sent
+            assert sent < 16 * 1024 * 1024, sent
+            assert time.monotonic() - started < 10
         assert server.valid_get() == 200
     finally:
         server.stop()
