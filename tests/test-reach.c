@@ -553,6 +553,74 @@ test_reach_csv (void)
   g_assert_nonnull (strstr (lines[1], ";noord;early_reach;prevention;sufficient"));
 }
 
+/* A month that published nothing (two clients) is estimated as the same
+ * laptop's average month, keeping every sum, with its range untouched. */
+static void
+test_reach_silent (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (21);
+  g_autoptr(GArray) clients = vp_sim_clients_new ();
+  g_autoptr(GPtrArray) stored = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_stored_report_free);
+  g_autoptr(VpReach) reach = vp_reach_new ();
+  VpReport *silent = NULL;
+  GPtrArray *seen;
+  VpSimTeam team;
+  double mean = 0;
+
+  vp_sim_team_init (&team, rand);
+  for (guint m = 1; m <= 3; m++)
+    {
+      g_autofree char *period = g_strdup_printf ("2026-%02u", m);
+      g_autoptr(VpReport) report = vp_report_new (period, 5);
+
+      team.first_per_month = m == 3 ? 1 : 60;
+      team.follow_ups = m == 3 ? 0.0 : 1.0;
+      team.referrals = m == 3 ? 0.0 : 0.3;
+      vp_sim_month (&team, clients, rand, NULL, &report, 1);
+      name_report (report, "noord", INSTALLATION_A);
+      g_assert_true (vp_report_finish (report, NULL));
+      g_ptr_array_add (stored, stored_new (report));
+    }
+  vp_reach_load (reach, stored);
+  seen = vp_reach_reports (reach);
+  for (guint i = 0; i < seen->len; i++)
+    {
+      VpReport *report = g_ptr_array_index (seen, i);
+      VpReportTable *contacts = vp_report_find_table (report, "contacts");
+
+      if (vp_report_is_silent (report))
+        silent = report;
+      else
+        mean += contacts->estimate[vp_report_table_grand_total (contacts)] / 2;
+    }
+  g_assert_nonnull (silent);
+  g_assert_cmpstr (silent->period, ==, "2026-03");
+  for (guint t = 0; t < silent->tables->len; t++)
+    {
+      VpReportTable *table = g_ptr_array_index (silent->tables, t);
+      guint total = vp_report_table_grand_total (table);
+
+      g_assert_cmpint (table->lo[total], ==, 0);
+      if (!vp_report_table_is_2d (table))
+        continue;
+      for (guint r = 0; r < table->rows->len; r++)
+        {
+          double sum = 0;
+
+          for (guint c = 0; c < table->columns->len; c++)
+            sum += table->estimate[vp_report_table_cell (table, r, c)];
+          g_assert_cmpfloat_with_epsilon (sum, table->estimate[vp_report_table_row_total (table, r)], 1e-6);
+        }
+    }
+  {
+    VpReportTable *contacts = vp_report_find_table (silent, "contacts");
+
+    g_assert_cmpfloat (mean, >, 20);
+    g_assert_cmpfloat_with_epsilon (contacts->estimate[vp_report_table_grand_total (contacts)], mean, 1e-6);
+    g_assert_cmpint (contacts->hi[vp_report_table_grand_total (contacts)], ==, VP_REPORT_UNBOUNDED);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -562,6 +630,7 @@ main (int   argc,
   g_test_add_func ("/reach/truth", test_reach_truth);
   g_test_add_func ("/reach/brute-force", test_reach_brute_force);
   g_test_add_func ("/reach/share", test_reach_share);
+  g_test_add_func ("/reach/silent", test_reach_silent);
   g_test_add_func ("/reach/select", test_reach_select);
   g_test_add_func ("/reach/csv", test_reach_csv);
 

@@ -924,21 +924,6 @@ view_trends (Page *page)
     trend_chart (page, &trends[i]);
 }
 
-/* A report that published no total at all: a small month, or one whose
- * every value had to be hidden. */
-static gboolean
-wholly_suppressed (VpReport *report)
-{
-  for (guint t = 0; t < report->tables->len; t++)
-    {
-      VpReportTable *table = g_ptr_array_index (report->tables, t);
-
-      if (!table->absent && !table->suppressed[vp_report_table_grand_total (table)])
-        return FALSE;
-    }
-  return TRUE;
-}
-
 /* Which months each laptop has sent, so that gaps show, and how many of
  * them published nothing. */
 static void
@@ -950,8 +935,8 @@ received_section (Page *page)
 
   g_string_append_printf (page->out, "<h2>%s</h2><p class=\"note\">%s</p>", title,
                           T (N_("A laptop whose month had too few clients, or whose every figure had to be hidden, "
-                                "publishes no totals; such a month adds at least 0 to every figure, "
-                                "with no upper bound, and its estimate is low.")));
+                                "publishes no totals; such a month adds at least 0 to every figure, with no upper "
+                                "bound, and is estimated as that laptop’s average month.")));
   table_begin (page, title, T (N_("Team")));
   g_string_append_printf (page->out, "<th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
                           "<th scope=\"col\">%s</th></tr></thead><tbody>",
@@ -976,7 +961,7 @@ received_section (Page *page)
                   (sel->filter.to[0] != '\0' && strcmp (report->period, sel->filter.to) > 0))
                 continue;
               n++;
-              n_silent += wholly_suppressed (report);
+              n_silent += vp_report_is_silent (report);
             }
           g_string_append (page->out, "<tr><th scope=\"row\">");
           append_escaped (page->out, team->name);

@@ -134,6 +134,97 @@ vp_reach_load (VpReach   *self,
   while (g_hash_table_iter_next (&iter, &key, NULL))
     if (!g_hash_table_contains (seen, key))
       g_hash_table_iter_remove (&iter);
+  vp_reach_impute_silent (self->current);
+}
+
+/**
+ * vp_report_is_silent:
+ * @report: a received report
+ *
+ * Returns: whether it published no value at all: a month with too few
+ *   clients, or one whose every value had to be hidden
+ */
+gboolean
+vp_report_is_silent (VpReport *report)
+{
+  for (guint t = 0; t < report->tables->len; t++)
+    {
+      VpReportTable *table = g_ptr_array_index (report->tables, t);
+
+      for (guint v = 0; !table->absent && v < table->n_vars; v++)
+        if (!table->suppressed[v])
+          return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+same_laptop (VpReport *a,
+             VpReport *b)
+{
+  return g_strcmp0 (a->team, b->team) == 0 && g_strcmp0 (a->installation, b->installation) == 0;
+}
+
+/* The reports whose months stand in for a silent one: the same laptop's
+ * other months, or else the same team's. */
+static GPtrArray *
+donors_for (GPtrArray *reports,
+            VpReport  *silent)
+{
+  GPtrArray *donors = g_ptr_array_new ();
+
+  for (guint pass = 0; pass < 2 && donors->len == 0; pass++)
+    for (guint i = 0; i < reports->len; i++)
+      {
+        VpReport *other = g_ptr_array_index (reports, i);
+
+        if (other != silent && other->tables->len == silent->tables->len && !vp_report_is_silent (other) &&
+            (pass == 0 ? same_laptop (other, silent) : g_strcmp0 (other->team, silent->team) == 0))
+          g_ptr_array_add (donors, other);
+      }
+  return donors;
+}
+
+/**
+ * vp_reach_impute_silent:
+ * @reports: (element-type VpReport): reports with ranges
+ *
+ * A silent report (vp_report_is_silent()) says nothing of its size, so the
+ * completion its own ranges give is all zeros. Its estimate becomes instead
+ * the mean of the estimates of the same laptop's other months (or else its
+ * team's): each of those keeps every relation of the tables, so their mean
+ * does too, and with nothing published it is consistent with everything
+ * the silent report publishes. Its range does not change.
+ */
+void
+vp_reach_impute_silent (GPtrArray *reports)
+{
+  for (guint i = 0; i < reports->len; i++)
+    {
+      VpReport *report = g_ptr_array_index (reports, i);
+      g_autoptr(GPtrArray) donors = NULL;
+
+      if (!vp_report_is_silent (report) || (donors = donors_for (reports, report))->len == 0)
+        continue;
+      for (guint t = 0; t < report->tables->len; t++)
+        {
+          VpReportTable *table = g_ptr_array_index (report->tables, t);
+
+          for (guint v = 0; table->estimate != NULL && v < table->n_vars; v++)
+            {
+              double sum = 0;
+
+              for (guint d = 0; d < donors->len; d++)
+                {
+                  VpReportTable *other = g_ptr_array_index (((VpReport *) g_ptr_array_index (donors, d))->tables, t);
+
+                  sum += other->estimate != NULL && other->n_vars == table->n_vars ? other->estimate[v] : 0;
+                }
+              table->estimate[v] = CLAMP (sum / donors->len, (double) table->lo[v],
+                                          table->hi[v] == VP_REPORT_UNBOUNDED ? G_MAXDOUBLE : (double) table->hi[v]);
+            }
+        }
+    }
 }
 
 static int

@@ -63,6 +63,9 @@ VpFigure   vp_reach_figure  (VpReach             *self,
  * team, installation and period, and after loading its ranges. */
 GPtrArray *vp_reach_reports (VpReach             *self);
 
+gboolean   vp_report_is_silent    (VpReport  *report);
+void       vp_reach_impute_silent (GPtrArray *reports);
+
 /* The figure of one value of one report. */
 VpFigure   vp_report_figure (VpReport            *report,
                              const char          *table,

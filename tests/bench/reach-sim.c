@@ -15,6 +15,7 @@
 #include "vp-categories.h"
 #include "vp-languages.h"
 #include "vp-disclosure.h"
+#include "vp-reach.h"
 #include "vp-report-json.h"
 #include "vp-report.h"
 
@@ -43,6 +44,7 @@ static void print_share (double part,
 #define MAX_VARS 1024
 
 typedef struct {
+  GPtrArray *seen;  /* the year's reports as the endpoint reads them */
   double truth[16][MAX_VARS];
   double published[16][MAX_VARS];
   double estimate[16][MAX_VARS];
@@ -53,26 +55,51 @@ typedef struct {
 
 static void
 year_add (Year     *year,
-          VpReport *report)
+          VpReport *report,
+          guint     laptop)
 {
   g_autofree char *json = vp_report_to_json (report);
-  g_autoptr(VpReport) seen = vp_report_new_from_json (json, NULL);
+  VpReport *seen = vp_report_new_from_json (json, NULL);
 
   if (seen == NULL || !vp_disclosure_ranges (seen, NULL))
     g_error ("A simulated report could not be read back");
+  /* The laptop's identity, for estimating its silent months. */
+  seen->team = g_strdup ("sim");
+  seen->installation = g_strdup_printf ("%032u", laptop);
+  if (year->seen == NULL)
+    year->seen = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_report_free);
+  g_ptr_array_add (year->seen, seen);
   for (guint t = 0; t < report->tables->len; t++)
     {
       VpReportTable *table = g_ptr_array_index (report->tables, t);
-      VpReportTable *st = g_ptr_array_index (seen->tables, t);
 
       g_assert (table->n_vars <= MAX_VARS);
       for (guint v = 0; v < table->n_vars; v++)
         {
           year->truth[t][v] += table->value[v];
           year->published[t][v] += table->suppressed[v] ? 0 : table->value[v];
-          year->estimate[t][v] += st->estimate[v];
         }
     }
+}
+
+/* The estimates of the year's reports, as the endpoint makes them. */
+static void
+year_estimate (Year *year)
+{
+  vp_reach_impute_silent (year->seen);
+  for (guint i = 0; i < year->seen->len; i++)
+    {
+      VpReport *seen = g_ptr_array_index (year->seen, i);
+
+      for (guint t = 0; t < seen->tables->len; t++)
+        {
+          VpReportTable *st = g_ptr_array_index (seen->tables, t);
+
+          for (guint v = 0; v < st->n_vars; v++)
+            year->estimate[t][v] += st->estimate[v];
+        }
+    }
+  g_clear_pointer (&year->seen, g_ptr_array_unref);
 }
 
 /* Folds a team's year into the error sums and starts the next. */
@@ -80,6 +107,7 @@ static void
 year_close (Year     *year,
             VpReport *shape)
 {
+  year_estimate (year);
   for (guint t = 0; t < shape->tables->len; t++)
     {
       VpReportTable *table = g_ptr_array_index (shape->tables, t);
@@ -182,11 +210,11 @@ simulate_month (VpSimTeam *team,
     laptops[l] = vp_report_new ("2026-01", k);
   vp_sim_month (team, clients, rand, whole, laptops, N_LAPTOPS);
   finish_into (per_team, whole);
-  year_add (team_year, whole);
+  year_add (team_year, whole, 0);
   for (guint l = 0; l < N_LAPTOPS; l++)
     {
       finish_into (per_laptop, laptops[l]);
-      year_add (laptop_year, laptops[l]);
+      year_add (laptop_year, laptops[l], l);
       vp_report_free (laptops[l]);
     }
 }
