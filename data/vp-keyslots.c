@@ -218,20 +218,56 @@ vp_key_slot_has_name (const VpKeySlot *slot,
 static const char recovery_alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 #define RECOVERY_BYTES 20 /* 160 bits: 32 characters */
+#define RECOVERY_GROUPS 8
+#define RECOVERY_KEY_LEN (RECOVERY_GROUPS * 5 - 1) /* XXXX-…-XXXX */
+
+/* Recovery keys are built in a buffer of their final size, never grown (a
+ * string that grows by realloc leaves partial copies in freed memory), and
+ * wiped before it is freed on every path. The caller wipes what it gets. */
+static char *
+recovery_buffer_new (void)
+{
+  return g_malloc0 (RECOVERY_KEY_LEN + 1);
+}
+
+static void
+recovery_buffer_free (char *key)
+{
+  vp_wipe (key, RECOVERY_KEY_LEN + 1);
+  g_free (key);
+}
+
+/* Appends one character, with a dash between groups of four; FALSE when
+ * the key is full. */
+static gboolean
+recovery_append (char  *key,
+                 gsize *len,
+                 char   c)
+{
+  if (*len > 0 && *len % 5 == 4)
+    {
+      if (*len >= RECOVERY_KEY_LEN)
+        return FALSE;
+      key[(*len)++] = '-';
+    }
+  if (*len >= RECOVERY_KEY_LEN)
+    return FALSE;
+  key[(*len)++] = c;
+  return TRUE;
+}
 
 /* A recovery key as shown and printed: eight groups of four characters. */
 char *
 vp_recovery_key_generate (GError **error)
 {
   guint8 bytes[RECOVERY_BYTES];
-  GString *key = g_string_new (NULL);
-  guint bits = 0, acc = 0, n = 0;
+  char *key;
+  gsize len = 0;
+  guint bits = 0, acc = 0;
 
   if (!vp_random_bytes (bytes, sizeof bytes, error))
-    {
-      g_string_free (key, TRUE);
-      return NULL;
-    }
+    return NULL;
+  key = recovery_buffer_new ();
   for (guint i = 0; i < sizeof bytes; i++)
     {
       acc = (acc << 8) | bytes[i];
@@ -239,14 +275,12 @@ vp_recovery_key_generate (GError **error)
       while (bits >= 5)
         {
           bits -= 5;
-          if (n > 0 && n % 4 == 0)
-            g_string_append_c (key, '-');
-          g_string_append_c (key, recovery_alphabet[(acc >> bits) & 31]);
-          n++;
+          recovery_append (key, &len, recovery_alphabet[(acc >> bits) & 31]);
         }
     }
   vp_wipe (bytes, sizeof bytes);
-  return g_string_free (key, FALSE);
+  g_assert (len == RECOVERY_KEY_LEN);
+  return key;
 }
 
 /* Accepts what people type: any case, spaces or dashes, and the letters
@@ -254,7 +288,8 @@ vp_recovery_key_generate (GError **error)
 char *
 vp_recovery_key_normalize (const char *text)
 {
-  GString *key = g_string_new (NULL);
+  char *key = recovery_buffer_new ();
+  gsize len = 0;
 
   for (const char *p = text; p != NULL && *p != '\0'; p++)
     {
@@ -266,21 +301,19 @@ vp_recovery_key_normalize (const char *text)
         c = '0';
       else if (c == 'I' || c == 'L')
         c = '1';
-      if (strchr (recovery_alphabet, c) == NULL || c == '\0')
+      if (strchr (recovery_alphabet, c) == NULL || c == '\0' ||
+          !recovery_append (key, &len, c))
         {
-          g_string_free (key, TRUE);
+          recovery_buffer_free (key);
           return NULL;
         }
-      if (key->len > 0 && key->len % 5 == 4)
-        g_string_append_c (key, '-');
-      g_string_append_c (key, c);
     }
-  if (key->len != 39)
+  if (len != RECOVERY_KEY_LEN)
     {
-      g_string_free (key, TRUE);
+      recovery_buffer_free (key);
       return NULL;
     }
-  return g_string_free (key, FALSE);
+  return key;
 }
 
 static gboolean

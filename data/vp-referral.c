@@ -80,17 +80,35 @@ today_local (GDate *date)
                   (GDateMonth) g_date_time_get_month (now), (GDateYear) g_date_time_get_year (now));
 }
 
+/* The category's feedback period; the default when none is set, FALSE when
+ * it cannot be read (a deadline from the default would be stored). */
+static gboolean
+read_feedback_days (VpStore     *store,
+                    const char  *category,
+                    guint       *days,
+                    GError     **error)
+{
+  g_autofree char *key = g_strdup_printf ("feedback_days:%s", category);
+  g_autofree char *text = NULL;
+  guint64 value;
+
+  if (!vp_store_read_setting (store, key, &text, error))
+    return FALSE;
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, 365, &value, NULL))
+    value = VP_FEEDBACK_DEFAULT_DAYS;
+  *days = (guint) value;
+  return TRUE;
+}
+
+/* For showing: the default also when the setting cannot be read. */
 guint
 vp_store_get_feedback_days (VpStore    *store,
                             const char *category)
 {
-  g_autofree char *key = g_strdup_printf ("feedback_days:%s", category);
-  g_autofree char *text = vp_store_get_setting (store, key);
-  guint64 days;
+  guint days = VP_FEEDBACK_DEFAULT_DAYS;
 
-  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, 365, &days, NULL))
-    return VP_FEEDBACK_DEFAULT_DAYS;
-  return (guint) days;
+  read_feedback_days (store, category, &days, NULL);
+  return days;
 }
 
 gboolean
@@ -154,6 +172,7 @@ vp_store_add_referral (VpStore               *store,
   g_autofree char *entered = NULL;
   sqlite3_stmt *stmt = NULL;
   GDate on, by;
+  guint days;
   gint64 id;
   int rc;
 
@@ -179,8 +198,10 @@ vp_store_add_referral (VpStore               *store,
     by = *input->expected_by;
   else
     {
+      if (!read_feedback_days (store, input->category, &days, error))
+        return 0;
       by = on;
-      g_date_add_days (&by, vp_store_get_feedback_days (store, input->category));
+      g_date_add_days (&by, days);
     }
   if (g_date_compare (&by, &on) < 0)
     {

@@ -11,15 +11,33 @@
  * ON DELETE CASCADE; secure_delete overwrites the freed pages). Each erasure
  * is audited as the app's own action, by client id only. */
 
+/* The team's period; the default when none (or none valid) is set, but
+ * FALSE when it cannot be read: erasing with the default, which may be
+ * shorter, would erase what the team keeps. */
+static gboolean
+read_retention_months (VpStore  *store,
+                       guint    *months,
+                       GError  **error)
+{
+  g_autofree char *text = NULL;
+  guint64 value;
+
+  if (!vp_store_read_setting (store, "retention_months", &text, error))
+    return FALSE;
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, 600, &value, NULL))
+    value = VP_RETENTION_DEFAULT_MONTHS;
+  *months = (guint) value;
+  return TRUE;
+}
+
+/* For showing: the default also when the setting cannot be read. */
 guint
 vp_store_get_retention_months (VpStore *store)
 {
-  g_autofree char *text = vp_store_get_setting (store, "retention_months");
-  guint64 months;
+  guint months = VP_RETENTION_DEFAULT_MONTHS;
 
-  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, 600, &months, NULL))
-    return VP_RETENTION_DEFAULT_MONTHS;
-  return (guint) months;
+  read_retention_months (store, &months, NULL);
+  return months;
 }
 
 gboolean
@@ -28,11 +46,12 @@ vp_store_apply_retention (VpStore    *store,
                           guint      *n_erased,
                           GError    **error)
 {
-  g_autoptr(GDateTime) cutoff = g_date_time_add_months (now, -(int) vp_store_get_retention_months (store));
-  g_autofree char *limit = g_date_time_format (cutoff, "%Y-%m-%dT%H:%M:%S");
+  g_autoptr(GDateTime) cutoff = NULL;
+  g_autofree char *limit = NULL;
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   sqlite3 *db = vp_store_get_db (store);
   sqlite3_stmt *stmt = NULL;
+  guint months = 0;
   int rc;
 
   g_return_val_if_fail (VP_IS_STORE (store), FALSE);
@@ -41,6 +60,14 @@ vp_store_apply_retention (VpStore    *store,
     *n_erased = 0;
   if (!vp_store_exec (store, "BEGIN IMMEDIATE", error))
     return FALSE;
+  /* Read in the same transaction as the erasure it decides. */
+  if (!read_retention_months (store, &months, error))
+    {
+      vp_store_exec (store, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  cutoff = g_date_time_add_months (now, -(int) months);
+  limit = g_date_time_format (cutoff, "%Y-%m-%dT%H:%M:%S");
 
   /* A client without any contact counts from when it was created. */
   rc = sqlite3_prepare_v2 (db,

@@ -6,7 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "vp-schema.h"
-#include "vp-store.h"
+#include "vp-store-private.h"
 
 /* The first of a comma-separated list of language codes, or NULL. */
 #define VP_FIRST_LANGUAGE_SQL(list) \
@@ -274,15 +274,25 @@ vp_schema_current_version (void)
   return G_N_ELEMENTS (migrations);
 }
 
+/* -1 with an error when it cannot be read: busy is not damage. */
 static int
-user_version (sqlite3 *db)
+user_version (sqlite3  *db,
+              GError  **error)
 {
   sqlite3_stmt *stmt = NULL;
   int version = -1;
+  int rc;
 
-  if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
+  rc = sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
     version = sqlite3_column_int (stmt, 0);
+  else if (rc == SQLITE_DONE)
+    g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_DAMAGED,
+                         _("The store's schema version cannot be read"));
+  else
+    _vp_sqlite_set_error (db, rc, error);
   sqlite3_finalize (stmt);
   return version;
 }
@@ -295,10 +305,13 @@ run_step (sqlite3  *db,
   g_autofree char *sql = g_strdup_printf ("BEGIN IMMEDIATE; %s PRAGMA user_version = %u; COMMIT;",
                                           migrations[step], step + 1);
   char *msg = NULL;
+  int rc;
 
-  if (sqlite3_exec (db, sql, NULL, NULL, &msg) != SQLITE_OK)
+  rc = sqlite3_exec (db, sql, NULL, NULL, &msg);
+  if (rc != SQLITE_OK)
     {
-      g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,
+      g_set_error (error, VP_STORE_ERROR,
+                   _vp_sqlite_is_busy (rc) ? VP_STORE_ERROR_BUSY : VP_STORE_ERROR_FAILED,
                    _("The store could not be upgraded to version %u: %s"),
                    step + 1, msg != NULL ? msg : "");
       sqlite3_free (msg);
@@ -313,16 +326,13 @@ vp_schema_migrate (sqlite3  *db,
                    guint     target_version,
                    GError  **error)
 {
-  int version = user_version (db);
+  int version;
 
   g_return_val_if_fail (target_version <= G_N_ELEMENTS (migrations), FALSE);
 
+  version = user_version (db, error);
   if (version < 0)
-    {
-      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_DAMAGED,
-                           _("The store's schema version cannot be read"));
-      return FALSE;
-    }
+    return FALSE;
   if ((guint) version > G_N_ELEMENTS (migrations))
     {
       g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,

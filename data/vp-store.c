@@ -17,6 +17,9 @@
 #include "vp-schema.h"
 #include "vp-store-private.h"
 
+/* A data key in OpenSSL's secure heap, wiped when freed. */
+typedef guint8 VpSecureKey;
+
 struct _VpStore
 {
   GObject  parent_instance;
@@ -31,7 +34,7 @@ struct _VpStore
 
   /* The data key, in OpenSSL's secure heap while unlocked: new key slots
    * (accounts, passphrase changes) wrap it. Wiped on lock. */
-  guint8  *key;
+  VpSecureKey *key;
   gboolean recovered;
 };
 
@@ -39,7 +42,46 @@ G_DEFINE_FINAL_TYPE (VpStore, vp_store, G_TYPE_OBJECT)
 G_DEFINE_QUARK (vp-store-error-quark, vp_store_error)
 
 #define DB_NAME "store.db"
-#define KEYS_NAME "store.keys"
+#define KEYS_NAME VP_STORE_KEYS_NAME
+
+static void
+secure_key_free (VpSecureKey *key)
+{
+  if (key != NULL)
+    OPENSSL_secure_clear_free (key, VP_DATA_KEY_LEN);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpSecureKey, secure_key_free)
+
+static void
+set_no_secure_memory_error (GError **error)
+{
+  g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,
+                       _("There is no protected memory left for the key; close other windows of Vindplaats and try again"));
+}
+
+/* The secure heap is small and can run out: OPENSSL_secure_malloc() then
+ * returns NULL. */
+static VpSecureKey *
+secure_key_new (GError **error)
+{
+  VpSecureKey *key = OPENSSL_secure_zalloc (VP_DATA_KEY_LEN);
+
+  if (key == NULL)
+    set_no_secure_memory_error (error);
+  return key;
+}
+
+static VpSecureKey *
+secure_key_dup (const guint8  *key,
+                GError       **error)
+{
+  VpSecureKey *copy = secure_key_new (error);
+
+  if (copy != NULL)
+    memcpy (copy, key, VP_DATA_KEY_LEN);
+  return copy;
+}
 
 static void
 vp_store_finalize (GObject *object)
@@ -67,14 +109,6 @@ vp_store_class_init (VpStoreClass *klass)
     CRYPTO_secure_malloc_init (16 * 1024, 32);
 }
 
-static guint8 *
-secure_key_dup (const guint8 *key)
-{
-  guint8 *copy = OPENSSL_secure_malloc (VP_DATA_KEY_LEN);
-  memcpy (copy, key, VP_DATA_KEY_LEN);
-  return copy;
-}
-
 static void
 vp_store_init (VpStore *self)
 {
@@ -93,15 +127,39 @@ vp_store_exists (const char *dir)
   return g_file_test (db, G_FILE_TEST_EXISTS);
 }
 
-gboolean
-vp_store_set_sqlite_error (VpStore  *self,
-                           int       rc,
-                           GError  **error)
+/* SQLite's message for the error: the connection's, when it is about rc. */
+static const char *
+sqlite_detail (sqlite3 *db,
+               int      rc)
 {
-  const char *detail = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
+  if (db != NULL && (sqlite3_extended_errcode (db) & 0xff) == (rc & 0xff))
+    return sqlite3_errmsg (db);
+  return sqlite3_errstr (rc);
+}
+
+/* Another program (or connection) holds the store: nothing is wrong with
+ * it, and trying again later will do. */
+gboolean
+_vp_sqlite_is_busy (int rc)
+{
+  return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED || (rc & 0xff) == SQLITE_PROTOCOL;
+}
+
+gboolean
+_vp_sqlite_set_error (sqlite3  *db,
+                      int       rc,
+                      GError  **error)
+{
+  const char *detail = sqlite_detail (db, rc);
 
   switch (rc & 0xff)
     {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_PROTOCOL:
+      g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_BUSY,
+                   _("The store is in use by another program; try again in a moment (%s)"), detail);
+      break;
     case SQLITE_CONSTRAINT:
       /* SQLite's message names the failing constraint, never a value. */
       g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID,
@@ -122,6 +180,14 @@ vp_store_set_sqlite_error (VpStore  *self,
                    _("The store could not complete the change: %s"), detail);
     }
   return FALSE;
+}
+
+gboolean
+vp_store_set_sqlite_error (VpStore  *self,
+                           int       rc,
+                           GError  **error)
+{
+  return _vp_sqlite_set_error (self->db, rc, error);
 }
 
 gboolean
@@ -154,25 +220,68 @@ vp_store_begin_snapshot (VpStore  *self,
   return vp_store_exec (self, "BEGIN DEFERRED", error);
 }
 
+/* Ends a snapshot. The reads were one view of the store only if the
+ * transaction lasted until here: an error inside it (I/O, a full disk, a
+ * lock) may have rolled it back early, and then this COMMIT fails. */
+gboolean
+vp_store_finish_snapshot (VpStore  *self,
+                          GError  **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (VP_IS_STORE (self), FALSE);
+
+  if (vp_store_exec (self, "COMMIT", &local_error))
+    return TRUE;
+  /* A COMMIT that failed to write may leave the transaction open. */
+  if (self->db != NULL && !sqlite3_get_autocommit (self->db))
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  g_set_error (error, local_error->domain,
+               local_error->code == VP_STORE_ERROR_BUSY ? VP_STORE_ERROR_BUSY : VP_STORE_ERROR_FAILED,
+               _("The store could not be read as one whole: %s"), local_error->message);
+  return FALSE;
+}
+
+/* Use vp_store_finish_snapshot(): this one can only log a failure. */
 void
 vp_store_end_snapshot (VpStore *self)
 {
-  vp_store_exec (self, "COMMIT", NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!vp_store_finish_snapshot (self, &error))
+    g_warning ("%s", error->message);
 }
 
-static char *
-query_text (sqlite3    *db,
-            const char *sql)
+/* The first column of the first row; NULL in *out when there is no row or
+ * the value is NULL, FALSE only when the query failed. */
+static gboolean
+query_text (sqlite3     *db,
+            const char  *sql,
+            gint64       param,
+            char       **out,
+            GError     **error)
 {
   sqlite3_stmt *stmt = NULL;
-  char *result = NULL;
+  int rc;
 
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW &&
-      sqlite3_column_text (stmt, 0) != NULL)
-    result = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  *out = NULL;
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      if (sqlite3_bind_parameter_count (stmt) > 0)
+        sqlite3_bind_int64 (stmt, 1, param);
+      rc = sqlite3_step (stmt);
+    }
+  if (rc == SQLITE_ROW)
+    {
+      if (sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+        *out = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      rc = SQLITE_DONE;
+    }
+  if (rc != SQLITE_DONE)
+    _vp_sqlite_set_error (db, rc, error);
   sqlite3_finalize (stmt);
-  return result;
+  return rc == SQLITE_DONE;
 }
 
 /* SQLCipher 4 defaults are what DESIGN §3 asks for; refuse to run on a build
@@ -190,8 +299,10 @@ check_cipher (sqlite3  *db,
 
   for (guint i = 0; i < G_N_ELEMENTS (checks); i++)
     {
-      g_autofree char *got = query_text (db, checks[i].pragma);
+      g_autofree char *got = NULL;
 
+      if (!query_text (db, checks[i].pragma, 0, &got, error))
+        return FALSE;
       if (got == NULL || g_ascii_strcasecmp (got, checks[i].want) != 0)
         {
           g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_WEAK_CIPHER,
@@ -203,21 +314,38 @@ check_cipher (sqlite3  *db,
   return TRUE;
 }
 
+/* SQLCipher takes a raw key as the text x'<64 hex digits>'. */
+#define RAW_KEY_TEXT_LEN (2 + 2 * VP_DATA_KEY_LEN + 1)
+
+/* Keyed through sqlite3_key_v2(), not SQL: the text of a PRAGMA key is
+ * copied by the parser, kept with the statement and freed unwiped, and it
+ * passes every trace and authorizer callback. The hex is built in the
+ * secure heap, digit by digit (no printf and its buffers). */
 static gboolean
 apply_key (sqlite3      *db,
            const guint8 *key,
            GError      **error)
 {
-  char sql[sizeof "PRAGMA key = \"x'" + 2 * VP_DATA_KEY_LEN + sizeof "'\""];
+  static const char digits[] = "0123456789abcdef";
+  char *text = OPENSSL_secure_malloc (RAW_KEY_TEXT_LEN);
   int rc;
 
-  memcpy (sql, "PRAGMA key = \"x'", 16);
+  if (text == NULL)
+    {
+      set_no_secure_memory_error (error);
+      return FALSE;
+    }
+  text[0] = 'x';
+  text[1] = '\'';
   for (guint i = 0; i < VP_DATA_KEY_LEN; i++)
-    g_snprintf (sql + 16 + 2 * i, 3, "%02x", key[i]);
-  memcpy (sql + 16 + 2 * VP_DATA_KEY_LEN, "'\"", 3);
+    {
+      text[2 + 2 * i] = digits[key[i] >> 4];
+      text[3 + 2 * i] = digits[key[i] & 0xf];
+    }
+  text[RAW_KEY_TEXT_LEN - 1] = '\'';
 
-  rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
-  vp_wipe (sql, sizeof sql);
+  rc = sqlite3_key_v2 (db, "main", text, RAW_KEY_TEXT_LEN);
+  OPENSSL_secure_clear_free (text, RAW_KEY_TEXT_LEN);
   if (rc != SQLITE_OK)
     {
       g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,
@@ -233,7 +361,10 @@ static void
 set_damaged_error (sqlite3  *db,
                    GError  **error)
 {
-  g_autofree char *detail = query_text (db, "PRAGMA cipher_integrity_check");
+  g_autofree char *detail = NULL;
+
+  /* Only a detail: the error stands without it. */
+  query_text (db, "PRAGMA cipher_integrity_check", 0, &detail, NULL);
 
   g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_DAMAGED,
                _("The store file is damaged and cannot be read%s%s"),
@@ -259,6 +390,8 @@ configure (sqlite3  *db,
       set_damaged_error (db, error);
       return FALSE;
     }
+  if (_vp_sqlite_is_busy (rc))
+    return _vp_sqlite_set_error (db, rc, error);
   if (rc != SQLITE_OK)
     {
       g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,
@@ -269,13 +402,14 @@ configure (sqlite3  *db,
     return FALSE;
 
   rc = sqlite3_exec (db, pragmas, NULL, NULL, NULL);
+  if (_vp_sqlite_is_busy (rc))
+    return _vp_sqlite_set_error (db, rc, error);
   if (rc != SQLITE_OK)
     {
       g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,
                    _("The store could not be configured: %s"), sqlite3_errstr (rc));
       return FALSE;
     }
-  sqlite3_busy_timeout (db, 5000);
   return TRUE;
 }
 
@@ -291,6 +425,53 @@ restrict_files (const char *dir)
       if (g_file_test (path, G_FILE_TEST_EXISTS))
         g_chmod (path, 0600);
     }
+}
+
+/* Closes a connection for real. sqlite3_close_v2() would keep one with a
+ * statement still open alive as a "zombie", and SQLCipher's copy of the
+ * key with it, until someone finalizes the statement (perhaps never). A
+ * statement left open is a bug: it is ended here and reported. Only an
+ * unfinished online backup can keep the connection; it then goes (and the
+ * key with it) when that backup is finished. */
+gboolean
+_vp_sqlite_close (sqlite3  *db,
+                  GError  **error)
+{
+  sqlite3_stmt *stmt;
+  guint open_statements = 0;
+  int rc;
+
+  rc = sqlite3_close (db);
+  if (rc != SQLITE_BUSY)
+    return rc == SQLITE_OK ? TRUE : _vp_sqlite_set_error (NULL, rc, error);
+
+  while ((stmt = sqlite3_next_stmt (db, NULL)) != NULL)
+    {
+      sqlite3_finalize (stmt);
+      open_statements++;
+    }
+  rc = sqlite3_close (db);
+  if (rc != SQLITE_OK)
+    {
+      sqlite3_close_v2 (db);
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,
+                           _("The store's connection is still in use by a backup; it closes when the backup ends"));
+      return FALSE;
+    }
+  g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,
+               "%u statement(s) were still open when the store's connection closed; they were ended",
+               open_statements);
+  return FALSE;
+}
+
+/* On a path that already failed: the first error is the one to tell. */
+static void
+close_quietly (sqlite3 *db)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!_vp_sqlite_close (db, &error))
+    g_warning ("%s", error->message);
 }
 
 static sqlite3 *
@@ -325,37 +506,70 @@ open_keyed (const char   *dir,
     {
       g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,
                    _("The store file could not be opened: %s"), sqlite3_errstr (rc));
-      sqlite3_close_v2 (db);
+      close_quietly (db);
       return NULL;
     }
+  /* From the first read on: another program may hold the store a moment. */
+  sqlite3_busy_timeout (db, 5000);
   if (!apply_key (db, key, error) || !configure (db, error))
     {
-      sqlite3_close_v2 (db);
+      close_quietly (db);
       return NULL;
     }
   restrict_files (dir);
   return db;
 }
 
+/* A setting: TRUE with NULL in *value when it is not set, FALSE when it
+ * could not be read (the store busy, an I/O error), which is not the same. */
+gboolean
+vp_store_read_setting (VpStore     *self,
+                       const char  *key,
+                       char       **value,
+                       GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+
+  *value = NULL;
+  if (self->db == NULL)
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_LOCKED, _("The store is locked"));
+      return FALSE;
+    }
+  rc = sqlite3_prepare_v2 (self->db, "SELECT value FROM meta WHERE key = ?", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+    }
+  if (rc == SQLITE_ROW)
+    {
+      *value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      rc = SQLITE_DONE;
+    }
+  if (rc != SQLITE_DONE)
+    vp_store_set_sqlite_error (self, rc, error);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE;
+}
+
+/* For values with a default: NULL both when not set and when unreadable.
+ * Where the difference matters, use vp_store_read_setting(). */
 char *
 vp_store_get_setting (VpStore    *self,
                       const char *key)
 {
-  sqlite3_stmt *stmt = NULL;
   char *value = NULL;
 
   g_return_val_if_fail (VP_IS_STORE (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
 
-  if (self->db == NULL)
-    return NULL;
-  if (sqlite3_prepare_v2 (self->db, "SELECT value FROM meta WHERE key = ?", -1, &stmt, NULL) == SQLITE_OK)
-    {
-      sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-    }
-  sqlite3_finalize (stmt);
+  vp_store_read_setting (self, key, &value, NULL);
   return value;
 }
 
@@ -394,15 +608,16 @@ vp_store_set_setting (VpStore     *self,
   return TRUE;
 }
 
+/* A setting that cannot be read (the store busy) is not a missing one:
+ * only a missing one means damage. */
 static gboolean
 load_identity (VpStore  *self,
                GError  **error)
 {
-  g_autofree char *sql = NULL;
-
-  self->team_code = vp_store_get_setting (self, "team_code");
-  self->municipality_code = vp_store_get_setting (self, "municipality_code");
-  self->installation_id = vp_store_get_setting (self, "installation_id");
+  if (!vp_store_read_setting (self, "team_code", &self->team_code, error) ||
+      !vp_store_read_setting (self, "municipality_code", &self->municipality_code, error) ||
+      !vp_store_read_setting (self, "installation_id", &self->installation_id, error))
+    return FALSE;
   if (self->team_code == NULL || self->municipality_code == NULL || self->installation_id == NULL)
     {
       g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_DAMAGED,
@@ -410,9 +625,9 @@ load_identity (VpStore  *self,
       return FALSE;
     }
 
-  sql = g_strdup_printf ("SELECT role FROM account WHERE id = %" G_GINT64_FORMAT " AND active = 1",
-                         self->account_id);
-  self->account_role = query_text (self->db, sql);
+  if (!query_text (self->db, "SELECT role FROM account WHERE id = ? AND active = 1",
+                   self->account_id, &self->account_role, error))
+    return FALSE;
   if (self->account_role == NULL)
     {
       g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_WRONG_PASSPHRASE,
@@ -586,7 +801,7 @@ _vp_store_create_at_version (const char          *dir,
 {
   g_autoptr(VpStore) self = NULL;
   g_autofree char *recovery = NULL;
-  guint8 key[VP_DATA_KEY_LEN];
+  g_autoptr(VpSecureKey) key = NULL;
 
   g_return_val_if_fail (dir != NULL, NULL);
   g_return_val_if_fail (setup != NULL, NULL);
@@ -608,9 +823,12 @@ _vp_store_create_at_version (const char          *dir,
       return NULL;
     }
 
-  recovery = vp_recovery_key_generate (error);
-  if (recovery == NULL || !vp_random_bytes (key, sizeof key, error))
+  key = secure_key_new (error);
+  if (key == NULL)
     return NULL;
+  recovery = vp_recovery_key_generate (error);
+  if (recovery == NULL || !vp_random_bytes (key, VP_DATA_KEY_LEN, error))
+    goto fail;
 
   self = g_object_new (VP_TYPE_STORE, NULL);
   self->dir = g_strdup (dir);
@@ -622,8 +840,7 @@ _vp_store_create_at_version (const char          *dir,
       !load_identity (self, error))
     goto fail;
 
-  self->key = secure_key_dup (key);
-  vp_wipe (key, sizeof key);
+  self->key = g_steal_pointer (&key);
   if (recovery_key != NULL)
     *recovery_key = g_steal_pointer (&recovery);
   else
@@ -631,172 +848,12 @@ _vp_store_create_at_version (const char          *dir,
   return g_steal_pointer (&self);
 
 fail:
-  vp_wipe (key, sizeof key);
   if (recovery != NULL)
     vp_wipe (recovery, strlen (recovery));
   if (self != NULL && self->db != NULL)
     vp_store_close (self);
   remove_store_files (dir);
   return NULL;
-}
-
-/* Slots made with weaker KDF parameters than today's default are rewrapped
- * on a successful unlock; the database is not touched. */
-static void
-upgrade_slot (const char      *dir,
-              GPtrArray       *slots,
-              guint            index,
-              const guint8    *key,
-              const char      *secret)
-{
-  const VpKeySlot *old = g_ptr_array_index (slots, index);
-  g_autofree char *keys_path = g_build_filename (dir, KEYS_NAME, NULL);
-  g_autoptr(GError) error = NULL;
-  VpKeySlot *slot;
-
-  if (old->n_log2 >= VP_SCRYPT_DEFAULT_N_LOG2 && old->r >= VP_SCRYPT_DEFAULT_R)
-    return;
-  slot = vp_key_slot_new_wrapped (key, old->id, old->kind, old->account_id, secret,
-                                  VP_SCRYPT_DEFAULT_N_LOG2, &error);
-  if (slot != NULL)
-    {
-      slot->name_hash = g_strdup (old->name_hash);
-      g_ptr_array_index (slots, index) = slot;
-      vp_key_slot_free ((VpKeySlot *) old);
-      if (vp_key_slots_save (keys_path, slots, &error))
-        return;
-    }
-  g_warning ("Could not strengthen a key slot: %s", error->message);
-}
-
-#define FREE_ATTEMPTS 3
-#define MAX_DELAY_SECONDS (15 * 60)
-
-/* After three wrong attempts the next waits five seconds, and each further
- * one twice as long as the one before, up to fifteen minutes. Nothing is
- * ever deleted. */
-static gint64
-retry_delay (guint failures)
-{
-  if (failures < FREE_ATTEMPTS)
-    return 0;
-  return MIN ((gint64) 5 << MIN (failures - FREE_ATTEMPTS, 10), MAX_DELAY_SECONDS);
-}
-
-static void
-set_wait_error (gint64   seconds,
-                GError **error)
-{
-  if (seconds < 60)
-    g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_TOO_MANY_ATTEMPTS,
-                 g_dngettext (GETTEXT_PACKAGE,
-                              "Too many wrong attempts. Try again in %d second.",
-                              "Too many wrong attempts. Try again in %d seconds.", (gulong) seconds),
-                 (int) seconds);
-  else
-    g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_TOO_MANY_ATTEMPTS,
-                 g_dngettext (GETTEXT_PACKAGE,
-                              "Too many wrong attempts. Try again in %d minute.",
-                              "Too many wrong attempts. Try again in %d minutes.", (gulong) ((seconds + 59) / 60)),
-                 (int) ((seconds + 59) / 60));
-}
-
-static gboolean
-is_candidate (const VpKeySlot *slot,
-              const char      *kind,
-              const char      *name)
-{
-  return g_strcmp0 (slot->kind, kind) == 0 && (name == NULL || vp_key_slot_has_name (slot, name));
-}
-
-/* Tries each slot of the kind (of the named account, when given); the GCM
- * tag tells a wrong passphrase apart from a damaged database file. Failed
- * attempts are counted in the key file, so the delay survives a restart;
- * an attempt without an account counts for every candidate. */
-static gboolean
-unlock_key (const char  *dir,
-            const char  *kind,
-            const char  *name,
-            const char  *secret,
-            guint8      *key,
-            gint64      *account_id,
-            GError     **error)
-{
-  g_autofree char *keys_path = g_build_filename (dir, KEYS_NAME, NULL);
-  g_autoptr(GPtrArray) slots = vp_key_slots_load (keys_path, error);
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  gint64 wait = 0;
-  guint candidates = 0;
-
-  if (slots == NULL)
-    return FALSE;
-
-  for (guint i = 0; i < slots->len; i++)
-    {
-      const VpKeySlot *slot = g_ptr_array_index (slots, i);
-
-      if (!is_candidate (slot, kind, name))
-        continue;
-      candidates++;
-      wait = MAX (wait, slot->last_failure + retry_delay (slot->failures) - now);
-    }
-  if (wait > 0)
-    {
-      set_wait_error (wait, error);
-      return FALSE;
-    }
-
-  for (guint i = 0; i < slots->len; i++)
-    {
-      VpKeySlot *slot = g_ptr_array_index (slots, i);
-
-      if (!is_candidate (slot, kind, name) || !vp_key_slot_unwrap (slot, secret, key, NULL))
-        continue;
-      *account_id = slot->account_id;
-      if (slot->failures > 0)
-        {
-          slot->failures = 0;
-          slot->last_failure = 0;
-          vp_key_slots_save (keys_path, slots, NULL);
-        }
-      upgrade_slot (dir, slots, i, key, secret);
-      return TRUE;
-    }
-
-  for (guint i = 0; i < slots->len; i++)
-    {
-      VpKeySlot *slot = g_ptr_array_index (slots, i);
-
-      if (is_candidate (slot, kind, name))
-        {
-          slot->failures++;
-          slot->last_failure = g_get_real_time () / G_USEC_PER_SEC;
-        }
-    }
-  if (candidates > 0)
-    vp_key_slots_save (keys_path, slots, NULL);
-
-  if (g_str_equal (kind, "recovery"))
-    g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_WRONG_PASSPHRASE,
-                         _("The recovery key is not correct"));
-  else
-    g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_WRONG_PASSPHRASE,
-                         _("The passphrase is not correct"));
-  return FALSE;
-}
-
-/* How many accounts can unlock: the unlock page asks for a name only when
- * there is more than one. */
-guint
-vp_store_count_accounts (const char *dir)
-{
-  g_autofree char *keys_path = g_build_filename (dir, KEYS_NAME, NULL);
-  g_autoptr(GPtrArray) slots = vp_key_slots_load (keys_path, NULL);
-  guint n = 0;
-
-  for (guint i = 0; slots != NULL && i < slots->len; i++)
-    n += g_str_equal (((VpKeySlot *) g_ptr_array_index (slots, i))->kind, "passphrase");
-  return n;
 }
 
 static VpStore *
@@ -807,7 +864,7 @@ open_with_secret (const char  *dir,
                   GError     **error)
 {
   g_autoptr(VpStore) self = NULL;
-  guint8 key[VP_DATA_KEY_LEN];
+  g_autoptr(VpSecureKey) key = NULL;
   gint64 account_id = 0;
   gboolean recovered = g_str_equal (kind, "recovery");
 
@@ -817,7 +874,10 @@ open_with_secret (const char  *dir,
                            _("There is no store in this folder"));
       return NULL;
     }
-  if (!unlock_key (dir, kind, name, secret, key, &account_id, error))
+  /* The key is unwrapped straight into the secure heap. */
+  key = secure_key_new (error);
+  if (key == NULL ||
+      !_vp_store_unlock_key (dir, kind, name, secret, key, &account_id, error))
     return NULL;
 
   self = g_object_new (VP_TYPE_STORE, NULL);
@@ -826,8 +886,7 @@ open_with_secret (const char  *dir,
   self->recovered = recovered;
   self->db = open_keyed (dir, key, FALSE, error);
   if (self->db != NULL)
-    self->key = secure_key_dup (key);
-  vp_wipe (key, sizeof key);
+    self->key = g_steal_pointer (&key);
 
   if (self->db == NULL ||
       !vp_schema_migrate (self->db, vp_schema_current_version (), error) ||
@@ -924,11 +983,11 @@ vp_store_open_clone (VpStore  *self,
   clone->dir = g_strdup (self->dir);
   clone->account_id = self->account_id;
   clone->recovered = self->recovered;
-  clone->db = open_keyed (self->dir, self->key, FALSE, error);
-  if (clone->db == NULL)
+  clone->key = secure_key_dup (self->key, error);
+  if (clone->key == NULL)
     return NULL;
-  clone->key = secure_key_dup (self->key);
-  if (!load_identity (clone, error))
+  clone->db = open_keyed (self->dir, self->key, FALSE, error);
+  if (clone->db == NULL || !load_identity (clone, error))
     return NULL;
   return g_steal_pointer (&clone);
 }
@@ -949,6 +1008,23 @@ _vp_store_open_connection (VpStore  *self,
   return open_keyed (self->dir, self->key, FALSE, error);
 }
 
+/* Keys another connection with this store's data key (a backup's copy). */
+gboolean
+_vp_store_apply_key (VpStore  *self,
+                     sqlite3  *db,
+                     GError  **error)
+{
+  g_return_val_if_fail (VP_IS_STORE (self), FALSE);
+  g_return_val_if_fail (db != NULL, FALSE);
+
+  if (self->key == NULL)
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_LOCKED, _("The store is locked"));
+      return FALSE;
+    }
+  return apply_key (db, self->key, error);
+}
+
 const guint8 *
 _vp_store_get_key (VpStore *self)
 {
@@ -963,21 +1039,21 @@ _vp_store_keys_path (VpStore *self)
   return g_build_filename (self->dir, KEYS_NAME, NULL);
 }
 
-/* Locking: closing the connection makes SQLCipher wipe its copy of the key. */
+/* Locking: closing the connection makes SQLCipher wipe its copy of the
+ * key. Locking cannot be refused, so a connection that does not close at
+ * once (see _vp_sqlite_close()) is reported in the log. */
 void
 vp_store_close (VpStore *self)
 {
+  g_autoptr(GError) error = NULL;
+
   g_return_if_fail (VP_IS_STORE (self));
 
-  if (self->key != NULL)
-    {
-      OPENSSL_secure_clear_free (self->key, VP_DATA_KEY_LEN);
-      self->key = NULL;
-    }
+  g_clear_pointer (&self->key, secure_key_free);
   if (self->db == NULL)
     return;
-  sqlite3_close_v2 (self->db);
-  self->db = NULL;
+  if (!_vp_sqlite_close (g_steal_pointer (&self->db), &error))
+    g_warning ("%s", error->message);
 }
 
 gboolean

@@ -20,6 +20,7 @@ typedef enum {
   VP_STORE_ERROR_FAILED,
   VP_STORE_ERROR_NOT_ALLOWED,
   VP_STORE_ERROR_TOO_MANY_ATTEMPTS,
+  VP_STORE_ERROR_BUSY,
 } VpStoreError;
 
 GQuark vp_store_error_quark (void);
@@ -67,6 +68,10 @@ const char *vp_store_get_installation_id   (VpStore       *self);
 gint64      vp_store_get_account_id        (VpStore       *self);
 const char *vp_store_get_account_role      (VpStore       *self);
 
+gboolean    vp_store_read_setting          (VpStore       *self,
+                                            const char    *key,
+                                            char         **value,
+                                            GError       **error);
 char       *vp_store_get_setting           (VpStore       *self,
                                             const char    *key);
 gboolean    vp_store_set_setting           (VpStore       *self,
@@ -75,6 +80,8 @@ gboolean    vp_store_set_setting           (VpStore       *self,
                                             GError       **error);
 
 gboolean    vp_store_begin_snapshot        (VpStore       *self,
+                                            GError       **error);
+gboolean    vp_store_finish_snapshot       (VpStore       *self,
                                             GError       **error);
 void        vp_store_end_snapshot          (VpStore       *self);
 

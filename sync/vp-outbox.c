@@ -162,6 +162,9 @@ vp_outbox_next_due (VpStore  *store,
   return item;
 }
 
+/* A delivered or superseded entry is never marked "sending" again (a second
+ * sender may have read the outbox before the first one finished), and
+ * marking an entry that matches nothing is an error, not a silent no-op. */
 gboolean
 vp_outbox_mark (VpStore     *store,
                 gint64       id,
@@ -183,7 +186,9 @@ vp_outbox_mark (VpStore     *store,
                            "  attempts = attempts + (?2 <> 'sending'),"
                            "  last_status = ?3, last_error = ?4, next_attempt_at = ?5,"
                            "  delivered_at = CASE WHEN ?2 = 'delivered' THEN ?6 ELSE delivered_at END"
-                           " WHERE id = ?1", -1, &stmt, NULL);
+                           " WHERE id = ?1"
+                           "  AND NOT (?2 = 'sending' AND state IN ('delivered', 'superseded'))",
+                           -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_int64 (stmt, 1, id);
@@ -199,6 +204,14 @@ vp_outbox_mark (VpStore     *store,
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     return vp_store_set_sqlite_error (store, rc, error);
+  if (sqlite3_changes (vp_store_get_db (store)) == 0)
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID,
+                           g_str_equal (state, "sending")
+                           ? _("This report has already been sent or replaced")
+                           : _("This report is no longer in the outbox"));
+      return FALSE;
+    }
   return TRUE;
 }
 
