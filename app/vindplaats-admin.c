@@ -16,6 +16,7 @@
 #include "vp-categories.h"
 #include "vp-client-cert.h"
 #include "vp-keyslots.h"
+#include "vp-outbox.h"
 #include "vp-registration.h"
 #include "vp-store.h"
 #include "vp-sync.h"
@@ -241,6 +242,118 @@ fill_demo (VpStore  *store,
   return TRUE;
 }
 
+/* The months whose latest revision is delivered. */
+static GHashTable *
+delivered_months (VpStore  *store,
+                  GError  **error)
+{
+  g_autoptr(GPtrArray) items = vp_outbox_list (store, NULL, error);
+  g_autoptr(GHashTable) months = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *period = NULL;
+
+  if (items == NULL)
+    return NULL;
+  /* Newest revision first within each month. */
+  for (guint i = 0; i < items->len; i++)
+    {
+      VpOutboxItem *item = g_ptr_array_index (items, i);
+
+      if (g_strcmp0 (item->period, period) == 0)
+        continue;
+      period = item->period;
+      if (g_str_equal (item->state, "delivered"))
+        g_hash_table_add (months, g_strdup (period));
+    }
+  return g_steal_pointer (&months);
+}
+
+static char *
+format_attempt (gint64 unix_time)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (unix_time);
+  return g_date_time_format (time, "%Y-%m-%d %H:%M");
+}
+
+/* One month's latest revision in a line: its state and why. */
+static char *
+describe_month (const VpOutboxItem *item)
+{
+  g_autofree char *when = format_attempt (item->next_attempt_at);
+  const char *reason = item->last_error != NULL ? item->last_error : _("no reason was given");
+
+  if (g_str_equal (item->state, "delivered"))
+    return g_strdup_printf (_("%s: delivered (HTTP %d)"), item->period, item->last_status);
+  if (g_str_equal (item->state, "sending") && item->last_error == NULL)
+    return g_strdup_printf (_("%s: may have arrived, not confirmed (no answer was recorded); sent again at the next send"),
+                            item->period);
+  if (g_str_equal (item->state, "sending"))
+    return g_strdup_printf (_("%s: may have arrived, not confirmed: %s; sent again after %s"),
+                            item->period, reason, when);
+  if (g_str_equal (item->state, "retry"))
+    return g_strdup_printf (_("%s: waiting, next attempt after %s: %s"), item->period, when, reason);
+  if (g_str_equal (item->state, "needs_attention"))
+    return g_strdup_printf (_("%s: needs attention: %s"), item->period, reason);
+  return g_strdup_printf (_("%s: queued"), item->period);
+}
+
+/* Each month this run delivered or that is still not delivered, with its
+ * state and reason (#13). *all_delivered: every month is delivered. */
+static gboolean
+print_months (VpStore     *store,
+              GHashTable  *delivered_before,
+              gboolean    *all_delivered,
+              GError     **error)
+{
+  g_autoptr(GPtrArray) items = vp_outbox_list (store, NULL, error);
+  const char *period = NULL;
+
+  *all_delivered = TRUE;
+  if (items == NULL)
+    return FALSE;
+  for (guint i = 0; i < items->len; i++)
+    {
+      VpOutboxItem *item = g_ptr_array_index (items, i);
+      g_autofree char *line = NULL;
+      gboolean delivered;
+
+      if (g_strcmp0 (item->period, period) == 0)
+        continue;
+      period = item->period;
+      delivered = g_str_equal (item->state, "delivered");
+      *all_delivered &= delivered;
+      if (delivered && g_hash_table_contains (delivered_before, period))
+        continue;
+      line = describe_month (item);
+      g_print ("%s\n", line);
+    }
+  return TRUE;
+}
+
+/* Queues the months that are due and sends what waits. Exits 0 only when
+ * every month released is delivered: a run in which sends failed says so
+ * in its status as well as in words. */
+static int
+send_reports (VpStore    *store,
+              GDateTime  *now,
+              GError    **error)
+{
+  g_autoptr(GError) queue_error = NULL;
+  g_autoptr(GHashTable) before = NULL;
+  guint queued = 0, delivered = 0;
+  gboolean all_delivered = FALSE;
+
+  /* A month that cannot be released does not hold up the others. */
+  if (!vp_sync_queue_due_reports (store, now, &queued, &queue_error))
+    g_printerr ("vindplaats-admin: %s\n", queue_error->message);
+  before = delivered_months (store, error);
+  if (before == NULL || !vp_sync_send_due (store, now, &delivered, error))
+    return 1;
+  if (!print_months (store, before, &all_delivered, error))
+    return 1;
+  g_print (_("%u months released, %u reports delivered\n"), queued, delivered);
+  return all_delivered && queue_error == NULL ? 0 : 1;
+}
+
 static int
 run (const char *command,
      GError    **error)
@@ -286,15 +399,7 @@ run (const char *command,
     status = 1;
 
   if (status == 0 && g_str_equal (command, "send"))
-    {
-      guint queued = 0, delivered = 0;
-
-      if (!vp_sync_queue_due_reports (store, now, &queued, error) ||
-          !vp_sync_send_due (store, now, &delivered, error))
-        status = 1;
-      else
-        g_print (_("%u months released, %u reports delivered\n"), queued, delivered);
-    }
+    status = send_reports (store, now, error);
   return status;
 }
 
@@ -318,7 +423,8 @@ main (int   argc,
     _("Commands:\n"
       "  demo-store   create a store with synthetic demo contacts\n"
       "  configure    set the municipal endpoint, the client certificate or the laptop's name\n"
-      "  send         queue the reports that are due and send them\n"
+      "  send         queue the reports that are due and send them; exits 1\n"
+      "               unless every month is delivered, and says why\n"
       "\nThe passphrase is read from the first line of standard input. With\n"
       "--client-p12, the PKCS#12 file's password is read from the second line."));
   if (!g_option_context_parse (context, &argc, &argv, &error))

@@ -129,8 +129,9 @@ vp_outbox_insert_release (VpStore   *store,
   return TRUE;
 }
 
-/* A row left in "sending" by a crash is due again: the endpoint makes every
- * retry safe. */
+/* A row left in "sending" (by a crash, a lock or a lost answer) may have
+ * arrived, and is due again like any other: the endpoint makes every
+ * retry safe, and its answer settles the question. */
 VpOutboxItem *
 vp_outbox_next_due (VpStore  *store,
                     gint64    now,
@@ -215,6 +216,73 @@ vp_outbox_mark (VpStore     *store,
   return TRUE;
 }
 
+/* A try whose answer never came (#13): the whole request had left, so the
+ * endpoint may have stored it. The row stays "sending", which from the
+ * moment a try begins until an answer is recorded means "may have
+ * arrived", and is due again at @next_attempt_at: the endpoint answers
+ * 200 to the same bytes, which settles it. */
+gboolean
+vp_outbox_mark_unconfirmed (VpStore     *store,
+                            gint64       id,
+                            int          http_status,
+                            const char  *reason,
+                            gint64       next_attempt_at,
+                            GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_STORE (store), FALSE);
+
+  rc = sqlite3_prepare_v2 (vp_store_get_db (store),
+                           "UPDATE outbox SET state = 'sending', attempts = attempts + 1,"
+                           "  last_status = ?2, last_error = ?3, next_attempt_at = ?4"
+                           " WHERE id = ?1", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, id);
+      if (http_status > 0)
+        sqlite3_bind_int (stmt, 2, http_status);
+      sqlite3_bind_text (stmt, 3, reason, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 4, next_attempt_at);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return vp_store_set_sqlite_error (store, rc, error);
+  return TRUE;
+}
+
+/* Send Now: the revision is due at once. One that may have arrived keeps
+ * its state and its reason (the try settles it); one that was refused or
+ * waits is queued afresh. Delivered and superseded rows are left alone. */
+gboolean
+vp_outbox_make_due (VpStore     *store,
+                    gint64       id,
+                    GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (VP_IS_STORE (store), FALSE);
+
+  rc = sqlite3_prepare_v2 (vp_store_get_db (store),
+                           "UPDATE outbox SET next_attempt_at = 0,"
+                           "  last_status = CASE WHEN state = 'sending' THEN last_status END,"
+                           "  last_error = CASE WHEN state = 'sending' THEN last_error END,"
+                           "  state = CASE WHEN state = 'sending' THEN 'sending' ELSE 'queued' END"
+                           " WHERE id = ?1 AND state NOT IN ('delivered', 'superseded')", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, id);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return vp_store_set_sqlite_error (store, rc, error);
+  return TRUE;
+}
+
 /* Newest first; all periods when period is NULL. */
 GPtrArray *
 vp_outbox_list (VpStore     *store,
@@ -253,8 +321,27 @@ vp_outbox_backoff (guint attempts)
 {
   gint64 delay = 30;
 
-  for (guint i = 1; i < attempts && delay < 6 * 3600; i++)
+  for (guint i = 1; i < attempts && delay < VP_OUTBOX_MAX_DELAY; i++)
     delay *= 2;
-  delay = MIN (delay, 6 * 3600);
+  delay = MIN (delay, VP_OUTBOX_MAX_DELAY);
   return delay / 2 + g_random_int_range (0, (gint32) (delay / 2) + 1);
+}
+
+/* The wait before the next try after @attempts tries: the backoff, or
+ * what the endpoint asked for in Retry-After (@retry_after seconds, 0 for
+ * none) when that is longer, so that a try never comes sooner than asked,
+ * up to the backoff's bound of 6 h. Laptops told the same moment are
+ * spread over a tenth of the wait after it, never before it. */
+gint64
+vp_outbox_retry_delay (guint  attempts,
+                       gint64 retry_after)
+{
+  gint64 delay = vp_outbox_backoff (attempts);
+
+  if (retry_after > delay)
+    {
+      retry_after = MIN (retry_after, VP_OUTBOX_MAX_DELAY);
+      delay = retry_after + g_random_int_range (0, (gint32) (retry_after / 10) + 1);
+    }
+  return MIN (delay, VP_OUTBOX_MAX_DELAY);
 }

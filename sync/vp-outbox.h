@@ -6,13 +6,19 @@
 
 G_BEGIN_DECLS
 
+/* The longest wait between two tries, in seconds (DESIGN §7). */
+#define VP_OUTBOX_MAX_DELAY (6 * 3600)
+
 /* One report revision waiting in, or sent from, the outbox. */
 typedef struct {
   gint64  id;
   char   *period;
   guint   revision;
   char   *body;
-  char   *state;  /* queued, sending, retry, delivered, needs_attention, superseded */
+  /* queued, sending, retry, delivered, needs_attention, superseded.
+   * "sending" from the moment a try begins until an answer is recorded:
+   * left so (a lost answer, a crash, a lock) it means "may have arrived". */
+  char   *state;
   guint   attempts;
   gint64  next_attempt_at; /* unix time */
   int     last_status;     /* HTTP status, 0 when none */
@@ -42,7 +48,18 @@ gboolean      vp_outbox_mark       (VpStore       *store,
 GPtrArray    *vp_outbox_list       (VpStore       *store,
                                     const char    *period,
                                     GError       **error);
+gboolean      vp_outbox_mark_unconfirmed (VpStore *store,
+                                    gint64         id,
+                                    int            http_status,
+                                    const char    *reason,
+                                    gint64         next_attempt_at,
+                                    GError       **error);
+gboolean      vp_outbox_make_due   (VpStore       *store,
+                                    gint64         id,
+                                    GError       **error);
 gint64        vp_outbox_backoff    (guint          attempts);
+gint64        vp_outbox_retry_delay (guint         attempts,
+                                    gint64         retry_after);
 char         *vp_outbox_published_sha256 (const VpReport *report);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpOutboxItem, vp_outbox_item_free)

@@ -513,11 +513,10 @@ explain_expired_certificate (const Target  *t,
                              answer != NULL ? answer : "", date);
 }
 
-static VpUploadOutcome
+static void
 upload (const Target       *t,
         const VpOutboxItem *item,
-        long               *status,
-        char              **reason)
+        VpUploadResult     *result)
 {
   VpUploadConfig config = {
     .endpoint = t->endpoint,
@@ -529,42 +528,88 @@ upload (const Target       *t,
     .client_key = t->credential != NULL ? t->credential->key_pem : NULL,
   };
   static gsize curl_ready = 0;
-  VpUploadOutcome outcome;
 
   if (g_once_init_enter (&curl_ready))
     {
       curl_global_init (CURL_GLOBAL_DEFAULT);
       g_once_init_leave (&curl_ready, 1);
     }
-  outcome = vp_upload_report (&config, t->team, t->installation, item->period, item->body,
-                              status, reason);
-  if (outcome == VP_UPLOAD_NEEDS_ATTENTION)
-    explain_expired_certificate (t, reason);
-  return outcome;
+  if (vp_upload_report (&config, t->team, t->installation, item->period, item->body,
+                        result) == VP_UPLOAD_NEEDS_ATTENTION)
+    explain_expired_certificate (t, &result->reason);
+}
+
+/* A try begins. From here until an answer is recorded the report may
+ * reach the endpoint, so the row says "sending" first, on both paths: a
+ * crash, a lock or a lost answer then leaves it marked as one that may
+ * have arrived (#13), never as one that was not sent. */
+static gboolean
+begin_attempt (VpStore             *store,
+               const VpOutboxItem  *item,
+               GError             **error)
+{
+  return vp_outbox_mark (store, item->id, "sending", 0, NULL, 0, error);
+}
+
+/* Whether an earlier try of @item may have reached the endpoint: the row
+ * was still "sending" when this try began, so that try's answer never
+ * came. */
+static gboolean
+was_unconfirmed (const VpOutboxItem *item)
+{
+  return g_strcmp0 (item->state, "sending") == 0;
 }
 
 static gboolean
-record_outcome (VpStore             *store,
-                const VpOutboxItem  *item,
-                VpUploadOutcome      outcome,
-                long                 status,
-                const char          *reason,
-                GError             **error)
+write_outcome (VpStore               *store,
+               const VpOutboxItem    *item,
+               const VpUploadResult  *result,
+               GError               **error)
 {
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 next = now + vp_outbox_retry_delay (item->attempts + 1, result->retry_after);
+  int status = (int) result->http_status;
+  g_autofree char *reason = NULL;
 
-  switch (outcome)
+  switch (result->outcome)
     {
     case VP_UPLOAD_DELIVERED:
-      return vp_outbox_mark (store, item->id, "delivered", (int) status, NULL, 0, error) &&
+      return vp_outbox_mark (store, item->id, "delivered", status, NULL, 0, error) &&
              vp_audit_append (store, "report_sent", "report", item->id, "ok", error);
+    case VP_UPLOAD_UNCONFIRMED:
+      return vp_outbox_mark_unconfirmed (store, item->id, status, result->reason, next, error);
     case VP_UPLOAD_RETRY:
-      return vp_outbox_mark (store, item->id, "retry", (int) status, reason,
-                             now + vp_outbox_backoff (item->attempts + 1), error);
+      /* A try that surely did not arrive says nothing about an earlier
+       * one that may have: that stays unsettled until an answer comes. */
+      if (was_unconfirmed (item))
+        return vp_outbox_mark_unconfirmed (store, item->id, status, result->reason, next, error);
+      return vp_outbox_mark (store, item->id, "retry", status, result->reason, next, error);
     case VP_UPLOAD_NEEDS_ATTENTION:
     default:
-      return vp_outbox_mark (store, item->id, "needs_attention", (int) status, reason, 0, error);
+      if (was_unconfirmed (item))
+        /* Translators: the reason a report was refused comes first. */
+        reason = g_strdup_printf (_("%s. An earlier attempt may have arrived; sending it again settles that"),
+                                  result->reason);
+      return vp_outbox_mark (store, item->id, "needs_attention", status,
+                             reason != NULL ? reason : result->reason, 0, error);
     }
+}
+
+/* The outcome of a try and, for a delivery, its audit entry: one
+ * transaction, as every other action (two commits let a kill between
+ * them leave deliveries unaudited). */
+static gboolean
+record_outcome (VpStore               *store,
+                const VpOutboxItem    *item,
+                const VpUploadResult  *result,
+                GError               **error)
+{
+  if (!vp_store_exec (store, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (write_outcome (store, item, result, error) && vp_store_exec (store, "COMMIT", error))
+    return TRUE;
+  vp_store_exec (store, "ROLLBACK", NULL);
+  return FALSE;
 }
 
 /* Sends every due outbox entry in turn, in the calling thread. Used by the
@@ -586,9 +631,8 @@ vp_sync_send_due (VpStore    *store,
     {
       g_autoptr(GError) local_error = NULL;
       g_autoptr(VpOutboxItem) item = vp_outbox_next_due (store, g_date_time_to_unix (now), &local_error);
-      g_autofree char *reason = NULL;
-      VpUploadOutcome outcome;
-      long status = 0;
+      VpUploadResult result = { 0 };
+      gboolean recorded;
 
       if (local_error != NULL)
         {
@@ -599,10 +643,14 @@ vp_sync_send_due (VpStore    *store,
         break;
       g_hash_table_add (tried, g_memdup2 (&item->id, sizeof item->id));
 
-      outcome = upload (target, item, &status, &reason);
-      if (!record_outcome (store, item, outcome, status, reason, error))
+      if (!begin_attempt (store, item, error))
         return FALSE;
-      delivered += outcome == VP_UPLOAD_DELIVERED;
+      upload (target, item, &result);
+      recorded = record_outcome (store, item, &result, error);
+      delivered += recorded && result.outcome == VP_UPLOAD_DELIVERED;
+      vp_upload_result_clear (&result);
+      if (!recorded)
+        return FALSE;
     }
   if (n_delivered != NULL)
     *n_delivered = delivered;
@@ -612,14 +660,12 @@ vp_sync_send_due (VpStore    *store,
 /* The async variant keeps every store access on the calling (main) thread
  * and runs only the network exchange in a worker thread. */
 typedef struct {
-  VpStore      *store;
-  Target       *target;
-  VpOutboxItem *item;
-  GHashTable   *tried;
-  guint         delivered;
-  long          status;
-  char         *reason;
-  VpUploadOutcome outcome;
+  VpStore       *store;
+  Target        *target;
+  VpOutboxItem  *item;
+  GHashTable    *tried;
+  guint          delivered;
+  VpUploadResult result;
 } SendData;
 
 static void
@@ -629,7 +675,7 @@ send_data_free (SendData *data)
   g_clear_pointer (&data->target, target_free);
   g_clear_pointer (&data->item, vp_outbox_item_free);
   g_clear_pointer (&data->tried, g_hash_table_unref);
-  g_free (data->reason);
+  vp_upload_result_clear (&data->result);
   g_free (data);
 }
 
@@ -643,7 +689,7 @@ upload_thread (GTask        *task,
 {
   SendData *data = task_data;
 
-  data->outcome = upload (data->target, data->item, &data->status, &data->reason);
+  upload (data->target, data->item, &data->result);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -656,14 +702,21 @@ upload_done (GObject      *object,
   SendData *data = g_task_get_task_data (task);
   GError *error = NULL;
 
-  if (!record_outcome (data->store, data->item, data->outcome, data->status, data->reason, &error))
+  /* Locked while the report was on its way: its row stays "sending", one
+   * that may have arrived, and is sent again after the next unlock. */
+  if (!vp_store_is_open (data->store))
+    {
+      g_task_return_new_error (task, VP_STORE_ERROR, VP_STORE_ERROR_LOCKED, _("The store is locked"));
+      return;
+    }
+  if (!record_outcome (data->store, data->item, &data->result, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  data->delivered += data->outcome == VP_UPLOAD_DELIVERED;
+  data->delivered += data->result.outcome == VP_UPLOAD_DELIVERED;
   g_clear_pointer (&data->item, vp_outbox_item_free);
-  g_clear_pointer (&data->reason, g_free);
+  vp_upload_result_clear (&data->result);
   send_next (g_steal_pointer (&task));
 }
 
@@ -700,7 +753,12 @@ send_next (GTask *task)
       return;
     }
   g_hash_table_add (data->tried, g_memdup2 (&data->item->id, sizeof data->item->id));
-  vp_outbox_mark (data->store, data->item->id, "sending", 0, NULL, 0, NULL);
+  if (!begin_attempt (data->store, data->item, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
 
   upload_task = g_task_new (NULL, g_task_get_cancellable (task), upload_done, task);
   g_task_set_task_data (upload_task, data, NULL);

@@ -13,20 +13,31 @@ typedef struct {
   const char *label;       /* optional installation label, UTF-8 (#11) */
   const char *client_cert; /* optional client certificate and chain, PEM (#12) */
   const char *client_key;  /* its private key, PEM; with client_cert only */
+  guint       timeout;     /* seconds for the whole exchange; 0: 60 (20 to connect) */
 } VpUploadConfig;
 
 typedef enum {
   VP_UPLOAD_DELIVERED,
-  VP_UPLOAD_RETRY,
-  VP_UPLOAD_NEEDS_ATTENTION,
+  VP_UPLOAD_RETRY,           /* it did not arrive: try again later */
+  VP_UPLOAD_NEEDS_ATTENTION, /* refused, or the endpoint's identity failed */
+  VP_UPLOAD_UNCONFIRMED,     /* the whole request left and no answer came:
+                              * it may have been stored; try again later */
 } VpUploadOutcome;
 
-VpUploadOutcome vp_upload_report (const VpUploadConfig *config,
-                                  const char           *team,
-                                  const char           *installation,
-                                  const char           *period,
-                                  const char           *body,
-                                  long                 *http_status,
-                                  char                **reason);
+typedef struct {
+  VpUploadOutcome outcome;
+  long            http_status;  /* 0 when no answer came */
+  char           *reason;       /* translated; NULL when delivered */
+  gint64          retry_after;  /* seconds a 429 or 503 asked to wait; 0: none */
+} VpUploadResult;
+
+void            vp_upload_result_clear (VpUploadResult       *result);
+
+VpUploadOutcome vp_upload_report       (const VpUploadConfig *config,
+                                        const char           *team,
+                                        const char           *installation,
+                                        const char           *period,
+                                        const char           *body,
+                                        VpUploadResult       *result);
 
 G_END_DECLS

@@ -5,16 +5,21 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
 
+#include "vp-audit.h"
 #include "vp-client-cert.h"
+#include "vp-fault-vfs.h"
 #include "vp-outbox.h"
 #include "vp-sync.h"
 #include "vp-test-certs.h"
 #include "vp-test-util.h"
+#include "vp-uploader.h"
 
 typedef struct {
   char        *dir;
@@ -25,6 +30,7 @@ typedef struct {
   char        *token;
   char        *certs;     /* client certificate material, mTLS fixture only */
   GSubprocess *server;
+  GPtrArray   *peers;     /* GSubprocess: faulty peers (#13) */
   VpStore     *store;
 } Fixture;
 
@@ -73,19 +79,23 @@ die_with_parent (gpointer user_data)
 #endif
 }
 
-/* @client_ca and @client_auth: NULL, or what the endpoint demands of a
- * client certificate (--client-ca, --client-auth). */
+/* The endpoint with @cert and @key (NULL: the fixture's own). @client_ca
+ * and @client_auth: NULL, or what the endpoint demands of a client
+ * certificate (--client-ca, --client-auth). */
 static void
-start_server (Fixture    *f,
-              const char *client_ca,
-              const char *client_auth)
+start_server_with (Fixture    *f,
+                   const char *cert,
+                   const char *key,
+                   const char *client_ca,
+                   const char *client_auth)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GDataInputStream) out = NULL;
   g_autofree char *line = NULL;
   const char *argv[] = {
-    endpoint_program (), "serve", "--db", f->endpoint_db, "--cert", f->cert, "--key", f->key,
+    endpoint_program (), "serve", "--db", f->endpoint_db,
+    "--cert", cert != NULL ? cert : f->cert, "--key", key != NULL ? key : f->key,
     "--address", "127.0.0.1", "--port", "0",
     client_ca != NULL ? "--client-ca" : NULL, client_ca, "--client-auth", client_auth, NULL
   };
@@ -99,6 +109,14 @@ start_server (Fixture    *f,
   g_assert_nonnull (line);
   g_assert_true (g_str_has_prefix (line, "listening on https://127.0.0.1:"));
   f->url = g_strdup (line + strlen ("listening on "));
+}
+
+static void
+start_server (Fixture    *f,
+              const char *client_ca,
+              const char *client_auth)
+{
+  start_server_with (f, NULL, NULL, client_ca, client_auth);
 }
 
 /* The endpoint's certificate and database with a token for team-noord. */
@@ -161,12 +179,22 @@ mtls_fixture_setup (Fixture       *f,
 }
 
 static void
+stop_process (GSubprocess *process)
+{
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait (process, NULL, NULL);
+}
+
+static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_subprocess_send_signal (f->server, SIGTERM);
-  g_subprocess_wait (f->server, NULL, NULL);
+  stop_process (f->server);
   g_clear_object (&f->server);
+  if (f->peers != NULL)
+    for (guint i = 0; i < f->peers->len; i++)
+      stop_process (g_ptr_array_index (f->peers, i));
+  g_clear_pointer (&f->peers, g_ptr_array_unref);
   g_clear_object (&f->store);
   vp_test_remove_dir (f->dir);
   g_free (f->dir);
@@ -685,11 +713,815 @@ test_client_cert_handshake (Fixture       *f,
   g_subprocess_wait (checker, NULL, NULL);
 }
 
+/* ---- The sending path under faults (#13) ----
+ *
+ * Each test below that takes a path runs twice: through vp_sync_send_due(),
+ * which the admin command uses, and through vp_sync_send_due_async(), the
+ * app's own path (send_next and upload_done on the main loop, the upload
+ * in a worker thread). The faults come from tests/vp-fault-peer.py, a
+ * peer that resets, drops, hangs, loses the real endpoint's answer or
+ * answers what it is told. */
+
+#define ASYNC "async"
+
+static gboolean
+is_async (gconstpointer path)
+{
+  return path != NULL && g_str_equal (path, ASYNC);
+}
+
+typedef struct {
+  gboolean  done;
+  gboolean  ok;
+  guint     delivered;
+  GError   *error;
+} AsyncSend;
+
+static void
+async_sent (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  AsyncSend *send = user_data;
+
+  send->ok = vp_sync_send_due_finish (VP_STORE (source), result, &send->delivered, &send->error);
+  send->done = TRUE;
+}
+
+static void
+wait_async (AsyncSend *send)
+{
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+  while (!send->done)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+/* Sends what is due now through @path; the number delivered. */
+static guint
+send_via (Fixture       *f,
+          gconstpointer  path)
+{
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  if (is_async (path))
+    {
+      AsyncSend send = { 0 };
+
+      vp_sync_send_due_async (f->store, NULL, async_sent, &send);
+      wait_async (&send);
+      g_assert_no_error (send.error);
+      g_assert_true (send.ok);
+      return send.delivered;
+    }
+  else
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+      g_assert_true (vp_sync_send_due (f->store, now, &n, &error));
+      g_assert_no_error (error);
+      return n;
+    }
+}
+
+static const char *
+fault_peer_program (void)
+{
+  const char *path = g_getenv ("VP_FAULT_PEER");
+  g_assert_nonnull (path);
+  return path;
+}
+
+/* Starts tests/vp-fault-peer.py in @mode with the endpoint's certificate
+ * and @options (NULL-terminated); its URL. It dies with the test. */
+static char *
+start_peer (Fixture    *f,
+            const char *mode,
+            ...)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *line = NULL;
+  GSubprocess *peer;
+  const char *option;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) "python3");
+  g_ptr_array_add (argv, (char *) fault_peer_program ());
+  g_ptr_array_add (argv, (char *) mode);
+  g_ptr_array_add (argv, (char *) "--cert");
+  g_ptr_array_add (argv, f->cert);
+  g_ptr_array_add (argv, (char *) "--key");
+  g_ptr_array_add (argv, f->key);
+  va_start (args, mode);
+  while ((option = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) option);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  peer = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  if (f->peers == NULL)
+    f->peers = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (f->peers, peer);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peer));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "listening on https://127.0.0.1:"));
+  return g_strdup (line + strlen ("listening on "));
+}
+
+static void
+use_endpoint (Fixture    *f,
+              const char *url)
+{
+  g_assert_true (vp_store_set_setting (f->store, "endpoint_url", url, NULL));
+}
+
+static VpOutboxItem *
+make_due (Fixture      *f,
+          VpOutboxItem *item)
+{
+  gint64 id = item->id;
+
+  vp_outbox_item_free (item);
+  g_assert_true (vp_outbox_make_due (f->store, id, NULL));
+  return only_item (f->store, 1);
+}
+
+static VpOutboxItem *
+queue_month (Fixture    *f,
+             const char *prefix)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_local (2026, 11, 29, 9, 0, 0);
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  register_month (f->store, prefix, 10);
+  g_assert_true (vp_sync_queue_due_reports (f->store, now, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+  return only_item (f->store, 1);
+}
+
+static void
+show_item (const VpOutboxItem *item)
+{
+  g_test_message ("state %s, attempts %u, status %d, reason: %s", item->state, item->attempts,
+                  item->last_status, item->last_error != NULL ? item->last_error : "(none)");
+}
+
+/* The next try is @low to @high seconds after a send that ran from
+ * @before to @after (Unix time). */
+static void
+assert_next_attempt (const VpOutboxItem *item,
+                     gint64              before,
+                     gint64              after,
+                     gint64              low,
+                     gint64              high)
+{
+  g_test_message ("next attempt %" G_GINT64_FORMAT " s after the send", item->next_attempt_at - before);
+  g_assert_cmpint (item->next_attempt_at, >=, before + low);
+  g_assert_cmpint (item->next_attempt_at, <=, after + high);
+}
+
+static gint64
+unix_now (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+static int
+audit_count (Fixture *f)
+{
+  return vp_test_count (f->store, "SELECT count(*) FROM audit_log WHERE action = 'report_sent'");
+}
+
+/* A connection reset or dropped in the TLS handshake is a network fault,
+ * not a failure of the endpoint's identity: nothing can have arrived, so
+ * the revision waits with the usual backoff and goes out once the
+ * network is back. */
+static void
+check_handshake_fault (Fixture       *f,
+                       gconstpointer  path,
+                       const char    *mode)
+{
+  g_autofree char *url = start_peer (f, mode, NULL);
+  VpOutboxItem *item;
+  gint64 before, after;
+
+  use_endpoint (f, url);
+  item = queue_month (f, "Handshake");
+  before = unix_now ();
+  g_assert_cmpuint (send_via (f, path), ==, 0);
+  after = unix_now ();
+  vp_outbox_item_free (item);
+  item = only_item (f->store, 1);
+  show_item (item);
+  g_assert_cmpstr (item->state, ==, "retry");
+  g_assert_cmpuint (item->attempts, ==, 1);
+  g_assert_nonnull (strstr (item->last_error, "The endpoint could not be reached"));
+  g_assert_null (strstr (item->last_error, "identity"));
+  assert_next_attempt (item, before, after, 15, 30);
+  g_assert_cmpint (endpoint_count (f, "1"), ==, 0);
+
+  use_endpoint (f, f->url);
+  item = make_due (f, item);
+  g_assert_cmpuint (send_via (f, path), ==, 1);
+  vp_outbox_item_free (item);
+  item = only_item (f->store, 1);
+  g_assert_cmpstr (item->state, ==, "delivered");
+  g_assert_cmpint (item->last_status, ==, 201);
+  vp_outbox_item_free (item);
+}
+
+static void
+test_handshake_reset (Fixture       *f,
+                      gconstpointer  path)
+{
+  check_handshake_fault (f, path, "reset-handshake");
+}
+
+static void
+test_handshake_drop (Fixture       *f,
+                     gconstpointer  path)
+{
+  check_handshake_fault (f, path, "drop-handshake");
+}
+
+/* The endpoint stored the revision and its answer was lost: the outbox
+ * says it may have arrived, nothing ever calls it superseded or not
+ * sent, a later try that surely did not arrive leaves that as it is, and
+ * the idempotent resend settles it ("already stored", 200). */
+static void
+test_lost_answer (Fixture       *f,
+                  gconstpointer  path)
+{
+  g_autofree char *lost = start_peer (f, "lost-answer", "--upstream", f->url, "--ca", f->cert, NULL);
+  g_autofree char *reset = start_peer (f, "reset-handshake", NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_local (2026, 11, 29, 9, 0, 0);
+  g_autoptr(GPtrArray) items = NULL;
+  VpOutboxItem *item;
+  gint64 before, after;
+  guint n = 0;
+
+  use_endpoint (f, lost);
+  item = queue_month (f, "Lost");
+  before = unix_now ();
+  g_assert_cmpuint (send_via (f, path), ==, 0);
+  after = unix_now ();
+  g_assert_cmpint (endpoint_count (f, "period = '2026-10'"), ==, 1);
+  vp_outbox_item_free (item);
+  item = only_item (f->store, 1);
+  show_item (item);
+  g_assert_cmpstr (item->state, ==, "sending");
+  g_assert_cmpuint (item->attempts, ==, 1);
+  g_assert_nonnull (strstr (item->last_error, "The report was sent, but no answer came back"));
+  assert_next_attempt (item, before, after, 15, 30);
+  g_assert_cmpint (audit_count (f), ==, 0);
+
+  /* Later entries make no new revision, and nothing supersedes this one. */
+  register_month (f->store, "Lost-late", 10);
+  g_assert_true (vp_sync_queue_due_reports (f->store, now, &n, NULL));
+  g_assert_cmpuint (n, ==, 0);
+  items = vp_outbox_list (f->store, NULL, NULL);
+  g_assert_cmpuint (items->len, ==, 1);
+
+  /* A try cut off in the handshake says nothing about the first one. */
+  use_endpoint (f, reset);
+  item = make_due (f, item);
+  g_assert_cmpuint (send_via (f, path), ==, 0);
+  vp_outbox_item_free (item);
+  item = only_item (f->store, 1);
+  show_item (item);
+  g_assert_cmpstr (item->state, ==, "sending");
+  g_assert_cmpuint (item->attempts, ==, 2);
+  g_assert_nonnull (strstr (item->last_error, "The endpoint could not be reached"));
+
+  /* A refusal needs attention, and says that the first may have arrived. */
+  use_endpoint (f, f->url);
+  g_assert_true (vp_store_set_setting (f->store, "endpoint_token", "not-the-token", NULL));
+  item = make_due (f, item);
+  g_assert_cmpuint (send_via (f, path), ==, 0);
+  vp_outbox_item_free (item);
+  item = only_item (f->store, 1);
+  show_item (item);
+  g_assert_cmpstr (item->state, ==, "needs_attention");
+  g_assert_nonnull (strstr (item->last_error, "An earlier attempt may have arrived"));
+
+  /* The resend settles it, and the endpoint still holds one report. */
+  g_assert_true (vp_store_set_setting (f->store, "endpoint_token", f->token, NULL));
+  item = make_due (f, item);
+  g_assert_cmpuint (send_via (f, path), ==, 1);
+  vp_outbox_item_free (item);
+  item = only_item (f->store, 1);
+  show_item (item);
+  g_assert_cmpstr (item->state, ==, "delivered");
+  g_assert_cmpint (item->last_status, ==, 200);
+  g_assert_cmpint (endpoint_count (f, "1"), ==, 1);
+  g_assert_cmpint (audit_count (f), ==, 1);
+  vp_outbox_item_free (item);
+}
+
+static char *
+http_date (int seconds_ahead)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) then = g_date_time_add_seconds (now, seconds_ahead);
+
+  return g_date_time_format (then, "%a, %d %b %Y %H:%M:%S GMT");
+}
+
+/* 429 and 503 with Retry-After, in seconds or as an HTTP date: the next
+ * try comes no sooner than asked, with jitter after it, within the
+ * backoff's bounds (a shorter wait than the backoff's, or a longer one
+ * than 6 h, gives way to them). */
+static void
+test_retry_after (Fixture       *f,
+                  gconstpointer  path)
+{
+  g_autofree char *date = http_date (7200);
+  g_autofree char *date_header = g_strconcat ("Retry-After: ", date, NULL);
+  struct {
+    const char *status;
+    const char *header;
+    gint64      low, high;
+  } cases[] = {
+    { "429", "Retry-After: 5", 15, 30 },  /* first try: the backoff's 15 to 30 s */
+    { "429", "Retry-After: 3600", 3600, 3960 },
+    { "503", date_header, 7200 - 2, 7920 + 2 },
+    { "503", "Retry-After: 86400", VP_OUTBOX_MAX_DELAY, VP_OUTBOX_MAX_DELAY },
+  };
+  VpOutboxItem *item = queue_month (f, "Busy");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *url = start_peer (f, "answer", "--status", cases[i].status,
+                                         "--header", cases[i].header, NULL);
+      gint64 before, after;
+
+      g_test_message ("%s with %s", cases[i].status, cases[i].header);
+      use_endpoint (f, url);
+      item = make_due (f, item);
+      before = unix_now ();
+      g_assert_cmpuint (send_via (f, path), ==, 0);
+      after = unix_now ();
+      vp_outbox_item_free (item);
+      item = only_item (f->store, 1);
+      show_item (item);
+      g_assert_cmpstr (item->state, ==, "retry");
+      g_assert_cmpint (item->last_status, ==, atoi (cases[i].status));
+      assert_next_attempt (item, before, after, cases[i].low, cases[i].high);
+    }
+  vp_outbox_item_free (item);
+}
+
+/* "delivered" and its report_sent audit entry are one transaction: a
+ * write or sync that fails anywhere in recording a delivery leaves both
+ * or neither (a kill between two commits left deliveries unaudited). */
+static void
+test_outcome_atomic (Fixture       *f,
+                     gconstpointer  path)
+{
+  const VpFaultKind kinds[] = { VP_FAULT_WRITE, VP_FAULT_SYNC };
+  VpOutboxItem *item = queue_month (f, "Atomic");
+  guint torn = 0;
+
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    for (guint nth = 1;; nth++)
+      {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+        int audits = audit_count (f);
+        gboolean ok, delivered;
+        guint n = 0;
+
+        g_assert_true (vp_outbox_mark (f->store, item->id, "queued", 0, NULL, 0, NULL));
+        vp_fault_vfs_arm (kinds[k], nth);
+        if (is_async (path))
+          {
+            AsyncSend send = { 0 };
+
+            vp_sync_send_due_async (f->store, NULL, async_sent, &send);
+            wait_async (&send);
+            ok = send.ok;
+            error = send.error;
+          }
+        else
+          ok = vp_sync_send_due (f->store, now, &n, &error);
+        vp_fault_vfs_disarm ();
+
+        vp_outbox_item_free (item);
+        item = only_item (f->store, 1);
+        delivered = g_str_equal (item->state, "delivered");
+        if (delivered && audit_count (f) != audits + 1)
+          {
+            g_test_message ("%s fault %u: delivered without its audit entry",
+                            kinds[k] == VP_FAULT_WRITE ? "write" : "sync", nth);
+            torn++;
+          }
+        if (!delivered)
+          g_assert_cmpint (audit_count (f), ==, audits);
+        if (vp_fault_vfs_hits () == 0)
+          {
+            /* The send needed fewer than nth; every earlier one was tried. */
+            g_assert_true (ok);
+            g_assert_true (delivered);
+            g_assert_cmpuint (nth, >, 2);
+            g_test_message ("%s faults tried at 1..%u", kinds[k] == VP_FAULT_WRITE ? "write" : "sync", nth - 1);
+            break;
+          }
+        g_assert_false (ok);
+        g_assert_nonnull (error);
+      }
+  g_assert_cmpuint (torn, ==, 0);
+  vp_outbox_item_free (item);
+}
+
+/* The app's path when the store is locked while a report is on its way:
+ * the row says "sending" from before the request left, the outcome cannot
+ * be recorded in a locked store, so after the next unlock the row still
+ * says it may have arrived, and the resend settles it. */
+static void
+test_async_locked_while_sending (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autofree char *hang = start_peer (f, "hang-after-body", "--upstream", f->url, "--ca", f->cert, NULL);
+  g_autofree char *store_dir = g_build_filename (f->dir, "store", NULL);
+  g_autoptr(GError) error = NULL;
+  AsyncSend send = { 0 };
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  VpOutboxItem *item;
+
+  use_endpoint (f, hang);
+  item = queue_month (f, "Locked");
+  vp_sync_send_due_async (f->store, NULL, async_sent, &send);
+
+  /* The endpoint has it; the peer holds its answer back. */
+  while (endpoint_count (f, "1") == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+  vp_outbox_item_free (item);
+  item = only_item (f->store, 1);
+  g_assert_cmpstr (item->state, ==, "sending");
+  g_assert_false (send.done);
+
+  vp_store_close (f->store);
+  stop_process (g_ptr_array_index (f->peers, 0));
+  wait_async (&send);
+  g_assert_false (send.ok);
+  g_assert_error (send.error, VP_STORE_ERROR, VP_STORE_ERROR_LOCKED);
+  g_clear_error (&send.error);
+
+  g_clear_object (&f->store);
+  f->store = vp_store_open (store_dir, VP_TEST_PASSPHRASE, &error);
+  g_assert_no_error (error);
+  vp_outbox_item_free (item);
+  item = only_item (f->store, 1);
+  g_assert_cmpstr (item->state, ==, "sending");
+
+  use_endpoint (f, f->url);
+  g_assert_cmpuint (send_via (f, ASYNC), ==, 1);
+  vp_outbox_item_free (item);
+  item = only_item (f->store, 1);
+  g_assert_cmpstr (item->state, ==, "delivered");
+  g_assert_cmpint (item->last_status, ==, 200);
+  g_assert_cmpint (endpoint_count (f, "1"), ==, 1);
+  vp_outbox_item_free (item);
+}
+
+/* The uploader itself, with a short timeout: a handshake that never ends
+ * is retried (nothing left), a request whose answer never comes may have
+ * arrived (it had: the peer handed it to the endpoint). */
+static void
+test_upload_timeouts (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *silent = start_peer (f, "hang-handshake", NULL);
+  g_autofree char *hang = start_peer (f, "hang-after-body", "--upstream", f->url, "--ca", f->cert, NULL);
+  g_autoptr(VpOutboxItem) item = queue_month (f, "Timeout");
+  VpUploadConfig config = { .token = f->token, .ca_file = f->cert, .timeout = 2 };
+  VpUploadResult result = { 0 };
+  const char *team = vp_store_get_team_code (f->store);
+  const char *installation = vp_store_get_installation_id (f->store);
+
+  config.endpoint = silent;
+  g_assert_cmpint (vp_upload_report (&config, team, installation, item->period, item->body, &result),
+                   ==, VP_UPLOAD_RETRY);
+  g_test_message ("%s", result.reason);
+  g_assert_cmpint (result.http_status, ==, 0);
+  g_assert_nonnull (strstr (result.reason, "could not be reached"));
+  vp_upload_result_clear (&result);
+  g_assert_cmpint (endpoint_count (f, "1"), ==, 0);
+
+  config.endpoint = hang;
+  g_assert_cmpint (vp_upload_report (&config, team, installation, item->period, item->body, &result),
+                   ==, VP_UPLOAD_UNCONFIRMED);
+  g_test_message ("%s", result.reason);
+  g_assert_nonnull (strstr (result.reason, "no answer came back"));
+  vp_upload_result_clear (&result);
+  g_assert_cmpint (endpoint_count (f, "1"), ==, 1);
+}
+
+/* The endpoint's certificate fails in one way per case, and the reason
+ * says which, in the app's words with what to do; "valid" is the control
+ * that the same set-up delivers. */
+static void
+cert_fixture_setup (Fixture       *f,
+                    gconstpointer  data)
+{
+  const char *name = data;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) year_ago = g_date_time_add_days (now, -400);
+  g_autoptr(GDateTime) month_ago = g_date_time_add_days (now, -35);
+  g_autoptr(GDateTime) yesterday = g_date_time_add_days (now, -1);
+  g_autoptr(GDateTime) next_month = g_date_time_add_days (now, 30);
+  g_autoptr(GDateTime) next_year = g_date_time_add_days (now, 400);
+  g_autofree char *ca = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  const char *issuer = "municipality";
+  const char *san = "IP:127.0.0.1";
+  GDateTime *from = yesterday, *to = next_month;
+
+  prepare_endpoint (f);
+  f->certs = g_build_filename (f->dir, "certs", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (f->certs, 0700), ==, 0);
+  vp_test_cert_make_ca (f->certs, "municipality");
+  vp_test_cert_make_ca (f->certs, "other");
+  ca = g_build_filename (f->certs, "municipality-ca.pem", NULL);
+
+  if (g_str_equal (name, "unknown-issuer"))
+    issuer = "other";
+  else if (g_str_equal (name, "wrong-name"))
+    san = "DNS:elsewhere.example";
+  else if (g_str_equal (name, "expired"))
+    from = year_ago, to = month_ago;
+  else if (g_str_equal (name, "not-yet-valid"))
+    from = next_month, to = next_year;
+
+  if (g_str_equal (name, "self-signed"))
+    start_server (f, NULL, NULL);  /* the fixture's own, self-signed */
+  else
+    {
+      cert = vp_test_cert_make_server (f->certs, issuer, "endpoint", san, from, to);
+      key = g_build_filename (f->certs, "endpoint.key", NULL);
+      start_server_with (f, cert, key, NULL, NULL);
+    }
+  prepare_store (f, f->token);
+  g_assert_true (vp_store_set_setting (f->store, "endpoint_ca_file", ca, NULL));
+
+  if (g_str_equal (name, "pin-mismatch"))
+    {
+      /* Pinned: the key of another certificate than the endpoint's. */
+      g_autofree char *pin = g_build_filename (f->certs, "other-key.pub", NULL);
+      const char *argv[] = { "openssl", "pkey", "-in", f->key, "-pubout", "-out", pin, NULL };
+
+      g_free (run_capture (argv));
+      g_assert_true (vp_store_set_setting (f->store, "endpoint_pinned_key", pin, NULL));
+    }
+}
+
+static void
+test_endpoint_certificate (Fixture       *f,
+                           gconstpointer  data)
+{
+  const char *name = data;
+  struct {
+    const char *name;
+    const char *says;
+  } reasons[] = {
+    { "self-signed", "The endpoint’s certificate is self-signed, and this laptop does not trust it" },
+    { "unknown-issuer", "The endpoint’s certificate was issued by an authority that this laptop does not trust" },
+    { "wrong-name", "The endpoint’s certificate is not made out to 127.0.0.1" },
+    { "expired", "The endpoint’s certificate has expired" },
+    { "not-yet-valid", "The endpoint’s certificate is not valid yet" },
+    { "pin-mismatch", "The endpoint’s key is not the one pinned for it" },
+  };
+  g_autoptr(VpOutboxItem) item = NULL;
+
+  if (g_str_equal (name, "valid"))
+    {
+      item = send_month (f, "Valid", 1);
+      g_assert_cmpstr (item->state, ==, "delivered");
+      return;
+    }
+  item = send_month (f, "Identity", 0);
+  show_item (item);
+  g_assert_cmpstr (item->state, ==, "needs_attention");
+  g_assert_null (strstr (item->last_error, "SSL peer certificate"));
+  for (guint i = 0; i < G_N_ELEMENTS (reasons); i++)
+    if (g_str_equal (reasons[i].name, name))
+      g_assert_nonnull (strstr (item->last_error, reasons[i].says));
+  g_assert_cmpint (endpoint_count (f, "1"), ==, 0);
+}
+
+/* ---- vindplaats-admin send (#13) ---- */
+
+static const char *
+admin_program (void)
+{
+  const char *path = g_getenv ("VP_ADMIN");
+  g_assert_nonnull (path);
+  return path;
+}
+
+static GSubprocess *
+spawn_admin (Fixture *f)
+{
+  g_autofree char *store_dir = g_build_filename (f->dir, "store", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                               G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  const char *argv[] = { admin_program (), "--dir", store_dir, "send", NULL };
+  GSubprocess *admin;
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  admin = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  return admin;
+}
+
+/* Runs `vindplaats-admin send` to its end; its exit status and output. */
+static int
+run_admin_send (Fixture  *f,
+                char    **output)
+{
+  g_autoptr(GSubprocess) admin = spawn_admin (f);
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8 (admin, VP_TEST_PASSPHRASE "\n", NULL, output, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("vindplaats-admin send: exit %d\n%s", g_subprocess_get_exit_status (admin), *output);
+  g_assert_true (g_subprocess_get_if_exited (admin));
+  return g_subprocess_get_exit_status (admin);
+}
+
+/* Two closed months, by today's clock (the command sends as of now);
+ * the month after them is released too, empty, once it is due. */
+static void
+register_recent_months (Fixture *f,
+                        char    *periods[2])
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) this_month = g_date_time_new_local (g_date_time_get_year (now),
+                                                           g_date_time_get_month (now), 2, 10, 0, 0);
+
+  for (int m = 0; m < 2; m++)
+    {
+      g_autoptr(GDateTime) month = g_date_time_add_months (this_month, -2 - m);
+
+      periods[m] = g_date_time_format (month, "%Y-%m");
+      for (int i = 0; i < 10; i++)
+        {
+          g_autofree char *label = g_strdup_printf ("Admin-%d-%d", m, i);
+          g_autoptr(GDateTime) when = g_date_time_add_days (month, i % 25);
+          vp_test_register (f->store, label, 1970 + i, i % 3 ? "school" : "migrant_org", "first",
+                            i % 2 ? "limited" : NULL, when);
+        }
+    }
+}
+
+static void
+make_all_due (Fixture *f)
+{
+  g_autoptr(GPtrArray) items = vp_outbox_list (f->store, NULL, NULL);
+
+  for (guint i = 0; i < items->len; i++)
+    g_assert_true (vp_outbox_make_due (f->store, ((VpOutboxItem *) g_ptr_array_index (items, i))->id, NULL));
+}
+
+static void
+assert_line (const char *output,
+             const char *period,
+             const char *says)
+{
+  g_autofree char *start = g_strdup_printf ("%s: %s", period, says);
+  g_assert_nonnull (strstr (output, start));
+}
+
+/* When sends fail the command says so: a non-zero exit, and each month
+ * with its state and the reason. */
+static void
+test_admin_send_fails (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *reset = start_peer (f, "reset-handshake", NULL);
+  g_autofree char *out = NULL;
+  char *periods[2];
+
+  register_recent_months (f, periods);
+  use_endpoint (f, reset);
+  g_assert_cmpint (run_admin_send (f, &out), ==, 1);
+  g_assert_nonnull (strstr (out, " months released, 0 reports delivered"));
+  for (int m = 0; m < 2; m++)
+    assert_line (out, periods[m], "waiting, next attempt after ");
+  g_assert_nonnull (strstr (out, "The endpoint could not be reached"));
+  g_clear_pointer (&out, g_free);
+
+  use_endpoint (f, f->url);
+  g_assert_true (vp_store_set_setting (f->store, "endpoint_token", "not-the-token", NULL));
+  make_all_due (f);
+  g_assert_cmpint (run_admin_send (f, &out), ==, 1);
+  for (int m = 0; m < 2; m++)
+    assert_line (out, periods[m], "needs attention: The endpoint answered 401");
+  g_clear_pointer (&out, g_free);
+
+  g_assert_true (vp_store_set_setting (f->store, "endpoint_token", f->token, NULL));
+  make_all_due (f);
+  g_assert_cmpint (run_admin_send (f, &out), ==, 0);
+  for (int m = 0; m < 2; m++)
+    assert_line (out, periods[m], "delivered (HTTP 201)");
+  g_assert_nonnull (strstr (out, "0 months released, "));
+  g_assert_null (strstr (out, " 0 reports delivered"));
+  g_free (periods[0]);
+  g_free (periods[1]);
+}
+
+static VpOutboxItem *
+month_item (Fixture    *f,
+            const char *period)
+{
+  g_autoptr(GPtrArray) items = vp_outbox_list (f->store, period, NULL);
+
+  g_assert_nonnull (items);
+  g_assert_cmpuint (items->len, ==, 1);
+  return g_ptr_array_steal_index (items, 0);
+}
+
+/* The admin path marks a revision "sending" before it leaves, as the
+ * app's does: killed while it waits for the answer, the command leaves
+ * the month as one that may have arrived, and the next run settles it. */
+static void
+test_admin_killed_while_sending (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autofree char *hang = start_peer (f, "hang-after-body", "--upstream", f->url, "--ca", f->cert, NULL);
+  g_autoptr(GSubprocess) admin = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  char *periods[2];
+  VpOutboxItem *item;
+
+  register_recent_months (f, periods);
+  use_endpoint (f, hang);
+  admin = spawn_admin (f);
+  g_output_stream_write_all (g_subprocess_get_stdin_pipe (admin), VP_TEST_PASSPHRASE "\n",
+                             strlen (VP_TEST_PASSPHRASE "\n"), NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* The older month goes first; once the endpoint holds it, kill. */
+  while (endpoint_count (f, "1") == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10000);
+    }
+  g_subprocess_force_exit (admin);
+  g_subprocess_wait (admin, NULL, NULL);
+
+  item = month_item (f, periods[1]);
+  show_item (item);
+  g_assert_cmpstr (item->state, ==, "sending");
+  vp_outbox_item_free (item);
+  item = month_item (f, periods[0]);
+  g_assert_cmpstr (item->state, ==, "queued");
+  vp_outbox_item_free (item);
+
+  use_endpoint (f, f->url);
+  g_assert_cmpint (run_admin_send (f, &out), ==, 0);
+  assert_line (out, periods[1], "delivered (HTTP 200)");
+  assert_line (out, periods[0], "delivered (HTTP 201)");
+  for (int m = 0; m < 2; m++)
+    {
+      g_autofree char *where = g_strdup_printf ("period = '%s'", periods[m]);
+      g_assert_cmpint (endpoint_count (f, where), ==, 1);
+    }
+  g_free (periods[0]);
+  g_free (periods[1]);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  /* Every store connection goes through the fault shim, which does
+   * nothing until a test arms it. */
+  vp_fault_vfs_install ();
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
@@ -708,6 +1540,33 @@ main (int   argc,
   ADD_MTLS ("/sync/client-cert/and-token", "both", test_client_cert_and_token);
   ADD_MTLS ("/sync/client-cert/handshake", "cert", test_client_cert_handshake);
 #undef ADD_MTLS
+  /* The sending path under faults (#13), through both paths. */
+#define ADD_BOTH(name, func) \
+  g_test_add ("/sync/" name, Fixture, NULL, fixture_setup, func, fixture_teardown); \
+  g_test_add ("/sync/async/" name, Fixture, ASYNC, fixture_setup, func, fixture_teardown)
+  ADD_BOTH ("handshake-reset", test_handshake_reset);
+  ADD_BOTH ("handshake-drop", test_handshake_drop);
+  ADD_BOTH ("lost-answer", test_lost_answer);
+  ADD_BOTH ("retry-after", test_retry_after);
+  ADD_BOTH ("outcome-atomic", test_outcome_atomic);
+#undef ADD_BOTH
+  g_test_add ("/sync/async/locked-while-sending", Fixture, NULL, fixture_setup,
+              test_async_locked_while_sending, fixture_teardown);
+  g_test_add ("/sync/upload/timeouts", Fixture, NULL, fixture_setup, test_upload_timeouts, fixture_teardown);
+  g_test_add ("/sync/admin/send-fails", Fixture, NULL, fixture_setup, test_admin_send_fails, fixture_teardown);
+  g_test_add ("/sync/admin/killed-while-sending", Fixture, NULL, fixture_setup,
+              test_admin_killed_while_sending, fixture_teardown);
+#define ADD_CERT(name) \
+  g_test_add ("/sync/endpoint-certificate/" name, Fixture, name, cert_fixture_setup, \
+              test_endpoint_certificate, fixture_teardown)
+  ADD_CERT ("valid");
+  ADD_CERT ("self-signed");
+  ADD_CERT ("unknown-issuer");
+  ADD_CERT ("wrong-name");
+  ADD_CERT ("expired");
+  ADD_CERT ("not-yet-valid");
+  ADD_CERT ("pin-mismatch");
+#undef ADD_CERT
 
   return g_test_run ();
 }

@@ -132,6 +132,46 @@ vp_test_cert_make_leaf (const char *dir,
   return g_steal_pointer (&cert);
 }
 
+/* A TLS server certificate from @ca for @san (subjectAltName, such as
+ * "IP:127.0.0.1" or "DNS:elsewhere.example"), valid between the two
+ * moments: @dir/@name.pem with its key in @dir/@name.key, for an endpoint
+ * whose identity a test wants to fail in one chosen way (#13). */
+char *
+vp_test_cert_make_server (const char *dir,
+                          const char *ca,
+                          const char *name,
+                          const char *san,
+                          GDateTime  *not_before,
+                          GDateTime  *not_after)
+{
+  g_autofree char *config = path_in (dir, ca, ".cnf");
+  g_autofree char *extensions = path_in (dir, name, ".ext");
+  g_autofree char *key = path_in (dir, name, ".key");
+  g_autofree char *request = path_in (dir, name, ".csr");
+  g_autofree char *cert = path_in (dir, name, ".pem");
+  g_autofree char *start = openssl_date (not_before);
+  g_autofree char *end = openssl_date (not_after);
+  g_autofree char *text = g_strdup_printf ("[ server_san ]\n"
+                                           "basicConstraints = critical, CA:FALSE\n"
+                                           "keyUsage = critical, digitalSignature\n"
+                                           "extendedKeyUsage = serverAuth\n"
+                                           "subjectAltName = %s\n", san);
+  const char *req[] = {
+    "openssl", "req", "-config", config, "-new", "-newkey", "ec",
+    "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/O=Test/CN=endpoint",
+    "-keyout", key, "-out", request, NULL
+  };
+  const char *sign[] = {
+    "openssl", "ca", "-batch", "-config", config, "-extfile", extensions, "-extensions", "server_san",
+    "-notext", "-startdate", start, "-enddate", end, "-in", request, "-out", cert, NULL
+  };
+
+  g_assert_true (g_file_set_contents (extensions, text, -1, NULL));
+  openssl (req);
+  openssl (sign);
+  return g_steal_pointer (&cert);
+}
+
 /* @name's certificate, its key and @ca's certificate as a chain, in a
  * PKCS#12 file under @password, as openssl 3 makes it (AES-256, PBKDF2);
  * @option adds one flag, such as "-legacy" (RC2, as old exports) or

@@ -19,6 +19,12 @@ char   *vp_test_cert_make_leaf    (const char *dir,
                                    const char *usage,
                                    GDateTime  *not_before,
                                    GDateTime  *not_after);
+char   *vp_test_cert_make_server  (const char *dir,
+                                   const char *ca,
+                                   const char *name,
+                                   const char *san,
+                                   GDateTime  *not_before,
+                                   GDateTime  *not_after);
 char   *vp_test_cert_make_pkcs12  (const char *dir,
                                    const char *ca,
                                    const char *name,
