@@ -542,13 +542,27 @@ upload (const Target       *t,
 /* A try begins. From here until an answer is recorded the report may
  * reach the endpoint, so the row says "sending" first, on both paths: a
  * crash, a lock or a lost answer then leaves it marked as one that may
- * have arrived (#13), never as one that was not sent. */
+ * have arrived (#13), never as one that was not sent. Another sender (the
+ * window's and the report page's sends can overlap) may have delivered
+ * it since it was read: then *skip is set and there is nothing to send. */
 static gboolean
 begin_attempt (VpStore             *store,
                const VpOutboxItem  *item,
+               gboolean            *skip,
                GError             **error)
 {
-  return vp_outbox_mark (store, item->id, "sending", 0, NULL, 0, error);
+  g_autoptr(GError) local_error = NULL;
+
+  *skip = FALSE;
+  if (vp_outbox_mark (store, item->id, "sending", 0, NULL, 0, &local_error))
+    return TRUE;
+  if (g_error_matches (local_error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID))
+    {
+      *skip = TRUE;
+      return TRUE;
+    }
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
 }
 
 /* Whether an earlier try of @item may have reached the endpoint: the row
@@ -632,7 +646,7 @@ vp_sync_send_due (VpStore    *store,
       g_autoptr(GError) local_error = NULL;
       g_autoptr(VpOutboxItem) item = vp_outbox_next_due (store, g_date_time_to_unix (now), &local_error);
       VpUploadResult result = { 0 };
-      gboolean recorded;
+      gboolean recorded, skip;
 
       if (local_error != NULL)
         {
@@ -643,8 +657,10 @@ vp_sync_send_due (VpStore    *store,
         break;
       g_hash_table_add (tried, g_memdup2 (&item->id, sizeof item->id));
 
-      if (!begin_attempt (store, item, error))
+      if (!begin_attempt (store, item, &skip, error))
         return FALSE;
+      if (skip)
+        continue;
       upload (target, item, &result);
       recorded = record_outcome (store, item, &result, error);
       delivered += recorded && result.outcome == VP_UPLOAD_DELIVERED;
@@ -726,6 +742,7 @@ send_next (GTask *task)
   SendData *data = g_task_get_task_data (task);
   g_autoptr(GTask) upload_task = NULL;
   GError *error = NULL;
+  gboolean skip;
 
   if (g_task_return_error_if_cancelled (task))
     {
@@ -753,10 +770,16 @@ send_next (GTask *task)
       return;
     }
   g_hash_table_add (data->tried, g_memdup2 (&data->item->id, sizeof data->item->id));
-  if (!begin_attempt (data->store, data->item, &error))
+  if (!begin_attempt (data->store, data->item, &skip, &error))
     {
       g_task_return_error (task, error);
       g_object_unref (task);
+      return;
+    }
+  if (skip)
+    {
+      g_clear_pointer (&data->item, vp_outbox_item_free);
+      send_next (task);
       return;
     }
 
