@@ -307,6 +307,24 @@ reason_text (const VpOutboxItem *item)
   return g_strdup (_("no reason was given"));
 }
 
+/* A revision in "sending" went out and no answer was recorded: the
+ * endpoint may have stored it (#13). It is never called "not sent"; the
+ * next try, which the endpoint answers with "already stored" if it has
+ * it, settles it. */
+static char *
+describe_unconfirmed (const VpOutboxItem *item)
+{
+  g_autofree char *reason = NULL;
+  g_autofree char *when = NULL;
+
+  if (item->last_error == NULL)
+    return g_strdup (_("May have arrived: sent, and no answer has come yet"));
+  reason = reason_text (item);
+  when = format_next_attempt (item);
+  /* Translators: why no answer came, then when it is sent again. */
+  return g_strdup_printf (_("May have arrived: %s. Next attempt %s"), reason, when);
+}
+
 /* The state of one revision, in a few words. */
 static char *
 describe_state (const Entry *entry,
@@ -321,9 +339,11 @@ describe_state (const Entry *entry,
   if (g_str_equal (item->state, "delivered"))
     return g_strdup (_("Delivered"));
   if (g_str_equal (item->state, "sending"))
-    return g_strdup (_("Sent, waiting for confirmation"));
+    return describe_unconfirmed (item);
+  /* Only stores from before each month was released once (#10) have
+   * these; whether one left before it was superseded is not known. */
   if (g_str_equal (item->state, "superseded"))
-    return g_strdup (_("Superseded by a newer revision, not sent"));
+    return g_strdup (_("Superseded by a newer revision before its delivery was confirmed; it may have arrived"));
   reason = reason_text (item);
   if (g_str_equal (item->state, "needs_attention"))
     return g_strdup_printf (_("Needs attention: %s"), reason);
@@ -365,6 +385,23 @@ set_status (VpReportPage *self,
   adw_action_row_set_subtitle (self->status_row, detail);
 }
 
+static char *
+describe_unconfirmed_status (const VpOutboxItem *item)
+{
+  g_autofree char *reason = NULL;
+  g_autofree char *when = NULL;
+
+  if (item->last_error == NULL)
+    return g_strdup_printf (_("Revision %u was sent and no answer has come yet, so it may have arrived. "
+                              "Without an answer it is sent again; the municipality stores it only once."),
+                            item->revision);
+  reason = reason_text (item);
+  when = format_next_attempt (item);
+  return g_strdup_printf (_("Revision %u may have been stored: %s. Sending it again settles that: "
+                            "next attempt %s, or now with Send Now; the municipality stores it only once."),
+                          item->revision, reason, when);
+}
+
 /* The month at a glance: the six states a team leader needs to tell apart. */
 static void
 update_status (VpReportPage *self)
@@ -400,8 +437,8 @@ update_status (VpReportPage *self)
     }
   else if (g_str_equal (state, "sending"))
     {
-      detail = g_strdup_printf (_("Revision %u is on its way to the municipality."), latest->item->revision);
-      set_status (self, "network-transmit-symbolic", _("Sent, waiting for confirmation"), detail);
+      detail = describe_unconfirmed_status (latest->item);
+      set_status (self, "network-transmit-symbolic", _("May have arrived"), detail);
     }
   else if (g_str_equal (state, "needs_attention"))
     {
@@ -415,7 +452,9 @@ update_status (VpReportPage *self)
     {
       reason = reason_text (latest->item);
       title = format_next_attempt (latest->item);
-      detail = g_strdup_printf (_("Revision %u could not be sent (%s). Next attempt %s, or now with Send Now."),
+      /* Only the last attempt is known to have failed: an earlier one
+       * may have arrived before the revision needed attention. */
+      detail = g_strdup_printf (_("The last attempt to send revision %u failed (%s). Next attempt %s, or now with Send Now."),
                                 latest->item->revision, reason, title);
       set_status (self, "mail-send-symbolic", _("Queued"), detail);
     }
@@ -735,9 +774,10 @@ send_activated (GtkWidget  *widget,
      * still publishes what the page shows: the very bytes shown. */
     vp_sync_release_period (self->store, self->build->period, self->build->built_at,
                             preview->sha256, &queued, &error);
-  else if (!g_str_equal (latest->item->state, "queued") && !g_str_equal (latest->item->state, "sending"))
-    /* On demand, a refused or waiting release is due again at once. */
-    vp_outbox_mark (self->store, latest->item->id, "queued", 0, NULL, 0, &error);
+  else if (!g_str_equal (latest->item->state, "queued"))
+    /* On demand, a refused or waiting release is due again at once, and
+     * one that may have arrived is sent again to settle it. */
+    vp_outbox_make_due (self->store, latest->item->id, &error);
   if (error != NULL)
     {
       adw_action_row_set_subtitle (self->status_row, error->message);
