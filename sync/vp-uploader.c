@@ -124,8 +124,6 @@ endpoint_host (const VpUploadConfig *config)
   return g_strdup (uri != NULL && g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : config->endpoint);
 }
 
-/* Which identity check failed, in words a team leader can act on (#13):
- * libcurl's own text is the same for every certificate failure. */
 static char *
 wrong_name_reason (const VpUploadConfig *config)
 {
@@ -135,6 +133,8 @@ wrong_name_reason (const VpUploadConfig *config)
                           host);
 }
 
+/* Which identity check failed, in words a team leader can act on (#13):
+ * libcurl's own text is the same for every certificate failure. */
 static char *
 identity_reason (CURL                 *curl,
                  CURLcode              code,

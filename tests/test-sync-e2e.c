@@ -1204,13 +1204,15 @@ test_async_locked_while_sending (Fixture       *f,
 
 /* The uploader itself, with a short timeout: a handshake that never ends
  * is retried (nothing left), a request whose answer never comes may have
- * arrived (it had: the peer handed it to the endpoint). */
+ * arrived (it had: the peer handed it to the endpoint), and so may one a
+ * gateway answered 504. */
 static void
 test_upload_timeouts (Fixture       *f,
                       gconstpointer  data)
 {
   g_autofree char *silent = start_peer (f, "hang-handshake", NULL);
   g_autofree char *hang = start_peer (f, "hang-after-body", "--upstream", f->url, "--ca", f->cert, NULL);
+  g_autofree char *gateway = start_peer (f, "answer", "--status", "504", NULL);
   g_autoptr(VpOutboxItem) item = queue_month (f, "Timeout");
   VpUploadConfig config = { .token = f->token, .ca_file = f->cert, .timeout = 2 };
   VpUploadResult result = { 0 };
@@ -1233,6 +1235,13 @@ test_upload_timeouts (Fixture       *f,
   g_assert_nonnull (strstr (result.reason, "no answer came back"));
   vp_upload_result_clear (&result);
   g_assert_cmpint (endpoint_count (f, "1"), ==, 1);
+
+  /* A gateway's 504 came after the whole request: the same. */
+  config.endpoint = gateway;
+  g_assert_cmpint (vp_upload_report (&config, team, installation, item->period, item->body, &result),
+                   ==, VP_UPLOAD_UNCONFIRMED);
+  g_assert_cmpint (result.http_status, ==, 504);
+  vp_upload_result_clear (&result);
 }
 
 /* The endpoint's certificate fails in one way per case, and the reason
