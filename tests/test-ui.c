@@ -950,6 +950,53 @@ password_dialog_open (gpointer data)
   return FALSE;
 }
 
+/* The prompt asked again, with the reason the last password failed, or
+ * NULL. */
+static AdwMessageDialog *
+find_prompt_again (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (VP_IS_CERT_PASSWORD_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)) &&
+          gtk_widget_get_visible (child (window, VP_TYPE_CERT_PASSWORD_DIALOG, "error_label")))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+password_asked_again (gpointer data)
+{
+  return find_prompt_again () != NULL;
+}
+
+/* A visible message dialog that is not the password prompt, or NULL. */
+static AdwMessageDialog *
+find_error_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && !VP_IS_CERT_PASSWORD_DIALOG (window) &&
+          gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+error_dialog_open (gpointer data)
+{
+  return find_error_dialog () != NULL;
+}
+
 /* Chooses @path in the row's file chooser, as the team leader would:
  * the chooser (GTK's own dialog here, as there is no portal) is given the
  * file and accepted, and the row reads the file and asks its password. */
@@ -1052,9 +1099,10 @@ test_client_certificate (void)
   }
   answer_password ("wachtwoord", "import");
   wait_until (cert_row_idle, row);
-  wait_until (password_dialog_open, NULL);
+  /* The first prompt may still be closing when the second opens. */
+  wait_until (password_asked_again, NULL);
   {
-    AdwMessageDialog *dialog = open_dialog ();
+    AdwMessageDialog *dialog = find_prompt_again ();
     GtkLabel *reason = child (dialog, VP_TYPE_CERT_PASSWORD_DIALOG, "error_label");
 
     g_assert_true (gtk_widget_get_visible (GTK_WIDGET (reason)));
@@ -1089,10 +1137,11 @@ test_client_certificate (void)
   choose_file (row, pem);
   answer_password ("p12 wachtwoord", "import");
   wait_until (cert_row_idle, row);
+  /* The prompt may still be closing when the refusal opens. */
+  wait_until (error_dialog_open, NULL);
   {
-    AdwMessageDialog *dialog = open_dialog ();
+    AdwMessageDialog *dialog = find_error_dialog ();
 
-    g_assert_false (VP_IS_CERT_PASSWORD_DIALOG (dialog));
     g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Certificate Not Imported");
     g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==,
                      "This is not a certificate file in PKCS#12 format (.p12 or .pfx)");
