@@ -217,8 +217,16 @@ build_run (VpStore       *store,
   preview = vp_report_build (store, period, vp_sync_get_k (store), now, error);
   ok = preview != NULL && !g_cancellable_set_error_if_cancelled (cancellable, error) &&
        add_revisions (build, store, &preview, error);
-  vp_store_end_snapshot (store);
-  return ok ? g_steal_pointer (&build) : NULL;
+  /* The figures shown must be one view of the store: a snapshot that ended
+   * early or failed to commit makes the build fail. */
+  if (!ok)
+    {
+      vp_store_end_snapshot (store);
+      return NULL;
+    }
+  if (!vp_store_finish_snapshot (store, error))
+    return NULL;
+  return g_steal_pointer (&build);
 }
 
 static void
