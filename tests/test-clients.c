@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "vp-client.h"
+#include "vp-registration.h"
 #include "vp-test-util.h"
 
 static VpStore *
@@ -105,6 +106,49 @@ test_paged_model (void)
   vp_test_remove_dir (dir);
 }
 
+/* A follow-up without a chosen client is attached to the existing client
+ * of that label and birth year (in any case), never to a new one. */
+static void
+test_follow_up_attaches (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(GError) error = NULL;
+  VpRegistration reg = {
+    .client_label = "jan",
+    .birth_year = 1990,
+    .location_type = "school",
+    .kind = "follow_up",
+    .initiated_by = "walk_in",
+  };
+  g_autofree char *sql = NULL;
+  gint64 jan, other, contact = 0;
+
+  vp_test_register (store, "Jan", 1990, "library", "first", NULL, NULL);
+  vp_test_register (store, "Jan", 1991, "library", "first", NULL, NULL);
+  jan = vp_test_count (store, "SELECT id FROM client WHERE label = 'Jan' AND birth_year = 1990");
+  other = vp_test_count (store, "SELECT id FROM client WHERE label = 'Jan' AND birth_year = 1991");
+
+  g_assert_true (vp_store_save_registration (store, &reg, &contact, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (contact, >, 0);
+  sql = g_strdup_printf ("SELECT client_id FROM contact WHERE id = %" G_GINT64_FORMAT, contact);
+  g_assert_cmpint (vp_test_count (store, sql), ==, jan);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM client"), ==, 2);
+
+  /* A client chosen from the list wins over label and birth year. */
+  reg.client_id = other;
+  g_assert_true (vp_store_save_registration (store, &reg, &contact, &error));
+  g_assert_no_error (error);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT client_id FROM contact WHERE id = %" G_GINT64_FORMAT, contact);
+  g_assert_cmpint (vp_test_count (store, sql), ==, other);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM client"), ==, 2);
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM contact WHERE kind = 'follow_up'"), ==, 2);
+
+  vp_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -113,6 +157,7 @@ main (int   argc,
 
   g_test_add_func ("/clients/search", test_search);
   g_test_add_func ("/clients/paged-model", test_paged_model);
+  g_test_add_func ("/clients/follow-up-attaches", test_follow_up_attaches);
 
   return g_test_run ();
 }

@@ -102,6 +102,7 @@ test_kill (void)
   g_autofree char *dir = vp_test_make_dir ();
   g_autoptr(VpStore) created = vp_test_create_store (dir);
   guint total = 0;
+  guint cut_short = 0;
 
   vp_store_close (created);
   for (guint run = 0; run < KILL_RUNS; run++)
@@ -132,6 +133,8 @@ test_kill (void)
           g_free (line);
         }
       total += saved->len;
+      if (saved->len > 0 && saved->len < SAVES_PER_RUN)
+        cut_short++;
 
       store = vp_store_open (dir, VP_TEST_PASSPHRASE, &error);
       g_assert_no_error (error);
@@ -139,7 +142,12 @@ test_kill (void)
       sql = g_strdup_printf ("SELECT count(*) FROM contact WHERE id IN (%s)", ids->str);
       g_assert_cmpint (vp_test_count (store, sql), ==, (int) saved->len);
     }
-  g_test_message ("%u registrations confirmed over %d killed runs", total, KILL_RUNS);
+  g_test_message ("%u registrations confirmed over %d killed runs, %u killed between saves",
+                  total, KILL_RUNS, cut_short);
+  /* Without saves, or without a kill that fell among them, nothing was
+   * tested: a child that saved nothing would pass every check above. */
+  g_assert_cmpuint (total, >, 0);
+  g_assert_cmpuint (cut_short, >, 0);
   vp_test_remove_dir (dir);
 }
 
@@ -147,6 +155,8 @@ static void
 run_faults (const char  *dir,
             VpFaultKind  kind)
 {
+  guint failed = 0;
+
   for (guint nth = 1; nth < 200; nth++)
     {
       g_autoptr(VpStore) store = NULL;
@@ -171,11 +181,20 @@ run_faults (const char  *dir,
           /* The save needed fewer than nth; every earlier one was tried. */
           g_assert_true (saved);
           g_assert_cmpuint (nth, >, 1);
-          g_test_message ("%s faults tried at 1..%u", kind == VP_FAULT_WRITE ? "write" : "sync", nth - 1);
+          g_test_message ("%s faults tried at 1..%u, %u saves failed",
+                          kind == VP_FAULT_WRITE ? "write" : "sync", nth - 1, failed);
+          /* A fault that no save ever noticed was not injected, or was
+           * swallowed on the way: either way the checks below proved
+           * nothing about failing disks. */
+          g_assert_cmpuint (failed, >, 0);
           return;
         }
+      /* A commit whose sync failed may not be on the disk: never "saved". */
+      if (kind == VP_FAULT_SYNC)
+        g_assert_false (saved);
       if (!saved)
         {
+          failed++;
           g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED);
           g_assert_nonnull (strstr (error->message, "disk"));
           g_clear_error (&error);
