@@ -12,7 +12,6 @@
 
 #include "vp-audit.h"
 #include "vp-backup.h"
-#include "vp-keyslots.h"
 #include "vp-store-private.h"
 
 /* A backup is one file: a header line, the key file (slots only, useless
@@ -21,6 +20,13 @@
  * plaintext, so it can go on a USB stick or a network share.
  *
  *   "VINDPLAATS-BACKUP 1\n" <key file length, decimal> "\n" <key file> <database>
+ *
+ * The copy takes a while, so the app runs it in a worker thread
+ * (vp_store_backup_async). The worker never touches the caller's store:
+ * locking that store frees its key at any moment. It works on a clone taken
+ * on the caller's thread, which holds its own copy of the key until the
+ * backup has been written and recorded in the audit log, back on the
+ * caller's thread; a backup that cannot be recorded is removed.
  */
 
 #define MAGIC "VINDPLAATS-BACKUP 1\n"
@@ -57,56 +63,89 @@ write_all (int          fd,
   return TRUE;
 }
 
-/* Copies the live database page by page into an encrypted temporary file
- * beside the target. */
+static gboolean
+step_backup (sqlite3         *src,
+             sqlite3         *dst,
+             VpProgressFunc   progress,
+             gpointer         user_data,
+             GCancellable    *cancellable,
+             GError         **error)
+{
+  sqlite3_backup *backup = sqlite3_backup_init (dst, "main", src, "main");
+  int rc;
+
+  if (backup == NULL)
+    {
+      g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,
+                   _("The store could not be copied: %s"), sqlite3_errmsg (dst));
+      return FALSE;
+    }
+  do
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          sqlite3_backup_finish (backup);
+          return FALSE;
+        }
+      rc = sqlite3_backup_step (backup, PAGES_PER_STEP);
+      if (progress != NULL && sqlite3_backup_pagecount (backup) > 0)
+        progress (0.9 * (1.0 - (double) sqlite3_backup_remaining (backup) /
+                               sqlite3_backup_pagecount (backup)), user_data);
+      if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+        g_usleep (10000);
+    }
+  while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+  sqlite3_backup_finish (backup);
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,
+                   _("The store could not be copied: %s"), sqlite3_errstr (rc));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Copies the database page by page into an encrypted temporary file beside
+ * the target, from a connection of its own, so that the copy never shares a
+ * transaction with the caller's connection. Both connections are keyed by
+ * the store without SQL text (which SQLite would copy into memory that it
+ * frees unwiped) and closed for real, so that neither keeps the key. */
 static gboolean
 copy_database (VpStore         *store,
                const char      *tmp_path,
                VpProgressFunc   progress,
                gpointer         user_data,
+               GCancellable    *cancellable,
                GError         **error)
 {
-  g_autofree char *tmp_dir = g_path_get_dirname (tmp_path);
-  sqlite3 *src = _vp_store_open_connection (store, error);
+  sqlite3 *src = NULL;
   sqlite3 *dst = NULL;
-  sqlite3_backup *backup;
-  GString *pragma;
-  int rc;
+  gboolean ok;
+  int fd;
 
+  fd = g_open (tmp_path, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return io_error (error, _("The backup file could not be created"));
+  close (fd);
+
+  src = _vp_store_open_connection (store, error);
   if (src == NULL)
     return FALSE;
-  close (g_open (tmp_path, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600));
-  rc = sqlite3_open_v2 (tmp_path, &dst, SQLITE_OPEN_READWRITE, NULL);
-  pragma = g_string_new ("PRAGMA key = \"x'");
-  for (guint i = 0; i < VP_DATA_KEY_LEN; i++)
-    g_string_append_printf (pragma, "%02x", _vp_store_get_key (store)[i]);
-  g_string_append (pragma, "'\"");
-  if (rc == SQLITE_OK)
-    rc = sqlite3_exec (dst, pragma->str, NULL, NULL, NULL);
-  vp_wipe (pragma->str, pragma->len);
-  g_string_free (pragma, TRUE);
-
-  backup = rc == SQLITE_OK ? sqlite3_backup_init (dst, "main", src, "main") : NULL;
-  if (backup != NULL)
-    {
-      do
-        {
-          rc = sqlite3_backup_step (backup, PAGES_PER_STEP);
-          if (progress != NULL && sqlite3_backup_pagecount (backup) > 0)
-            progress (0.9 * (1.0 - (double) sqlite3_backup_remaining (backup) /
-                                   sqlite3_backup_pagecount (backup)), user_data);
-          if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-            g_usleep (10000);
-        }
-      while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-      sqlite3_backup_finish (backup);
-    }
-  if (rc != SQLITE_DONE)
+  ok = sqlite3_open_v2 (tmp_path, &dst, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK;
+  if (!ok)
     g_set_error (error, VP_STORE_ERROR, VP_STORE_ERROR_FAILED,
-                 _("The store could not be copied: %s"), sqlite3_errmsg (dst));
-  sqlite3_close_v2 (dst);
-  sqlite3_close_v2 (src);
-  return rc == SQLITE_DONE;
+                 _("The backup file could not be created: %s"),
+                 dst != NULL ? sqlite3_errmsg (dst) : sqlite3_errstr (SQLITE_NOMEM));
+  ok = ok &&
+       _vp_store_apply_key (store, dst, error) &&
+       step_backup (src, dst, progress, user_data, cancellable, error);
+
+  /* Whatever happened, neither connection may stay open with the key; the
+   * first error is the one to tell. */
+  if (dst != NULL)
+    ok = _vp_sqlite_close (dst, ok ? error : NULL) && ok;
+  ok = _vp_sqlite_close (src, ok ? error : NULL) && ok;
+  return ok;
 }
 
 static gboolean
@@ -125,7 +164,12 @@ append_file (int              out,
   gssize n;
 
   if (in < 0 || g_stat (path, &st) != 0)
-    return io_error (error, _("The backup could not be read"));
+    {
+      io_error (error, _("The backup could not be read"));
+      if (in >= 0)
+        close (in);
+      return FALSE;
+    }
   while ((n = read (in, buffer, CHUNK)) > 0)
     {
       if (!write_all (out, buffer, (gsize) n, error))
@@ -141,12 +185,15 @@ append_file (int              out,
   return n == 0 || io_error (error, _("The backup could not be read"));
 }
 
-gboolean
-vp_store_backup (VpStore         *store,
-                 const char      *path,
-                 VpProgressFunc   progress,
-                 gpointer         user_data,
-                 GError         **error)
+/* Writes the backup file of store at path; audits nothing. Runs in any one
+ * thread, with a store that no other thread uses meanwhile. */
+static gboolean
+write_backup (VpStore         *store,
+              const char      *path,
+              VpProgressFunc   progress,
+              gpointer         user_data,
+              GCancellable    *cancellable,
+              GError         **error)
 {
   g_autofree char *keys_path = NULL;
   g_autofree char *keys = NULL;
@@ -157,12 +204,9 @@ vp_store_backup (VpStore         *store,
   gboolean ok;
   int out;
 
-  g_return_val_if_fail (VP_IS_STORE (store), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-
   keys_path = _vp_store_keys_path (store);
   if (!g_file_get_contents (keys_path, &keys, &keys_len, error) ||
-      !copy_database (store, tmp_db, progress, user_data, error))
+      !copy_database (store, tmp_db, progress, user_data, cancellable, error))
     {
       g_unlink (tmp_db);
       return FALSE;
@@ -178,8 +222,8 @@ vp_store_backup (VpStore         *store,
        (fsync (out) == 0 || io_error (error, _("The backup could not be written")));
   if (out < 0)
     ok = io_error (error, _("The backup file could not be created"));
-  else
-    close (out);
+  else if (close (out) != 0 && ok)
+    ok = io_error (error, _("The backup could not be written"));
   g_unlink (tmp_db);
 
   if (ok && g_rename (tmp_out, path) != 0)
@@ -189,10 +233,145 @@ vp_store_backup (VpStore         *store,
       g_unlink (tmp_out);
       return FALSE;
     }
-  vp_audit_append (store, "backup", NULL, 0, "ok", NULL);
   if (progress != NULL)
     progress (1.0, user_data);
   return TRUE;
+}
+
+/* A backup copies every record, so it must be in the audit log; one that
+ * cannot be recorded there is removed again. */
+static gboolean
+audit_backup (VpStore     *store,
+              const char  *path,
+              GError     **error)
+{
+  if (vp_audit_append (store, "backup", NULL, 0, "ok", error))
+    return TRUE;
+  g_unlink (path);
+  g_prefix_error (error, "%s ", _("The backup was removed because the audit log could not record it."));
+  return FALSE;
+}
+
+/* In the caller's thread, start to finish: for the command line and tests.
+ * The app uses vp_store_backup_async(). */
+gboolean
+vp_store_backup (VpStore         *store,
+                 const char      *path,
+                 VpProgressFunc   progress,
+                 gpointer         user_data,
+                 GError         **error)
+{
+  g_return_val_if_fail (VP_IS_STORE (store), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  return write_backup (store, path, progress, user_data, NULL, error) &&
+         audit_backup (store, path, error);
+}
+
+typedef struct {
+  VpStore        *clone;
+  char           *path;
+  VpProgressFunc  progress;
+  gpointer        user_data;
+} BackupJob;
+
+static void
+backup_job_free (BackupJob *job)
+{
+  g_clear_object (&job->clone);
+  g_free (job->path);
+  g_free (job);
+}
+
+static void
+backup_thread (GTask        *copy,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  BackupJob *job = task_data;
+  GError *error = NULL;
+
+  if (write_backup (job->clone, job->path, job->progress, job->user_data, cancellable, &error))
+    g_task_return_boolean (copy, TRUE);
+  else
+    g_task_return_error (copy, error);
+}
+
+/* Back on the caller's thread: record the backup through the clone (the
+ * caller's store may have been locked meanwhile), then drop the clone's
+ * key. */
+static void
+backup_copied (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  BackupJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  ok = g_task_propagate_boolean (G_TASK (result), &error) &&
+       audit_backup (job->clone, job->path, &error);
+  vp_store_close (job->clone);
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+/* Makes a backup in a worker thread. The clone is taken here, so call it on
+ * the thread that owns store; progress is called from the worker. */
+void
+vp_store_backup_async (VpStore             *store,
+                       const char          *path,
+                       VpProgressFunc       progress,
+                       gpointer             progress_data,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) copy = NULL;
+  g_autoptr(GError) error = NULL;
+  VpStore *clone;
+  BackupJob *job;
+
+  g_return_if_fail (VP_IS_STORE (store));
+  g_return_if_fail (path != NULL);
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vp_store_backup_async);
+  /* Once written, a backup is reported as it is, cancelled or not. */
+  g_task_set_check_cancellable (task, FALSE);
+
+  clone = vp_store_open_clone (store, &error);
+  if (clone == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  job = g_new0 (BackupJob, 1);
+  job->clone = clone;
+  job->path = g_strdup (path);
+  job->progress = progress;
+  job->user_data = progress_data;
+
+  copy = g_task_new (NULL, cancellable, backup_copied, g_steal_pointer (&task));
+  g_task_set_check_cancellable (copy, FALSE);
+  g_task_set_task_data (copy, job, (GDestroyNotify) backup_job_free);
+  g_task_run_in_thread (copy, backup_thread);
+}
+
+gboolean
+vp_store_backup_finish (VpStore       *store,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == vp_store_backup_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Reads the header and the key file; leaves the stream at the database. */
