@@ -8,6 +8,7 @@
 
 #include "vp-accounts.h"
 #include "vp-accounts-page.h"
+#include "vp-backup.h"
 #include "vp-location.h"
 #include "vp-outbox.h"
 #include "vp-referral.h"
@@ -1629,6 +1630,291 @@ test_referral_loop (void)
   vp_test_remove_dir (dir);
 }
 
+/* The visible message dialog with this heading, or NULL. */
+static AdwMessageDialog *
+message_dialog_with_heading (const char *heading)
+{
+  GListModel *toplevels = gtk_window_get_toplevels (); /* transfer none */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)) &&
+          g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (window)), heading) == 0)
+        return ADW_MESSAGE_DIALOG (window); /* the toplevel list keeps it */
+    }
+  return NULL;
+}
+
+static gboolean
+message_dialog_shown (gpointer heading)
+{
+  return message_dialog_with_heading (heading) != NULL;
+}
+
+static GtkWindow *
+file_chooser_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels (); /* transfer none */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      if (GTK_IS_FILE_CHOOSER_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return GTK_WINDOW (window);
+      G_GNUC_END_IGNORE_DEPRECATIONS
+    }
+  return NULL;
+}
+
+static gboolean
+file_chooser_shown (gpointer unused)
+{
+  return file_chooser_dialog () != NULL;
+}
+
+static gboolean
+file_chooser_gone (gpointer unused)
+{
+  return file_chooser_dialog () == NULL;
+}
+
+static gboolean
+file_chooser_has_file (gpointer file)
+{
+  g_autoptr(GFile) chosen = NULL;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  chosen = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (file_chooser_dialog ()));
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  return chosen != NULL && g_file_equal (chosen, file);
+}
+
+static void
+run_main_loop_for (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+/* Outside Flatpak, GtkFileChooserNative shows GTK's own dialog: answer it
+ * as the user would, with a file and the accept button, so that GTK does
+ * whatever it does on accept. The dialog picks its first folder
+ * asynchronously (a recent one, say) and may move there after ours was
+ * set, so set ours until it holds. */
+static void
+accept_file_chooser (const char *folder,
+                     const char *name)
+{
+  g_autofree char *path = g_build_filename (folder, name, NULL);
+  g_autoptr(GFile) dir = g_file_new_for_path (folder);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  GtkFileChooser *dialog;
+
+  wait_until (file_chooser_shown, NULL);
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  dialog = GTK_FILE_CHOOSER (file_chooser_dialog ());
+  do
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      gtk_file_chooser_set_current_folder (dialog, dir, &error);
+      g_assert_no_error (error);
+      gtk_file_chooser_set_current_name (dialog, name);
+      run_main_loop_for (300);
+    }
+  while (!file_chooser_has_file (file));
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  wait_until (file_chooser_gone, NULL);
+}
+
+static gboolean
+backup_finished (gpointer unused)
+{
+  return message_dialog_with_heading ("Backup Saved") != NULL ||
+         message_dialog_with_heading ("Backup Failed") != NULL;
+}
+
+static void
+unlock_again (VpWindow *window)
+{
+  VpUnlockPage *unlock = child (window, VP_TYPE_WINDOW, "unlock_page");
+
+  set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", VP_TEST_PASSPHRASE);
+  gtk_widget_activate_action (GTK_WIDGET (unlock), "unlock.unlock", NULL);
+  wait_until (page_is_main, window);
+  settle ();
+}
+
+/* Ctrl+L while a backup runs: the key that the window's store held is
+ * freed, yet the backup finishes on its own copy, is complete, and is in
+ * the audit log. */
+static void
+test_backup_while_locking (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autofree char *store_dir = g_build_filename (dir, "store", NULL);
+  g_autofree char *backup = g_build_filename (dir, "team.vpbackup", NULL);
+  g_autofree char *restored_dir = g_build_filename (dir, "restored", NULL);
+  g_autoptr(VpStore) created = vp_test_create_store (store_dir);
+  g_autoptr(VpStore) restored = NULL;
+  g_autoptr(GError) error = NULL;
+  AdwMessageDialog *failed;
+  VpWindow *window;
+
+  /* Large enough that the copy is still running when the lock comes. */
+  g_assert_true (vp_store_exec (created,
+    "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000)"
+    " INSERT INTO client (label, created_at)"
+    " SELECT 'Bulk-' || i || '-' || hex (randomblob (100)), '2026-01-01T00:00:00' FROM n", NULL));
+  vp_store_close (created);
+
+  window = open_window (store_dir);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.backup", NULL);
+  accept_file_chooser (dir, "team.vpbackup");
+  wait_until (message_dialog_shown, (gpointer) "Making a Backup…");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL);
+  g_assert_cmpstr (vp_window_get_page_name (window), ==, "unlock");
+  g_assert_null (vp_window_get_store (window));
+  /* The lock came in the middle: nothing was finished yet. */
+  g_assert_false (g_file_test (backup, G_FILE_TEST_EXISTS));
+
+  wait_until (backup_finished, NULL);
+  failed = message_dialog_with_heading ("Backup Failed");
+  g_assert_cmpstr (failed != NULL ? adw_message_dialog_get_body (failed) : NULL, ==, NULL);
+  adw_message_dialog_response (message_dialog_with_heading ("Backup Saved"), "close");
+  settle ();
+
+  unlock_again (window);
+  g_assert_cmpint (vp_test_count (vp_window_get_store (window),
+                                  "SELECT count(*) FROM audit_log WHERE action = 'backup' AND outcome = 'ok'"), ==, 1);
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle ();
+
+  restored = vp_store_restore (backup, restored_dir, VP_TEST_PASSPHRASE, FALSE, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (vp_test_count (restored, "SELECT count(*) FROM client"), ==, 30000);
+  vp_test_remove_dir (dir);
+}
+
+/* In a child with its own XDG_DATA_HOME: a client's data is exported and
+ * a backup made, both through GTK's file chooser. */
+static void
+recent_files_child (const char *dir)
+{
+  g_autofree char *store_dir = g_build_filename (dir, "store", NULL);
+  g_autoptr(VpStore) created = vp_test_create_store (store_dir);
+  VpClientsPage *clients;
+  VpWindow *window;
+  gint64 client;
+
+  vp_test_register (created, "Recent-Test", 1984, "school", "first", NULL, NULL);
+  client = vp_test_count (created, "SELECT id FROM client WHERE label = 'Recent-Test'");
+  vp_store_close (created);
+
+  window = open_window (store_dir);
+  clients = child (window, VP_TYPE_WINDOW, "clients_page");
+  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "clients");
+  vp_clients_page_show_client (clients, client);
+  settle ();
+  gtk_widget_activate_action (child (clients, VP_TYPE_CLIENTS_PAGE, "client_page"), "client.export", NULL);
+  respond_to_dialog ("export");
+  accept_file_chooser (dir, "client-export.txt");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.backup", NULL);
+  accept_file_chooser (dir, "team.vpbackup");
+  wait_until (backup_finished, NULL);
+  adw_message_dialog_response (message_dialog_with_heading ("Backup Saved"), "close");
+
+  /* GTK adds to the list after the response and writes it 250 ms after a
+   * change: give it ample time. */
+  run_main_loop_for (1500);
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle ();
+}
+
+/* Another application's entry, dated now (GTK drops entries older than
+ * gtk-recent-files-max-age when it writes the list). */
+static char *
+foreign_recent_file (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+
+  return g_strdup_printf (
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<xbel version=\"1.0\" xmlns:bookmark=\"http://www.freedesktop.org/standards/desktop-bookmarks\""
+    " xmlns:mime=\"http://www.freedesktop.org/standards/shared-mime-info\">\n"
+    "  <bookmark href=\"file:///home/someone/other-application-file.odt\" added=\"%1$s\""
+    " modified=\"%1$s\" visited=\"%1$s\">\n"
+    "    <info><metadata owner=\"http://freedesktop.org\">\n"
+    "      <mime:mime-type type=\"application/vnd.oasis.opendocument.text\"/>\n"
+    "      <bookmark:applications><bookmark:application name=\"Writer\" exec=\"'writer %%u'\""
+    " modified=\"%1$s\" count=\"1\"/></bookmark:applications>\n"
+    "    </metadata></info>\n"
+    "  </bookmark>\n"
+    "</xbel>\n", stamp);
+}
+
+/* Exports and backups hold personal data: GTK's recently used files, which
+ * any program can read, must not list them. Other applications' entries
+ * stay. Runs the flow in a child, which reads XDG_DATA_HOME at start. */
+static void
+test_no_recent_files (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *data_home = NULL;
+  g_autofree char *xbel = NULL;
+  g_autofree char *export = NULL;
+  g_autofree char *backup = NULL;
+  g_autofree char *saved_data_home = g_strdup (g_getenv ("XDG_DATA_HOME"));
+  g_autofree char *foreign = NULL;
+  g_autofree char *recent = NULL;
+
+  if (g_test_subprocess ())
+    {
+      recent_files_child (g_getenv ("VP_TEST_RECENT_DIR"));
+      return;
+    }
+
+  dir = vp_test_make_dir ();
+  data_home = g_build_filename (dir, "data-home", NULL);
+  xbel = g_build_filename (data_home, "recently-used.xbel", NULL);
+  export = g_build_filename (dir, "client-export.txt", NULL);
+  backup = g_build_filename (dir, "team.vpbackup", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (data_home, 0700), ==, 0);
+  foreign = foreign_recent_file ();
+  g_assert_true (g_file_set_contents (xbel, foreign, -1, NULL));
+
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("VP_TEST_RECENT_DIR", dir, TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_unsetenv ("VP_TEST_RECENT_DIR");
+  if (saved_data_home != NULL)
+    g_setenv ("XDG_DATA_HOME", saved_data_home, TRUE);
+  else
+    g_unsetenv ("XDG_DATA_HOME");
+  g_test_trap_assert_passed ();
+
+  /* Both were written, and neither, nor their folder, is listed. */
+  g_assert_true (g_file_test (export, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (backup, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents (xbel, &recent, NULL, NULL));
+  g_assert_null (strstr (recent, dir));
+  g_assert_nonnull (strstr (recent, "other-application-file.odt"));
+  vp_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1664,6 +1950,8 @@ main (int   argc,
   g_test_add_func ("/ui/referral-loop", test_referral_loop);
   g_test_add_func ("/ui/report-page", test_report_page);
   g_test_add_func ("/ui/installation-label", test_installation_label);
+  g_test_add_func ("/ui/backup-while-locking", test_backup_while_locking);
+  g_test_add_func ("/ui/no-recent-files", test_no_recent_files);
   g_test_add_func ("/ui/client-certificate", test_client_certificate);
 
   return g_test_run ();

@@ -94,34 +94,23 @@ finish (Job        *job,
   gtk_window_present (GTK_WINDOW (done));
 }
 
-static void
-backup_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  Job *job = task_data;
-  GError *error = NULL;
-
-  if (vp_store_backup (job->store, job->path, on_progress, job, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
+/* The backup runs on a clone of the store that vp_store_backup_async()
+ * takes now, on the main thread: locking the window's store meanwhile
+ * (Ctrl+L or the idle timeout) frees only that store's key. */
 static void
 backup_done (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  Job *job = g_task_get_task_data (G_TASK (result));
+  Job *job = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (g_task_propagate_boolean (G_TASK (result), &error))
+  if (vp_store_backup_finish (VP_STORE (object), result, &error))
     finish (job, _("Backup Saved"),
             _("The backup is encrypted. It opens only with a passphrase of this store or its recovery key."));
   else
     finish (job, _("Backup Failed"), error->message);
+  job_free (job);
 }
 
 static void
@@ -129,8 +118,6 @@ backup_file_chosen (GtkNativeDialog *chooser,
                     int              response,
                     Job             *job)
 {
-  g_autoptr(GTask) task = NULL;
-
   job->path = vp_chooser_take_path (chooser, response);
   if (job->path == NULL)
     {
@@ -139,24 +126,7 @@ backup_file_chosen (GtkNativeDialog *chooser,
     }
 
   show_progress (job, _("Making a Backup…"));
-  task = g_task_new (NULL, NULL, backup_done, NULL);
-  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
-  g_task_run_in_thread (task, backup_thread);
-}
-
-static GtkFileChooserNative *
-chooser_new (GtkWindow            *parent,
-             const char           *title,
-             GtkFileChooserAction  action,
-             const char           *accept)
-{
-  GtkFileChooserNative *chooser;
-
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  chooser = gtk_file_chooser_native_new (title, parent, action, accept, _("_Cancel"));
-  G_GNUC_END_IGNORE_DEPRECATIONS
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  return chooser;
+  vp_store_backup_async (job->store, job->path, on_progress, job, NULL, backup_done, job);
 }
 
 void
@@ -172,10 +142,7 @@ vp_backup_dialogs_backup (GtkWindow *parent,
 
   job->parent = g_object_ref (parent);
   job->store = g_object_ref (store);
-  chooser = chooser_new (parent, _("Save Backup"), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"));
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
-  G_GNUC_END_IGNORE_DEPRECATIONS
+  chooser = vp_save_chooser_new (GTK_WIDGET (parent), _("Save Backup"), _("_Save"), name);
   g_signal_connect (chooser, "response", G_CALLBACK (backup_file_chosen), job);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
@@ -288,7 +255,7 @@ vp_backup_dialogs_restore (GtkWindow      *parent,
   job->dir = g_strdup (store_dir);
   job->restored = restored;
   job->user_data = user_data;
-  chooser = chooser_new (parent, _("Open Backup"), GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"));
+  chooser = vp_open_chooser_new (GTK_WIDGET (parent), _("Open Backup"), _("_Open"));
   g_signal_connect (chooser, "response", G_CALLBACK (restore_file_chosen), job);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }

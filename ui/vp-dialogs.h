@@ -18,6 +18,9 @@ GtkFileChooserNative *vp_save_chooser_new (GtkWidget  *widget,
                                            const char *title,
                                            const char *accept,
                                            const char *current_name);
+GtkFileChooserNative *vp_open_chooser_new (GtkWidget  *widget,
+                                           const char *title,
+                                           const char *accept);
 
 char             *vp_chooser_take_path  (GtkNativeDialog *chooser,
                                          int              response);
