@@ -491,7 +491,20 @@ vp_store_restore (const char      *backup_path,
       g_unlink (shm);
       return NULL;
     }
-  vp_audit_append (store, "restore", NULL, 0, "ok", NULL);
+  /* A restore nobody can see in the audit log is undone. */
+  if (!vp_audit_append (store, "restore", NULL, 0, "ok", error))
+    {
+      g_autofree char *wal = g_strconcat (db_path, "-wal", NULL);
+      g_autofree char *shm = g_strconcat (db_path, "-shm", NULL);
+
+      g_prefix_error (error, "%s", _("The restore was undone because the audit log could not record it: "));
+      g_object_unref (store);
+      g_unlink (keys_path);
+      g_unlink (db_path);
+      g_unlink (wal);
+      g_unlink (shm);
+      return NULL;
+    }
   if (progress != NULL)
     progress (1.0, user_data);
   return store;

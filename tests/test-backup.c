@@ -184,6 +184,34 @@ test_unrecorded_backup_removed (void)
   vp_test_remove_dir (dir);
 }
 
+/* A restore that the audit log refuses to record is undone: nothing is
+ * left in the folder, and the reason says why. */
+static void
+test_unrecorded_restore_undone (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autofree char *store_dir = g_build_filename (dir, "store", NULL);
+  g_autofree char *restored_dir = g_build_filename (dir, "restored", NULL);
+  g_autofree char *backup = g_build_filename (dir, "team.vpbackup", NULL);
+  g_autoptr(VpStore) store = vp_test_create_store (store_dir);
+  g_autoptr(VpStore) restored = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Backups are audited, restores are not allowed to be. */
+  g_assert_true (vp_store_exec (store,
+    "CREATE TRIGGER test_refuse_restore BEFORE INSERT ON audit_log WHEN NEW.action = 'restore'"
+    " BEGIN SELECT RAISE (ABORT, 'audit refused by the test'); END", NULL));
+  g_assert_true (vp_store_backup (store, backup, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  restored = vp_store_restore (backup, restored_dir, VP_TEST_PASSPHRASE, FALSE, NULL, NULL, &error);
+  g_assert_null (restored);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "audit"));
+  g_assert_false (vp_store_exists (restored_dir));
+  vp_test_remove_dir (dir);
+}
+
 /* The worker blocks in its first progress call until the main thread has
  * locked the store, so that the lock falls in the middle of the copy. */
 typedef struct {
@@ -322,6 +350,7 @@ main (int   argc,
   g_test_add_func ("/backup/backup-and-restore", test_backup_and_restore);
   g_test_add_func ("/backup/key-not-in-sql", test_key_not_in_sql);
   g_test_add_func ("/backup/unrecorded-backup-removed", test_unrecorded_backup_removed);
+  g_test_add_func ("/backup/unrecorded-restore-undone", test_unrecorded_restore_undone);
   g_test_add_func ("/backup/lock-during-backup", test_lock_during_backup);
   g_test_add_func ("/backup/backup-of-locked-store", test_backup_of_locked_store);
   g_test_add_func ("/backup/unrecorded-async-backup-removed", test_unrecorded_async_backup_removed);

@@ -244,18 +244,23 @@ close_chooser (VpClientCertRow *self)
   g_object_unref (chooser);
 }
 
+/* The certificate file's path is kept out of the recent-files list, as
+ * every file the app reads or writes (vp_chooser_take_path()). */
 static void
 file_chosen (GtkNativeDialog *chooser,
              int              response,
              VpClientCertRow *self)
 {
+  g_autofree char *path = NULL;
   g_autoptr(GFile) file = NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  close_chooser (self);
-  if (file != NULL)
-    g_file_load_contents_async (file, NULL, file_loaded, g_object_ref (self));
+  g_signal_handlers_disconnect_by_data (chooser, self);
+  self->chooser = NULL;
+  path = vp_chooser_take_path (chooser, response);
+  if (path == NULL)
+    return;
+  file = g_file_new_for_path (path);
+  g_file_load_contents_async (file, NULL, file_loaded, g_object_ref (self));
 }
 
 /* GtkFileChooserNative is what GTK 4.8 offers (GtkFileDialog is 4.10). */
