@@ -13,12 +13,10 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "vp-report-json.h"
 #include "vp-sim.h"
+#include "vp-test-process.h"
 
 #define INSTALLATION "00112233445566778899aabbccddeeff"
 
@@ -58,37 +56,11 @@ program (const char *variable)
   return path;
 }
 
-static char *
-run_capture (const char * const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autofree char *out = NULL;
-
-  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_successful (proc));
-  return g_strstrip (g_steal_pointer (&out));
-}
-
-static void
-die_with_parent (gpointer user_data)
-{
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-#endif
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
 
   f->dir = g_dir_make_tmp ("vp-endpoint-XXXXXX", &error);
   g_assert_no_error (error);
@@ -101,36 +73,29 @@ fixture_setup (Fixture       *f,
       "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
       "-keyout", f->key, "-out", f->cert, NULL
     };
-    g_free (run_capture (argv));
+    g_free (vp_test_run_capture (argv));
   }
   {
     const char *argv[] = { program ("VP_DEMO_MUNICIPALITY"), "--db", f->db, "--months", "6",
                            "--last", "2026-10", NULL };
-    f->read_token = run_capture (argv);
+    f->read_token = vp_test_run_capture (argv);
   }
   {
     const char *argv[] = { program ("VP_ENDPOINT"), "issue-token", "--db", f->db, "--read",
                            "--municipality", "GM0599", NULL };
-    f->other_token = run_capture (argv);
+    f->other_token = vp_test_run_capture (argv);
   }
   {
     const char *argv[] = { program ("VP_ENDPOINT"), "issue-token", "--db", f->db, "--team", "noord",
                            "--name", "Wijkteam Noord", "--municipality", "GM0363", "--group", "Noord", NULL };
-    f->team_token = run_capture (argv);
+    f->team_token = vp_test_run_capture (argv);
   }
   {
     const char *argv[] = { program ("VP_ENDPOINT"), "serve", "--db", f->db, "--cert", f->cert,
                            "--key", f->key, "--address", "127.0.0.1", "--port", "0", NULL };
 
-    g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-    f->server = g_subprocess_launcher_spawnv (launcher, argv, &error);
-    g_assert_no_error (error);
+    f->server = vp_test_spawn_listening (argv, &f->url);
   }
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->server));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_str_has_prefix (line, "listening on https://127.0.0.1:"));
-  f->url = g_strdup (line + strlen ("listening on "));
 }
 
 static void

@@ -10,13 +10,11 @@
 #include <adwaita.h>
 #include <signal.h>
 #include <string.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "vp-outbox.h"
 #include "vp-report-page.h"
 #include "vp-sync.h"
+#include "vp-test-process.h"
 #include "vp-test-util.h"
 #include "vp-ui.h"
 
@@ -111,14 +109,6 @@ save_screenshot (Fixture    *f,
 }
 
 static void
-die_with_parent (gpointer user_data)
-{
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-#endif
-}
-
-static void
 run_openssl (const char * const *argv)
 {
   g_autoptr(GError) error = NULL;
@@ -138,10 +128,7 @@ start_peer (Fixture    *f,
             const char *status,
             const char *body)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
+  char *url = NULL;
   const char *argv[] = {
     "python3", g_getenv ("VP_FAULT_PEER"), mode, "--cert", f->cert, "--key", f->key,
     status != NULL ? "--status" : NULL, status, "--body", body, NULL
@@ -149,16 +136,9 @@ start_peer (Fixture    *f,
   GSubprocess *peer;
 
   g_assert_nonnull (argv[1]);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  peer = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
+  peer = vp_test_spawn_listening (argv, &url);
   g_ptr_array_add (f->peers, peer);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peer));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "listening on https://127.0.0.1:"));
-  return g_strdup (line + strlen ("listening on "));
+  return url;
 }
 
 static void

@@ -8,9 +8,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "vp-audit.h"
 #include "vp-client-cert.h"
@@ -18,6 +15,7 @@
 #include "vp-outbox.h"
 #include "vp-sync.h"
 #include "vp-test-certs.h"
+#include "vp-test-process.h"
 #include "vp-test-util.h"
 #include "vp-uploader.h"
 
@@ -42,21 +40,6 @@ endpoint_program (void)
   return path;
 }
 
-static char *
-run_capture (const char * const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autofree char *out = NULL;
-
-  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_successful (proc));
-  return g_strstrip (g_steal_pointer (&out));
-}
-
 static void
 make_certificate (Fixture *f)
 {
@@ -66,17 +49,7 @@ make_certificate (Fixture *f)
     "-addext", "subjectAltName=IP:127.0.0.1",
     "-keyout", f->key, "-out", f->cert, NULL
   };
-  g_free (run_capture (argv));
-}
-
-/* A failed assertion aborts before the teardown: the server must not
- * outlive the test, or the harness waits for it until it times out. */
-static void
-die_with_parent (gpointer user_data)
-{
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-#endif
+  g_free (vp_test_run_capture (argv));
 }
 
 /* The endpoint with @cert and @key (NULL: the fixture's own). @client_ca
@@ -89,10 +62,6 @@ start_server_with (Fixture    *f,
                    const char *client_ca,
                    const char *client_auth)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
   const char *argv[] = {
     endpoint_program (), "serve", "--db", f->endpoint_db,
     "--cert", cert != NULL ? cert : f->cert, "--key", key != NULL ? key : f->key,
@@ -100,15 +69,7 @@ start_server_with (Fixture    *f,
     client_ca != NULL ? "--client-ca" : NULL, client_ca, "--client-auth", client_auth, NULL
   };
 
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  f->server = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->server));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "listening on https://127.0.0.1:"));
-  f->url = g_strdup (line + strlen ("listening on "));
+  f->server = vp_test_spawn_listening (argv, &f->url);
 }
 
 static void
@@ -131,7 +92,7 @@ prepare_endpoint (Fixture *f)
   f->endpoint_db = g_build_filename (f->dir, "endpoint.db", NULL);
   make_certificate (f);
   issue[3] = f->endpoint_db;
-  f->token = run_capture (issue);
+  f->token = vp_test_run_capture (issue);
   g_assert_cmpuint (strlen (f->token), >=, 32);
 }
 
@@ -472,7 +433,7 @@ map_certificate (Fixture    *f,
     endpoint_program (), "map-certificate", "--db", f->endpoint_db, "--subject", subject,
     "--team", "team-noord", NULL
   };
-  g_free (run_capture (argv));
+  g_free (vp_test_run_capture (argv));
 }
 
 /* Queues a month and tries to send it; the outbox entry it left. */
@@ -652,7 +613,7 @@ start_handshake_checker (Fixture  *f,
     "-Verify", "2", "-verify_return_error", "-CAfile", client_ca, "-www", NULL
   };
 
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, vp_test_die_with_parent, NULL, NULL);
   server = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
@@ -803,11 +764,8 @@ start_peer (Fixture    *f,
             const char *mode,
             ...)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GDataInputStream) out = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autofree char *line = NULL;
+  char *url = NULL;
   GSubprocess *peer;
   const char *option;
   va_list args;
@@ -825,19 +783,11 @@ start_peer (Fixture    *f,
   va_end (args);
   g_ptr_array_add (argv, NULL);
 
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  peer = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
+  peer = vp_test_spawn_listening ((const char * const *) argv->pdata, &url);
   if (f->peers == NULL)
     f->peers = g_ptr_array_new_with_free_func (g_object_unref);
   g_ptr_array_add (f->peers, peer);
-
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peer));
-  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "listening on https://127.0.0.1:"));
-  return g_strdup (line + strlen ("listening on "));
+  return url;
 }
 
 static void
@@ -1298,7 +1248,7 @@ cert_fixture_setup (Fixture       *f,
       g_autofree char *pin = g_build_filename (f->certs, "other-key.pub", NULL);
       const char *argv[] = { "openssl", "pkey", "-in", f->key, "-pubout", "-out", pin, NULL };
 
-      g_free (run_capture (argv));
+      g_free (vp_test_run_capture (argv));
       g_assert_true (vp_store_set_setting (f->store, "endpoint_pinned_key", pin, NULL));
     }
 }
@@ -1358,7 +1308,7 @@ spawn_admin (Fixture *f)
   const char *argv[] = { admin_program (), "--dir", store_dir, "send", NULL };
   GSubprocess *admin;
 
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, vp_test_die_with_parent, NULL, NULL);
   admin = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   return admin;
