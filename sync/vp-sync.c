@@ -5,6 +5,7 @@
 
 #include <curl/curl.h>
 #include <glib/gi18n-lib.h>
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -451,7 +452,7 @@ target_free (Target *t)
 {
   g_free (t->endpoint);
   if (t->token != NULL)
-    memset (t->token, 0, strlen (t->token));
+    OPENSSL_cleanse (t->token, strlen (t->token));
   g_free (t->token);
   g_free (t->ca_file);
   g_free (t->pinned_key);
