@@ -156,6 +156,7 @@ test_registration_rules (void)
   g_autofree char *dir = vp_test_make_dir ();
   g_autoptr(VpStore) store = vp_test_create_store (dir);
   g_autoptr(GError) error = NULL;
+  gint64 follow_up = 0;
   VpRegistration reg = {
     .client_label = "Jan",
     .birth_year = 1850,
@@ -191,11 +192,20 @@ test_registration_rules (void)
                                  " SELECT id, 'limited' FROM client", NULL, NULL, NULL),
                    ==, SQLITE_CONSTRAINT);
 
-  /* A follow-up finds the client by label and birth year. */
+  /* A follow-up finds the client by label and birth year: its contact is
+   * the first client's, and no second client is made. */
   reg.kind = "follow_up";
   reg.client_label = "jan";
-  vp_store_save_registration (store, &reg, NULL, &error);
+  g_assert_true (vp_store_save_registration (store, &reg, &follow_up, &error));
   g_assert_no_error (error);
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM contact c JOIN client k ON k.id = c.client_id"
+                                            " WHERE c.id = %" G_GINT64_FORMAT " AND k.label = 'Jan'"
+                                            " AND k.birth_year = 1990", follow_up);
+
+    g_assert_cmpint (vp_test_count (store, sql), ==, 1);
+  }
+  g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM client"), ==, 1);
 
   vp_test_remove_dir (dir);
 }
