@@ -294,12 +294,31 @@ queue (VpHttpRequest  *request,
   return result;
 }
 
+/* A JSON string's inside: quotes and backslashes escaped, UTF-8 kept
+ * (g_strescape() would write octal escapes, which JSON does not have). */
+static char *
+json_escape (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (out, '\\');
+      if ((guchar) *p < 0x20)
+        g_string_append_printf (out, "\\u%04x", (guchar) *p);
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
 static VpHttpResponse *
 too_large (gsize limit)
 {
   g_autofree char *reason = g_strdup_printf (_("The body is larger than the limit of %lu bytes"),
                                              (unsigned long) limit);
-  g_autofree char *escaped = g_strescape (reason, NULL);
+  g_autofree char *escaped = json_escape (reason);
   char *body = g_strdup_printf ("{\"error\":\"%s\"}", escaped);
   VpHttpResponse *response = vp_http_response_new (MHD_HTTP_CONTENT_TOO_LARGE, "application/json",
                                                     body, strlen (body));
