@@ -815,7 +815,7 @@ trend_chart (Page          *page,
 {
   GPtrArray *months = page->sel->months;
   const int width = 480, height = 250, left = 50, bottom = 34, top = 20;
-  double max = m->rest != NULL ? 1.0 : 1.0;
+  double max = 1.0; /* a share's axis ends at 100%; a count's grows below */
   g_autofree double *value = g_new0 (double, months->len);
   g_autofree double *lo = g_new0 (double, months->len);
   g_autofree double *hi = g_new0 (double, months->len);
