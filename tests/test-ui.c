@@ -915,14 +915,42 @@ cert_row_idle (gpointer row)
   return !_vp_client_cert_row_is_busy (row);
 }
 
+#define ANSWERED "vp-test-answered"
+
+/* The password prompt not answered yet, or NULL: one answered before may
+ * still be on screen while it closes. */
+static AdwMessageDialog *
+find_unanswered_prompt (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (VP_IS_CERT_PASSWORD_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)) &&
+          g_object_get_data (window, ANSWERED) == NULL)
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+unanswered_prompt_open (gpointer data)
+{
+  return find_unanswered_prompt () != NULL;
+}
+
 /* The password prompt that is open, answered with @password. */
 static void
 answer_password (const char *password,
                  const char *response)
 {
-  AdwMessageDialog *dialog = open_dialog ();
+  AdwMessageDialog *dialog;
 
-  g_assert_true (VP_IS_CERT_PASSWORD_DIALOG (dialog));
+  wait_until (unanswered_prompt_open, NULL);
+  dialog = find_unanswered_prompt ();
+  g_object_set_data (G_OBJECT (dialog), ANSWERED, GINT_TO_POINTER (TRUE));
   gtk_editable_set_text (GTK_EDITABLE (child (dialog, VP_TYPE_CERT_PASSWORD_DIALOG, "entry")), password);
   adw_message_dialog_response (dialog, response);
 }
@@ -963,6 +991,7 @@ find_prompt_again (void)
       g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
 
       if (VP_IS_CERT_PASSWORD_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)) &&
+          g_object_get_data (window, ANSWERED) == NULL &&
           gtk_widget_get_visible (child (window, VP_TYPE_CERT_PASSWORD_DIALOG, "error_label")))
         return ADW_MESSAGE_DIALOG (window);
     }
