@@ -37,24 +37,6 @@ vp_store_check_passphrase (const char  *passphrase,
   return TRUE;
 }
 
-static gboolean
-require_team_leader (VpStore  *store,
-                     GError  **error)
-{
-  if (!vp_store_is_open (store))
-    {
-      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_LOCKED, _("The store is locked"));
-      return FALSE;
-    }
-  if (g_strcmp0 (vp_store_get_account_role (store), "team_leader") != 0)
-    {
-      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_NOT_ALLOWED,
-                           _("Only a team leader can manage accounts"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
 GPtrArray *
 vp_store_list_accounts (VpStore  *store,
                         GError  **error)
@@ -176,6 +158,14 @@ run_update (VpStore    *store,
       return FALSE;
     }
   return TRUE;
+}
+
+/* The one refusal of this file; the checks are vp_store_require_team_leader(). */
+static gboolean
+require_team_leader (VpStore  *store,
+                     GError  **error)
+{
+  return vp_store_require_team_leader (store, _("Only a team leader can manage accounts"), error);
 }
 
 gint64

@@ -1111,3 +1111,33 @@ vp_store_get_account_role (VpStore *self)
   g_return_val_if_fail (VP_IS_STORE (self), NULL);
   return self->account_role;
 }
+
+/**
+ * vp_store_require_team_leader:
+ * @self: a #VpStore
+ * @refusal: what a coach is told, such as "Only a team leader can manage
+ *   accounts"
+ * @error: return location for an error
+ *
+ * Returns: %TRUE when the store is open for a team leader; otherwise
+ *   %FALSE with VP_STORE_ERROR_LOCKED or VP_STORE_ERROR_NOT_ALLOWED
+ */
+gboolean
+vp_store_require_team_leader (VpStore     *self,
+                              const char  *refusal,
+                              GError     **error)
+{
+  g_return_val_if_fail (VP_IS_STORE (self), FALSE);
+
+  if (!vp_store_is_open (self))
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_LOCKED, _("The store is locked"));
+      return FALSE;
+    }
+  if (g_strcmp0 (self->account_role, "team_leader") != 0)
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_NOT_ALLOWED, refusal);
+      return FALSE;
+    }
+  return TRUE;
+}

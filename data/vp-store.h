@@ -67,6 +67,9 @@ const char *vp_store_get_municipality_code (VpStore       *self);
 const char *vp_store_get_installation_id   (VpStore       *self);
 gint64      vp_store_get_account_id        (VpStore       *self);
 const char *vp_store_get_account_role      (VpStore       *self);
+gboolean    vp_store_require_team_leader   (VpStore       *self,
+                                            const char    *refusal,
+                                            GError       **error);
 
 gboolean    vp_store_read_setting          (VpStore       *self,
                                             const char    *key,

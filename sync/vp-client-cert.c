@@ -416,24 +416,6 @@ vp_client_credential_from_pkcs12 (const guint8  *data,
 }
 
 static gboolean
-require_team_leader (VpStore  *store,
-                     GError  **error)
-{
-  if (!vp_store_is_open (store))
-    {
-      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_LOCKED, _("The store is locked"));
-      return FALSE;
-    }
-  if (g_strcmp0 (vp_store_get_account_role (store), "team_leader") != 0)
-    {
-      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_NOT_ALLOWED,
-                           _("Only a team leader can change the client certificate"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
 has_certificate (VpStore *store)
 {
   g_autofree char *stored = vp_store_get_setting (store, CERT_KEY);
@@ -449,6 +431,14 @@ commit_or_roll_back (VpStore   *store,
     return TRUE;
   vp_store_exec (store, "ROLLBACK", NULL);
   return FALSE;
+}
+
+/* The one refusal of this file; the checks are vp_store_require_team_leader(). */
+static gboolean
+require_team_leader (VpStore  *store,
+                     GError  **error)
+{
+  return vp_store_require_team_leader (store, _("Only a team leader can change the client certificate"), error);
 }
 
 /**
