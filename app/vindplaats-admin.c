@@ -15,6 +15,7 @@
 
 #include "vp-categories.h"
 #include "vp-client-cert.h"
+#include "vp-endpoint-pin.h"
 #include "vp-keyslots.h"
 #include "vp-outbox.h"
 #include "vp-registration.h"
@@ -29,6 +30,8 @@ static char *opt_label;
 static char *opt_client_p12;
 static gboolean opt_no_client_cert;
 static char *opt_month;
+static char *opt_pin;
+static gboolean opt_no_pin;
 
 static const GOptionEntry entries[] = {
   { "dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_dir, N_("Store folder"), N_("DIR") },
@@ -38,6 +41,8 @@ static const GOptionEntry entries[] = {
   { "label", 0, 0, G_OPTION_ARG_STRING, &opt_label, N_("Name of this laptop, sent with its reports (empty: none)"), N_("TEXT") },
   { "client-p12", 0, 0, G_OPTION_ARG_FILENAME, &opt_client_p12, N_("Client certificate and key for the endpoint, from a PKCS#12 file (its password is read from standard input after the passphrase)"), N_("FILE") },
   { "no-client-cert", 0, 0, G_OPTION_ARG_NONE, &opt_no_client_cert, N_("Remove the client certificate"), NULL },
+  { "pin", 0, 0, G_OPTION_ARG_STRING, &opt_pin, N_("Pin the endpoint's public key: sha256// hashes joined by ';', or a file with the key or its certificate (PEM or DER)"), N_("PIN") },
+  { "no-pin", 0, 0, G_OPTION_ARG_NONE, &opt_no_pin, N_("Remove the endpoint's pinned key"), NULL },
   { "month", 0, 0, G_OPTION_ARG_STRING, &opt_month, N_("Month with demo contacts (YYYY-MM)"), N_("MONTH") },
   { NULL }
 };
@@ -114,6 +119,22 @@ configure_store (VpStore  *store,
                            _("--client-p12 and --no-client-cert cannot be used together"));
       return FALSE;
     }
+  if (opt_pin != NULL && opt_no_pin)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--pin and --no-pin cannot be used together"));
+      return FALSE;
+    }
+  /* Checked before anything is changed, so a mistyped pin changes nothing. */
+  if (opt_pin != NULL)
+    {
+      g_autofree char *pin = vp_endpoint_pin_from_text (opt_pin, error);
+
+      if (pin == NULL)
+        return FALSE;
+      g_free (opt_pin);
+      opt_pin = g_steal_pointer (&pin);
+    }
   if (opt_client_p12 != NULL && !import_client_certificate (store, error))
     return FALSE;
   if (opt_no_client_cert)
@@ -124,6 +145,15 @@ configure_store (VpStore  *store,
     }
   if (opt_label != NULL && !vp_sync_set_installation_label (store, opt_label, error))
     return FALSE;
+  if (opt_pin != NULL || opt_no_pin)
+    {
+      if (!vp_endpoint_pin_set (store, opt_no_pin ? NULL : opt_pin, error))
+        return FALSE;
+      if (opt_no_pin)
+        g_print (_("Endpoint key pin removed\n"));
+      else
+        g_print (_("Endpoint key pinned: %s\n"), opt_pin);
+    }
   if (opt_endpoint == NULL)
     return TRUE;
   return vp_store_set_setting (store, "endpoint_url", opt_endpoint, error) &&

@@ -14,6 +14,7 @@ typedef enum {
   VP_SYNC_ERROR_NOT_DUE,
   VP_SYNC_ERROR_CHANGED,
   VP_SYNC_ERROR_INVALID_LABEL,
+  VP_SYNC_ERROR_INVALID_PIN,
 } VpSyncError;
 
 /* The most Unicode characters an installation label may have. */

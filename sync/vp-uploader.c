@@ -144,7 +144,7 @@ identity_reason (CURL                 *curl,
   long result = X509_V_OK;
 
   if (code == CURLE_SSL_PINNEDPUBKEYNOTMATCH)
-    return g_strdup (_("The endpoint’s key is not the one pinned for it. If the municipality gave its endpoint a new key, the pin must be changed to it; if it did not, this may not be the municipality’s endpoint, so ask its IT department before sending again"));
+    return g_strdup (_("The endpoint’s key is not the one pinned for it. If the municipality gave its endpoint a new key, the team leader pins the new key (vindplaats-admin configure --pin); if it did not, this may not be the municipality’s endpoint, so ask its IT department before sending again"));
   if (code != CURLE_PEER_FAILED_VERIFICATION || !backend_is_openssl () ||
       curl_easy_getinfo (curl, CURLINFO_SSL_VERIFYRESULT, &result) != CURLE_OK)
     return g_strdup_printf (_("The endpoint’s identity could not be verified (%s). Ask the municipality’s IT department to check its certificate"),

@@ -244,7 +244,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/accounts/roles-and-slots", test_roles_and_slots);
   g_test_add_func ("/accounts/recovery-key", test_recovery_key);

@@ -1700,7 +1700,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/adversary/differencing", test_differencing);
   g_test_add_func ("/adversary/protected-rectangle", test_protected_rectangle);

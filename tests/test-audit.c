@@ -142,7 +142,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/audit/chain-and-tamper", test_chain_and_tamper);
   g_test_add_func ("/audit/removed-entry", test_removed_entry);

@@ -345,7 +345,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/backup/backup-and-restore", test_backup_and_restore);
   g_test_add_func ("/backup/key-not-in-sql", test_key_not_in_sql);

@@ -455,7 +455,7 @@ main (int   argc,
 {
   g_autofree char *openssl = g_find_program_in_path ("openssl");
 
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   /* The test material is made with the openssl command; a build sandbox
    * without it reports the tests skipped. */
   if (openssl == NULL)

@@ -153,7 +153,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/clients/search", test_search);
   g_test_add_func ("/clients/paged-model", test_paged_model);

@@ -191,7 +191,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/consent/withdraw-stops-counting", test_withdraw_stops_counting);
   g_test_add_func ("/consent/store-refuses-without-consent", test_store_refuses_without_consent);

@@ -284,7 +284,7 @@ main (int   argc,
   if (argc == 3 && g_str_equal (argv[1], "--child-plaintext"))
     return child_plaintext (argv[2]);
 
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   vp_fault_vfs_install ();
 
   g_test_add_func ("/durability/kill", test_kill);

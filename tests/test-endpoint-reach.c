@@ -520,7 +520,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   curl_global_init (CURL_GLOBAL_DEFAULT);
 
   g_test_add ("/endpoint-reach/sign-in", Fixture, NULL, fixture_setup, test_sign_in, fixture_teardown);

@@ -625,7 +625,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/reach/truth", test_reach_truth);
   g_test_add_func ("/reach/brute-force", test_reach_brute_force);

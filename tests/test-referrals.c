@@ -206,7 +206,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/referrals/status-rules", test_status_rules);
   g_test_add_func ("/referrals/dst-and-year-boundary", test_dst_and_year_boundary);

@@ -446,7 +446,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/report-validate/accepts-good", test_accepts_good);
   g_test_add_func ("/report-validate/accepts-built-report", test_accepts_built_report);

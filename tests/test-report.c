@@ -928,7 +928,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/report/threshold-and-totals", test_threshold_and_totals);
   g_test_add_func ("/report/one-client-many-contacts", test_one_client_many_contacts);

@@ -300,7 +300,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/store/create-lock-reopen", test_create_lock_reopen);
   g_test_add_func ("/store/wrong-passphrase", test_wrong_passphrase);

@@ -11,6 +11,7 @@
 
 #include "vp-audit.h"
 #include "vp-client-cert.h"
+#include "vp-endpoint-pin.h"
 #include "vp-fault-vfs.h"
 #include "vp-outbox.h"
 #include "vp-sync.h"
@@ -1249,7 +1250,31 @@ cert_fixture_setup (Fixture       *f,
       const char *argv[] = { "openssl", "pkey", "-in", f->key, "-pubout", "-out", pin, NULL };
 
       g_free (vp_test_run_capture (argv));
-      g_assert_true (vp_store_set_setting (f->store, "endpoint_pinned_key", pin, NULL));
+      g_assert_true (vp_endpoint_pin_set (f->store, pin, NULL));
+    }
+  if (g_str_equal (name, "pinned"))
+    {
+      /* Pinned from the endpoint's certificate file: the setting keeps the
+       * hash, and gibberish given afterwards is refused and changes nothing. */
+      g_autoptr(GError) error = NULL;
+      g_autofree char *pin = NULL;
+
+      g_assert_true (vp_endpoint_pin_set (f->store, cert, NULL));
+      pin = vp_store_get_setting (f->store, "endpoint_pinned_key");
+      g_assert_true (g_str_has_prefix (pin, "sha256//"));
+      g_assert_false (vp_endpoint_pin_set (f->store, "sha256//not-a-hash", &error));
+      g_assert_error (error, VP_SYNC_ERROR, VP_SYNC_ERROR_INVALID_PIN);
+      g_clear_error (&error);
+      /* The same hash as text, with a second (next) key after it. */
+      g_assert_true (vp_endpoint_pin_set (f->store, pin, NULL));
+      {
+        g_autofree char *two = g_strconcat ("sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=;", pin, NULL);
+        g_autofree char *kept = NULL;
+
+        g_assert_true (vp_endpoint_pin_set (f->store, two, NULL));
+        kept = vp_store_get_setting (f->store, "endpoint_pinned_key");
+        g_assert_cmpstr (kept, ==, two);
+      }
     }
 }
 
@@ -1271,7 +1296,7 @@ test_endpoint_certificate (Fixture       *f,
   };
   g_autoptr(VpOutboxItem) item = NULL;
 
-  if (g_str_equal (name, "valid"))
+  if (g_str_equal (name, "valid") || g_str_equal (name, "pinned"))
     {
       item = send_month (f, "Valid", 1);
       g_assert_cmpstr (item->state, ==, "delivered");
@@ -1477,7 +1502,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   /* Every store connection goes through the fault shim, which does
    * nothing until a test arms it. */
   vp_fault_vfs_install ();
@@ -1525,6 +1550,7 @@ main (int   argc,
   ADD_CERT ("expired");
   ADD_CERT ("not-yet-valid");
   ADD_CERT ("pin-mismatch");
+  ADD_CERT ("pinned");
 #undef ADD_CERT
 
   return g_test_run ();
