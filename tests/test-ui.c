@@ -31,136 +31,9 @@
 #include "vp-test-util.h"
 #include "vp-today-page.h"
 #include "vp-ui.h"
+#include "vp-ui-test-util.h"
 #include "vp-unlock-page.h"
 #include "vp-window.h"
-
-static gpointer
-child (gpointer    widget,
-       GType       type,
-       const char *name)
-{
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
-  g_assert_nonnull (object);
-  return object;
-}
-
-typedef gboolean (*Predicate) (gpointer data);
-
-static void
-wait_until (Predicate predicate,
-            gpointer  data)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  while (!predicate (data))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static void
-settle (void)
-{
-  for (int i = 0; i < 50; i++)
-    while (g_main_context_iteration (NULL, FALSE))
-      ;
-}
-
-/* Saves what the window shows, so a failing run can be looked at. */
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = g_strdup_printf ("%s.png", name);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  gint64 until = g_get_monotonic_time () + 300 * 1000;
-
-  /* Let a page switch finish its layout and transition first. */
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (5000);
-    }
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  if (node == NULL || renderer == NULL)
-    {
-      g_test_message ("no screenshot for %s: nothing drawn yet", name);
-      return;
-    }
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gdk_texture_save_to_png (texture, path);
-}
-
-static gboolean
-page_is_main (gpointer window)
-{
-  return g_strcmp0 (vp_window_get_page_name (window), "main") == 0;
-}
-
-static gboolean
-unlock_idle (gpointer page)
-{
-  return !gtk_spinner_get_spinning (child (page, VP_TYPE_UNLOCK_PAGE, "spinner"));
-}
-
-static void
-set_text (gpointer    widget,
-          GType       type,
-          const char *name,
-          const char *text)
-{
-  gtk_editable_set_text (GTK_EDITABLE (child (widget, type, name)), text);
-}
-
-static void
-select_code (AdwComboRow *row,
-             guint        position)
-{
-  adw_combo_row_set_selected (row, position);
-}
-
-static VpWindow *
-open_window_sized (const char *dir,
-                   int         width,
-                   int         height)
-{
-  VpWindow *window = vp_window_new (NULL, dir);
-  VpUnlockPage *unlock = child (window, VP_TYPE_WINDOW, "unlock_page");
-  GtkLabel *error_label = child (unlock, VP_TYPE_UNLOCK_PAGE, "error_label");
-
-  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
-  gtk_window_present (GTK_WINDOW (window));
-  g_assert_cmpstr (vp_window_get_page_name (window), ==, "unlock");
-
-  /* A wrong passphrase is refused with a message, off the main loop. */
-  set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", "wrong passphrase");
-  gtk_widget_activate_action (GTK_WIDGET (unlock), "unlock.unlock", NULL);
-  g_assert_false (unlock_idle (unlock));
-  wait_until (unlock_idle, unlock);
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (error_label)));
-  g_assert_cmpstr (vp_window_get_page_name (window), ==, "unlock");
-
-  set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", VP_TEST_PASSPHRASE);
-  gtk_widget_activate_action (GTK_WIDGET (unlock), "unlock.unlock", NULL);
-  wait_until (page_is_main, window);
-  settle ();
-  return window;
-}
-
-static VpWindow *
-open_window (const char *dir)
-{
-  return open_window_sized (dir, 900, 760);
-}
 
 static void
 test_register_contact (void)
@@ -176,36 +49,36 @@ test_register_contact (void)
   GtkListBoxRow *row;
 
   vp_store_close (created);
-  window = open_window (dir);
+  window = vp_ui_open_window (dir);
   store = vp_window_get_store (window);
   g_assert_nonnull (store);
-  form = child (window, VP_TYPE_WINDOW, "contact_form");
-  today = child (window, VP_TYPE_WINDOW, "today_page");
-  client_error = child (form, VP_TYPE_CONTACT_FORM, "client_error");
+  form = vp_ui_child (window, VP_TYPE_WINDOW, "contact_form");
+  today = vp_ui_child (window, VP_TYPE_WINDOW, "today_page");
+  client_error = vp_ui_child (form, VP_TYPE_CONTACT_FORM, "client_error");
   g_assert_cmpuint (vp_today_page_get_n_items (today), ==, 0);
 
   /* Fill the form: a mosque (religious), first contact via a key figure. */
-  select_code (child (form, VP_TYPE_CONTACT_FORM, "location_row"), 3);
-  select_code (child (form, VP_TYPE_CONTACT_FORM, "kind_row"), 0);
-  select_code (child (form, VP_TYPE_CONTACT_FORM, "initiated_row"), 4);
-  set_text (form, VP_TYPE_CONTACT_FORM, "label_row", "فاطمة T.");
-  set_text (form, VP_TYPE_CONTACT_FORM, "birth_year_row", "19x9");
-  gtk_switch_set_active (child (form, VP_TYPE_CONTACT_FORM, "consent_switch"), TRUE);
-  select_code (child (form, VP_TYPE_CONTACT_FORM, "proficiency_row"), 2);
+  vp_ui_select_code (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "location_row"), 3);
+  vp_ui_select_code (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "kind_row"), 0);
+  vp_ui_select_code (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "initiated_row"), 4);
+  vp_ui_set_text (form, VP_TYPE_CONTACT_FORM, "label_row", "فاطمة T.");
+  vp_ui_set_text (form, VP_TYPE_CONTACT_FORM, "birth_year_row", "19x9");
+  gtk_switch_set_active (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "consent_switch"), TRUE);
+  vp_ui_select_code (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "proficiency_row"), 2);
 
   /* Bad input: a clear message next to the field, nothing saved. */
   gtk_widget_activate_action (GTK_WIDGET (form), "form.save", NULL);
-  settle ();
+  vp_ui_settle ();
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (client_error)));
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM contact"), ==, 0);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (form, VP_TYPE_CONTACT_FORM, "label_row"))),
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "label_row"))),
                    ==, "فاطمة T.");
-  save_screenshot (GTK_WIDGET (window), "test-ui-form-error");
+  vp_ui_save_screenshot (GTK_WIDGET (window), "test-ui-form-error");
 
   /* Fixed and saved: in the store and on today's list. */
-  set_text (form, VP_TYPE_CONTACT_FORM, "birth_year_row", "1979");
+  vp_ui_set_text (form, VP_TYPE_CONTACT_FORM, "birth_year_row", "1979");
   gtk_widget_activate_action (GTK_WIDGET (form), "form.save", NULL);
-  settle ();
+  vp_ui_settle ();
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (client_error)));
   g_assert_cmpint (vp_test_count (store,
                                "SELECT count(*) FROM contact c JOIN client cl ON cl.id = c.client_id"
@@ -215,45 +88,45 @@ test_register_contact (void)
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM language_need"
                                       " WHERE dutch_proficiency = 'limited'"), ==, 1);
   g_assert_cmpuint (vp_today_page_get_n_items (today), ==, 1);
-  list = child (today, VP_TYPE_TODAY_PAGE, "list");
+  list = vp_ui_child (today, VP_TYPE_TODAY_PAGE, "list");
   row = gtk_list_box_get_row_at_index (list, 0);
   g_assert_nonnull (row);
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "فاطمة T.");
   /* The client fields are cleared for the next person; consent too. */
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (form, VP_TYPE_CONTACT_FORM, "label_row"))), ==, "");
-  g_assert_false (gtk_switch_get_active (child (form, VP_TYPE_CONTACT_FORM, "consent_switch")));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "label_row"))), ==, "");
+  g_assert_false (gtk_switch_get_active (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "consent_switch")));
 
   /* Without consent the proficiency is not stored, whatever the combo says. */
-  set_text (form, VP_TYPE_CONTACT_FORM, "label_row", "Jan K.");
-  select_code (child (form, VP_TYPE_CONTACT_FORM, "proficiency_row"), 1);
+  vp_ui_set_text (form, VP_TYPE_CONTACT_FORM, "label_row", "Jan K.");
+  vp_ui_select_code (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "proficiency_row"), 1);
   gtk_widget_activate_action (GTK_WIDGET (form), "form.save", NULL);
-  settle ();
+  vp_ui_settle ();
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM contact"), ==, 2);
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM language_need"), ==, 1);
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM consent"), ==, 1);
   g_assert_cmpuint (vp_today_page_get_n_items (today), ==, 2);
 
-  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "today");
-  settle ();
-  save_screenshot (GTK_WIDGET (window), "test-ui-today");
+  adw_view_stack_set_visible_child_name (vp_ui_child (window, VP_TYPE_WINDOW, "view_stack"), "today");
+  vp_ui_settle ();
+  vp_ui_save_screenshot (GTK_WIDGET (window), "test-ui-today");
 
   /* Idle for five minutes (the default): the store locks by itself, and
    * the half-typed client is gone from the form, not saved anywhere. */
-  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "register");
-  set_text (form, VP_TYPE_CONTACT_FORM, "label_row", "Half-Typed-Marker");
+  adw_view_stack_set_visible_child_name (vp_ui_child (window, VP_TYPE_WINDOW, "view_stack"), "register");
+  vp_ui_set_text (form, VP_TYPE_CONTACT_FORM, "label_row", "Half-Typed-Marker");
   g_assert_false (vp_idle_monitor_check (_vp_window_get_idle_monitor (window),
                                          g_get_monotonic_time () + 4 * 60 * G_USEC_PER_SEC));
   g_assert_true (vp_idle_monitor_check (_vp_window_get_idle_monitor (window),
                                         g_get_monotonic_time () + 6 * 60 * G_USEC_PER_SEC));
-  settle ();
+  vp_ui_settle ();
   g_assert_cmpstr (vp_window_get_page_name (window), ==, "unlock");
   g_assert_null (vp_window_get_store (window));
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (form, VP_TYPE_CONTACT_FORM, "label_row"))), ==, "");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "label_row"))), ==, "");
   g_assert_false (vp_test_store_files_contain (dir, "Half-Typed-Marker"));
-  save_screenshot (GTK_WIDGET (window), "test-ui-locked");
+  vp_ui_save_screenshot (GTK_WIDGET (window), "test-ui-locked");
 
   gtk_window_destroy (GTK_WINDOW (window));
-  settle ();
+  vp_ui_settle ();
   vp_test_remove_dir (dir);
 }
 
@@ -268,9 +141,9 @@ refresh_report_page (VpReportPage *page)
 {
   vp_report_page_refresh (page);
   g_assert_true (vp_report_page_is_busy (page));
-  wait_until (report_page_idle, page);
-  settle ();
-  g_assert_cmpstr (gtk_label_get_label (child (page, VP_TYPE_REPORT_PAGE, "error_label")), ==, "");
+  vp_ui_wait_until (report_page_idle, page);
+  vp_ui_settle ();
+  g_assert_cmpstr (gtk_label_get_label (vp_ui_child (page, VP_TYPE_REPORT_PAGE, "error_label")), ==, "");
 }
 
 static char *
@@ -336,14 +209,14 @@ assert_report_tables (VpReportPage *page,
 static const char *
 report_status (VpReportPage *page)
 {
-  return adw_preferences_row_get_title (child (page, VP_TYPE_REPORT_PAGE, "status_row"));
+  return adw_preferences_row_get_title (vp_ui_child (page, VP_TYPE_REPORT_PAGE, "status_row"));
 }
 
 static const char *
 revision_subtitle (VpReportPage *page,
                    int           i)
 {
-  GtkListBoxRow *row = gtk_list_box_get_row_at_index (child (page, VP_TYPE_REPORT_PAGE, "revisions_list"), i);
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (vp_ui_child (page, VP_TYPE_REPORT_PAGE, "revisions_list"), i);
 
   g_assert_nonnull (row);
   return adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
@@ -353,7 +226,7 @@ static const char *
 revision_title (VpReportPage *page,
                 int           i)
 {
-  GtkListBoxRow *row = gtk_list_box_get_row_at_index (child (page, VP_TYPE_REPORT_PAGE, "revisions_list"), i);
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (vp_ui_child (page, VP_TYPE_REPORT_PAGE, "revisions_list"), i);
 
   g_assert_nonnull (row);
   return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
@@ -424,16 +297,16 @@ test_report_page (void)
 
   /* Unlocking queues the closed month as revision 1, in a worker thread
    * (there is no endpoint, so it stays queued). */
-  window = open_window_sized (dir, 1000, 700);
+  window = vp_ui_open_window_sized (dir, 1000, 700);
   store = vp_window_get_store (window);
-  wait_until (outbox_has_items, store);
-  page = child (window, VP_TYPE_WINDOW, "report_page");
+  vp_ui_wait_until (outbox_has_items, store);
+  page = vp_ui_child (window, VP_TYPE_WINDOW, "report_page");
   vp_report_page_set_period (page, period);
-  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "report");
+  adw_view_stack_set_visible_child_name (vp_ui_child (window, VP_TYPE_WINDOW, "view_stack"), "report");
   g_assert_true (vp_report_page_is_busy (page));
-  g_assert_true (gtk_spinner_get_spinning (child (page, VP_TYPE_REPORT_PAGE, "spinner")));
-  wait_until (report_page_idle, page);
-  settle ();
+  g_assert_true (gtk_spinner_get_spinning (vp_ui_child (page, VP_TYPE_REPORT_PAGE, "spinner")));
+  vp_ui_wait_until (report_page_idle, page);
+  vp_ui_settle ();
 
   first = outbox_revision (store, period, 1);
   g_assert_cmpstr (first->state, ==, "queued");
@@ -448,7 +321,7 @@ test_report_page (void)
   contacts = _vp_report_page_get_table_view (page, "contacts");
   g_assert_cmpstr (_vp_report_table_view_get_text (contacts, "library", "first"), ==, "—");
   assert_report_tables (page, first->body);
-  save_screenshot (GTK_WIDGET (window), "test-ui-report");
+  vp_ui_save_screenshot (GTK_WIDGET (window), "test-ui-report");
 
   /* Five more at school, entered now: the month was released and is
    * never sent again; they count in the month they were entered. */
@@ -470,7 +343,7 @@ test_report_page (void)
   refresh_report_page (page);
   g_assert_cmpstr (report_status (page), ==, "Delivered");
   g_assert_true (g_str_has_prefix (revision_subtitle (page, 0), "Delivered"));
-  g_assert_false (gtk_widget_is_sensitive (child (page, VP_TYPE_REPORT_PAGE, "send_button")));
+  g_assert_false (gtk_widget_is_sensitive (vp_ui_child (page, VP_TYPE_REPORT_PAGE, "send_button")));
 
   /* Refused: the state says why, at the top and in the list. */
   g_assert_true (vp_outbox_mark (store, first->id, "needs_attention", 403,
@@ -478,8 +351,8 @@ test_report_page (void)
   refresh_report_page (page);
   g_assert_cmpstr (report_status (page), ==, "Needs attention: The team token was refused (HTTP 403)");
   g_assert_nonnull (strstr (revision_subtitle (page, 0), "The team token was refused"));
-  g_assert_true (gtk_widget_is_sensitive (child (page, VP_TYPE_REPORT_PAGE, "send_button")));
-  save_screenshot (GTK_WIDGET (window), "test-ui-report-attention");
+  g_assert_true (gtk_widget_is_sensitive (vp_ui_child (page, VP_TYPE_REPORT_PAGE, "send_button")));
+  vp_ui_save_screenshot (GTK_WIDGET (window), "test-ui-report-attention");
 
   /* A due month not released yet: the page shows what will leave, and
    * Send Now releases exactly those bytes. */
@@ -489,8 +362,8 @@ test_report_page (void)
 
     g_assert_true (vp_store_exec (store, sql, NULL));
     vp_report_page_set_period (page, other_period);
-    wait_until (report_page_idle, page);
-    settle ();
+    vp_ui_wait_until (report_page_idle, page);
+    vp_ui_settle ();
     g_assert_cmpstr (report_status (page), ==, "Due — will be queued");
     g_assert_cmpstr (revision_title (page, 0), ==, "Revision 1, not queued yet");
     preview_json = g_strdup (vp_report_page_get_json (page));
@@ -498,35 +371,35 @@ test_report_page (void)
      * included. */
     g_usleep (1100 * 1000);
     gtk_widget_activate_action (GTK_WIDGET (page), "report.send", NULL);
-    wait_until (report_page_idle, page);
-    settle ();
+    vp_ui_wait_until (report_page_idle, page);
+    vp_ui_settle ();
     released = outbox_revision (store, other_period, 1);
     g_assert_cmpstr (released->body, ==, preview_json);
     vp_report_page_set_period (page, period);
-    wait_until (report_page_idle, page);
-    settle ();
+    vp_ui_wait_until (report_page_idle, page);
+    vp_ui_settle ();
   }
 
   /* Another month while a build runs: the first build is dropped. */
   vp_report_page_refresh (page);
   vp_report_page_set_period (page, other_period);
-  wait_until (report_page_idle, page);
-  settle ();
+  vp_ui_wait_until (report_page_idle, page);
+  vp_ui_settle ();
   g_assert_nonnull (strstr (vp_report_page_get_json (page), other_period));
 
   /* Locking while a build runs cancels it and clears the page. */
   vp_report_page_refresh (page);
   g_assert_true (vp_report_page_is_busy (page));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL);
-  settle ();
+  vp_ui_settle ();
   g_assert_false (vp_report_page_is_busy (page));
   g_assert_null (vp_report_page_get_json (page));
 
   /* The page lives until the cancelled build's thread has let it go. */
   g_object_add_weak_pointer (G_OBJECT (page), (gpointer *) &page);
   gtk_window_destroy (GTK_WINDOW (window));
-  wait_until (pointer_cleared, &page);
-  settle ();
+  vp_ui_wait_until (pointer_cleared, &page);
+  vp_ui_settle ();
   vp_test_remove_dir (dir);
 }
 
@@ -555,15 +428,15 @@ test_installation_label (void)
   g_assert_no_error (error);
   vp_store_close (created);
 
-  window = open_window (dir);
+  window = vp_ui_open_window (dir);
   store = vp_window_get_store (window);
-  page = child (window, VP_TYPE_WINDOW, "report_page");
-  row = child (page, VP_TYPE_REPORT_PAGE, "label_row");
-  message = child (page, VP_TYPE_REPORT_PAGE, "label_error");
-  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "report");
-  wait_until (report_page_idle, page);
-  settle ();
-  g_assert_true (gtk_widget_is_visible (child (page, VP_TYPE_REPORT_PAGE, "label_group")));
+  page = vp_ui_child (window, VP_TYPE_WINDOW, "report_page");
+  row = vp_ui_child (page, VP_TYPE_REPORT_PAGE, "label_row");
+  message = vp_ui_child (page, VP_TYPE_REPORT_PAGE, "label_error");
+  adw_view_stack_set_visible_child_name (vp_ui_child (window, VP_TYPE_WINDOW, "view_stack"), "report");
+  vp_ui_wait_until (report_page_idle, page);
+  vp_ui_settle ();
+  g_assert_true (gtk_widget_is_visible (vp_ui_child (page, VP_TYPE_REPORT_PAGE, "label_group")));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "");
 
   /* Saved on apply, trimmed. */
@@ -576,7 +449,7 @@ test_installation_label (void)
   g_clear_pointer (&label, g_free);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "Laptop Zuid – 2");
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (message)));
-  save_screenshot (GTK_WIDGET (window), "test-ui-installation-label");
+  vp_ui_save_screenshot (GTK_WIDGET (window), "test-ui-installation-label");
 
   /* Refused: the reason shows, the row is marked, the store keeps the
    * old name; typing again clears the mark. */
@@ -589,7 +462,7 @@ test_installation_label (void)
   label = stored_label (store);
   g_assert_cmpstr (label, ==, "Laptop Zuid – 2");
   g_clear_pointer (&label, g_free);
-  save_screenshot (GTK_WIDGET (window), "test-ui-installation-label-refused");
+  vp_ui_save_screenshot (GTK_WIDGET (window), "test-ui-installation-label-refused");
   gtk_editable_set_text (GTK_EDITABLE (row), "Laptop Noord");
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (message)));
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
@@ -601,41 +474,41 @@ test_installation_label (void)
 
   /* Locking clears the row; unlocking shows the name kept. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL);
-  settle ();
+  vp_ui_settle ();
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "");
   gtk_window_destroy (GTK_WINDOW (window));
-  settle ();
-  window = open_window (dir);
-  page = child (window, VP_TYPE_WINDOW, "report_page");
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (page, VP_TYPE_REPORT_PAGE, "label_row"))),
+  vp_ui_settle ();
+  window = vp_ui_open_window (dir);
+  page = vp_ui_child (window, VP_TYPE_WINDOW, "report_page");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (vp_ui_child (page, VP_TYPE_REPORT_PAGE, "label_row"))),
                    ==, "Laptop Noord");
 
   /* Emptied: no name. */
-  gtk_editable_set_text (GTK_EDITABLE (child (page, VP_TYPE_REPORT_PAGE, "label_row")), " ");
-  g_signal_emit_by_name (child (page, VP_TYPE_REPORT_PAGE, "label_row"), "apply");
+  gtk_editable_set_text (GTK_EDITABLE (vp_ui_child (page, VP_TYPE_REPORT_PAGE, "label_row")), " ");
+  g_signal_emit_by_name (vp_ui_child (page, VP_TYPE_REPORT_PAGE, "label_row"), "apply");
   label = stored_label (vp_window_get_store (window));
   g_assert_null (label);
   gtk_window_destroy (GTK_WINDOW (window));
-  settle ();
+  vp_ui_settle ();
 
   /* A coach sees the report but not the row. */
   {
     VpWindow *coach = vp_window_new (NULL, dir);
-    VpUnlockPage *unlock = child (coach, VP_TYPE_WINDOW, "unlock_page");
+    VpUnlockPage *unlock = vp_ui_child (coach, VP_TYPE_WINDOW, "unlock_page");
 
     gtk_window_present (GTK_WINDOW (coach));
-    set_text (unlock, VP_TYPE_UNLOCK_PAGE, "name_row", "coach dewi");
-    set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", "coach dewi passphrase");
+    vp_ui_set_text (unlock, VP_TYPE_UNLOCK_PAGE, "name_row", "coach dewi");
+    vp_ui_set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", "coach dewi passphrase");
     gtk_widget_activate_action (GTK_WIDGET (unlock), "unlock.unlock", NULL);
-    wait_until (page_is_main, coach);
-    page = child (coach, VP_TYPE_WINDOW, "report_page");
-    g_assert_false (gtk_widget_get_visible (child (page, VP_TYPE_REPORT_PAGE, "label_group")));
-    gtk_editable_set_text (GTK_EDITABLE (child (page, VP_TYPE_REPORT_PAGE, "label_row")), "Coach laptop");
-    g_signal_emit_by_name (child (page, VP_TYPE_REPORT_PAGE, "label_row"), "apply");
+    vp_ui_wait_until (vp_ui_page_is_main, coach);
+    page = vp_ui_child (coach, VP_TYPE_WINDOW, "report_page");
+    g_assert_false (gtk_widget_get_visible (vp_ui_child (page, VP_TYPE_REPORT_PAGE, "label_group")));
+    gtk_editable_set_text (GTK_EDITABLE (vp_ui_child (page, VP_TYPE_REPORT_PAGE, "label_row")), "Coach laptop");
+    g_signal_emit_by_name (vp_ui_child (page, VP_TYPE_REPORT_PAGE, "label_row"), "apply");
     label = stored_label (vp_window_get_store (coach));
     g_assert_null (label);
     gtk_window_destroy (GTK_WINDOW (coach));
-    settle ();
+    vp_ui_settle ();
   }
   vp_test_remove_dir (dir);
 }
@@ -663,47 +536,47 @@ test_first_run (void)
   g_autoptr(VpStore) recovered = NULL;
   g_autoptr(GError) error = NULL;
   VpWindow *window = vp_window_new (NULL, store_dir);
-  VpSetupPage *setup = child (window, VP_TYPE_WINDOW, "setup_page");
-  VpRecoveryPage *recovery = child (window, VP_TYPE_WINDOW, "recovery_page");
-  GtkLabel *error_label = child (setup, VP_TYPE_SETUP_PAGE, "error_label");
+  VpSetupPage *setup = vp_ui_child (window, VP_TYPE_WINDOW, "setup_page");
+  VpRecoveryPage *recovery = vp_ui_child (window, VP_TYPE_WINDOW, "recovery_page");
+  GtkLabel *error_label = vp_ui_child (setup, VP_TYPE_SETUP_PAGE, "error_label");
 
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 760);
   gtk_window_present (GTK_WINDOW (window));
   g_assert_cmpstr (vp_window_get_page_name (window), ==, "setup");
 
-  set_text (setup, VP_TYPE_SETUP_PAGE, "team_row", "wijkteam-oost");
-  set_text (setup, VP_TYPE_SETUP_PAGE, "municipality_row", "gm0599");
-  set_text (setup, VP_TYPE_SETUP_PAGE, "name_row", "Leider");
-  set_text (setup, VP_TYPE_SETUP_PAGE, "passphrase_row", VP_TEST_PASSPHRASE);
-  set_text (setup, VP_TYPE_SETUP_PAGE, "repeat_row", "something else");
+  vp_ui_set_text (setup, VP_TYPE_SETUP_PAGE, "team_row", "wijkteam-oost");
+  vp_ui_set_text (setup, VP_TYPE_SETUP_PAGE, "municipality_row", "gm0599");
+  vp_ui_set_text (setup, VP_TYPE_SETUP_PAGE, "name_row", "Leider");
+  vp_ui_set_text (setup, VP_TYPE_SETUP_PAGE, "passphrase_row", VP_TEST_PASSPHRASE);
+  vp_ui_set_text (setup, VP_TYPE_SETUP_PAGE, "repeat_row", "something else");
   gtk_widget_activate_action (GTK_WIDGET (setup), "setup.create", NULL);
-  settle ();
+  vp_ui_settle ();
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (error_label)));
   g_assert_false (vp_store_exists (store_dir));
 
-  set_text (setup, VP_TYPE_SETUP_PAGE, "repeat_row", VP_TEST_PASSPHRASE);
+  vp_ui_set_text (setup, VP_TYPE_SETUP_PAGE, "repeat_row", VP_TEST_PASSPHRASE);
   gtk_widget_activate_action (GTK_WIDGET (setup), "setup.create", NULL);
-  wait_until (page_is_recovery, window);
-  settle ();
-  key = g_strdup (gtk_label_get_label (child (recovery, VP_TYPE_RECOVERY_PAGE, "key_label")));
+  vp_ui_wait_until (page_is_recovery, window);
+  vp_ui_settle ();
+  key = g_strdup (gtk_label_get_label (vp_ui_child (recovery, VP_TYPE_RECOVERY_PAGE, "key_label")));
   g_assert_cmpuint (strlen (key), ==, 39);
-  save_screenshot (GTK_WIDGET (window), "test-ui-recovery-key");
+  vp_ui_save_screenshot (GTK_WIDGET (window), "test-ui-recovery-key");
 
   gtk_widget_activate_action (GTK_WIDGET (recovery), "recovery.done", NULL);
-  settle ();
+  vp_ui_settle ();
   g_assert_cmpstr (vp_window_get_page_name (window), ==, "main");
   g_assert_cmpstr (vp_store_get_municipality_code (vp_window_get_store (window)), ==, "GM0599");
   /* The key is gone from the screen once stored. */
-  g_assert_cmpstr (gtk_label_get_label (child (recovery, VP_TYPE_RECOVERY_PAGE, "key_label")), ==, "");
+  g_assert_cmpstr (gtk_label_get_label (vp_ui_child (recovery, VP_TYPE_RECOVERY_PAGE, "key_label")), ==, "");
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL);
-  settle ();
+  vp_ui_settle ();
   recovered = vp_store_open_with_recovery_key (store_dir, key, &error);
   g_assert_no_error (error);
   g_assert_true (vp_store_needs_new_passphrase (recovered));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  settle ();
+  vp_ui_settle ();
   vp_test_remove_dir (dir);
 }
 
@@ -724,31 +597,31 @@ test_recovery_unlock (void)
   vp_store_close (created);
 
   window = vp_window_new (NULL, dir);
-  unlock = child (window, VP_TYPE_WINDOW, "unlock_page");
+  unlock = vp_ui_child (window, VP_TYPE_WINDOW, "unlock_page");
   gtk_window_present (GTK_WINDOW (window));
-  settle ();
+  vp_ui_settle ();
   /* Two accounts: the page asks whose passphrase it is. */
-  g_assert_true (gtk_widget_get_visible (child (unlock, VP_TYPE_UNLOCK_PAGE, "name_row")));
+  g_assert_true (gtk_widget_get_visible (vp_ui_child (unlock, VP_TYPE_UNLOCK_PAGE, "name_row")));
 
   gtk_widget_activate_action (GTK_WIDGET (unlock), "unlock.toggle-recovery", NULL);
-  g_assert_false (gtk_widget_get_visible (child (unlock, VP_TYPE_UNLOCK_PAGE, "name_row")));
-  set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", key);
+  g_assert_false (gtk_widget_get_visible (vp_ui_child (unlock, VP_TYPE_UNLOCK_PAGE, "name_row")));
+  vp_ui_set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", key);
   gtk_widget_activate_action (GTK_WIDGET (unlock), "unlock.unlock", NULL);
-  wait_until (unlock_idle, unlock);
-  settle ();
+  vp_ui_wait_until (vp_ui_unlock_idle, unlock);
+  vp_ui_settle ();
   g_assert_cmpstr (vp_window_get_page_name (window), ==, "unlock");
-  g_assert_true (gtk_widget_get_visible (child (unlock, VP_TYPE_UNLOCK_PAGE, "repeat_row")));
-  save_screenshot (GTK_WIDGET (window), "test-ui-new-passphrase");
+  g_assert_true (gtk_widget_get_visible (vp_ui_child (unlock, VP_TYPE_UNLOCK_PAGE, "repeat_row")));
+  vp_ui_save_screenshot (GTK_WIDGET (window), "test-ui-new-passphrase");
 
-  set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", "a fresh passphrase");
-  set_text (unlock, VP_TYPE_UNLOCK_PAGE, "repeat_row", "a fresh passphrase");
+  vp_ui_set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", "a fresh passphrase");
+  vp_ui_set_text (unlock, VP_TYPE_UNLOCK_PAGE, "repeat_row", "a fresh passphrase");
   gtk_widget_activate_action (GTK_WIDGET (unlock), "unlock.unlock", NULL);
-  settle ();
+  vp_ui_settle ();
   g_assert_cmpstr (vp_window_get_page_name (window), ==, "main");
   g_assert_false (vp_store_needs_new_passphrase (vp_window_get_store (window)));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  settle ();
+  vp_ui_settle ();
   reopened = vp_store_open_account (dir, "leader", "a fresh passphrase", NULL);
   g_assert_nonnull (reopened);
   vp_test_remove_dir (dir);
@@ -781,46 +654,46 @@ test_team_pages (void)
   VpAuditPage *audit;
 
   vp_store_close (created);
-  window = open_window (dir);
-  team = child (window, VP_TYPE_WINDOW, "accounts_page");
-  audit = child (window, VP_TYPE_WINDOW, "audit_page");
+  window = vp_ui_open_window (dir);
+  team = vp_ui_child (window, VP_TYPE_WINDOW, "accounts_page");
+  audit = vp_ui_child (window, VP_TYPE_WINDOW, "audit_page");
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-team", NULL);
-  settle ();
+  vp_ui_settle ();
   g_assert_cmpstr (vp_window_get_page_name (window), ==, "team");
-  set_text (team, VP_TYPE_ACCOUNTS_PAGE, "name_row", "Coach Dewi");
-  set_text (team, VP_TYPE_ACCOUNTS_PAGE, "passphrase_row", "short");
+  vp_ui_set_text (team, VP_TYPE_ACCOUNTS_PAGE, "name_row", "Coach Dewi");
+  vp_ui_set_text (team, VP_TYPE_ACCOUNTS_PAGE, "passphrase_row", "short");
   gtk_widget_activate_action (GTK_WIDGET (team), "accounts.add", NULL);
-  settle ();
-  g_assert_true (gtk_widget_get_visible (child (team, VP_TYPE_ACCOUNTS_PAGE, "error_label")));
-  set_text (team, VP_TYPE_ACCOUNTS_PAGE, "passphrase_row", "coach dewi passphrase");
+  vp_ui_settle ();
+  g_assert_true (gtk_widget_get_visible (vp_ui_child (team, VP_TYPE_ACCOUNTS_PAGE, "error_label")));
+  vp_ui_set_text (team, VP_TYPE_ACCOUNTS_PAGE, "passphrase_row", "coach dewi passphrase");
   gtk_widget_activate_action (GTK_WIDGET (team), "accounts.add", NULL);
-  settle ();
+  vp_ui_settle ();
   accounts = vp_store_list_accounts (vp_window_get_store (window), NULL);
   g_assert_cmpuint (accounts->len, ==, 2);
-  g_assert_nonnull (gtk_list_box_get_row_at_index (child (team, VP_TYPE_ACCOUNTS_PAGE, "list"), 1));
-  save_screenshot (GTK_WIDGET (window), "test-ui-team");
+  g_assert_nonnull (gtk_list_box_get_row_at_index (vp_ui_child (team, VP_TYPE_ACCOUNTS_PAGE, "list"), 1));
+  vp_ui_save_screenshot (GTK_WIDGET (window), "test-ui-team");
 
   /* A new location, offered first on the registration form. */
-  set_text (team, VP_TYPE_ACCOUNTS_PAGE, "location_name_row", "Buurthuis De Kolk");
-  adw_combo_row_set_selected (child (team, VP_TYPE_ACCOUNTS_PAGE, "location_type_row"), 5); /* community centre */
+  vp_ui_set_text (team, VP_TYPE_ACCOUNTS_PAGE, "location_name_row", "Buurthuis De Kolk");
+  adw_combo_row_set_selected (vp_ui_child (team, VP_TYPE_ACCOUNTS_PAGE, "location_type_row"), 5); /* community centre */
   gtk_widget_activate_action (GTK_WIDGET (team), "accounts.add-location", NULL);
-  settle ();
-  g_assert_nonnull (gtk_list_box_get_row_at_index (child (team, VP_TYPE_ACCOUNTS_PAGE, "locations_list"), 0));
+  vp_ui_settle ();
+  g_assert_nonnull (gtk_list_box_get_row_at_index (vp_ui_child (team, VP_TYPE_ACCOUNTS_PAGE, "locations_list"), 0));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "register");
-  settle ();
+  vp_ui_settle ();
   g_assert_cmpstr (vp_window_get_page_name (window), ==, "main");
   {
-    VpContactForm *form = child (window, VP_TYPE_WINDOW, "contact_form");
-    GListModel *places = adw_combo_row_get_model (child (form, VP_TYPE_CONTACT_FORM, "location_row"));
+    VpContactForm *form = vp_ui_child (window, VP_TYPE_WINDOW, "contact_form");
+    GListModel *places = adw_combo_row_get_model (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "location_row"));
     g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (places), 0), ==,
                      "Buurthuis De Kolk (Community centre)");
   }
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-team", NULL);
-  settle ();
+  vp_ui_settle ();
 
   /* The privacy settings: retention in the store, auto-lock in GSettings. */
-  gtk_spin_button_set_value (child (team, VP_TYPE_ACCOUNTS_PAGE, "retention_spin"), 12);
-  gtk_spin_button_set_value (child (team, VP_TYPE_ACCOUNTS_PAGE, "idle_spin"), 7);
+  gtk_spin_button_set_value (vp_ui_child (team, VP_TYPE_ACCOUNTS_PAGE, "retention_spin"), 12);
+  gtk_spin_button_set_value (vp_ui_child (team, VP_TYPE_ACCOUNTS_PAGE, "idle_spin"), 7);
   {
     g_autofree char *months = vp_store_get_setting (vp_window_get_store (window), "retention_months");
     g_autoptr(GSettings) settings = g_settings_new ("io.github.vindplaats.Vindplaats");
@@ -828,7 +701,7 @@ test_team_pages (void)
     g_assert_cmpstr (months, ==, "12");
     /* Feedback periods per kind of referral; the first row is youth care. */
     {
-      GtkWidget *spin = first_spin (child (team, VP_TYPE_ACCOUNTS_PAGE, "periods_group"));
+      GtkWidget *spin = first_spin (vp_ui_child (team, VP_TYPE_ACCOUNTS_PAGE, "periods_group"));
       g_autofree char *days = NULL;
 
       g_assert_nonnull (spin);
@@ -841,35 +714,35 @@ test_team_pages (void)
   }
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-audit", NULL);
-  settle ();
+  vp_ui_settle ();
   g_assert_cmpstr (vp_window_get_page_name (window), ==, "audit");
   g_assert_cmpuint (vp_audit_page_get_n_shown (audit), >=, 2); /* unlock, account added */
   gtk_widget_activate_action (GTK_WIDGET (audit), "audit.verify", NULL);
-  g_assert_cmpstr (adw_action_row_get_subtitle (child (audit, VP_TYPE_AUDIT_PAGE, "verify_row")), ==,
+  g_assert_cmpstr (adw_action_row_get_subtitle (vp_ui_child (audit, VP_TYPE_AUDIT_PAGE, "verify_row")), ==,
                    "The audit log is complete and unaltered");
-  adw_combo_row_set_selected (child (audit, VP_TYPE_AUDIT_PAGE, "action_row"), 12); /* account added */
+  adw_combo_row_set_selected (vp_ui_child (audit, VP_TYPE_AUDIT_PAGE, "action_row"), 12); /* account added */
   g_assert_cmpuint (vp_audit_page_get_n_shown (audit), ==, 1);
-  save_screenshot (GTK_WIDGET (window), "test-ui-audit");
+  vp_ui_save_screenshot (GTK_WIDGET (window), "test-ui-audit");
   gtk_window_destroy (GTK_WINDOW (window));
-  settle ();
+  vp_ui_settle ();
 
   /* The coach's own window has no team pages. */
   {
     VpWindow *coach = vp_window_new (NULL, dir);
-    VpUnlockPage *unlock = child (coach, VP_TYPE_WINDOW, "unlock_page");
+    VpUnlockPage *unlock = vp_ui_child (coach, VP_TYPE_WINDOW, "unlock_page");
 
     gtk_window_present (GTK_WINDOW (coach));
-    set_text (unlock, VP_TYPE_UNLOCK_PAGE, "name_row", "coach dewi");
-    set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", "coach dewi passphrase");
+    vp_ui_set_text (unlock, VP_TYPE_UNLOCK_PAGE, "name_row", "coach dewi");
+    vp_ui_set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", "coach dewi passphrase");
     gtk_widget_activate_action (GTK_WIDGET (unlock), "unlock.unlock", NULL);
-    wait_until (page_is_main, coach);
+    vp_ui_wait_until (vp_ui_page_is_main, coach);
     g_assert_cmpstr (vp_store_get_account_role (vp_window_get_store (coach)), ==, "coach");
     gtk_widget_activate_action (GTK_WIDGET (coach), "win.show-team", NULL);
     gtk_widget_activate_action (GTK_WIDGET (coach), "win.show-audit", NULL);
-    settle ();
+    vp_ui_settle ();
     g_assert_cmpstr (vp_window_get_page_name (coach), ==, "main");
     gtk_window_destroy (GTK_WINDOW (coach));
-    settle ();
+    vp_ui_settle ();
   }
   vp_test_remove_dir (dir);
 }
@@ -879,7 +752,7 @@ open_dialog (void)
 {
   GListModel *toplevels = gtk_window_get_toplevels (); /* transfer none */
 
-  settle ();
+  vp_ui_settle ();
   for (guint i = g_list_model_get_n_items (toplevels); i > 0; i--)
     {
       g_autoptr(GObject) window = g_list_model_get_item (toplevels, i - 1);
@@ -895,14 +768,14 @@ respond_to_dialog (const char *response)
 {
   GListModel *toplevels = gtk_window_get_toplevels (); /* transfer none */
 
-  settle ();
+  vp_ui_settle ();
   for (guint i = g_list_model_get_n_items (toplevels); i > 0; i--)
     {
       g_autoptr(GObject) window = g_list_model_get_item (toplevels, i - 1);
       if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
         {
           adw_message_dialog_response (ADW_MESSAGE_DIALOG (window), response);
-          settle ();
+          vp_ui_settle ();
           return;
         }
     }
@@ -948,10 +821,10 @@ answer_password (const char *password,
 {
   AdwMessageDialog *dialog;
 
-  wait_until (unanswered_prompt_open, NULL);
+  vp_ui_wait_until (unanswered_prompt_open, NULL);
   dialog = find_unanswered_prompt ();
   g_object_set_data (G_OBJECT (dialog), ANSWERED, GINT_TO_POINTER (TRUE));
-  gtk_editable_set_text (GTK_EDITABLE (child (dialog, VP_TYPE_CERT_PASSWORD_DIALOG, "entry")), password);
+  gtk_editable_set_text (GTK_EDITABLE (vp_ui_child (dialog, VP_TYPE_CERT_PASSWORD_DIALOG, "entry")), password);
   adw_message_dialog_response (dialog, response);
 }
 
@@ -992,7 +865,7 @@ find_prompt_again (void)
 
       if (VP_IS_CERT_PASSWORD_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)) &&
           g_object_get_data (window, ANSWERED) == NULL &&
-          gtk_widget_get_visible (child (window, VP_TYPE_CERT_PASSWORD_DIALOG, "error_label")))
+          gtk_widget_get_visible (vp_ui_child (window, VP_TYPE_CERT_PASSWORD_DIALOG, "error_label")))
         return ADW_MESSAGE_DIALOG (window);
     }
   return NULL;
@@ -1045,10 +918,10 @@ choose_file (VpClientCertRow *row,
   gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file, &error);
   G_GNUC_END_IGNORE_DEPRECATIONS
   g_assert_no_error (error);
-  settle ();
+  vp_ui_settle ();
   g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_ACCEPT);
   g_assert_null (_vp_client_cert_row_get_chooser (row));
-  wait_until (password_dialog_open, NULL);
+  vp_ui_wait_until (password_dialog_open, NULL);
 }
 
 /* The team leader's client certificate row on the report page (#12): the
@@ -1088,17 +961,17 @@ test_client_certificate (void)
   g_assert_no_error (error);
   vp_store_close (created);
 
-  window = open_window (dir);
+  window = vp_ui_open_window (dir);
   store = vp_window_get_store (window);
-  page = child (window, VP_TYPE_WINDOW, "report_page");
-  row = child (page, VP_TYPE_REPORT_PAGE, "cert_row");
-  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "report");
-  wait_until (report_page_idle, page);
-  settle ();
+  page = vp_ui_child (window, VP_TYPE_WINDOW, "report_page");
+  row = vp_ui_child (page, VP_TYPE_REPORT_PAGE, "cert_row");
+  adw_view_stack_set_visible_child_name (vp_ui_child (window, VP_TYPE_WINDOW, "view_stack"), "report");
+  vp_ui_wait_until (report_page_idle, page);
+  vp_ui_settle ();
   g_assert_true (gtk_widget_is_visible (GTK_WIDGET (row)));
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "None");
-  g_assert_true (gtk_widget_is_sensitive (child (row, VP_TYPE_CLIENT_CERT_ROW, "import_button")));
-  g_assert_false (gtk_widget_is_sensitive (child (row, VP_TYPE_CLIENT_CERT_ROW, "remove_button")));
+  g_assert_true (gtk_widget_is_sensitive (vp_ui_child (row, VP_TYPE_CLIENT_CERT_ROW, "import_button")));
+  g_assert_false (gtk_widget_is_sensitive (vp_ui_child (row, VP_TYPE_CLIENT_CERT_ROW, "remove_button")));
 
   /* Import… opens a chooser for .p12 and .pfx files. */
   gtk_widget_activate_action (GTK_WIDGET (row), "client-cert.import", NULL);
@@ -1110,13 +983,13 @@ test_client_certificate (void)
     filter = gtk_file_chooser_get_filter (GTK_FILE_CHOOSER (chooser));
     g_assert_cmpstr (gtk_file_filter_get_name (filter), ==, "Certificate files (.p12, .pfx)");
     g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_CANCEL);
-    settle ();
+    vp_ui_settle ();
     g_assert_null (_vp_client_cert_row_get_chooser (row));
   }
   /* Cancelled: nothing happens. */
   choose_file (row, p12);
   answer_password ("p12 wachtwoord", "cancel");
-  settle ();
+  vp_ui_settle ();
   g_assert_true (cert_row_idle (row));
   g_assert_null (vp_client_cert_get_info (store));
 
@@ -1125,29 +998,29 @@ test_client_certificate (void)
   {
     AdwMessageDialog *dialog = open_dialog ();
     g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "“laptop-1.p12”"));
-    g_assert_false (gtk_widget_get_visible (child (dialog, VP_TYPE_CERT_PASSWORD_DIALOG, "error_label")));
+    g_assert_false (gtk_widget_get_visible (vp_ui_child (dialog, VP_TYPE_CERT_PASSWORD_DIALOG, "error_label")));
   }
   answer_password ("wachtwoord", "import");
-  wait_until (cert_row_idle, row);
+  vp_ui_wait_until (cert_row_idle, row);
   /* The first prompt may still be closing when the second opens. */
-  wait_until (password_asked_again, NULL);
+  vp_ui_wait_until (password_asked_again, NULL);
   {
     AdwMessageDialog *dialog = find_prompt_again ();
-    GtkLabel *reason = child (dialog, VP_TYPE_CERT_PASSWORD_DIALOG, "error_label");
+    GtkLabel *reason = vp_ui_child (dialog, VP_TYPE_CERT_PASSWORD_DIALOG, "error_label");
 
     g_assert_true (gtk_widget_get_visible (GTK_WIDGET (reason)));
     g_assert_cmpstr (gtk_label_get_label (reason), ==, "The password of the certificate file is not correct");
-    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (dialog, VP_TYPE_CERT_PASSWORD_DIALOG, "entry"))),
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (vp_ui_child (dialog, VP_TYPE_CERT_PASSWORD_DIALOG, "entry"))),
                      ==, "");
-    save_screenshot (GTK_WIDGET (dialog), "test-ui-client-certificate-password");
+    vp_ui_save_screenshot (GTK_WIDGET (dialog), "test-ui-client-certificate-password");
   }
   g_assert_null (vp_client_cert_get_info (store));
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "None");
 
   /* The right one: kept, shown with its expiry, audited. */
   answer_password ("p12 wachtwoord", "import");
-  wait_until (cert_row_idle, row);
-  settle ();
+  vp_ui_wait_until (cert_row_idle, row);
+  vp_ui_settle ();
   {
     g_autoptr(VpClientCertInfo) info = vp_client_cert_get_info (store);
     g_autofree char *until = NULL;
@@ -1159,16 +1032,16 @@ test_client_certificate (void)
     g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, expected);
   }
   g_assert_cmpint (client_cert_audits (store, "create"), ==, 1);
-  g_assert_true (gtk_widget_is_sensitive (child (row, VP_TYPE_CLIENT_CERT_ROW, "remove_button")));
+  g_assert_true (gtk_widget_is_sensitive (vp_ui_child (row, VP_TYPE_CLIENT_CERT_ROW, "remove_button")));
   g_assert_false (vp_test_store_files_contain (dir, "PRIVATE KEY"));
-  save_screenshot (GTK_WIDGET (window), "test-ui-client-certificate");
+  vp_ui_save_screenshot (GTK_WIDGET (window), "test-ui-client-certificate");
 
   /* Not a PKCS#12 file: said so in a dialog; the one kept stays. */
   choose_file (row, pem);
   answer_password ("p12 wachtwoord", "import");
-  wait_until (cert_row_idle, row);
+  vp_ui_wait_until (cert_row_idle, row);
   /* The prompt may still be closing when the refusal opens. */
-  wait_until (error_dialog_open, NULL);
+  vp_ui_wait_until (error_dialog_open, NULL);
   {
     AdwMessageDialog *dialog = find_error_dialog ();
 
@@ -1176,7 +1049,7 @@ test_client_certificate (void)
     g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==,
                      "This is not a certificate file in PKCS#12 format (.p12 or .pfx)");
     adw_message_dialog_response (dialog, "close");
-    settle ();
+    vp_ui_settle ();
   }
   {
     g_autoptr(VpClientCertInfo) info = vp_client_cert_get_info (store);
@@ -1192,30 +1065,30 @@ test_client_certificate (void)
   g_assert_null (vp_client_cert_get_info (store));
   g_assert_cmpint (client_cert_audits (store, "delete"), ==, 1);
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "None");
-  g_assert_false (gtk_widget_is_sensitive (child (row, VP_TYPE_CLIENT_CERT_ROW, "remove_button")));
+  g_assert_false (gtk_widget_is_sensitive (vp_ui_child (row, VP_TYPE_CLIENT_CERT_ROW, "remove_button")));
 
   /* Locked: nothing can be imported. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL);
-  settle ();
-  g_assert_false (gtk_widget_is_sensitive (child (row, VP_TYPE_CLIENT_CERT_ROW, "import_button")));
+  vp_ui_settle ();
+  g_assert_false (gtk_widget_is_sensitive (vp_ui_child (row, VP_TYPE_CLIENT_CERT_ROW, "import_button")));
   gtk_window_destroy (GTK_WINDOW (window));
-  settle ();
+  vp_ui_settle ();
 
   /* A coach's window never gives the row the store. */
   {
     VpWindow *coach = vp_window_new (NULL, dir);
-    VpUnlockPage *unlock = child (coach, VP_TYPE_WINDOW, "unlock_page");
+    VpUnlockPage *unlock = vp_ui_child (coach, VP_TYPE_WINDOW, "unlock_page");
 
     gtk_window_present (GTK_WINDOW (coach));
-    set_text (unlock, VP_TYPE_UNLOCK_PAGE, "name_row", "coach dewi");
-    set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", "coach dewi passphrase");
+    vp_ui_set_text (unlock, VP_TYPE_UNLOCK_PAGE, "name_row", "coach dewi");
+    vp_ui_set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", "coach dewi passphrase");
     gtk_widget_activate_action (GTK_WIDGET (unlock), "unlock.unlock", NULL);
-    wait_until (page_is_main, coach);
-    row = child (child (coach, VP_TYPE_WINDOW, "report_page"), VP_TYPE_REPORT_PAGE, "cert_row");
+    vp_ui_wait_until (vp_ui_page_is_main, coach);
+    row = vp_ui_child (vp_ui_child (coach, VP_TYPE_WINDOW, "report_page"), VP_TYPE_REPORT_PAGE, "cert_row");
     g_assert_false (gtk_widget_is_visible (GTK_WIDGET (row)));
-    g_assert_false (gtk_widget_is_sensitive (child (row, VP_TYPE_CLIENT_CERT_ROW, "import_button")));
+    g_assert_false (gtk_widget_is_sensitive (vp_ui_child (row, VP_TYPE_CLIENT_CERT_ROW, "import_button")));
     gtk_window_destroy (GTK_WINDOW (coach));
-    settle ();
+    vp_ui_settle ();
   }
   vp_test_remove_dir (certs);
   vp_test_remove_dir (dir);
@@ -1241,38 +1114,38 @@ test_clients_flow (void)
   zeynep = vp_test_count (created, "SELECT id FROM client WHERE label = 'Zeynep K.'");
   vp_store_close (created);
 
-  window = open_window (dir);
+  window = vp_ui_open_window (dir);
   store = vp_window_get_store (window);
-  clients = child (window, VP_TYPE_WINDOW, "clients_page");
-  page = child (clients, VP_TYPE_CLIENTS_PAGE, "client_page");
-  form = child (window, VP_TYPE_WINDOW, "contact_form");
-  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "clients");
+  clients = vp_ui_child (window, VP_TYPE_WINDOW, "clients_page");
+  page = vp_ui_child (clients, VP_TYPE_CLIENTS_PAGE, "client_page");
+  form = vp_ui_child (window, VP_TYPE_WINDOW, "contact_form");
+  adw_view_stack_set_visible_child_name (vp_ui_child (window, VP_TYPE_WINDOW, "view_stack"), "clients");
 
   /* Results as you type; Enter opens the first. */
-  set_text (clients, VP_TYPE_CLIENTS_PAGE, "search_entry", "zey");
-  g_signal_emit_by_name (child (clients, VP_TYPE_CLIENTS_PAGE, "search_entry"), "search-changed");
+  vp_ui_set_text (clients, VP_TYPE_CLIENTS_PAGE, "search_entry", "zey");
+  g_signal_emit_by_name (vp_ui_child (clients, VP_TYPE_CLIENTS_PAGE, "search_entry"), "search-changed");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (
-                      child (clients, VP_TYPE_CLIENTS_PAGE, "list_view")))), ==, 1);
-  g_signal_emit_by_name (child (clients, VP_TYPE_CLIENTS_PAGE, "search_entry"), "activate");
-  settle ();
+                      vp_ui_child (clients, VP_TYPE_CLIENTS_PAGE, "list_view")))), ==, 1);
+  g_signal_emit_by_name (vp_ui_child (clients, VP_TYPE_CLIENTS_PAGE, "search_entry"), "activate");
+  vp_ui_settle ();
   g_assert_cmpint (vp_client_page_get_client_id (page), ==, zeynep);
-  g_assert_cmpstr (gtk_label_get_label (child (page, VP_TYPE_CLIENT_PAGE, "title_label")), ==, "Zeynep K.");
+  g_assert_cmpstr (gtk_label_get_label (vp_ui_child (page, VP_TYPE_CLIENT_PAGE, "title_label")), ==, "Zeynep K.");
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM audit_log WHERE action = 'read'"), ==, 1);
-  save_screenshot (GTK_WIDGET (window), "test-ui-client");
+  vp_ui_save_screenshot (GTK_WIDGET (window), "test-ui-client");
 
   /* Withdrawing is one action, and the value is gone at once. */
   gtk_widget_activate_action (GTK_WIDGET (page), "client.withdraw-consent", "s", "language");
-  settle ();
+  vp_ui_settle ();
   g_assert_false (vp_store_has_consent (store, zeynep, "language"));
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM language_need WHERE client_id IN"
                                          " (SELECT id FROM client WHERE label = 'Zeynep K.')"), ==, 0);
 
-  g_assert_false (gtk_widget_get_sensitive (child (page, VP_TYPE_CLIENT_PAGE, "language_button")));
+  g_assert_false (gtk_widget_get_sensitive (vp_ui_child (page, VP_TYPE_CLIENT_PAGE, "language_button")));
 
   /* Consent again, then language needs: proficiency and preferred languages. */
   g_assert_true (vp_store_give_consent (store, zeynep, "language", "verbal", "tur", "2026-1", NULL));
   vp_client_page_show (page, store, zeynep);
-  g_assert_true (gtk_widget_get_sensitive (child (page, VP_TYPE_CLIENT_PAGE, "language_button")));
+  g_assert_true (gtk_widget_get_sensitive (vp_ui_child (page, VP_TYPE_CLIENT_PAGE, "language_button")));
   gtk_widget_activate_action (GTK_WIDGET (page), "client.edit-language", NULL);
   {
     AdwMessageDialog *dialog = open_dialog ();
@@ -1281,11 +1154,11 @@ test_clients_flow (void)
     adw_combo_row_set_selected (g_object_get_data (G_OBJECT (dialog), "level"), 2); /* limited */
     gtk_check_button_set_active (g_ptr_array_index (checks, 1), TRUE);              /* Turkish */
     adw_message_dialog_response (dialog, "save");
-    settle ();
+    vp_ui_settle ();
   }
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM language_need WHERE dutch_proficiency = 'limited'"
                                          " AND preferred_languages = 'tur'"), ==, 1);
-  g_assert_nonnull (strstr (adw_action_row_get_subtitle (child (page, VP_TYPE_CLIENT_PAGE, "language_row")),
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (vp_ui_child (page, VP_TYPE_CLIENT_PAGE, "language_row")),
                             "Turkish"));
 
   /* Giving: the explanation is shown, then how and in which language. */
@@ -1305,7 +1178,7 @@ test_clients_flow (void)
     g_assert_nonnull (strstr (vp_consent_sheet_get_text (sheet), "tolk"));
     vp_consent_sheet_set_language (sheet, "eng");
     g_assert_nonnull (strstr (vp_consent_sheet_get_text (sheet), "interpreter"));
-    save_screenshot (GTK_WIDGET (sheet), "test-ui-consent-sheet");
+    vp_ui_save_screenshot (GTK_WIDGET (sheet), "test-ui-consent-sheet");
     gtk_window_destroy (GTK_WINDOW (sheet));
   }
   /* Closing the sheet asks the question again. */
@@ -1314,19 +1187,19 @@ test_clients_flow (void)
 
   /* A follow-up for the client found by search. */
   gtk_widget_activate_action (GTK_WIDGET (page), "client.follow-up", NULL);
-  settle ();
-  g_assert_cmpstr (adw_view_stack_get_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack")), ==, "register");
-  g_assert_true (gtk_widget_get_visible (child (form, VP_TYPE_CONTACT_FORM, "client_row")));
+  vp_ui_settle ();
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (vp_ui_child (window, VP_TYPE_WINDOW, "view_stack")), ==, "register");
+  g_assert_true (gtk_widget_get_visible (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "client_row")));
   gtk_widget_activate_action (GTK_WIDGET (form), "form.save", NULL);
-  settle ();
+  vp_ui_settle ();
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM contact WHERE kind = 'follow_up' AND client_id IN"
                                          " (SELECT id FROM client WHERE label = 'Zeynep K.')"), ==, 1);
-  g_assert_false (gtk_widget_get_visible (child (form, VP_TYPE_CONTACT_FORM, "client_row")));
+  g_assert_false (gtk_widget_get_visible (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "client_row")));
 
   /* A referral, then the feedback that comes back. */
-  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "clients");
+  adw_view_stack_set_visible_child_name (vp_ui_child (window, VP_TYPE_WINDOW, "view_stack"), "clients");
   vp_clients_page_show_client (clients, zeynep);
-  g_assert_false (gtk_widget_get_sensitive (child (page, VP_TYPE_CLIENT_PAGE, "referral_button")));
+  g_assert_false (gtk_widget_get_sensitive (vp_ui_child (page, VP_TYPE_CLIENT_PAGE, "referral_button")));
   g_assert_true (vp_store_give_consent (store, zeynep, "referral", "verbal", "nld", "2026-1", NULL));
   vp_client_page_show (page, store, zeynep);
   gtk_widget_activate_action (GTK_WIDGET (page), "client.add-referral", NULL);
@@ -1337,16 +1210,16 @@ test_clients_flow (void)
     gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "organisation"), "Schuldhulp Noord");
     gtk_switch_set_active (g_object_get_data (G_OBJECT (dialog), "warm"), TRUE);
     adw_message_dialog_response (dialog, "refer");
-    settle ();
+    vp_ui_settle ();
   }
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM referral WHERE category = 'debt'"
                                          " AND organisation = 'Schuldhulp Noord' AND warm_handover = 1"
                                          " AND feedback_expected_by = date (referred_on, '+28 days')"), ==, 1);
-  g_assert_nonnull (gtk_list_box_get_row_at_index (child (page, VP_TYPE_CLIENT_PAGE, "referrals_list"), 0));
+  g_assert_nonnull (gtk_list_box_get_row_at_index (vp_ui_child (page, VP_TYPE_CLIENT_PAGE, "referrals_list"), 0));
   /* Undo, as the toast offers, and refer again. */
   gtk_widget_activate_action (GTK_WIDGET (page), "client.undo-referral", "x",
                               (gint64) vp_test_count (store, "SELECT max (id) FROM referral"));
-  settle ();
+  vp_ui_settle ();
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM referral"), ==, 0);
   gtk_widget_activate_action (GTK_WIDGET (page), "client.add-referral", NULL);
   {
@@ -1355,7 +1228,7 @@ test_clients_flow (void)
     adw_combo_row_set_selected (g_object_get_data (G_OBJECT (dialog), "category"), 3); /* debt */
     gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "organisation"), "Schuldhulp Noord");
     adw_message_dialog_response (dialog, "refer");
-    settle ();
+    vp_ui_settle ();
   }
   /* A correction of the organisation. */
   gtk_widget_activate_action (GTK_WIDGET (page), "client.edit-referral", "x",
@@ -1366,7 +1239,7 @@ test_clients_flow (void)
                      "Schuldhulp Noord");
     gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "organisation"), "Schuldhulpmaatje Noord");
     adw_message_dialog_response (dialog, "save");
-    settle ();
+    vp_ui_settle ();
   }
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM referral WHERE organisation = 'Schuldhulpmaatje Noord'"), ==, 1);
   gtk_widget_activate_action (GTK_WIDGET (page), "client.record-feedback", "x",
@@ -1374,7 +1247,7 @@ test_clients_flow (void)
   respond_to_dialog ("save");
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM referral WHERE outcome = 'started'"
                                          " AND feedback_received_on IS NOT NULL"), ==, 1);
-  save_screenshot (GTK_WIDGET (window), "test-ui-client-referral");
+  vp_ui_save_screenshot (GTK_WIDGET (window), "test-ui-client-referral");
 
   /* Erasing, after confirmation. */
   gtk_widget_activate_action (GTK_WIDGET (page), "client.erase", NULL);
@@ -1384,7 +1257,7 @@ test_clients_flow (void)
   g_assert_cmpint (vp_client_page_get_client_id (page), ==, 0);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  settle ();
+  vp_ui_settle ();
   vp_test_remove_dir (dir);
 }
 
@@ -1402,23 +1275,23 @@ test_full_form (void)
 
   g_assert_cmpint (vp_store_add_location (created, "Moskee De Vrede", "religious", NULL), >, 0);
   vp_store_close (created);
-  window = open_window (dir);
+  window = vp_ui_open_window (dir);
   store = vp_window_get_store (window);
-  form = child (window, VP_TYPE_WINDOW, "contact_form");
+  form = vp_ui_child (window, VP_TYPE_WINDOW, "contact_form");
 
-  select_code (child (form, VP_TYPE_CONTACT_FORM, "location_row"), 0);     /* the mosque */
-  select_code (child (form, VP_TYPE_CONTACT_FORM, "initiated_row"), 4);    /* key figure */
-  g_assert_true (gtk_widget_get_visible (child (form, VP_TYPE_CONTACT_FORM, "stage_row")));
-  select_code (child (form, VP_TYPE_CONTACT_FORM, "stage_row"), 2);        /* early */
-  set_text (form, VP_TYPE_CONTACT_FORM, "label_row", "Amina");
-  g_assert_false (gtk_widget_get_visible (child (form, VP_TYPE_CONTACT_FORM, "interpreter_row")));
-  gtk_switch_set_active (child (form, VP_TYPE_CONTACT_FORM, "interpreter_switch"), TRUE);
-  g_assert_true (gtk_widget_get_visible (child (form, VP_TYPE_CONTACT_FORM, "interpreter_row")));
-  select_code (child (form, VP_TYPE_CONTACT_FORM, "interpreter_row"), 4);  /* informal adult */
-  set_text (form, VP_TYPE_CONTACT_FORM, "notes_row", "Came with her sister");
-  set_text (form, VP_TYPE_CONTACT_FORM, "phone_row", "06 1234 5678");
+  vp_ui_select_code (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "location_row"), 0);     /* the mosque */
+  vp_ui_select_code (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "initiated_row"), 4);    /* key figure */
+  g_assert_true (gtk_widget_get_visible (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "stage_row")));
+  vp_ui_select_code (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "stage_row"), 2);        /* early */
+  vp_ui_set_text (form, VP_TYPE_CONTACT_FORM, "label_row", "Amina");
+  g_assert_false (gtk_widget_get_visible (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "interpreter_row")));
+  gtk_switch_set_active (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "interpreter_switch"), TRUE);
+  g_assert_true (gtk_widget_get_visible (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "interpreter_row")));
+  vp_ui_select_code (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "interpreter_row"), 4);  /* informal adult */
+  vp_ui_set_text (form, VP_TYPE_CONTACT_FORM, "notes_row", "Came with her sister");
+  vp_ui_set_text (form, VP_TYPE_CONTACT_FORM, "phone_row", "06 1234 5678");
   gtk_widget_activate_action (GTK_WIDGET (form), "form.save", NULL);
-  settle ();
+  vp_ui_settle ();
 
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM contact WHERE location_id IS NOT NULL"
                                          " AND location_type = 'religious' AND stage = 'early'"
@@ -1428,18 +1301,18 @@ test_full_form (void)
   contact = vp_test_count (store, "SELECT max (id) FROM contact");
 
   /* The place and initiator stay for the next person; the rest is cleared. */
-  g_assert_cmpuint (adw_combo_row_get_selected (child (form, VP_TYPE_CONTACT_FORM, "location_row")), ==, 0);
-  g_assert_cmpuint (adw_combo_row_get_selected (child (form, VP_TYPE_CONTACT_FORM, "initiated_row")), ==, 4);
-  g_assert_false (gtk_switch_get_active (child (form, VP_TYPE_CONTACT_FORM, "interpreter_switch")));
+  g_assert_cmpuint (adw_combo_row_get_selected (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "location_row")), ==, 0);
+  g_assert_cmpuint (adw_combo_row_get_selected (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "initiated_row")), ==, 4);
+  g_assert_false (gtk_switch_get_active (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "interpreter_switch")));
 
   /* Undo, as the toast offers. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.undo-contact", "x", contact);
-  settle ();
+  vp_ui_settle ();
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM contact"), ==, 0);
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM client"), ==, 0);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  settle ();
+  vp_ui_settle ();
   vp_test_remove_dir (dir);
 }
 
@@ -1454,27 +1327,27 @@ test_narrow (void)
 
   vp_test_register (created, "عبد الله", 1960, "religious", "first", "limited", NULL);
   vp_store_close (created);
-  window = open_window_sized (dir, 360, 720);
-  save_screenshot (GTK_WIDGET (window), "test-ui-narrow-form");
+  window = vp_ui_open_window_sized (dir, 360, 720);
+  vp_ui_save_screenshot (GTK_WIDGET (window), "test-ui-narrow-form");
   {
     int minimum = 0;
 
     /* What the content can shrink to, whatever the window manager did. */
-    gtk_widget_measure (child (window, VP_TYPE_WINDOW, "toast_overlay"), GTK_ORIENTATION_HORIZONTAL, -1,
+    gtk_widget_measure (vp_ui_child (window, VP_TYPE_WINDOW, "toast_overlay"), GTK_ORIENTATION_HORIZONTAL, -1,
                         &minimum, NULL, NULL, NULL);
     g_assert_cmpint (minimum, <=, 360);
   }
-  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "today");
-  save_screenshot (GTK_WIDGET (window), "test-ui-narrow-today");
+  adw_view_stack_set_visible_child_name (vp_ui_child (window, VP_TYPE_WINDOW, "view_stack"), "today");
+  vp_ui_save_screenshot (GTK_WIDGET (window), "test-ui-narrow-today");
 
   /* Dark, as the desktop may ask. */
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
-  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "register");
-  save_screenshot (GTK_WIDGET (window), "test-ui-narrow-dark");
+  adw_view_stack_set_visible_child_name (vp_ui_child (window, VP_TYPE_WINDOW, "view_stack"), "register");
+  vp_ui_save_screenshot (GTK_WIDGET (window), "test-ui-narrow-dark");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  settle ();
+  vp_ui_settle ();
   vp_test_remove_dir (dir);
 }
 
@@ -1513,25 +1386,25 @@ test_referral_review (void)
   }
   vp_store_close (created);
 
-  window = open_window (dir);
+  window = vp_ui_open_window (dir);
   store = vp_window_get_store (window);
-  review = child (window, VP_TYPE_WINDOW, "referrals_page");
-  clients = child (window, VP_TYPE_WINDOW, "clients_page");
+  review = vp_ui_child (window, VP_TYPE_WINDOW, "referrals_page");
+  clients = vp_ui_child (window, VP_TYPE_WINDOW, "clients_page");
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-referrals", NULL);
-  settle ();
+  vp_ui_settle ();
   g_assert_cmpstr (vp_window_get_page_name (window), ==, "referrals");
   g_assert_cmpuint (vp_referrals_page_get_n_shown (review), ==, 2);
-  g_assert_nonnull (strstr (gtk_label_get_label (child (review, VP_TYPE_REFERRALS_PAGE, "counts_label")), "1 overdue"));
-  g_assert_cmpstr (vp_feedback_chart_get_summary (child (review, VP_TYPE_REFERRALS_PAGE, "chart")), ==,
+  g_assert_nonnull (strstr (gtk_label_get_label (vp_ui_child (review, VP_TYPE_REFERRALS_PAGE, "counts_label")), "1 overdue"));
+  g_assert_cmpstr (vp_feedback_chart_get_summary (vp_ui_child (review, VP_TYPE_REFERRALS_PAGE, "chart")), ==,
                    "Housing: 0 of 1 in time. ");
-  save_screenshot (GTK_WIDGET (window), "test-ui-referral-review");
+  vp_ui_save_screenshot (GTK_WIDGET (window), "test-ui-referral-review");
 
   gtk_widget_activate_action (GTK_WIDGET (review), "referrals.review", "x", late_referral);
   {
     AdwMessageDialog *dialog = open_dialog ();
     gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "note"), "Called the housing office");
     adw_message_dialog_response (dialog, "review");
-    settle ();
+    vp_ui_settle ();
   }
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM referral WHERE reviewed_at IS NOT NULL"
                                          " AND leader_note = 'Called the housing office'"), ==, 1);
@@ -1544,17 +1417,17 @@ test_referral_review (void)
   g_assert_null (strstr (csv, "Called the housing office"));
 
   /* Filtering by search. */
-  set_text (review, VP_TYPE_REFERRALS_PAGE, "search_row", "fresh");
-  settle ();
+  vp_ui_set_text (review, VP_TYPE_REFERRALS_PAGE, "search_row", "fresh");
+  vp_ui_settle ();
   g_assert_cmpuint (vp_referrals_page_get_n_shown (review), ==, 1);
 
   gtk_widget_activate_action (GTK_WIDGET (review), "referrals.open-client", "x", first);
-  settle ();
+  vp_ui_settle ();
   g_assert_cmpstr (vp_window_get_page_name (window), ==, "main");
-  g_assert_cmpint (vp_client_page_get_client_id (child (clients, VP_TYPE_CLIENTS_PAGE, "client_page")), ==, first);
+  g_assert_cmpint (vp_client_page_get_client_id (vp_ui_child (clients, VP_TYPE_CLIENTS_PAGE, "client_page")), ==, first);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  settle ();
+  vp_ui_settle ();
   vp_test_remove_dir (dir);
 }
 
@@ -1564,15 +1437,15 @@ unlock_as (const char *dir,
            const char *passphrase)
 {
   VpWindow *window = vp_window_new (NULL, dir);
-  VpUnlockPage *unlock = child (window, VP_TYPE_WINDOW, "unlock_page");
+  VpUnlockPage *unlock = vp_ui_child (window, VP_TYPE_WINDOW, "unlock_page");
 
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 760);
   gtk_window_present (GTK_WINDOW (window));
-  set_text (unlock, VP_TYPE_UNLOCK_PAGE, "name_row", name);
-  set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", passphrase);
+  vp_ui_set_text (unlock, VP_TYPE_UNLOCK_PAGE, "name_row", name);
+  vp_ui_set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", passphrase);
   gtk_widget_activate_action (GTK_WIDGET (unlock), "unlock.unlock", NULL);
-  wait_until (page_is_main, window);
-  settle ();
+  vp_ui_wait_until (vp_ui_page_is_main, window);
+  vp_ui_settle ();
   return window;
 }
 
@@ -1601,8 +1474,8 @@ test_referral_loop (void)
   /* 1 June: the coach gets referral consent and refers, on the client page. */
   _vp_clock_set_today (june1);
   coach = unlock_as (dir, "Coach Sara", "coach sara passphrase");
-  page = child (child (coach, VP_TYPE_WINDOW, "clients_page"), VP_TYPE_CLIENTS_PAGE, "client_page");
-  vp_clients_page_show_client (child (coach, VP_TYPE_WINDOW, "clients_page"), client);
+  page = vp_ui_child (vp_ui_child (coach, VP_TYPE_WINDOW, "clients_page"), VP_TYPE_CLIENTS_PAGE, "client_page");
+  vp_clients_page_show_client (vp_ui_child (coach, VP_TYPE_WINDOW, "clients_page"), client);
   gtk_widget_activate_action (GTK_WIDGET (page), "client.give-consent", "s", "referral");
   respond_to_dialog ("give");
   gtk_widget_activate_action (GTK_WIDGET (page), "client.add-referral", NULL);
@@ -1610,52 +1483,52 @@ test_referral_loop (void)
     AdwMessageDialog *dialog = open_dialog ();
     gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "organisation"), "Jeugdzorg Oost");
     adw_message_dialog_response (dialog, "refer");
-    settle ();
+    vp_ui_settle ();
   }
   referral_id = vp_test_count (vp_window_get_store (coach),
                                "SELECT id FROM referral WHERE referred_on = '2026-06-01'"
                                " AND feedback_expected_by = '2026-06-29'");
   g_assert_cmpint (referral_id, >, 0);
   gtk_window_destroy (GTK_WINDOW (coach));
-  settle ();
+  vp_ui_settle ();
 
   /* 1 July, nothing came back: the team leader sees it overdue. */
   _vp_clock_set_today (july1);
   leader = unlock_as (dir, "Test Leader", VP_TEST_PASSPHRASE);
-  review = child (leader, VP_TYPE_WINDOW, "referrals_page");
+  review = vp_ui_child (leader, VP_TYPE_WINDOW, "referrals_page");
   gtk_widget_activate_action (GTK_WIDGET (leader), "win.show-referrals", NULL);
-  settle ();
-  counts = gtk_label_get_label (child (review, VP_TYPE_REFERRALS_PAGE, "counts_label"));
+  vp_ui_settle ();
+  counts = gtk_label_get_label (vp_ui_child (review, VP_TYPE_REFERRALS_PAGE, "counts_label"));
   g_assert_nonnull (strstr (counts, "1 overdue"));
-  save_screenshot (GTK_WIDGET (leader), "test-ui-referral-overdue");
+  vp_ui_save_screenshot (GTK_WIDGET (leader), "test-ui-referral-overdue");
 
   /* 3 July: the feedback arrived on 2 July, late. */
   _vp_clock_set_today (july3);
   gtk_widget_activate_action (GTK_WIDGET (review), "referrals.open-client", "x", client);
-  settle ();
-  page = child (child (leader, VP_TYPE_WINDOW, "clients_page"), VP_TYPE_CLIENTS_PAGE, "client_page");
+  vp_ui_settle ();
+  page = vp_ui_child (vp_ui_child (leader, VP_TYPE_WINDOW, "clients_page"), VP_TYPE_CLIENTS_PAGE, "client_page");
   gtk_widget_activate_action (GTK_WIDGET (page), "client.record-feedback", "x", referral_id);
   {
     AdwMessageDialog *dialog = open_dialog ();
     gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "date"), "2026-07-02");
     adw_message_dialog_response (dialog, "save");
-    settle ();
+    vp_ui_settle ();
   }
   gtk_widget_activate_action (GTK_WIDGET (leader), "win.show-referrals", NULL);
-  settle ();
-  counts = gtk_label_get_label (child (review, VP_TYPE_REFERRALS_PAGE, "counts_label"));
+  vp_ui_settle ();
+  counts = gtk_label_get_label (vp_ui_child (review, VP_TYPE_REFERRALS_PAGE, "counts_label"));
   g_assert_nonnull (strstr (counts, "0 overdue"));
   g_assert_nonnull (strstr (counts, "1 late"));
   /* The chart's numbers, as a screen reader gets them. */
-  g_assert_nonnull (strstr (vp_feedback_chart_get_summary (child (review, VP_TYPE_REFERRALS_PAGE, "chart")),
+  g_assert_nonnull (strstr (vp_feedback_chart_get_summary (vp_ui_child (review, VP_TYPE_REFERRALS_PAGE, "chart")),
                             "0 of 1 in time"));
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
-  save_screenshot (GTK_WIDGET (leader), "test-ui-referral-review-dark");
+  vp_ui_save_screenshot (GTK_WIDGET (leader), "test-ui-referral-review-dark");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 
   _vp_clock_set_today (NULL);
   gtk_window_destroy (GTK_WINDOW (leader));
-  settle ();
+  vp_ui_settle ();
   vp_test_remove_dir (dir);
 }
 
@@ -1747,7 +1620,7 @@ accept_file_chooser (const char *folder,
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
   GtkFileChooser *dialog;
 
-  wait_until (file_chooser_shown, NULL);
+  vp_ui_wait_until (file_chooser_shown, NULL);
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   dialog = GTK_FILE_CHOOSER (file_chooser_dialog ());
   do
@@ -1763,7 +1636,7 @@ accept_file_chooser (const char *folder,
   while (!file_chooser_has_file (file));
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
   G_GNUC_END_IGNORE_DEPRECATIONS
-  wait_until (file_chooser_gone, NULL);
+  vp_ui_wait_until (file_chooser_gone, NULL);
 }
 
 static gboolean
@@ -1776,12 +1649,12 @@ backup_finished (gpointer unused)
 static void
 unlock_again (VpWindow *window)
 {
-  VpUnlockPage *unlock = child (window, VP_TYPE_WINDOW, "unlock_page");
+  VpUnlockPage *unlock = vp_ui_child (window, VP_TYPE_WINDOW, "unlock_page");
 
-  set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", VP_TEST_PASSPHRASE);
+  vp_ui_set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", VP_TEST_PASSPHRASE);
   gtk_widget_activate_action (GTK_WIDGET (unlock), "unlock.unlock", NULL);
-  wait_until (page_is_main, window);
-  settle ();
+  vp_ui_wait_until (vp_ui_page_is_main, window);
+  vp_ui_settle ();
 }
 
 /* Ctrl+L while a backup runs: the key that the window's store held is
@@ -1807,10 +1680,10 @@ test_backup_while_locking (void)
     " SELECT 'Bulk-' || i || '-' || hex (randomblob (100)), '2026-01-01T00:00:00' FROM n", NULL));
   vp_store_close (created);
 
-  window = open_window (store_dir);
+  window = vp_ui_open_window (store_dir);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.backup", NULL);
   accept_file_chooser (dir, "team.vpbackup");
-  wait_until (message_dialog_shown, (gpointer) "Making a Backup…");
+  vp_ui_wait_until (message_dialog_shown, (gpointer) "Making a Backup…");
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL);
   g_assert_cmpstr (vp_window_get_page_name (window), ==, "unlock");
@@ -1818,17 +1691,17 @@ test_backup_while_locking (void)
   /* The lock came in the middle: nothing was finished yet. */
   g_assert_false (g_file_test (backup, G_FILE_TEST_EXISTS));
 
-  wait_until (backup_finished, NULL);
+  vp_ui_wait_until (backup_finished, NULL);
   failed = message_dialog_with_heading ("Backup Failed");
   g_assert_cmpstr (failed != NULL ? adw_message_dialog_get_body (failed) : NULL, ==, NULL);
   adw_message_dialog_response (message_dialog_with_heading ("Backup Saved"), "close");
-  settle ();
+  vp_ui_settle ();
 
   unlock_again (window);
   g_assert_cmpint (vp_test_count (vp_window_get_store (window),
                                   "SELECT count(*) FROM audit_log WHERE action = 'backup' AND outcome = 'ok'"), ==, 1);
   gtk_window_destroy (GTK_WINDOW (window));
-  settle ();
+  vp_ui_settle ();
 
   restored = vp_store_restore (backup, restored_dir, VP_TEST_PASSPHRASE, FALSE, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -1851,25 +1724,25 @@ recent_files_child (const char *dir)
   client = vp_test_count (created, "SELECT id FROM client WHERE label = 'Recent-Test'");
   vp_store_close (created);
 
-  window = open_window (store_dir);
-  clients = child (window, VP_TYPE_WINDOW, "clients_page");
-  adw_view_stack_set_visible_child_name (child (window, VP_TYPE_WINDOW, "view_stack"), "clients");
+  window = vp_ui_open_window (store_dir);
+  clients = vp_ui_child (window, VP_TYPE_WINDOW, "clients_page");
+  adw_view_stack_set_visible_child_name (vp_ui_child (window, VP_TYPE_WINDOW, "view_stack"), "clients");
   vp_clients_page_show_client (clients, client);
-  settle ();
-  gtk_widget_activate_action (child (clients, VP_TYPE_CLIENTS_PAGE, "client_page"), "client.export", NULL);
+  vp_ui_settle ();
+  gtk_widget_activate_action (vp_ui_child (clients, VP_TYPE_CLIENTS_PAGE, "client_page"), "client.export", NULL);
   respond_to_dialog ("export");
   accept_file_chooser (dir, "client-export.txt");
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.backup", NULL);
   accept_file_chooser (dir, "team.vpbackup");
-  wait_until (backup_finished, NULL);
+  vp_ui_wait_until (backup_finished, NULL);
   adw_message_dialog_response (message_dialog_with_heading ("Backup Saved"), "close");
 
   /* GTK adds to the list after the response and writes it 250 ms after a
    * change: give it ample time. */
   run_main_loop_for (1500);
   gtk_window_destroy (GTK_WINDOW (window));
-  settle ();
+  vp_ui_settle ();
 }
 
 /* Another application's entry, dated now (GTK drops entries older than
@@ -1897,7 +1770,7 @@ foreign_recent_file (void)
 
 /* Exports and backups hold personal data: GTK's recently used files, which
  * any program can read, must not list them. Other applications' entries
- * stay. Runs the flow in a child, which reads XDG_DATA_HOME at start. */
+ * stay. Runs the flow in a vp_ui_child, which reads XDG_DATA_HOME at start. */
 static void
 test_no_recent_files (void)
 {
