@@ -7,6 +7,7 @@
 #include <locale.h>
 
 #include "vp-application.h"
+#include "vp-i18n.h"
 
 int
 main (int   argc,
@@ -15,9 +16,7 @@ main (int   argc,
   g_autoptr(VpApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  vp_i18n_init ();
 
   app = vp_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);

@@ -16,6 +16,7 @@
 #include "vp-categories.h"
 #include "vp-client-cert.h"
 #include "vp-endpoint-pin.h"
+#include "vp-i18n.h"
 #include "vp-keyslots.h"
 #include "vp-outbox.h"
 #include "vp-registration.h"
@@ -443,9 +444,7 @@ main (int   argc,
   int status;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  vp_i18n_init ();
 
   context = g_option_context_new (_("COMMAND — demo-store, configure or send"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);

@@ -8,6 +8,7 @@
 
 #include "vp-audit.h"
 #include "vp-categories.h"
+#include "vp-language-list.h"
 #include "vp-location.h"
 #include "vp-registration.h"
 #include "vp-store-private.h"
@@ -65,6 +66,11 @@ vp_registration_validate (const VpRegistration  *reg,
   if (reg->dutch_proficiency != NULL &&
       !vp_category_has_code (VP_CATEGORY_DUTCH_PROFICIENCY, reg->dutch_proficiency))
     return fail (error, VP_REGISTRATION_ERROR_PROFICIENCY, _("Choose a level of Dutch proficiency"));
+  if (reg->preferred_language != NULL && !reg->language_consent)
+    return fail (error, VP_REGISTRATION_ERROR_PROFICIENCY,
+                 _("A preferred language can only be recorded with the client’s consent"));
+  if (reg->preferred_language != NULL && !vp_is_language_code (reg->preferred_language))
+    return fail (error, VP_REGISTRATION_ERROR_PROFICIENCY, _("Choose a language from the list"));
   if (reg->interpreter != NULL && !reg->interpreter_consent)
     return fail (error, VP_REGISTRATION_ERROR_INTERPRETER,
                  _("Interpreter use can only be recorded with the client’s consent"));
@@ -169,15 +175,24 @@ record_language (sqlite3              *db,
   int rc;
 
   rc = record_consent (db, client_id, "language", now);
-  if (rc != SQLITE_DONE || reg->dutch_proficiency == NULL)
+  if (rc != SQLITE_DONE || (reg->dutch_proficiency == NULL && reg->preferred_language == NULL))
     return rc;
 
+  /* A preferred language given at the contact goes first in the client's
+   * list; the others keep their order after it. A field not given keeps
+   * what the client's page recorded. */
   sqlite3_prepare_v2 (db,
-                      "INSERT INTO language_need (client_id, dutch_proficiency) VALUES (?1, ?2)"
-                      " ON CONFLICT (client_id) DO UPDATE SET dutch_proficiency = excluded.dutch_proficiency",
+                      "INSERT INTO language_need (client_id, dutch_proficiency, preferred_languages)"
+                      " VALUES (?1, ?2, ?3) ON CONFLICT (client_id) DO UPDATE SET"
+                      "  dutch_proficiency = coalesce (excluded.dutch_proficiency, dutch_proficiency),"
+                      "  preferred_languages = CASE WHEN ?3 IS NULL THEN preferred_languages"
+                      "    ELSE ?3 || coalesce (',' || nullif (trim (replace ("
+                      "      ',' || coalesce (preferred_languages, '') || ',', ',' || ?3 || ',', ','),"
+                      "      ','), ''), '') END",
                       -1, &stmt, NULL);
   sqlite3_bind_int64 (stmt, 1, client_id);
   sqlite3_bind_text (stmt, 2, reg->dutch_proficiency, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, reg->preferred_language, -1, SQLITE_TRANSIENT);
   return step_once (stmt);
 }
 

@@ -37,6 +37,7 @@ typedef struct {
   const char *stage;             /* first contacts only; NULL when not given */
   gboolean    language_consent;
   const char *dutch_proficiency; /* stored only with language consent */
+  const char *preferred_language; /* ISO 639-3; only with language consent */
   gboolean    interpreter_consent;
   const char *interpreter;       /* stored only with interpreter consent */
   const char *notes;

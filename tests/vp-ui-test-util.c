@@ -1,9 +1,41 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <locale.h>
+
+#include "vp-i18n.h"
 #include "vp-test-util.h"
+#include "vp-ui.h"
 #include "vp-ui-test-util.h"
 #include "vp-unlock-page.h"
+
+/* GTK, libadwaita, the app's resources, style and translations, as the
+ * app sets them up. FALSE, after printing a TAP skip, when there is no
+ * display: build-aux/test always provides one, a Flatpak build sandbox
+ * has none. */
+gboolean
+vp_ui_test_init (int    *argc,
+                 char ***argv)
+{
+  g_autoptr(GtkCssProvider) css = NULL;
+  const char *x11 = g_getenv ("DISPLAY");
+  const char *wayland = g_getenv ("WAYLAND_DISPLAY");
+
+  if ((x11 == NULL || *x11 == '\0') && (wayland == NULL || *wayland == '\0'))
+    {
+      g_print ("1..0 # SKIP no display\n");
+      return FALSE;
+    }
+  gtk_test_init (argc, argv, NULL);
+  vp_i18n_init ();
+  adw_init ();
+  vp_ui_init ();
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, "/io/github/vindplaats/Vindplaats/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  return TRUE;
+}
 
 gpointer
 vp_ui_child (gpointer    widget,

@@ -11,6 +11,9 @@ G_BEGIN_DECLS
 
 typedef gboolean (*VpUiPredicate) (gpointer data);
 
+gboolean  vp_ui_test_init         (int           *argc,
+                                   char        ***argv);
+
 gpointer  vp_ui_child             (gpointer       widget,
                                    GType          type,
                                    const char    *name);

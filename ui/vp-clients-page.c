@@ -84,21 +84,56 @@ on_search_activate (VpClientsPage *self)
 }
 
 static void
-on_client_closed (VpClientsPage *self)
+close_client (VpClientsPage *self)
 {
   vp_client_page_clear (self->client_page);
   gtk_stack_set_visible_child_name (self->stack, "list");
   run_query (self);
+}
+
+static void
+on_client_closed (VpClientsPage *self)
+{
+  close_client (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
+/* The client view closes first, without taking focus: the follow-up form
+ * that opens next takes it, and the next keystroke belongs there. */
 static void
 on_follow_up (VpClientsPage *self,
               gint64         client_id,
               const char    *label)
 {
-  g_signal_emit (self, signals[FOLLOW_UP], 0, client_id, label);
-  on_client_closed (self);
+  g_autofree char *copy = g_strdup (label);
+
+  close_client (self);
+  g_signal_emit (self, signals[FOLLOW_UP], 0, client_id, copy);
+}
+
+/* Focus goes where a coach types next: the search field, or the open
+ * client's page. */
+static gboolean
+vp_clients_page_grab_focus (GtkWidget *widget)
+{
+  VpClientsPage *self = VP_CLIENTS_PAGE (widget);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "client") == 0)
+    return gtk_widget_child_focus (GTK_WIDGET (self->client_page), GTK_DIR_TAB_FORWARD);
+  return gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+/* Ctrl+F: the search field, with what it holds selected so that typing
+ * replaces it. */
+void
+vp_clients_page_focus_search (VpClientsPage *self)
+{
+  g_return_if_fail (VP_IS_CLIENTS_PAGE (self));
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "client") == 0)
+    on_client_closed (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  gtk_editable_select_region (GTK_EDITABLE (self->search_entry), 0, -1);
 }
 
 static void
@@ -119,6 +154,7 @@ vp_clients_page_class_init (VpClientsPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = vp_clients_page_dispose;
+  widget_class->grab_focus = vp_clients_page_grab_focus;
 
   signals[FOLLOW_UP] = g_signal_new ("follow-up", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                      0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_STRING);

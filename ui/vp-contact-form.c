@@ -6,13 +6,18 @@
 #include <glib/gi18n.h>
 
 #include "vp-categories.h"
+#include "vp-category-combo.h"
+#include "vp-combo-typeahead.h"
 #include "vp-contact-form.h"
+#include "vp-language-list.h"
 #include "vp-location.h"
 #include "vp-registration.h"
+#include "vp-ui.h"
 
-/* The registration form. Location, kind and initiator stay as they were
- * after a save (a coach registers several people at one place); the
- * client's own fields are cleared. */
+/* The registration form. Location and initiator stay as they were after
+ * a save (a coach registers several people at one place); the client's own
+ * fields are cleared and the kind goes back to a first contact, since a
+ * follow-up is only ever started from a client's page. */
 struct _VpContactForm
 {
   AdwBin        parent_instance;
@@ -24,6 +29,7 @@ struct _VpContactForm
   AdwEntryRow  *birth_year_row;
   GtkSwitch    *consent_switch;
   AdwComboRow  *proficiency_row;
+  AdwComboRow  *preferred_language_row;
   AdwComboRow  *stage_row;
   GtkSwitch    *interpreter_switch;
   AdwComboRow  *interpreter_row;
@@ -33,10 +39,13 @@ struct _VpContactForm
   GtkLabel     *client_error;
   GtkLabel     *language_error;
   AdwActionRow *client_row;
+  AdwActionRow *consent_row;
+  AdwActionRow *interpreter_consent_row;
+  GtkButton    *save_button;
 
   VpStore      *store;
   gint64        client_id;
-  GPtrArray    *location_ids; /* per location_row position: 0 for a bare type */
+  GPtrArray    *location_ids; /* per location_row position: "id:N" or "type:CODE" */
   GSettings    *settings;
 };
 
@@ -50,64 +59,14 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void
-fill_combo (AdwComboRow *row,
-            VpCategory   category,
-            const char  *first_label)
-{
-  g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
-  const VpCategoryEntry *entries;
-  guint n = 0;
-
-  if (first_label != NULL)
-    gtk_string_list_append (model, first_label);
-  entries = vp_category_entries (category, &n);
-  for (guint i = 0; i < n; i++)
-    gtk_string_list_append (model, vp_category_label (category, entries[i].code));
-  adw_combo_row_set_model (row, G_LIST_MODEL (model));
-}
-
-/* The location choices: the team's named locations first, then the bare
- * types for places without a name (a street, a home visit). */
-static void
 fill_locations (VpContactForm *self)
 {
-  g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
-  g_autoptr(GPtrArray) locations = NULL;
-  const VpCategoryEntry *types;
-  guint n = 0;
-
-  g_ptr_array_set_size (self->location_ids, 0);
-  if (self->store != NULL && vp_store_is_open (self->store))
-    locations = vp_store_list_locations (self->store, TRUE, NULL);
-  for (guint i = 0; locations != NULL && i < locations->len; i++)
-    {
-      VpLocation *location = g_ptr_array_index (locations, i);
-      g_autofree char *label = g_strdup_printf ("%s (%s)", location->name,
-                                                vp_category_label (VP_CATEGORY_LOCATION_TYPE, location->type));
-      gtk_string_list_append (model, label);
-      g_ptr_array_add (self->location_ids, g_strdup_printf ("id:%" G_GINT64_FORMAT, location->id));
-    }
-  types = vp_category_entries (VP_CATEGORY_LOCATION_TYPE, &n);
-  for (guint i = 0; i < n; i++)
-    {
-      gtk_string_list_append (model, vp_category_label (VP_CATEGORY_LOCATION_TYPE, types[i].code));
-      g_ptr_array_add (self->location_ids, g_strdup_printf ("type:%s", types[i].code));
-    }
-  adw_combo_row_set_model (self->location_row, G_LIST_MODEL (model));
+  g_clear_pointer (&self->location_ids, g_ptr_array_unref);
+  self->location_ids = vp_location_combo_fill (self->location_row, self->store);
 }
 
 /* The last place and initiator are offered again: a coach registers many
  * people at one place in a row, and across days at the same places. */
-static void
-select_saved (AdwComboRow *row,
-              GPtrArray   *keys,
-              const char  *saved)
-{
-  for (guint i = 0; i < keys->len; i++)
-    if (g_strcmp0 (g_ptr_array_index (keys, i), saved) == 0)
-      adw_combo_row_set_selected (row, i);
-}
-
 static void
 restore_choices (VpContactForm *self)
 {
@@ -115,29 +74,38 @@ restore_choices (VpContactForm *self)
   g_autofree char *initiated = g_settings_get_string (self->settings, "last-initiated-by");
   int index = vp_category_index (VP_CATEGORY_INITIATED_BY, initiated);
 
-  select_saved (self->location_row, self->location_ids, location);
+  vp_location_combo_select (self->location_row, self->location_ids, location);
   if (index >= 0)
     adw_combo_row_set_selected (self->initiated_row, (guint) index);
 }
 
-/* With a leading "not recorded" entry, index 0 maps to NULL. */
-static const char *
-combo_code (AdwComboRow *row,
-            VpCategory   category,
-            gboolean     has_none)
+/* The app's language list, the languages most spoken first, after "Not
+ * recorded". */
+static void
+fill_languages (AdwComboRow *row)
 {
-  const VpCategoryEntry *entries;
+  g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
+  const VpLanguage *languages;
   guint n = 0;
-  guint selected = adw_combo_row_get_selected (row);
 
-  entries = vp_category_entries (category, &n);
-  if (has_none)
-    {
-      if (selected == 0 || selected == GTK_INVALID_LIST_POSITION)
-        return NULL;
-      selected--;
-    }
-  return selected < n ? entries[selected].code : NULL;
+  gtk_string_list_append (model, _("Not recorded"));
+  languages = vp_languages (&n);
+  for (guint i = 0; i < n; i++)
+    gtk_string_list_append (model, vp_language_name (languages[i].code));
+  adw_combo_row_set_model (row, G_LIST_MODEL (model));
+}
+
+static const char *
+preferred_language_code (VpContactForm *self)
+{
+  guint selected = adw_combo_row_get_selected (self->preferred_language_row);
+  const VpLanguage *languages;
+  guint n = 0;
+
+  languages = vp_languages (&n);
+  if (selected == 0 || selected == GTK_INVALID_LIST_POSITION || selected > n)
+    return NULL;
+  return languages[selected - 1].code;
 }
 
 static void
@@ -251,6 +219,8 @@ reset_client_fields (VpContactForm *self)
   gtk_editable_set_text (GTK_EDITABLE (self->birth_year_row), "");
   gtk_switch_set_active (self->consent_switch, FALSE);
   adw_combo_row_set_selected (self->proficiency_row, 0);
+  adw_combo_row_set_selected (self->preferred_language_row, 0);
+  adw_combo_row_set_selected (self->kind_row, (guint) vp_category_index (VP_CATEGORY_CONTACT_KIND, "first"));
   gtk_switch_set_active (self->interpreter_switch, FALSE);
   adw_combo_row_set_selected (self->interpreter_row, 0);
   adw_combo_row_set_selected (self->stage_row, 0);
@@ -274,13 +244,14 @@ save_activated (GtkWidget  *widget,
     .client_label = self->client_id == 0 ? gtk_editable_get_text (GTK_EDITABLE (self->label_row)) : NULL,
     .location_type = g_str_has_prefix (location_key, "type:") ? location_key + 5 : NULL,
     .location_id = g_str_has_prefix (location_key, "id:") ? g_ascii_strtoll (location_key + 3, NULL, 10) : 0,
-    .kind = combo_code (self->kind_row, VP_CATEGORY_CONTACT_KIND, FALSE),
-    .initiated_by = combo_code (self->initiated_row, VP_CATEGORY_INITIATED_BY, FALSE),
+    .kind = vp_category_combo_get (self->kind_row, VP_CATEGORY_CONTACT_KIND, FALSE),
+    .initiated_by = vp_category_combo_get (self->initiated_row, VP_CATEGORY_INITIATED_BY, FALSE),
     .language_consent = consent,
     /* Without consent the field is not even read. */
-    .dutch_proficiency = consent ? combo_code (self->proficiency_row, VP_CATEGORY_DUTCH_PROFICIENCY, TRUE) : NULL,
+    .dutch_proficiency = consent ? vp_category_combo_get (self->proficiency_row, VP_CATEGORY_DUTCH_PROFICIENCY, TRUE) : NULL,
+    .preferred_language = consent ? preferred_language_code (self) : NULL,
     .interpreter_consent = interpreter,
-    .interpreter = interpreter ? combo_code (self->interpreter_row, VP_CATEGORY_INTERPRETER_MODE, TRUE) : NULL,
+    .interpreter = interpreter ? vp_category_combo_get (self->interpreter_row, VP_CATEGORY_INTERPRETER_MODE, TRUE) : NULL,
     .notes = gtk_editable_get_text (GTK_EDITABLE (self->notes_row)),
     .phone = self->client_id == 0 ? gtk_editable_get_text (GTK_EDITABLE (self->phone_row)) : NULL,
   };
@@ -289,7 +260,7 @@ save_activated (GtkWidget  *widget,
   g_return_if_fail (self->store != NULL);
 
   if (g_strcmp0 (reg.kind, "first") == 0)
-    reg.stage = combo_code (self->stage_row, VP_CATEGORY_STAGE, TRUE);
+    reg.stage = vp_category_combo_get (self->stage_row, VP_CATEGORY_STAGE, TRUE);
   clear_errors (self);
   if ((self->client_id == 0 &&
        !parse_birth_year (gtk_editable_get_text (GTK_EDITABLE (self->birth_year_row)),
@@ -324,7 +295,7 @@ static void
 on_kind_changed (VpContactForm *self)
 {
   gtk_widget_set_visible (GTK_WIDGET (self->stage_row),
-                          g_strcmp0 (combo_code (self->kind_row, VP_CATEGORY_CONTACT_KIND, FALSE), "first") == 0);
+                          g_strcmp0 (vp_category_combo_get (self->kind_row, VP_CATEGORY_CONTACT_KIND, FALSE), "first") == 0);
 }
 
 static void
@@ -373,6 +344,10 @@ vp_contact_form_class_init (VpContactFormClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VpContactForm, birth_year_row);
   gtk_widget_class_bind_template_child (widget_class, VpContactForm, consent_switch);
   gtk_widget_class_bind_template_child (widget_class, VpContactForm, proficiency_row);
+  gtk_widget_class_bind_template_child (widget_class, VpContactForm, preferred_language_row);
+  gtk_widget_class_bind_template_child (widget_class, VpContactForm, consent_row);
+  gtk_widget_class_bind_template_child (widget_class, VpContactForm, save_button);
+  gtk_widget_class_bind_template_child (widget_class, VpContactForm, interpreter_consent_row);
   gtk_widget_class_bind_template_child (widget_class, VpContactForm, contact_error);
   gtk_widget_class_bind_template_child (widget_class, VpContactForm, client_error);
   gtk_widget_class_bind_template_child (widget_class, VpContactForm, language_error);
@@ -389,20 +364,55 @@ vp_contact_form_class_init (VpContactFormClass *klass)
 }
 
 static void
+attach_typeahead (VpContactForm *self)
+{
+  AdwComboRow *rows[] = { self->location_row, self->kind_row, self->initiated_row, self->stage_row,
+                          self->proficiency_row, self->preferred_language_row, self->interpreter_row };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    vp_combo_typeahead_attach (rows[i]);
+}
+
+/* A switch is not a Tab stop of its own (its row toggles it), but a
+ * screen reader that meets it must hear what it is for: GTK 4.8 does not
+ * name it from the row it is labelled by. */
+static void
+name_switches (VpContactForm *self)
+{
+  struct { GtkSwitch *toggle; AdwActionRow *row; } pairs[] = {
+    { self->consent_switch, self->consent_row },
+    { self->interpreter_switch, self->interpreter_consent_row },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (pairs); i++)
+    {
+      const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (pairs[i].row));
+      g_autofree char *name = vp_strip_mnemonic (title);
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (pairs[i].toggle),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (pairs[i].row),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+    }
+}
+
+static void
 vp_contact_form_init (VpContactForm *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APP_ID);
   g_signal_connect_object (self->kind_row, "notify::selected", G_CALLBACK (on_kind_changed), self, G_CONNECT_SWAPPED);
-  self->location_ids = g_ptr_array_new_with_free_func (g_free);
   fill_locations (self);
-  fill_combo (self->stage_row, VP_CATEGORY_STAGE, _("Not recorded"));
-  fill_combo (self->interpreter_row, VP_CATEGORY_INTERPRETER_MODE, _("Not recorded"));
-  fill_combo (self->kind_row, VP_CATEGORY_CONTACT_KIND, NULL);
-  fill_combo (self->initiated_row, VP_CATEGORY_INITIATED_BY, NULL);
-  fill_combo (self->proficiency_row, VP_CATEGORY_DUTCH_PROFICIENCY, _("Not recorded"));
+  vp_category_combo_fill (self->stage_row, VP_CATEGORY_STAGE, _("Not recorded"));
+  vp_category_combo_fill (self->interpreter_row, VP_CATEGORY_INTERPRETER_MODE, _("Not recorded"));
+  vp_category_combo_fill (self->kind_row, VP_CATEGORY_CONTACT_KIND, NULL);
+  vp_category_combo_fill (self->initiated_row, VP_CATEGORY_INITIATED_BY, NULL);
+  vp_category_combo_fill (self->proficiency_row, VP_CATEGORY_DUTCH_PROFICIENCY, _("Not recorded"));
+  fill_languages (self->preferred_language_row);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "form.save", FALSE);
+  attach_typeahead (self);
+  name_switches (self);
 }
 
 /* Locations may have changed on the team page; keep the current choice. */
@@ -417,7 +427,7 @@ vp_contact_form_refresh_locations (VpContactForm *self)
   place = adw_combo_row_get_selected (self->location_row);
   current = place < self->location_ids->len ? g_strdup (g_ptr_array_index (self->location_ids, place)) : NULL;
   fill_locations (self);
-  select_saved (self->location_row, self->location_ids, current);
+  vp_location_combo_select (self->location_row, self->location_ids, current);
 }
 
 /* Whether the coach typed something about a client that is not saved. */

@@ -7,10 +7,14 @@
 
 #include "vp-clock.h"
 #include "vp-contact.h"
+#include "vp-contact-dialog.h"
+#include "vp-dialogs.h"
 #include "vp-today-page.h"
 
 /* Today's contacts of this device, newest first. A day holds dozens of
- * contacts at most, so a list box over a list store is enough here. */
+ * contacts at most, so a list box over a list store is enough here. A row
+ * opens with Return or a click, to correct or delete its contact once the
+ * Undo toast is gone (#15); "changed" tells the window. */
 struct _VpTodayPage
 {
   GtkWidget   parent_instance;
@@ -24,6 +28,13 @@ struct _VpTodayPage
 };
 
 G_DEFINE_FINAL_TYPE (VpTodayPage, vp_today_page, GTK_TYPE_WIDGET)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static GtkWidget *
 create_row (gpointer item,
@@ -43,6 +54,9 @@ create_row (gpointer item,
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), vp_contact_get_client_label (contact));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  gtk_widget_set_tooltip_text (row, _("Correct or delete this contact"));
   return row;
 }
 
@@ -92,6 +106,37 @@ vp_today_page_set_store (VpTodayPage *self,
 }
 
 static void
+on_contact_changed (VpTodayPage *self)
+{
+  vp_today_page_refresh (self);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+on_row_activated (VpTodayPage   *self,
+                  GtkListBoxRow *row)
+{
+  g_autoptr(VpContact) contact = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  VpContactDialog *dialog;
+
+  contact = g_list_model_get_item (self->contacts, (guint) gtk_list_box_row_get_index (row));
+  if (contact == NULL || self->store == NULL)
+    return;
+  dialog = vp_contact_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->store,
+                                  vp_contact_get_id (contact), &error);
+  if (dialog == NULL)
+    {
+      vp_toast (GTK_WIDGET (self), error->message);
+      vp_today_page_refresh (self);
+      return;
+    }
+  g_signal_connect_object (dialog, "changed", G_CALLBACK (on_contact_changed), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 vp_today_page_dispose (GObject *object)
 {
   VpTodayPage *self = VP_TODAY_PAGE (object);
@@ -110,11 +155,15 @@ vp_today_page_class_init (VpTodayPageClass *klass)
 
   object_class->dispose = vp_today_page_dispose;
 
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/vindplaats/Vindplaats/vp-today-page.ui");
   gtk_widget_class_bind_template_child (widget_class, VpTodayPage, stack);
   gtk_widget_class_bind_template_child (widget_class, VpTodayPage, heading);
   gtk_widget_class_bind_template_child (widget_class, VpTodayPage, list);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
 }
 
 static void

@@ -33,3 +33,23 @@ vp_ui_init (void)
       g_once_init_leave (&initialized, 1);
     }
 }
+
+/* @text without its mnemonic underscores ("__" stays one "_"), as a
+ * screen reader should say it. */
+char *
+vp_strip_mnemonic (const char *text)
+{
+  GString *plain = g_string_new (NULL);
+
+  for (const char *p = text != NULL ? text : ""; *p != '\0'; p++)
+    {
+      if (*p == '_')
+        {
+          if (p[1] != '_')
+            continue;
+          p++;
+        }
+      g_string_append_c (plain, *p);
+    }
+  return g_string_free (plain, FALSE);
+}

@@ -5,6 +5,7 @@
 
 G_BEGIN_DECLS
 
-void vp_ui_init (void);
+void  vp_ui_init         (void);
+char *vp_strip_mnemonic (const char *text);
 
 G_END_DECLS

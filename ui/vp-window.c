@@ -128,6 +128,7 @@ show_team_activated (GtkWidget  *widget,
     }
   else
     gtk_stack_set_visible_child_name (self->stack, "team");
+  gtk_widget_child_focus (gtk_stack_get_visible_child (self->stack), GTK_DIR_TAB_FORWARD);
 }
 
 static void
@@ -135,6 +136,7 @@ update_actions (VpWindow *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.lock", self->store != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-page", self->store != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.find", self->store != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.change-passphrase", self->store != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-team", is_team_leader (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-audit", is_team_leader (self));
@@ -331,6 +333,13 @@ on_contact_saved (VpWindow *self,
   vp_report_page_refresh (self->report_page);
 }
 
+/* A contact corrected or deleted from the Today page. */
+static void
+on_today_changed (VpWindow *self)
+{
+  vp_report_page_refresh (self->report_page);
+}
+
 static void
 on_report_sent (VpWindow   *self,
                 guint       delivered,
@@ -469,6 +478,17 @@ change_passphrase_activated (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* After a page switch the next keystroke belongs to the page shown: its
+ * first field, never a widget left focused on a hidden page. */
+static void
+focus_page (VpWindow *self)
+{
+  GtkWidget *page = adw_view_stack_get_visible_child (self->view_stack);
+
+  if (page != NULL && !gtk_widget_grab_focus (page))
+    gtk_widget_child_focus (page, GTK_DIR_TAB_FORWARD);
+}
+
 static void
 show_page_activated (GtkWidget  *widget,
                      const char *action_name,
@@ -482,6 +502,21 @@ show_page_activated (GtkWidget  *widget,
   adw_view_stack_set_visible_child_name (self->view_stack, g_variant_get_string (param, NULL));
   if (g_str_equal (g_variant_get_string (param, NULL), "register"))
     vp_contact_form_refresh_locations (self->contact_form);
+  focus_page (self);
+}
+
+static void
+find_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  VpWindow *self = VP_WINDOW (widget);
+
+  if (self->store == NULL)
+    return;
+  gtk_stack_set_visible_child_name (self->stack, "main");
+  adw_view_stack_set_visible_child_name (self->view_stack, "clients");
+  vp_clients_page_focus_search (self->clients_page);
 }
 
 static void
@@ -616,6 +651,7 @@ vp_window_class_init (VpWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_store_created);
   gtk_widget_class_bind_template_callback (widget_class, on_contact_saved);
   gtk_widget_class_bind_template_callback (widget_class, on_report_sent);
+  gtk_widget_class_bind_template_callback (widget_class, on_today_changed);
 
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_activated);
   gtk_widget_class_install_action (widget_class, "win.backup", NULL, backup_activated);
@@ -623,8 +659,11 @@ vp_window_class_init (VpWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.change-passphrase", NULL, change_passphrase_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.lock", NULL);
 
-  /* Alt+1..3 reach the pages from the keyboard alone. */
+  /* Alt+1..7 and Ctrl+F reach the pages from the keyboard alone; each is
+   * listed in vp-shortcuts.ui, which /keyboard/shortcuts-listed checks. */
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_activated);
+  gtk_widget_class_install_action (widget_class, "win.find", NULL, find_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.find", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.show-page", "s", "register");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.show-page", "s", "clients");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-page", "s", "today");
@@ -634,6 +673,7 @@ vp_window_class_init (VpWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-referrals", NULL, show_team_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_5, GDK_ALT_MASK, "win.show-team", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_6, GDK_ALT_MASK, "win.show-audit", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_7, GDK_ALT_MASK, "win.show-referrals", NULL);
 }
 
 static void

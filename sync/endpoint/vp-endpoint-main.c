@@ -16,6 +16,7 @@
 #include "vp-endpoint-db.h"
 #include "vp-endpoint-server.h"
 #include "vp-endpoint-text.h"
+#include "vp-i18n.h"
 #include "vp-report-validate.h"
 
 /* vindplaats-endpoint: the reference municipal endpoint (DESIGN §7).
@@ -383,10 +384,8 @@ main (int   argc,
   const char *command;
 
   setlocale (LC_ALL, "");
-  /* VINDPLAATS_LOCALEDIR lets tests and the demo use the catalogue in the
-   * build tree. */
-  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("VINDPLAATS_LOCALEDIR") != NULL
-                                     ? g_getenv ("VINDPLAATS_LOCALEDIR") : LOCALEDIR);
+  /* From the build tree (tests, the demo) the build's own catalogue. */
+  bindtextdomain (GETTEXT_PACKAGE, vp_i18n_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 
   if (argc < 2)
