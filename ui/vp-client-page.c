@@ -20,6 +20,7 @@
 #include "vp-export.h"
 #include "vp-languages.h"
 #include "vp-referral.h"
+#include "vp-retention.h"
 
 /* One client: details, consent per category, contact history, and the
  * client's rights (export, erasure). */
@@ -58,7 +59,7 @@ static const struct {
 } explanation_languages[] = {
   { "nld", N_("Dutch") }, { "eng", N_("English") }, { "ara", N_("Arabic") },
   { "tur", N_("Turkish") }, { "tir", N_("Tigrinya") }, { "pol", N_("Polish") },
-  { "som", N_("Somali") }, { "ukr", N_("Ukrainian") },
+  { "som", N_("Somali") }, { "ukr", N_("Ukrainian") }, { "pes", N_("Persian (Farsi)") },
 };
 
 static GtkWidget *
@@ -304,6 +305,7 @@ withdraw_activated (GtkWidget  *widget,
 }
 
 static void reask_consent (VpClientPage *self, VpConsentSheet *sheet);
+static void ask_consent (VpClientPage *self, const char *category, const char *language);
 
 static void
 give_response (AdwMessageDialog *dialog,
@@ -314,15 +316,16 @@ give_response (AdwMessageDialog *dialog,
   AdwComboRow *language = g_object_get_data (G_OBJECT (dialog), "language");
   const char *category = g_object_get_data (G_OBJECT (dialog), "category");
   guint lang = adw_combo_row_get_selected (language);
+  const char *code = lang < G_N_ELEMENTS (explanation_languages) ? explanation_languages[lang].code : "nld";
   g_autoptr(GError) error = NULL;
 
   if (g_str_equal (response, "show"))
     {
       /* The large-type sheet; the question is asked again afterwards. */
-      VpConsentSheet *sheet = vp_consent_sheet_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), category);
+      VpConsentSheet *sheet = vp_consent_sheet_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), category,
+                                                    vp_store_get_retention_months (self->store));
 
-      vp_consent_sheet_set_language (sheet, lang < G_N_ELEMENTS (explanation_languages)
-                                            ? explanation_languages[lang].code : "nld");
+      vp_consent_sheet_set_language (sheet, code);
       g_signal_connect_object (sheet, "destroy", G_CALLBACK (reask_consent), self, G_CONNECT_SWAPPED);
       g_object_set_data_full (G_OBJECT (sheet), "category", g_strdup (category), g_free);
       gtk_window_present (GTK_WINDOW (sheet));
@@ -332,8 +335,7 @@ give_response (AdwMessageDialog *dialog,
     return;
   if (!vp_store_give_consent (self->store, self->client_id, category,
                               adw_combo_row_get_selected (method) == 1 ? "written" : "verbal",
-                              lang < G_N_ELEMENTS (explanation_languages) ? explanation_languages[lang].code : "nld",
-                              VP_CONSENT_TEXT_VERSION, &error))
+                              code, vp_consent_text_version (code), &error))
     vp_toast (GTK_WIDGET (self), error->message);
   else
     vp_toast (GTK_WIDGET (self), _("Consent recorded"));
@@ -356,14 +358,18 @@ combo_row (GtkWidget   *list,
 }
 
 /* Shows the explanation to read out or hand over, then records how consent
- * was given and in which language it was explained. */
+ * was given and in which language it was explained; language (or NULL for
+ * the first) is chosen to begin with. */
 static void
-give_activated (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *param)
+ask_consent (VpClientPage *self,
+             const char   *category,
+             const char   *language)
 {
-  VpClientPage *self = VP_CLIENT_PAGE (widget);
-  const char *category = g_variant_get_string (param, NULL);
+  GtkWidget *widget = GTK_WIDGET (self);
+  guint months = vp_store_get_retention_months (self->store);
+  g_autofree char *text_nl = NULL;
+  g_autofree char *text_en = NULL;
+  AdwComboRow *explained_in;
   const char *methods[] = { _("Verbal"), _("Written"), NULL };
   const char *languages[G_N_ELEMENTS (explanation_languages) + 1] = { NULL };
   const VpConsentText *text = vp_consent_text_lookup (category);
@@ -377,13 +383,19 @@ give_activated (GtkWidget  *widget,
     languages[i] = _(explanation_languages[i].name);
 
   heading = g_strdup_printf (_("Consent: %s"), _(text->title));
-  body = g_strdup_printf ("%s\n\n%s", text->text_nl, text->text_en);
+  text_nl = vp_consent_translation_format (vp_consent_translation_lookup ("nld"), category, months);
+  text_en = vp_consent_translation_format (vp_consent_translation_lookup ("eng"), category, months);
+  body = g_strdup_printf ("%s\n\n%s", text_nl, text_en);
   dialog = vp_dialog_new (widget, heading, body, "give", _("Consent _Given"), ADW_RESPONSE_SUGGESTED);
   list = gtk_list_box_new ();
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
   gtk_widget_add_css_class (list, "boxed-list");
   g_object_set_data (G_OBJECT (dialog), "method", combo_row (list, _("How"), methods));
-  g_object_set_data (G_OBJECT (dialog), "language", combo_row (list, _("Explained in"), languages));
+  explained_in = combo_row (list, _("Explained in"), languages);
+  for (guint i = 0; i < G_N_ELEMENTS (explanation_languages); i++)
+    if (g_strcmp0 (explanation_languages[i].code, language) == 0)
+      adw_combo_row_set_selected (explained_in, i);
+  g_object_set_data (G_OBJECT (dialog), "language", explained_in);
   g_object_set_data_full (G_OBJECT (dialog), "category", g_strdup (category), g_free);
   adw_message_dialog_set_extra_child (dialog, list);
   adw_message_dialog_add_response (dialog, "show", _("_Show to the Client"));
@@ -392,13 +404,22 @@ give_activated (GtkWidget  *widget,
 }
 
 static void
+give_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  ask_consent (VP_CLIENT_PAGE (widget), g_variant_get_string (param, NULL), NULL);
+}
+
+static void
 reask_consent (VpClientPage   *self,
                VpConsentSheet *sheet)
 {
   const char *category = g_object_get_data (G_OBJECT (sheet), "category");
 
+  /* In the language the client was shown last, not the first again. */
   if (self->store != NULL && category != NULL)
-    gtk_widget_activate_action (GTK_WIDGET (self), "client.give-consent", "s", category);
+    ask_consent (self, category, vp_consent_sheet_get_language (sheet));
 }
 
 static void

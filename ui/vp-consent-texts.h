@@ -1,22 +1,44 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
-#define VP_CONSENT_TEXT_VERSION "2026-1"
-
-/* The explanation read to (or by) the client before consent, in Dutch and
- * in English whatever language the app itself is in. */
+/* A category a client can consent to, with its title for the coach. */
 typedef struct {
   const char *category;
   const char *title;   /* untranslated: pass through gettext */
-  const char *text_nl;
-  const char *text_en;
 } VpConsentText;
 
 const VpConsentText *vp_consent_text_lookup (const char *category);
 const VpConsentText *vp_consent_texts       (guint      *n_texts);
+
+/* The explanation in one language, as read from ui/consent/LANG.ini. */
+typedef struct {
+  char       *language;        /* ISO 639-3 */
+  char       *name;            /* in the language itself */
+  char       *version;
+  gboolean    rtl;
+  char       *translated_from; /* NULL for the source text */
+  char       *reviewer;        /* NULL until a review is recorded */
+  char       *reviewed_on;     /* YYYY-MM-DD; set exactly when reviewer is */
+  char       *draft_notice;    /* in the language itself; NULL for the source */
+  GHashTable *texts;           /* category, and "common" -> text */
+} VpConsentTranslation;
+
+VpConsentTranslation        *vp_consent_translation_parse       (GBytes                     *bytes,
+                                                                 GError                    **error);
+void                         vp_consent_translation_free        (VpConsentTranslation       *translation);
+gboolean                     vp_consent_translation_is_reviewed (const VpConsentTranslation *translation);
+char                        *vp_consent_translation_format      (const VpConsentTranslation *translation,
+                                                                 const char                 *category,
+                                                                 guint                       retention_months);
+
+const VpConsentTranslation *const *vp_consent_translations       (guint                      *n_translations);
+const VpConsentTranslation  *vp_consent_translation_lookup      (const char                 *language);
+const char                  *vp_consent_text_version            (const char                 *language);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpConsentTranslation, vp_consent_translation_free)
 
 G_END_DECLS
