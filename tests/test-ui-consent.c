@@ -398,6 +398,7 @@ give_after_showing (VpClientPage *page,
   dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   row = explained_in (dialog);
   adw_combo_row_set_selected (row, position_of (row, explained));
+  vp_ui_save_screenshot (GTK_WIDGET (dialog), "test-ui-consent-dialog");
   click (GTK_WIDGET (dialog), is_labelled_button, "_Show to the Client");
 
   sheet = VP_CONSENT_SHEET (find_toplevel (VP_TYPE_CONSENT_SHEET));
