@@ -15,8 +15,10 @@
 
 G_DEFINE_QUARK (vp-registration-error-quark, vp_registration_error)
 
-/* The version of the consent explanation the form shows. */
-#define CONSENT_TEXT_VERSION "2026-1"
+/* The Dutch explanation's version when a caller does not say which it
+ * showed (the command line's demo, tests); the form passes the version of
+ * the text it ships (ui/consent/nld.ini). */
+#define DEFAULT_CONSENT_TEXT_VERSION "2026-2"
 
 static gboolean
 fail (GError     **error,
@@ -144,11 +146,14 @@ insert_client (sqlite3              *db,
 /* Consent given in the form is verbal, explained in Dutch, with the text
  * version the form shows; the client page records other ways. */
 static int
-record_consent (sqlite3    *db,
-                gint64      client_id,
-                const char *category,
-                const char *now)
+record_consent (sqlite3              *db,
+                const VpRegistration *reg,
+                gint64                client_id,
+                const char           *category,
+                const char           *now)
 {
+  const char *version = reg->consent_text_version != NULL ? reg->consent_text_version
+                                                          : DEFAULT_CONSENT_TEXT_VERSION;
   sqlite3_stmt *stmt = NULL;
 
   sqlite3_prepare_v2 (db,
@@ -160,7 +165,7 @@ record_consent (sqlite3    *db,
                       -1, &stmt, NULL);
   sqlite3_bind_int64 (stmt, 1, client_id);
   sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, CONSENT_TEXT_VERSION, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, version, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 4, category, -1, SQLITE_STATIC);
   return step_once (stmt);
 }
@@ -174,7 +179,7 @@ record_language (sqlite3              *db,
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  rc = record_consent (db, client_id, "language", now);
+  rc = record_consent (db, reg, client_id, "language", now);
   if (rc != SQLITE_DONE || (reg->dutch_proficiency == NULL && reg->preferred_language == NULL))
     return rc;
 
@@ -287,7 +292,7 @@ vp_store_save_registration (VpStore               *store,
   if (rc == SQLITE_DONE && reg->language_consent)
     rc = record_language (db, reg, client_id, now_text);
   if (rc == SQLITE_DONE && reg->interpreter_consent)
-    rc = record_consent (db, client_id, "interpreter", now_text);
+    rc = record_consent (db, reg, client_id, "interpreter", now_text);
   if (rc == SQLITE_DONE)
     rc = insert_contact (store, reg, client_id, when, entered, &new_contact);
   if (rc != SQLITE_DONE)

@@ -41,6 +41,7 @@ typedef struct {
   gboolean    interpreter_consent;
   const char *interpreter;       /* stored only with interpreter consent */
   const char *notes;
+  const char *consent_text_version; /* of the Dutch explanation shown; NULL: the current one */
   GDateTime  *occurred_at;       /* NULL for now */
   GDateTime  *entered_at;        /* when it was typed in; NULL for now */
 } VpRegistration;

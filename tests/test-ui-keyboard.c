@@ -12,6 +12,7 @@
 #include "vp-categories.h"
 #include "vp-client-page.h"
 #include "vp-clients-page.h"
+#include "vp-consent-texts.h"
 #include "vp-contact-dialog.h"
 #include "vp-contact-form.h"
 #include "vp-test-util.h"
@@ -254,6 +255,14 @@ test_preferred_language (void)
   vp_ui_settle ();
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM language_need JOIN client ON client.id = client_id"
                                          " WHERE label = 'Amal' AND preferred_languages = 'tir'"), ==, 1);
+  /* The consent records the version of the Dutch text the app ships. */
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM consent JOIN client ON client.id = client_id"
+                                            " WHERE label = 'Amal' AND category = 'language'"
+                                            " AND explanation_language = 'nld' AND text_version = '%s'",
+                                            vp_consent_text_version ("nld"));
+    g_assert_cmpint (vp_test_count (store, sql), ==, 1);
+  }
   /* The form is ready for the next client, consent off again. */
   g_assert_false (gtk_switch_get_active (consent));
   g_assert_cmpuint (adw_combo_row_get_selected (language), ==, 0);

@@ -8,6 +8,7 @@
 #include "vp-categories.h"
 #include "vp-category-combo.h"
 #include "vp-combo-typeahead.h"
+#include "vp-consent-texts.h"
 #include "vp-contact-form.h"
 #include "vp-language-list.h"
 #include "vp-location.h"
@@ -253,6 +254,8 @@ save_activated (GtkWidget  *widget,
     .interpreter_consent = interpreter,
     .interpreter = interpreter ? vp_category_combo_get (self->interpreter_row, VP_CATEGORY_INTERPRETER_MODE, TRUE) : NULL,
     .notes = gtk_editable_get_text (GTK_EDITABLE (self->notes_row)),
+    /* The form's switches record verbal consent explained in Dutch. */
+    .consent_text_version = vp_consent_text_version ("nld"),
     .phone = self->client_id == 0 ? gtk_editable_get_text (GTK_EDITABLE (self->phone_row)) : NULL,
   };
   gint64 contact_id = 0;
