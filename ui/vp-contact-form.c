@@ -301,6 +301,18 @@ on_kind_changed (VpContactForm *self)
                           g_strcmp0 (vp_category_combo_get (self->kind_row, VP_CATEGORY_CONTACT_KIND, FALSE), "first") == 0);
 }
 
+/* The row toggles its switch at once: the fields behind consent appear
+ * before the next Tab, which a switch's own activation (it slides over
+ * first) was too slow for when a coach types quickly. */
+static void
+on_consent_row_activated (VpContactForm *self,
+                          AdwActionRow  *row)
+{
+  GtkSwitch *toggle = row == self->consent_row ? self->consent_switch : self->interpreter_switch;
+
+  gtk_switch_set_active (toggle, !gtk_switch_get_active (toggle));
+}
+
 static void
 on_entry_activated (VpContactForm *self)
 {
@@ -361,6 +373,7 @@ vp_contact_form_class_init (VpContactFormClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VpContactForm, notes_row);
   gtk_widget_class_bind_template_child (widget_class, VpContactForm, phone_row);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_consent_row_activated);
 
   gtk_widget_class_install_action (widget_class, "form.save", NULL, save_activated);
   gtk_widget_class_install_action (widget_class, "form.clear-client", NULL, clear_client_activated);
