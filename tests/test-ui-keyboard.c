@@ -53,12 +53,26 @@ window_with_client (char   **dir,
   return vp_ui_open_window (*dir);
 }
 
+static gboolean
+transition_done (gpointer stack)
+{
+  return !gtk_stack_get_transition_running (stack);
+}
+
+/* While the pages cross-fade, both are mapped and measured. */
+static void
+wait_for_page (VpWindow *window)
+{
+  vp_ui_settle ();
+  vp_ui_wait_until (transition_done, vp_ui_child (window, VP_TYPE_WINDOW, "stack"));
+}
+
 static void
 show_page (VpWindow   *window,
            const char *name)
 {
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", name);
-  vp_ui_settle ();
+  wait_for_page (window);
 }
 
 /* Alt+1..4: focus follows the page, so a name typed after Alt+2 lands in
@@ -310,20 +324,13 @@ collect_mnemonics (GtkWidget  *widget,
     collect_mnemonics (c, seen, page);
 }
 
-static gboolean
-transition_done (gpointer stack)
-{
-  return !gtk_stack_get_transition_running (stack);
-}
-
 static guint
 assert_unique_mnemonics (VpWindow   *window,
                          const char *page)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
 
-  /* While the pages cross-fade, both are mapped. */
-  vp_ui_wait_until (transition_done, vp_ui_child (window, VP_TYPE_WINDOW, "stack"));
+  wait_for_page (window);
 
   collect_mnemonics (GTK_WIDGET (window), seen, page);
   return g_hash_table_size (seen);
@@ -654,6 +661,78 @@ test_first_contact_keys (void)
   vp_test_remove_dir (dir);
 }
 
+static int
+min_width (GtkWidget *widget)
+{
+  int minimum = 0;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+  return minimum;
+}
+
+static void
+report_widest (GtkWidget *widget,
+               int        depth)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (gtk_widget_get_visible (c) && min_width (c) > 360 - 2 * depth)
+      {
+        g_test_message ("%*s%s %d", depth, "", G_OBJECT_TYPE_NAME (c), min_width (c));
+        report_widest (c, depth + 1);
+      }
+}
+
+/* Every page fits a 360 px wide screen, in English and in Dutch, whose
+ * words are longer. */
+static void
+test_narrow (gconstpointer data)
+{
+  const char *language = data;
+  const char *pages[] = { "register", "clients", "today", "report" };
+  g_autofree char *dir = NULL;
+  g_autofree char *saved = g_strdup (g_getenv ("LANGUAGE"));
+  gint64 client_id;
+  VpWindow *window;
+
+  g_setenv ("LANGUAGE", language, TRUE);
+  window = window_with_client (&dir, &client_id);
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      show_page (window, pages[i]);
+      if (min_width (GTK_WIDGET (window)) > 360)
+        report_widest (GTK_WIDGET (window), 0);
+      g_assert_cmpint (min_width (GTK_WIDGET (window)), <=, 360);
+    }
+  vp_clients_page_show_client (vp_ui_child (window, VP_TYPE_WINDOW, "clients_page"), client_id);
+  show_page (window, "clients");
+  vp_clients_page_show_client (vp_ui_child (window, VP_TYPE_WINDOW, "clients_page"), client_id);
+  vp_ui_settle ();
+  if (min_width (GTK_WIDGET (window)) > 360)
+    report_widest (GTK_WIDGET (window), 0);
+  g_assert_cmpint (min_width (GTK_WIDGET (window)), <=, 360);
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *actions[] = { "win.show-team", "win.show-audit" };
+
+      gtk_widget_activate_action (GTK_WIDGET (window), actions[i], NULL);
+      wait_for_page (window);
+      if (min_width (GTK_WIDGET (window)) > 360)
+        report_widest (GTK_WIDGET (window), 0);
+      g_assert_cmpint (min_width (GTK_WIDGET (window)), <=, 360);
+    }
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL);
+  wait_for_page (window);
+  if (min_width (GTK_WIDGET (window)) > 360)
+    report_widest (GTK_WIDGET (window), 0);
+  g_assert_cmpint (min_width (GTK_WIDGET (window)), <=, 360);
+  gtk_window_destroy (GTK_WINDOW (window));
+  vp_test_remove_dir (dir);
+  if (saved != NULL)
+    g_setenv ("LANGUAGE", saved, TRUE);
+  else
+    g_unsetenv ("LANGUAGE");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -669,6 +748,8 @@ main (int   argc,
   g_test_add_data_func ("/keyboard/mnemonics/nl", "nl", test_mnemonics);
   g_test_add_func ("/keyboard/shortcuts-listed", test_shortcuts_listed);
   g_test_add_func ("/today/correct-contact", test_today_correct);
+  g_test_add_data_func ("/narrow/en", "en", test_narrow);
+  g_test_add_data_func ("/narrow/nl", "nl", test_narrow);
   g_test_add_func ("/keyboard/first-contact-keys", test_first_contact_keys);
 
   return g_test_run ();

@@ -32,6 +32,7 @@ struct _VpUnlockPage
   GtkSpinner    *spinner;
   GtkButton     *unlock_button;
   GtkButton     *mode_button;
+  GtkLabel      *mode_label;
 
   char          *store_dir;
   VpStore       *recovered;
@@ -88,14 +89,14 @@ set_mode (VpUnlockPage *self,
       adw_status_page_set_title (self->status_page, _("Store Locked"));
       adw_status_page_set_description (self->status_page, _("Enter your passphrase to open the team's contacts."));
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->passphrase_row), _("Passphrase"));
-      gtk_button_set_label (self->mode_button, _("Forgot the passphrase? Use the _recovery key"));
+      gtk_label_set_label (self->mode_label, _("Forgot the passphrase? Use the _recovery key"));
       gtk_button_set_label (self->unlock_button, _("_Unlock"));
       break;
     case MODE_RECOVERY:
       adw_status_page_set_title (self->status_page, _("Use the Recovery Key"));
       adw_status_page_set_description (self->status_page, _("Type the recovery key that was printed or saved when the store was set up. Its use is recorded in the audit log."));
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->passphrase_row), _("Recovery key"));
-      gtk_button_set_label (self->mode_button, _("Use a _passphrase instead"));
+      gtk_label_set_label (self->mode_label, _("Use a _passphrase instead"));
       gtk_button_set_label (self->unlock_button, _("_Unlock"));
       break;
     case MODE_NEW_PASSPHRASE:
@@ -314,6 +315,7 @@ vp_unlock_page_class_init (VpUnlockPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VpUnlockPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, VpUnlockPage, unlock_button);
   gtk_widget_class_bind_template_child (widget_class, VpUnlockPage, mode_button);
+  gtk_widget_class_bind_template_child (widget_class, VpUnlockPage, mode_label);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);
 
   gtk_widget_class_install_action (widget_class, "unlock.unlock", NULL, unlock_activated);
