@@ -15,12 +15,12 @@
 #include "vp-referrals-page.h"
 #include "vp-audit-page.h"
 #include "vp-client-page.h"
-#include "vp-clock.h"
+#include "vp-clock-private.h"
 #include "vp-feedback-chart.h"
 #include "vp-clients-page.h"
 #include "vp-cert-password-dialog.h"
 #include "vp-client-cert.h"
-#include "vp-client-cert-row.h"
+#include "vp-client-cert-row-private.h"
 #include "vp-consent.h"
 #include "vp-consent-sheet.h"
 #include "vp-contact-form.h"
@@ -33,7 +33,7 @@
 #include "vp-ui.h"
 #include "vp-ui-test-util.h"
 #include "vp-unlock-page.h"
-#include "vp-window.h"
+#include "vp-window-private.h"
 
 static void
 test_register_contact (void)

@@ -7,7 +7,7 @@
 
 #include "vp-cert-password-dialog.h"
 #include "vp-client-cert.h"
-#include "vp-client-cert-row.h"
+#include "vp-client-cert-row-private.h"
 #include "vp-dialogs.h"
 
 /* The team leader's row for this laptop's client certificate (#12): what

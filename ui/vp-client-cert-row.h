@@ -15,7 +15,5 @@ void      vp_client_cert_row_set_store     (VpClientCertRow *self,
 
 /* For tests: the file chooser while it is open, and whether an import
  * is under way. */
-GtkNativeDialog *_vp_client_cert_row_get_chooser (VpClientCertRow *self);
-gboolean         _vp_client_cert_row_is_busy     (VpClientCertRow *self);
 
 G_END_DECLS

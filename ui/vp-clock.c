@@ -3,7 +3,7 @@
 
 #include "config.h"
 
-#include "vp-clock.h"
+#include "vp-clock-private.h"
 
 static GDate fixed;
 static gboolean is_fixed;

@@ -24,7 +24,7 @@
 #include "vp-sync.h"
 #include "vp-today-page.h"
 #include "vp-unlock-page.h"
-#include "vp-window.h"
+#include "vp-window-private.h"
 
 /* The main window: set-up on first run, the unlock page while locked, and
  * the work pages once the store is open. */

@@ -3,7 +3,6 @@
 
 #include <adwaita.h>
 
-#include "vp-idle-monitor.h"
 #include "vp-store.h"
 
 G_BEGIN_DECLS
@@ -15,8 +14,5 @@ VpWindow   *vp_window_new            (AdwApplication *application,
                                       const char     *store_dir);
 VpStore    *vp_window_get_store      (VpWindow       *self);
 const char *vp_window_get_page_name  (VpWindow       *self);
-
-/* For tests: the monitor behind auto-lock, to check it at a given time. */
-VpIdleMonitor *_vp_window_get_idle_monitor (VpWindow *self);
 
 G_END_DECLS
