@@ -17,6 +17,10 @@
 #include "vp-client-page.h"
 #include "vp-clock-private.h"
 #include "vp-feedback-chart.h"
+#include "vp-feedback-dialog.h"
+#include "vp-language-needs-dialog.h"
+#include "vp-language-picker.h"
+#include "vp-referral-dialog.h"
 #include "vp-clients-page.h"
 #include "vp-cert-password-dialog.h"
 #include "vp-client-cert.h"
@@ -1133,9 +1137,9 @@ test_clients_flow (void)
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM audit_log WHERE action = 'read'"), ==, 1);
   vp_ui_save_screenshot (GTK_WIDGET (window), "test-ui-client");
 
-  /* Withdrawing is one action, and the value is gone at once. */
+  /* Withdrawing asks first; then the value is gone at once. */
   gtk_widget_activate_action (GTK_WIDGET (page), "client.withdraw-consent", "s", "language");
-  vp_ui_settle ();
+  respond_to_dialog ("withdraw");
   g_assert_false (vp_store_has_consent (store, zeynep, "language"));
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM language_need WHERE client_id IN"
                                          " (SELECT id FROM client WHERE label = 'Zeynep K.')"), ==, 0);
@@ -1149,10 +1153,9 @@ test_clients_flow (void)
   gtk_widget_activate_action (GTK_WIDGET (page), "client.edit-language", NULL);
   {
     AdwMessageDialog *dialog = open_dialog ();
-    GPtrArray *checks = g_object_get_data (G_OBJECT (dialog), "checks");
 
-    adw_combo_row_set_selected (g_object_get_data (G_OBJECT (dialog), "level"), 2); /* limited */
-    gtk_check_button_set_active (g_ptr_array_index (checks, 1), TRUE);              /* Turkish */
+    adw_combo_row_set_selected (vp_ui_child (dialog, VP_TYPE_LANGUAGE_NEEDS_DIALOG, "proficiency_row"), 2); /* limited */
+    vp_language_picker_toggle (vp_ui_child (dialog, VP_TYPE_LANGUAGE_NEEDS_DIALOG, "picker"), "tur");
     adw_message_dialog_response (dialog, "save");
     vp_ui_settle ();
   }
@@ -1206,10 +1209,10 @@ test_clients_flow (void)
   {
     AdwMessageDialog *dialog = open_dialog ();
 
-    adw_combo_row_set_selected (g_object_get_data (G_OBJECT (dialog), "category"), 3); /* debt */
-    gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "organisation"), "Schuldhulp Noord");
-    gtk_switch_set_active (g_object_get_data (G_OBJECT (dialog), "warm"), TRUE);
-    adw_message_dialog_response (dialog, "refer");
+    adw_combo_row_set_selected (vp_ui_child (dialog, VP_TYPE_REFERRAL_DIALOG, "category_row"), 3); /* debt */
+    gtk_editable_set_text (vp_ui_child (dialog, VP_TYPE_REFERRAL_DIALOG, "organisation_row"), "Schuldhulp Noord");
+    gtk_switch_set_active (vp_ui_child (dialog, VP_TYPE_REFERRAL_DIALOG, "warm_switch"), TRUE);
+    adw_message_dialog_response (dialog, "save");
     vp_ui_settle ();
   }
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM referral WHERE category = 'debt'"
@@ -1225,9 +1228,9 @@ test_clients_flow (void)
   {
     AdwMessageDialog *dialog = open_dialog ();
 
-    adw_combo_row_set_selected (g_object_get_data (G_OBJECT (dialog), "category"), 3); /* debt */
-    gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "organisation"), "Schuldhulp Noord");
-    adw_message_dialog_response (dialog, "refer");
+    adw_combo_row_set_selected (vp_ui_child (dialog, VP_TYPE_REFERRAL_DIALOG, "category_row"), 3); /* debt */
+    gtk_editable_set_text (vp_ui_child (dialog, VP_TYPE_REFERRAL_DIALOG, "organisation_row"), "Schuldhulp Noord");
+    adw_message_dialog_response (dialog, "save");
     vp_ui_settle ();
   }
   /* A correction of the organisation. */
@@ -1235,9 +1238,9 @@ test_clients_flow (void)
                               (gint64) vp_test_count (store, "SELECT max (id) FROM referral"));
   {
     AdwMessageDialog *dialog = open_dialog ();
-    g_assert_cmpstr (gtk_editable_get_text (g_object_get_data (G_OBJECT (dialog), "organisation")), ==,
+    g_assert_cmpstr (gtk_editable_get_text (vp_ui_child (dialog, VP_TYPE_REFERRAL_DIALOG, "organisation_row")), ==,
                      "Schuldhulp Noord");
-    gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "organisation"), "Schuldhulpmaatje Noord");
+    gtk_editable_set_text (vp_ui_child (dialog, VP_TYPE_REFERRAL_DIALOG, "organisation_row"), "Schuldhulpmaatje Noord");
     adw_message_dialog_response (dialog, "save");
     vp_ui_settle ();
   }
@@ -1481,8 +1484,8 @@ test_referral_loop (void)
   gtk_widget_activate_action (GTK_WIDGET (page), "client.add-referral", NULL);
   {
     AdwMessageDialog *dialog = open_dialog ();
-    gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "organisation"), "Jeugdzorg Oost");
-    adw_message_dialog_response (dialog, "refer");
+    gtk_editable_set_text (vp_ui_child (dialog, VP_TYPE_REFERRAL_DIALOG, "organisation_row"), "Jeugdzorg Oost");
+    adw_message_dialog_response (dialog, "save");
     vp_ui_settle ();
   }
   referral_id = vp_test_count (vp_window_get_store (coach),
@@ -1510,7 +1513,7 @@ test_referral_loop (void)
   gtk_widget_activate_action (GTK_WIDGET (page), "client.record-feedback", "x", referral_id);
   {
     AdwMessageDialog *dialog = open_dialog ();
-    gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "date"), "2026-07-02");
+    gtk_editable_set_text (vp_ui_child (dialog, VP_TYPE_FEEDBACK_DIALOG, "date_row"), "2026-07-02");
     adw_message_dialog_response (dialog, "save");
     vp_ui_settle ();
   }

@@ -10,6 +10,7 @@
 #include "vp-categories.h"
 #include "vp-dialogs.h"
 #include "vp-location.h"
+#include "vp-passphrase-reset-dialog.h"
 #include "vp-referral.h"
 #include "vp-retention.h"
 
@@ -246,16 +247,43 @@ toggle_activated (GtkWidget  *widget,
           active ? _("Account disabled") : _("Account enabled"));
 }
 
+/* Which account a confirmation is about, for as long as the page lives. */
+typedef struct {
+  GWeakRef page;
+  gint64   account_id;
+} Pending;
+
+static Pending *
+pending_new (VpAccountsPage *self,
+             gint64          account_id)
+{
+  Pending *pending = g_new0 (Pending, 1);
+
+  g_weak_ref_init (&pending->page, self);
+  pending->account_id = account_id;
+  return pending;
+}
+
+static void
+pending_free (gpointer  data,
+              GClosure *closure)
+{
+  Pending *pending = data;
+
+  g_weak_ref_clear (&pending->page);
+  g_free (pending);
+}
+
 static void
 remove_response (AdwMessageDialog *dialog,
                  const char       *response,
-                 VpAccountsPage   *self)
+                 Pending          *pending)
 {
+  g_autoptr(VpAccountsPage) self = g_weak_ref_get (&pending->page);
   g_autoptr(GError) error = NULL;
-  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "account-id"));
 
-  if (g_str_equal (response, "remove"))
-    report (self, vp_store_remove_account (self->store, id, &error), error, _("Account removed"));
+  if (self != NULL && self->store != NULL && g_str_equal (response, "remove"))
+    report (self, vp_store_remove_account (self->store, pending->account_id, &error), error, _("Account removed"));
 }
 
 static void
@@ -263,29 +291,30 @@ remove_activated (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *param)
 {
-  VpAccountsPage *self = VP_ACCOUNTS_PAGE (widget);
   AdwMessageDialog *dialog =
     vp_dialog_new (widget, _("Remove Account?"),
                    _("The account can no longer unlock the store. Contacts it registered stay, with its name."),
-                   "remove", _("_Remove"), ADW_RESPONSE_DESTRUCTIVE);
+                   "remove", _("Remove"), ADW_RESPONSE_DESTRUCTIVE);
 
-  g_object_set_data (G_OBJECT (dialog), "account-id", GSIZE_TO_POINTER ((gsize) g_variant_get_int64 (param)));
-  g_signal_connect_object (dialog, "response", G_CALLBACK (remove_response), self, 0);
+  /* Return and Escape keep the account. */
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  g_signal_connect_data (dialog, "response", G_CALLBACK (remove_response),
+                         pending_new (VP_ACCOUNTS_PAGE (widget), g_variant_get_int64 (param)), pending_free, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
-reset_response (AdwMessageDialog *dialog,
-                const char       *response,
-                VpAccountsPage   *self)
+on_reset_submitted (VpAccountsPage          *self,
+                    gint64                   account_id,
+                    VpPassphraseResetDialog *dialog)
 {
   g_autoptr(GError) error = NULL;
-  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "account-id"));
-  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
 
-  if (g_str_equal (response, "reset"))
-    report (self, vp_store_reset_passphrase (self->store, id, gtk_editable_get_text (entry), &error),
+  if (self->store != NULL)
+    report (self, vp_store_reset_passphrase (self->store, account_id,
+                                             vp_passphrase_reset_dialog_get_passphrase (dialog), &error),
             error, _("Passphrase reset"));
+  vp_passphrase_reset_dialog_clear (dialog);
 }
 
 static void
@@ -294,21 +323,20 @@ reset_activated (GtkWidget  *widget,
                  GVariant   *param)
 {
   VpAccountsPage *self = VP_ACCOUNTS_PAGE (widget);
-  AdwMessageDialog *dialog =
-    vp_dialog_new (widget, _("Reset Passphrase?"),
-                   _("Give the new passphrase to the account's owner in person. It must be at least 10 characters long."),
-                   "reset", _("_Reset"), ADW_RESPONSE_SUGGESTED);
-  GtkWidget *list = gtk_list_box_new ();
-  GtkWidget *entry = adw_password_entry_row_new ();
+  g_autoptr(GPtrArray) accounts = NULL;
+  GtkRoot *root = gtk_widget_get_root (widget);
+  const char *name = NULL;
+  gint64 id = g_variant_get_int64 (param);
+  GtkWidget *dialog;
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (entry), _("New passphrase"));
-  gtk_list_box_append (GTK_LIST_BOX (list), entry);
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (list, "boxed-list");
-  adw_message_dialog_set_extra_child (dialog, list);
-  g_object_set_data (G_OBJECT (dialog), "account-id", GSIZE_TO_POINTER ((gsize) g_variant_get_int64 (param)));
-  g_object_set_data (G_OBJECT (dialog), "entry", entry);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (reset_response), self, 0);
+  if (self->store == NULL)
+    return;
+  accounts = vp_store_list_accounts (self->store, NULL);
+  for (guint i = 0; accounts != NULL && i < accounts->len; i++)
+    if (((VpAccount *) g_ptr_array_index (accounts, i))->id == id)
+      name = ((VpAccount *) g_ptr_array_index (accounts, i))->name;
+  dialog = vp_passphrase_reset_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, id, name);
+  g_signal_connect_object (dialog, "submitted", G_CALLBACK (on_reset_submitted), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
