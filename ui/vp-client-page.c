@@ -521,6 +521,8 @@ referral_toast (VpClientPage *self,
     return;
   gtk_widget_insert_action_group (overlay, "client-toast", G_ACTION_GROUP (self->toast_actions));
   toast = adw_toast_new (_("Referral recorded"));
+  /* Undo is wanted right away, not after an earlier toast has gone. */
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_action_name (toast, "client-toast.undo-referral");
   adw_toast_set_action_target_value (toast, g_variant_new_int64 (referral_id));
