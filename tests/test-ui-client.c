@@ -22,6 +22,7 @@
 #include "vp-language-needs-dialog.h"
 #include "vp-language-picker.h"
 #include "vp-languages.h"
+#include "vp-location.h"
 #include "vp-passphrase-reset-dialog.h"
 #include "vp-referral.h"
 #include "vp-referral-dialog.h"
@@ -753,6 +754,8 @@ test_accounts_dialogs (void)
   GtkWidget *passphrase;
 
   g_assert_cmpint (dewi, >, 0);
+  g_assert_cmpint (vp_store_add_location (created, "Buurthuis De Kolk", "community_centre", NULL), >, 0);
+  g_assert_cmpint (vp_store_add_location (created, "Moskee Oost", "religious", NULL), >, 0);
   vp_store_close (created);
   window = vp_ui_open_window (dir);
   team = vp_ui_child (window, VP_TYPE_WINDOW, "accounts_page");
@@ -779,6 +782,19 @@ test_accounts_dialogs (void)
   wait_gone (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_cmpint (vp_test_count (vp_window_get_store (window),
                                   "SELECT count(*) FROM audit_log WHERE action = 'account_removed'"), ==, 1);
+
+  /* Each location's switch turns that location, and only that one, off. */
+  {
+    GtkListBox *locations = vp_ui_child (team, VP_TYPE_ACCOUNTS_PAGE, "locations_list");
+    GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (locations, 1));
+
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Moskee Oost");
+    gtk_switch_set_active (GTK_SWITCH (adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row))), FALSE);
+    g_assert_cmpint (vp_test_count (vp_window_get_store (window),
+                                    "SELECT count(*) FROM location WHERE active = 0 AND name = 'Moskee Oost'"), ==, 1);
+    g_assert_cmpint (vp_test_count (vp_window_get_store (window),
+                                    "SELECT count(*) FROM location WHERE active = 1"), ==, 1);
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
   vp_ui_settle ();

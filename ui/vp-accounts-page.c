@@ -31,7 +31,9 @@ struct _VpAccountsPage
   AdwEntryRow *location_name_row;
   AdwComboRow *location_type_row;
   AdwPreferencesGroup *periods_group;
-  GPtrArray   *period_spins;
+  GPtrArray   *period_spins;      /* in the order of the referral categories */
+  GPtrArray   *location_switches;
+  GArray      *location_ids;      /* gint64, beside location_switches */
 
   GSettings   *settings;
   VpStore     *store;
@@ -114,8 +116,12 @@ on_location_switched (GtkSwitch      *toggle,
 {
   g_autoptr(VpLocation) location = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (toggle), "location-id"));
+  guint index;
+  gint64 id;
 
+  if (self->location_switches == NULL || !g_ptr_array_find (self->location_switches, toggle, &index))
+    return;
+  id = g_array_index (self->location_ids, gint64, index);
   location = vp_store_get_location (self->store, id, &error);
   if (location == NULL ||
       !vp_store_update_location (self->store, id, location->name, location->type,
@@ -137,7 +143,8 @@ location_row (VpAccountsPage   *self,
   gtk_switch_set_active (GTK_SWITCH (toggle), location->active);
   gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
   gtk_accessible_update_property (GTK_ACCESSIBLE (toggle), GTK_ACCESSIBLE_PROPERTY_LABEL, location->name, -1);
-  g_object_set_data (G_OBJECT (toggle), "location-id", GSIZE_TO_POINTER ((gsize) location->id));
+  g_ptr_array_add (self->location_switches, toggle);
+  g_array_append_val (self->location_ids, location->id);
   g_signal_connect (toggle, "notify::active", G_CALLBACK (on_location_switched), self);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), toggle);
@@ -152,6 +159,8 @@ refresh_locations (VpAccountsPage *self)
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->locations_list))) != NULL)
     gtk_list_box_remove (self->locations_list, child);
+  g_ptr_array_set_size (self->location_switches, 0);
+  g_array_set_size (self->location_ids, 0);
   if (self->store == NULL || !vp_store_is_open (self->store))
     return;
   locations = vp_store_list_locations (self->store, FALSE, NULL);
@@ -353,6 +362,16 @@ on_retention_changed (VpAccountsPage *self)
     vp_toast (GTK_WIDGET (self), error->message);
 }
 
+static const char *
+period_category (VpAccountsPage *self,
+                 GtkSpinButton  *spin)
+{
+  guint index = 0;
+
+  g_ptr_array_find (self->period_spins, spin, &index);
+  return vp_category_entries (VP_CATEGORY_REFERRAL_CATEGORY, NULL)[index].code;
+}
+
 static void
 on_period_changed (GtkSpinButton  *spin,
                    VpAccountsPage *self)
@@ -361,7 +380,7 @@ on_period_changed (GtkSpinButton  *spin,
 
   if (self->loading || self->store == NULL)
     return;
-  if (!vp_store_set_feedback_days (self->store, g_object_get_data (G_OBJECT (spin), "category"),
+  if (!vp_store_set_feedback_days (self->store, period_category (self, spin),
                                    (guint) gtk_spin_button_get_value_as_int (spin), &error))
     vp_toast (GTK_WIDGET (self), error->message);
 }
@@ -384,7 +403,6 @@ build_period_rows (VpAccountsPage *self)
       gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
       gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       vp_category_label (VP_CATEGORY_REFERRAL_CATEGORY, categories[i].code), -1);
-      g_object_set_data (G_OBJECT (spin), "category", (gpointer) categories[i].code);
       g_signal_connect (spin, "value-changed", G_CALLBACK (on_period_changed), self);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
       adw_preferences_group_add (self->periods_group, row);
@@ -407,6 +425,8 @@ vp_accounts_page_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->period_spins, g_ptr_array_unref);
+  g_clear_pointer (&self->location_switches, g_ptr_array_unref);
+  g_clear_pointer (&self->location_ids, g_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (object), VP_TYPE_ACCOUNTS_PAGE);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
     gtk_widget_unparent (child);
@@ -461,6 +481,8 @@ vp_accounts_page_init (VpAccountsPage *self)
   }
 
   self->period_spins = g_ptr_array_new ();
+  self->location_switches = g_ptr_array_new ();
+  self->location_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   build_period_rows (self);
 
   self->settings = g_settings_new (APP_ID);
@@ -482,7 +504,7 @@ vp_accounts_page_set_store (VpAccountsPage *self,
       for (guint i = 0; i < self->period_spins->len; i++)
         {
           GtkSpinButton *spin = g_ptr_array_index (self->period_spins, i);
-          gtk_spin_button_set_value (spin, vp_store_get_feedback_days (store, g_object_get_data (G_OBJECT (spin), "category")));
+          gtk_spin_button_set_value (spin, vp_store_get_feedback_days (store, period_category (self, spin)));
         }
       self->loading = FALSE;
     }
