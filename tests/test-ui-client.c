@@ -302,6 +302,21 @@ test_withdraw_asks (void)
 }
 
 static gboolean
+is_popover (GtkWidget     *widget,
+            gconstpointer  data)
+{
+  return GTK_IS_POPOVER (widget);
+}
+
+static gboolean
+is_label_with_text (GtkWidget     *widget,
+                    gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
 undo_shown (gpointer overlay)
 {
   return button (overlay, "_Undo") != NULL;
@@ -320,7 +335,7 @@ test_refer_and_undo (void)
   VpClientPage *page;
   VpStore *store;
   VpReferralDialog *dialog;
-  GtkWidget *organisation, *undo;
+  GtkWidget *organisation, *undo, *popover;
   VpChoiceRow *category;
 
   vp_store_close (created);
@@ -335,8 +350,16 @@ test_refer_and_undo (void)
   g_assert_true (gtk_widget_get_visible (vp_ui_child (dialog, VP_TYPE_REFERRAL_DIALOG, "error_label")));
   g_assert_nonnull (shown (VP_TYPE_REFERRAL_DIALOG));
 
-  /* The choice says what it means. */
+  /* The choices say what they mean: in the open list, and under the
+   * row for the one chosen. */
   category = vp_ui_child (dialog, VP_TYPE_REFERRAL_DIALOG, "category_row");
+  g_signal_emit_by_name (category, "activate");
+  vp_ui_settle ();
+  popover = GTK_WIDGET (find (GTK_WIDGET (category), is_popover, NULL));
+  g_assert_true (gtk_widget_get_mapped (popover));
+  g_assert_nonnull (find (popover, is_label_with_text, "Debt counselling and budgeting help"));
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  vp_ui_settle ();
   vp_choice_row_set_code (category, "wmo_support");
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (category)), "Social Support Act"));
   /* Choosing an earlier organisation fills it in. */
@@ -717,6 +740,11 @@ test_mnemonics (void)
 
   press (action_button (page, "client.add-referral", NULL));
   assert_mnemonics_unique (wait_for (VP_TYPE_REFERRAL_DIALOG));
+  cancel (VP_TYPE_REFERRAL_DIALOG);
+  press (action_button (page, "client.edit-referral", NULL));
+  dialog = wait_for (VP_TYPE_REFERRAL_DIALOG);
+  g_assert_true (gtk_widget_get_mapped (vp_ui_child (dialog, VP_TYPE_REFERRAL_DIALOG, "earlier_row")));
+  assert_mnemonics_unique (dialog);
   cancel (VP_TYPE_REFERRAL_DIALOG);
   press (action_button (page, "client.record-feedback", NULL));
   assert_mnemonics_unique (wait_for (VP_TYPE_FEEDBACK_DIALOG));

@@ -40,7 +40,6 @@ static const Meaning meanings[] = {
   { VP_CATEGORY_INITIATED_BY, "walk_in", N_("The resident came by themselves") },
   { VP_CATEGORY_INITIATED_BY, "key_figure", N_("A trusted person in the resident’s community") },
   { VP_CATEGORY_REFERRAL_CATEGORY, "youth_care", N_("Help for children and parents under the Youth Act") },
-  { VP_CATEGORY_REFERRAL_CATEGORY, "mental_health", N_("Mental health care") },
   { VP_CATEGORY_REFERRAL_CATEGORY, "debt", N_("Debt counselling and budgeting help") },
   { VP_CATEGORY_REFERRAL_CATEGORY, "income", N_("Benefits, allowances and income support") },
   { VP_CATEGORY_REFERRAL_CATEGORY, "wmo_support", N_("Support under the Social Support Act: home help, aids, day care") },

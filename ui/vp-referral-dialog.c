@@ -168,7 +168,8 @@ vp_referral_dialog_new (GtkWindow          *parent,
     {
       self->referral_id = existing->id;
       adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (self), _("Correct the Referral"));
-      adw_message_dialog_set_response_label (ADW_MESSAGE_DIALOG (self), "save", _("_Save"));
+      /* Not "_Save": in Dutch, "_Opslaan" would share O with "_Organisatie". */
+      adw_message_dialog_set_response_label (ADW_MESSAGE_DIALOG (self), "save", _("_Save Correction"));
       vp_choice_row_set_code (self->category_row, existing->category);
       gtk_editable_set_text (GTK_EDITABLE (self->organisation_row), existing->organisation);
       gtk_switch_set_active (self->warm_switch, existing->warm_handover);
