@@ -385,6 +385,13 @@ test_refer_and_undo (void)
   g_assert_nonnull (gtk_list_box_get_row_at_index (vp_ui_child (page, VP_TYPE_CLIENT_PAGE, "referrals_list"), 0));
   g_assert_null (gtk_list_box_get_row_at_index (vp_ui_child (page, VP_TYPE_CLIENT_PAGE, "referrals_list"), 1));
 
+  /* Locking closes a dialog about the client with the page. */
+  press (action_button (page, "client.edit-referral", NULL));
+  wait_for (VP_TYPE_REFERRAL_DIALOG);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.lock", NULL);
+  vp_ui_settle ();
+  g_assert_null (shown (VP_TYPE_REFERRAL_DIALOG));
+
   close_window (window, dir);
 }
 
