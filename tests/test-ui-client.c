@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <locale.h>
 #include <string.h>
 
 #include "vp-accounts.h"
@@ -14,7 +15,7 @@
 #include "vp-choice-row.h"
 #include "vp-client-page.h"
 #include "vp-clients-page.h"
-#include "vp-clock.h"
+#include "vp-clock-private.h"
 #include "vp-consent.h"
 #include "vp-consent-dialog.h"
 #include "vp-consent-sheet.h"
@@ -714,24 +715,59 @@ assert_no_mnemonic (GtkWidget *widget)
   g_assert_false (has_mnemonic (GTK_LABEL (label)));
 }
 
+/* A label as shown in the language under test. */
+#define T(text) g_dgettext (GETTEXT_PACKAGE, text)
+
 static void
 cancel (GType type)
 {
-  press (button (shown (type), "_Cancel"));
+  press (button (shown (type), T ("_Cancel")));
   wait_gone (type);
 }
 
-/* One key, one action, on the page and in each of its dialogs; the
- * destructive ones have none. */
-static void
-test_mnemonics (void)
+/* Whether every label with a mnemonic that the dialogs brought has its
+ * translation. */
+static gboolean
+dialog_labels_translated (void)
 {
-  g_autofree char *dir = vp_test_make_dir ();
-  g_autoptr(VpStore) created = vp_test_create_store (dir);
-  gint64 client = make_client (created);
+  const char *labels[] = {
+    "_How", "_Explained in", "_Outcome", "_Received on (year-month-day)", "Short _note",
+    "_Preferred languages", "_Earlier organisations", "_Warm handover", "_Save Correction", "_Keep",
+    "_New passphrase",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (g_str_equal (T (labels[i]), labels[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* One key, one action, on the page and in each of its dialogs, in
+ * English and in Dutch; the destructive ones have none. */
+static void
+test_mnemonics (gconstpointer language)
+{
+  g_autofree char *saved = g_strdup (g_getenv ("LANGUAGE"));
+  g_autofree char *dir = NULL;
+  g_autoptr(VpStore) created = NULL;
+  gint64 client;
   VpWindow *window;
   VpClientPage *page;
   AdwMessageDialog *dialog;
+
+  g_setenv ("LANGUAGE", language, TRUE);
+  setlocale (LC_ALL, "");
+  if (!g_str_equal (language, "en") && !dialog_labels_translated ())
+    {
+      /* Half English, half Dutch letters would collide by chance; the
+       * Dutch of these labels is proposed with #15 and checked here once
+       * po/nl.po has it. */
+      g_test_skip ("the dialogs' labels are not in po/nl.po yet");
+      goto out;
+    }
+  dir = vp_test_make_dir ();
+  created = vp_test_create_store (dir);
+  client = make_client (created);
 
   /* A second referral, so that every per-referral button is shown twice. */
   {
@@ -765,12 +801,19 @@ test_mnemonics (void)
   press (action_button (page, "client.withdraw-consent", "referral"));
   dialog = wait_for (VP_TYPE_WITHDRAW_CONSENT_DIALOG);
   assert_mnemonics_unique (dialog);
-  assert_no_mnemonic (button (dialog, "Withdraw and Erase"));
-  press (button (dialog, "_Keep"));
+  assert_no_mnemonic (button (dialog, T ("Withdraw and Erase")));
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_close (GTK_WINDOW (dialog));
   wait_gone (VP_TYPE_WITHDRAW_CONSENT_DIALOG);
   g_assert_cmpint (vp_test_count (vp_window_get_store (window), "SELECT count(*) FROM referral"), ==, 2);
 
   close_window (window, dir);
+out:
+  if (saved != NULL)
+    g_setenv ("LANGUAGE", saved, TRUE);
+  else
+    g_unsetenv ("LANGUAGE");
+  setlocale (LC_ALL, "");
 }
 
 /* The team page's passphrase reset is a dialog of its own: Reset waits
@@ -859,39 +902,20 @@ test_choices_explained (void)
   g_assert_finalize_object (row);
 }
 
-static gboolean
-has_env (const char *name)
-{
-  const char *value = g_getenv (name);
-  return value != NULL && *value != '\0';
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  if (!has_env ("DISPLAY") && !has_env ("WAYLAND_DISPLAY"))
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return 0;
-    }
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  vp_ui_init ();
-  {
-    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-    gtk_css_provider_load_from_resource (css, "/io/github/vindplaats/Vindplaats/style.css");
-    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  }
+  if (!vp_ui_test_init (&argc, &argv))
+    return 0;
 
   g_test_add_func ("/ui-client/withdraw-asks", test_withdraw_asks);
   g_test_add_func ("/ui-client/refer-and-undo", test_refer_and_undo);
   g_test_add_func ("/ui-client/feedback-calendar", test_feedback_calendar);
   g_test_add_func ("/ui-client/language-needs", test_language_needs);
   g_test_add_func ("/ui-client/give-consent", test_give_consent);
-  g_test_add_func ("/ui-client/mnemonics", test_mnemonics);
+  g_test_add_data_func ("/ui-client/mnemonics/en", "en", test_mnemonics);
+  g_test_add_data_func ("/ui-client/mnemonics/nl", "nl", test_mnemonics);
   g_test_add_func ("/ui-client/accounts-dialogs", test_accounts_dialogs);
   g_test_add_func ("/ui-client/choices-explained", test_choices_explained);
 

@@ -8,6 +8,7 @@
 #include "vp-accounts.h"
 #include "vp-accounts-page.h"
 #include "vp-categories.h"
+#include "vp-combo-typeahead.h"
 #include "vp-dialogs.h"
 #include "vp-location.h"
 #include "vp-passphrase-reset-dialog.h"
@@ -469,6 +470,8 @@ static void
 vp_accounts_page_init (VpAccountsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  vp_combo_typeahead_attach (self->role_row);
+  vp_combo_typeahead_attach (self->location_type_row);
 
   {
     g_autoptr(GtkStringList) types = gtk_string_list_new (NULL);

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "vp-choice-row.h"
+#include "vp-combo-typeahead.h"
 
 /* A combo row that says what its choices mean (#15: "Early" and
  * "Escalated" were offered without a word). The open list shows each
@@ -355,6 +356,7 @@ vp_choice_row_init (VpChoiceRow *self)
   g_signal_connect (factory, "bind", G_CALLBACK (bind_item), self);
   adw_combo_row_set_list_factory (ADW_COMBO_ROW (self), factory);
   g_signal_connect (self, "notify::selected", G_CALLBACK (on_selected), NULL);
+  vp_combo_typeahead_attach (ADW_COMBO_ROW (self));
 }
 
 GtkWidget *

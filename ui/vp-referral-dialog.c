@@ -7,6 +7,7 @@
 
 #include "vp-categories.h"
 #include "vp-choice-row.h"
+#include "vp-combo-typeahead.h"
 #include "vp-referral-dialog.h"
 
 /* A new referral, or the correction of one: what it is for, the
@@ -141,6 +142,7 @@ static void
 vp_referral_dialog_init (VpReferralDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  vp_combo_typeahead_attach (self->earlier_row);
 }
 
 /* @organisations: (nullable): the team's earlier organisations, most used
