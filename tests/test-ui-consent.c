@@ -346,7 +346,7 @@ consent_dialog_open (gpointer data)
 static AdwComboRow *
 explained_in (GtkWindow *dialog)
 {
-  GtkWidget *row = find_widget (GTK_WIDGET (dialog), is_titled_combo, "Explained in");
+  GtkWidget *row = find_widget (GTK_WIDGET (dialog), is_titled_combo, "_Explained in");
 
   g_assert_nonnull (row);
   return ADW_COMBO_ROW (row);
