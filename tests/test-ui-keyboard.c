@@ -359,6 +359,9 @@ test_mnemonics (gconstpointer data)
   g_assert_cmpuint (assert_unique_mnemonics (window, "register"), >=, 14);
   show_page (window, "clients");
   assert_unique_mnemonics (window, "clients");
+  vp_clients_page_show_client (vp_ui_child (window, VP_TYPE_WINDOW, "clients_page"), client_id);
+  vp_ui_settle ();
+  assert_unique_mnemonics (window, "client");
   show_page (window, "today");
   show_page (window, "report");
   assert_unique_mnemonics (window, "report");
