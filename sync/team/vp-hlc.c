@@ -24,9 +24,16 @@ void
 vp_hlc_to_string (const VpHlc *hlc,
                   char         out[VP_HLC_STRING_LEN + 1])
 {
-  g_snprintf (out, 12 + 1 + 8 + 2, "%012" G_GINT64_MODIFIER "x.%08x.",
-              CLAMP (hlc->ms, 0, VP_HLC_MAX_MS), hlc->counter);
-  vp_uid_to_string (&hlc->device, out + 12 + 1 + 8 + 1);
+  static const char hex[] = "0123456789abcdef";
+  guint64 ms = (guint64) CLAMP (hlc->ms, 0, VP_HLC_MAX_MS);
+
+  for (int i = 11; i >= 0; i--, ms >>= 4)
+    out[i] = hex[ms & 15];
+  out[12] = '.';
+  for (int i = 7; i >= 0; i--)
+    out[13 + 7 - i] = hex[(hlc->counter >> (4 * i)) & 15];
+  out[21] = '.';
+  vp_uid_to_string (&hlc->device, out + 22);
 }
 
 static gboolean

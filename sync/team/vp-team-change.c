@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <json-glib/json-glib.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <string.h>
@@ -12,11 +11,11 @@
 #include "vp-team-change.h"
 #include "vp-team-error.h"
 
-/* The canonical JSON of a change is written here, not by json-glib, so its
- * bytes (and with them its content id) cannot change with a library's
- * version: keys in byte order, no white space, strings with exactly the
- * escapes below, ids and clock stamps in their canonical text. json-glib
- * only reads, and a batch must read back to the very same bytes. */
+/* The canonical JSON of a change is written and read here, not by a JSON
+ * library, so its bytes (and with them its content id) cannot change with
+ * a library's version: keys in byte order, no white space, strings with
+ * exactly the escapes below, ids and clock stamps in their canonical text.
+ * A batch must read back to the very same bytes. */
 
 G_DEFINE_BOXED_TYPE (VpChange, vp_change, vp_change_ref, vp_change_unref)
 
@@ -483,67 +482,6 @@ vp_change_batch_to_json (VpChange * const *changes,
 }
 
 static gboolean
-member_text (JsonObject  *obj,
-             const char  *name,
-             gboolean     nullable,
-             const char **out)
-{
-  JsonNode *node = json_object_get_member (obj, name);
-
-  if (node == NULL)
-    return FALSE;
-  if (JSON_NODE_HOLDS_NULL (node))
-    {
-      *out = NULL;
-      return nullable;
-    }
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return FALSE;
-  *out = json_node_get_string (node);
-  return TRUE;
-}
-
-static VpChange *
-change_from_object (JsonObject  *obj,
-                    GError     **error)
-{
-  const char *client, *field, *hlc, *kind, *op, *parent, *role, *uid, *value;
-  VpChangeInput in = { 0 };
-  int i;
-
-  if (json_object_get_size (obj) != 9
-      || !member_text (obj, "client", FALSE, &client)
-      || !member_text (obj, "field", TRUE, &field)
-      || !member_text (obj, "hlc", FALSE, &hlc)
-      || !member_text (obj, "kind", FALSE, &kind)
-      || !member_text (obj, "op", FALSE, &op)
-      || !member_text (obj, "parent", TRUE, &parent)
-      || !member_text (obj, "role", FALSE, &role)
-      || !member_text (obj, "uid", FALSE, &uid)
-      || !member_text (obj, "value", TRUE, &value))
-    {
-      invalid (error, _("A change in a batch does not have the members a change has"));
-      return NULL;
-    }
-  if (!vp_record_kind_from_string (kind, &in.record.kind)
-      || (i = index_of (op_names, G_N_ELEMENTS (op_names), op)) < 0
-      || (in.op = (VpChangeOp) i, (i = index_of (role_names, G_N_ELEMENTS (role_names), role)) < 0))
-    {
-      invalid (error, _("A change names a kind of record, an operation or a role that this version of Vindplaats does not know"));
-      return NULL;
-    }
-  in.role = (VpTeamRole) i;
-  if (!vp_uid_parse (client, &in.record.client, error)
-      || !vp_uid_parse (uid, &in.record.uid, error)
-      || (parent != NULL && !vp_uid_parse (parent, &in.record.parent, error))
-      || !vp_hlc_parse (hlc, &in.hlc, error))
-    return NULL;
-  in.field = field;
-  in.value = value;
-  return vp_change_new (&in, error);
-}
-
-static gboolean
 canonical (GPtrArray   *changes,
            const char  *data,
            gsize        length)
@@ -557,65 +495,211 @@ canonical (GPtrArray   *changes,
   return same;
 }
 
-/* Each change is validated as vp_change_new() validates it; a batch that
- * reads back to other bytes than it came in (white space, key order,
- * escapes, a NUL inside a string) is refused as a whole. */
+/* A reader of exactly the canonical form, and nothing else: the members
+ * in their order, no white space, and in strings only the escapes that
+ * append_string() writes (so a string has one spelling). It builds no
+ * tree, so a blob of 64 MiB does not become gigabytes of nodes. */
+typedef struct {
+  const char *p;
+  const char *end;
+} Reader;
+
+static gboolean
+read_literal (Reader     *r,
+              const char *literal)
+{
+  gsize len = strlen (literal);
+
+  if ((gsize) (r->end - r->p) < len || memcmp (r->p, literal, len) != 0)
+    return FALSE;
+  r->p += len;
+  return TRUE;
+}
+
+static int
+lower_hex (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  return -1;
+}
+
+/* A string into out; FALSE on anything append_string() would not write,
+ * including a \u0000 that would cut the string short. */
+static gboolean
+read_string (Reader  *r,
+             GString *out)
+{
+  OPENSSL_cleanse (out->str, out->len);
+  g_string_truncate (out, 0);
+  if (!read_literal (r, "\""))
+    return FALSE;
+  while (r->p < r->end)
+    {
+      guchar b = (guchar) *r->p++;
+
+      if (b == '"')
+        return TRUE;
+      if (b < 0x20)
+        return FALSE;
+      if (b != '\\')
+        {
+          g_string_append_c (out, (char) b);
+          continue;
+        }
+      if (r->p >= r->end)
+        return FALSE;
+      switch (*r->p++)
+        {
+        case '"': g_string_append_c (out, '"'); break;
+        case '\\': g_string_append_c (out, '\\'); break;
+        case 'b': g_string_append_c (out, '\b'); break;
+        case 'f': g_string_append_c (out, '\f'); break;
+        case 'n': g_string_append_c (out, '\n'); break;
+        case 'r': g_string_append_c (out, '\r'); break;
+        case 't': g_string_append_c (out, '\t'); break;
+        case 'u':
+          {
+            int hi, lo;
+
+            if (r->end - r->p < 4 || r->p[0] != '0' || r->p[1] != '0'
+                || (hi = lower_hex (r->p[2])) < 0 || hi > 1 || (lo = lower_hex (r->p[3])) < 0)
+              return FALSE;
+            b = (guchar) (hi << 4 | lo);
+            if (b == 0 || b == '\b' || b == '\f' || b == '\n' || b == '\r' || b == '\t')
+              return FALSE;
+            g_string_append_c (out, (char) b);
+            r->p += 4;
+            break;
+          }
+        default:
+          return FALSE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+read_nullable (Reader   *r,
+               GString  *out,
+               gboolean *is_null)
+{
+  *is_null = read_literal (r, "null");
+  return *is_null || read_string (r, out);
+}
+
+/* The text of each member, reused from change to change and wiped before
+ * each reuse; the value's buffer is big enough for any valid value, so it
+ * does not grow and leave copies behind. */
+typedef struct {
+  GString *client, *field, *hlc, *kind, *op, *parent, *role, *uid, *value;
+} Members;
+
+static VpChange *
+read_change (Reader   *r,
+             Members  *m,
+             GError  **error)
+{
+  gboolean no_field, no_parent, no_value;
+  VpChangeInput in = { 0 };
+  int i;
+
+  if (!(read_literal (r, "{\"client\":") && read_string (r, m->client)
+        && read_literal (r, ",\"field\":") && read_nullable (r, m->field, &no_field)
+        && read_literal (r, ",\"hlc\":") && read_string (r, m->hlc)
+        && read_literal (r, ",\"kind\":") && read_string (r, m->kind)
+        && read_literal (r, ",\"op\":") && read_string (r, m->op)
+        && read_literal (r, ",\"parent\":") && read_nullable (r, m->parent, &no_parent)
+        && read_literal (r, ",\"role\":") && read_string (r, m->role)
+        && read_literal (r, ",\"uid\":") && read_string (r, m->uid)
+        && read_literal (r, ",\"value\":") && read_nullable (r, m->value, &no_value)
+        && read_literal (r, "}")))
+    {
+      invalid (error, _("A batch of changes is not in its canonical form"));
+      return NULL;
+    }
+  if (!vp_record_kind_from_string (m->kind->str, &in.record.kind)
+      || (i = index_of (op_names, G_N_ELEMENTS (op_names), m->op->str)) < 0
+      || (in.op = (VpChangeOp) i, (i = index_of (role_names, G_N_ELEMENTS (role_names), m->role->str)) < 0))
+    {
+      invalid (error, _("A change names a kind of record, an operation or a role that this version of Vindplaats does not know"));
+      return NULL;
+    }
+  in.role = (VpTeamRole) i;
+  if (!vp_uid_parse (m->client->str, &in.record.client, error)
+      || !vp_uid_parse (m->uid->str, &in.record.uid, error)
+      || (!no_parent && !vp_uid_parse (m->parent->str, &in.record.parent, error))
+      || !vp_hlc_parse (m->hlc->str, &in.hlc, error))
+    return NULL;
+  in.field = no_field ? NULL : m->field->str;
+  in.value = no_value ? NULL : m->value->str;
+  return vp_change_new (&in, error);
+}
+
+static void
+members_clear (Members *m)
+{
+  GString **all[] = { &m->client, &m->field, &m->hlc, &m->kind, &m->op, &m->parent, &m->role,
+                      &m->uid, &m->value };
+
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    if (*all[i] != NULL)
+      {
+        OPENSSL_cleanse ((*all[i])->str, (*all[i])->len);
+        g_string_free (*all[i], TRUE);
+        *all[i] = NULL;
+      }
+}
+
+/* Each change is validated as vp_change_new() validates it; anything that
+ * is not the canonical form is refused as a whole, and as a last check the
+ * batch must write back to the very bytes it came in. */
 GPtrArray *
 vp_change_batch_from_json (const char  *data,
                            gsize        length,
                            GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_change_unref);
-  g_autoptr(GError) local = NULL;
-  JsonObject *root;
-  JsonArray *array;
-  const char *format = NULL;
+  Reader r = { data, data + length };
+  Members m = {
+    g_string_sized_new (64), g_string_sized_new (64), g_string_sized_new (64),
+    g_string_sized_new (64), g_string_sized_new (64), g_string_sized_new (64),
+    g_string_sized_new (64), g_string_sized_new (64), g_string_sized_new (VP_CHANGE_MAX_VALUE + 1),
+  };
+  gboolean ok;
 
-  g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
 
-  if (length > G_MAXSSIZE || !json_parser_load_from_data (parser, data, (gssize) length, &local))
-    {
-      g_set_error (error, VP_TEAM_ERROR, VP_TEAM_ERROR_INVALID,
-                   _("A batch of changes could not be read: %s"),
-                   local != NULL ? local->message : _("it is too long"));
-      return NULL;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
-      || (root = json_node_get_object (json_parser_get_root (parser)), json_object_get_size (root) != 2)
-      || !member_text (root, "format", FALSE, &format)
-      || json_object_get_member (root, "changes") == NULL
-      || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "changes")))
-    {
-      invalid (error, _("This is not a batch of changes of team sync"));
-      return NULL;
-    }
-  if (g_strcmp0 (format, VP_CHANGE_BATCH_FORMAT) != 0)
-    {
-      invalid (error, _("This batch of changes has a format that this version of Vindplaats cannot read"));
-      return NULL;
-    }
+  ok = read_literal (&r, "{\"changes\":[");
+  if (!ok)
+    invalid (error, _("This is not a batch of changes of team sync"));
+  if (ok && !read_literal (&r, "]"))
+    for (;;)
+      {
+        VpChange *c = read_change (&r, &m, error);
 
-  array = json_object_get_array_member (root, "changes");
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *node = json_array_get_element (array, i);
-      VpChange *c;
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        {
-          invalid (error, _("A change in a batch does not have the members a change has"));
-          return NULL;
-        }
-      c = change_from_object (json_node_get_object (node), error);
-      if (c == NULL)
-        return NULL;
-      g_ptr_array_add (changes, c);
-    }
-  if (!canonical (changes, data, length))
-    {
-      invalid (error, _("A batch of changes is not in its canonical form"));
-      return NULL;
-    }
-  return g_steal_pointer (&changes);
+        if (c == NULL)
+          {
+            ok = FALSE;
+            break;
+          }
+        g_ptr_array_add (changes, c);
+        if (read_literal (&r, "]"))
+          break;
+        if (!read_literal (&r, ","))
+          {
+            ok = invalid (error, _("A batch of changes is not in its canonical form"));
+            break;
+          }
+      }
+  if (ok && !read_literal (&r, ",\"format\":\"" VP_CHANGE_BATCH_FORMAT "\"}"))
+    ok = invalid (error, read_literal (&r, ",\"format\":")
+                         ? _("This batch of changes has a format that this version of Vindplaats cannot read")
+                         : _("A batch of changes is not in its canonical form"));
+  if (ok && (r.p != r.end || !canonical (changes, data, length)))
+    ok = invalid (error, _("A batch of changes is not in its canonical form"));
+  members_clear (&m);
+  return ok ? g_steal_pointer (&changes) : NULL;
 }

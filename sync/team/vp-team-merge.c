@@ -546,7 +546,7 @@ vp_merge_changes (VpChange * const   *changes,
 
 typedef struct {
   VpRecordRef  ref;
-  VpChange    *first;    /* the earliest change of any kind (rule 4, whole) */
+  VpChange    *first;    /* bound as a whole: the earliest change of any op (rule 4) */
   VpChange    *deleted;  /* the earliest delete_record (rule 3) */
   VpChange    *give;     /* consent records: the earliest give */
   GHashTable  *fields;   /* field -> latest set (VpChange *) */
@@ -755,7 +755,8 @@ add_one (VpMerge  *merge,
     }
 
   rs = record_state (cs, &c->record);
-  changed = keep_earliest (&rs->first, c);
+  /* Only records bound as a whole need their first change. */
+  changed = vp_record_kind_consent (rs->ref.kind) != VP_CONSENT_NONE && keep_earliest (&rs->first, c);
   switch (c->op)
     {
     case VP_CHANGE_SET:
