@@ -478,6 +478,66 @@ test_padding (void)
 
 /* ---- Wrapping ------------------------------------------------------ */
 
+/* Unwraps by hand, from the documented format: [format | team | epoch |
+ * ephemeral public key | nonce | ciphertext | tag], the key from
+ * HKDF-SHA256 (X25519 secret, salt = ephemeral || recipient public key,
+ * info "vindplaats wrap v1"), the first four parts as associated data. */
+static void
+hand_unwrap (const VpDeviceKey *device,
+             GBytes            *wrapped,
+             guint8             out[VP_TEAM_KEY_LEN])
+{
+  const gsize aad_len = 1 + VP_UID_LEN + 4 + VP_X25519_KEY_LEN;
+  const guint8 *w = g_bytes_get_data (wrapped, NULL);
+  guint8 raw[VP_X25519_KEY_LEN], secret[32], salt[64], kek[32];
+  size_t secret_len = sizeof secret;
+  EVP_PKEY *own, *peer;
+  EVP_PKEY_CTX *pctx;
+  EVP_KDF *kdf;
+  EVP_KDF_CTX *kctx;
+  EVP_CIPHER_CTX *ctx;
+  int n = 0;
+
+  g_assert_true (vp_device_key_copy_private (device, raw, NULL));
+  own = EVP_PKEY_new_raw_private_key (EVP_PKEY_X25519, NULL, raw, sizeof raw);
+  OPENSSL_cleanse (raw, sizeof raw);
+  peer = EVP_PKEY_new_raw_public_key (EVP_PKEY_X25519, NULL, w + 1 + VP_UID_LEN + 4, VP_X25519_KEY_LEN);
+  pctx = EVP_PKEY_CTX_new (own, NULL);
+  g_assert_true (EVP_PKEY_derive_init (pctx) == 1 && EVP_PKEY_derive_set_peer (pctx, peer) == 1
+                 && EVP_PKEY_derive (pctx, secret, &secret_len) == 1);
+  EVP_PKEY_CTX_free (pctx);
+  EVP_PKEY_free (peer);
+  EVP_PKEY_free (own);
+
+  memcpy (salt, w + 1 + VP_UID_LEN + 4, 32);
+  memcpy (salt + 32, vp_device_key_get_public (device), 32);
+  kdf = EVP_KDF_fetch (NULL, "HKDF", NULL);
+  kctx = EVP_KDF_CTX_new (kdf);
+  {
+    OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string (OSSL_KDF_PARAM_DIGEST, (char *) "SHA256", 0),
+      OSSL_PARAM_construct_octet_string (OSSL_KDF_PARAM_KEY, secret, sizeof secret),
+      OSSL_PARAM_construct_octet_string (OSSL_KDF_PARAM_SALT, salt, sizeof salt),
+      OSSL_PARAM_construct_octet_string (OSSL_KDF_PARAM_INFO, (void *) "vindplaats wrap v1", 18),
+      OSSL_PARAM_construct_end (),
+    };
+    g_assert_cmpint (EVP_KDF_derive (kctx, kek, sizeof kek, params), ==, 1);
+  }
+  EVP_KDF_CTX_free (kctx);
+  EVP_KDF_free (kdf);
+
+  ctx = EVP_CIPHER_CTX_new ();
+  g_assert_true (EVP_DecryptInit_ex (ctx, EVP_aes_256_gcm (), NULL, kek, w + aad_len) == 1);
+  g_assert_true (EVP_DecryptUpdate (ctx, NULL, &n, w, (int) aad_len) == 1);
+  g_assert_true (EVP_DecryptUpdate (ctx, out, &n, w + aad_len + 12, VP_TEAM_KEY_LEN) == 1);
+  g_assert_true (EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_GCM_SET_TAG, 16,
+                                      (void *) (w + aad_len + 12 + VP_TEAM_KEY_LEN)) == 1);
+  g_assert_true (EVP_DecryptFinal_ex (ctx, out + n, &n) == 1);
+  EVP_CIPHER_CTX_free (ctx);
+  OPENSSL_cleanse (secret, sizeof secret);
+  OPENSSL_cleanse (kek, sizeof kek);
+}
+
 static void
 test_wrap (void)
 {
@@ -499,6 +559,8 @@ test_wrap (void)
   g_assert_no_error (error);
   vp_team_key_copy_secret (key, a);
   vp_team_key_copy_secret (unwrapped, b);
+  g_assert_cmpmem (a, sizeof a, b, sizeof b);
+  hand_unwrap (device, wrapped, b);
   g_assert_cmpmem (a, sizeof a, b, sizeof b);
   OPENSSL_cleanse (a, sizeof a);
   OPENSSL_cleanse (b, sizeof b);

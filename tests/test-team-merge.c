@@ -337,6 +337,61 @@ test_change_json (void)
   }
 }
 
+/* Which fields travel, which consent binds them and which only a team
+ * leader sets, written out here against data/vp-schema.c, so that a change
+ * to the tables is a change to this test too. */
+static void
+test_change_fields (void)
+{
+  static const struct {
+    VpRecordKind kind;
+    const char *fields;      /* every field, in order */
+    const char *language;    /* bound to language consent, field by field */
+    const char *interpreter; /* bound to interpreter consent */
+    const char *leader;      /* team leader only */
+    VpConsentCategory whole; /* bound as a whole */
+  } kinds[] = {
+    { VP_RECORD_CLIENT, "birth_year created_at label neighbourhood phone", "", "", "", VP_CONSENT_NONE },
+    { VP_RECORD_CONTACT, "account dutch_proficiency entered_at initiated_by interpreter kind language "
+      "location location_type notes occurred_at stage", "dutch_proficiency language", "interpreter", "",
+      VP_CONSENT_NONE },
+    { VP_RECORD_CONSENT, "explanation_language method text_version", "", "", "", VP_CONSENT_NONE },
+    { VP_RECORD_LANGUAGE_NEED, "dutch_proficiency preferred_languages",
+      "dutch_proficiency preferred_languages", "", "", VP_CONSENT_NONE },
+    { VP_RECORD_REFERRAL, "account category contact entered_at feedback_expected_by leader_note "
+      "organisation referred_on reviewed_at reviewed_by warm_handover", "", "",
+      "leader_note reviewed_at reviewed_by", VP_CONSENT_REFERRAL },
+    { VP_RECORD_FEEDBACK, "note outcome received_on", "", "", "", VP_CONSENT_REFERRAL },
+  };
+
+  g_assert_cmpuint (G_N_ELEMENTS (kinds), ==, VP_N_RECORD_KINDS);
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      g_autofree char *all = g_strjoinv (" ", (char **) vp_record_fields (kinds[k].kind));
+      g_auto(GStrv) language = g_strsplit (kinds[k].language, " ", -1);
+      g_auto(GStrv) interpreter = g_strsplit (kinds[k].interpreter, " ", -1);
+      g_auto(GStrv) leader = g_strsplit (kinds[k].leader, " ", -1);
+      const char * const *fields = vp_record_fields (kinds[k].kind);
+
+      g_assert_cmpstr (all, ==, kinds[k].fields);
+      g_assert_cmpint (vp_record_kind_consent (kinds[k].kind), ==, kinds[k].whole);
+      for (guint f = 0; fields[f] != NULL; f++)
+        {
+          VpConsentCategory expected = g_strv_contains ((const char * const *) language, fields[f])
+                                       ? VP_CONSENT_LANGUAGE
+                                       : g_strv_contains ((const char * const *) interpreter, fields[f])
+                                       ? VP_CONSENT_INTERPRETER : VP_CONSENT_NONE;
+
+          g_assert_true (vp_record_field_exists (kinds[k].kind, fields[f]));
+          g_assert_cmpint (vp_record_field_consent (kinds[k].kind, fields[f]), ==, expected);
+          g_assert_cmpint (vp_record_field_is_leader_only (kinds[k].kind, fields[f]), ==,
+                           g_strv_contains ((const char * const *) leader, fields[f]));
+        }
+      g_assert_false (vp_record_field_exists (kinds[k].kind, "category_given"));
+      g_assert_false (vp_record_field_exists (kinds[k].kind, NULL));
+    }
+}
+
 /* Anything but the canonical bytes is refused, and so is a change that
  * does not fit its kind or operation. */
 static void
@@ -455,7 +510,22 @@ test_rule_lww (void)
   ADD (list, set (VP_RECORD_CLIENT, 1, 1, "phone", "from 102", stamp (2000, 3, 102)));
   ADD (list, set (VP_RECORD_CLIENT, 1, 1, "neighbourhood", "Noord", stamp (2000, 0, 101)));
   ADD (list, set (VP_RECORD_CLIENT, 1, 1, "neighbourhood", NULL, stamp (2001, 0, 101)));
+  /* Ties on millisecond and counter, on records of their own: the larger
+   * device id wins every one, whatever the content ids say. */
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree char *a = g_strdup_printf ("a %u", i), *b = g_strdup_printf ("b %u", i);
+
+      ADD (list, set (VP_RECORD_CLIENT, 20 + i, 20 + i, "label", b, stamp (3000, i, 102)));
+      ADD (list, set (VP_RECORD_CLIENT, 20 + i, 20 + i, "label", a, stamp (3000, i, 101)));
+    }
   view = merge_all (list, roster);
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree char *b = g_strdup_printf ("b %u", i);
+
+      g_assert_cmpstr (field_in (view, ref_of (VP_RECORD_CLIENT, 20 + i, 20 + i, 0), "label"), ==, b);
+    }
   g_assert_cmpstr (field_in (view, client, "label"), ==, "new");
   g_assert_cmpstr (field_in (view, client, "phone"), ==, "from 102");
   g_assert_cmpstr (field_in (view, client, "neighbourhood"), ==, "<null>");
@@ -1915,6 +1985,7 @@ main (int   argc,
   g_test_add_func ("/team-merge/hlc/text", test_hlc_text);
   g_test_add_func ("/team-merge/change/json", test_change_json);
   g_test_add_func ("/team-merge/change/refused", test_change_refused);
+  g_test_add_func ("/team-merge/change/fields", test_change_fields);
   g_test_add_func ("/team-merge/rule/lww", test_rule_lww);
   g_test_add_func ("/team-merge/rule/erasure", test_rule_erasure);
   g_test_add_func ("/team-merge/rule/delete", test_rule_delete);

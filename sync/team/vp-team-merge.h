@@ -62,7 +62,8 @@ gboolean              vp_merge_view_equal        (const VpMergeView *a,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpMergeView, vp_merge_view_free)
 
 /* The whole-set form: the rules of docs/team-sync.md written out as they
- * read, over the whole set at once (duplicates count once). */
+ * read, over the whole set at once (duplicates count once). Quadratic in
+ * the changes of one client: the reference, for tests and rebuilding. */
 VpMergeView *vp_merge_changes (VpChange * const  *changes,
                                guint              n_changes,
                                const VpTeamRoster *roster);
