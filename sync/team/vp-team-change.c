@@ -661,17 +661,19 @@ vp_change_batch_from_json (const char  *data,
                            gsize        length,
                            GError     **error)
 {
-  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_change_unref);
+  g_autoptr(GPtrArray) changes = NULL;
   Reader r = { data, data + length };
-  Members m = {
-    g_string_sized_new (64), g_string_sized_new (64), g_string_sized_new (64),
-    g_string_sized_new (64), g_string_sized_new (64), g_string_sized_new (64),
-    g_string_sized_new (64), g_string_sized_new (64), g_string_sized_new (VP_CHANGE_MAX_VALUE + 1),
-  };
+  Members m;
   gboolean ok;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
+  changes = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_change_unref);
+  m = (Members) {
+    g_string_sized_new (64), g_string_sized_new (64), g_string_sized_new (64),
+    g_string_sized_new (64), g_string_sized_new (64), g_string_sized_new (64),
+    g_string_sized_new (64), g_string_sized_new (64), g_string_sized_new (VP_CHANGE_MAX_VALUE + 1),
+  };
   ok = read_literal (&r, "{\"changes\":[");
   if (!ok)
     invalid (error, _("This is not a batch of changes of team sync"));
