@@ -515,44 +515,85 @@ vp_store_count_overdue_referrals (VpStore     *store,
   return n;
 }
 
-GArray *
-vp_store_feedback_shares (VpStore     *store,
-                          const GDate *today)
+static guint *
+count_of (VpFeedbackCounts *counts,
+          VpReferralStatus  status)
 {
-  GArray *shares = g_array_new (FALSE, TRUE, sizeof (VpFeedbackShare));
-  g_autofree char *day = date_text (today);
+  switch (status)
+    {
+    case VP_REFERRAL_IN_TIME:
+      return &counts->in_time;
+    case VP_REFERRAL_LATE:
+      return &counts->late;
+    case VP_REFERRAL_OVERDUE:
+      return &counts->overdue;
+    case VP_REFERRAL_AWAITING:
+    default:
+      return &counts->awaiting;
+    }
+}
+
+/* Each referral of the last 12 months under its status today, by the one
+ * rule of vp_referral_status(); categories without referrals are left
+ * out, the others come in the order of DESIGN §6. */
+GArray *
+vp_store_feedback_counts (VpStore      *store,
+                          const GDate  *today,
+                          GError      **error)
+{
+  g_autoptr(GArray) counts = g_array_new (FALSE, TRUE, sizeof (VpFeedbackCounts));
+  g_autoptr(GArray) by_category = NULL;
   g_autofree char *from = NULL;
   const VpCategoryEntry *categories;
   sqlite3_stmt *stmt = NULL;
-  GDate start = *today;
+  GDate start;
   guint n = 0;
+  int rc;
 
-  g_return_val_if_fail (VP_IS_STORE (store), shares);
+  g_return_val_if_fail (VP_IS_STORE (store), NULL);
+  g_return_val_if_fail (today != NULL && g_date_valid (today), NULL);
 
+  start = *today;
   g_date_subtract_months (&start, 12);
   from = date_text (&start);
   categories = vp_category_entries (VP_CATEGORY_REFERRAL_CATEGORY, &n);
-  if (sqlite3_prepare_v2 (vp_store_get_db (store),
-                          "SELECT category, count(*),"
-                          "       sum (feedback_received_on IS NOT NULL AND feedback_received_on <= feedback_expected_by)"
-                          " FROM referral WHERE referred_on > ?1 AND feedback_expected_by < ?2"
-                          " GROUP BY category", -1, &stmt, NULL) == SQLITE_OK)
+  by_category = g_array_new (FALSE, TRUE, sizeof (VpFeedbackCounts));
+  g_array_set_size (by_category, n);
+
+  rc = sqlite3_prepare_v2 (vp_store_get_db (store),
+                           "SELECT category, feedback_expected_by, feedback_received_on"
+                           " FROM referral WHERE referred_on > ?1", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
     {
       sqlite3_bind_text (stmt, 1, from, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 2, day, -1, SQLITE_TRANSIENT);
-      while (sqlite3_step (stmt) == SQLITE_ROW)
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
           int index = vp_category_index (VP_CATEGORY_REFERRAL_CATEGORY, (const char *) sqlite3_column_text (stmt, 0));
-          VpFeedbackShare share;
+          GDate expected, received;
 
-          if (index < 0)
+          parse_date (sqlite3_column_text (stmt, 1), &expected);
+          parse_date (sqlite3_column_text (stmt, 2), &received);
+          if (index < 0 || !g_date_valid (&expected))
             continue;
-          share.category = categories[index].code;
-          share.due = (guint) sqlite3_column_int (stmt, 1);
-          share.in_time = (guint) sqlite3_column_int (stmt, 2);
-          g_array_append_val (shares, share);
+          (*count_of (&g_array_index (by_category, VpFeedbackCounts, index),
+                      vp_referral_status (&expected, &received, today)))++;
         }
     }
   sqlite3_finalize (stmt);
-  return shares;
+  if (rc != SQLITE_DONE)
+    {
+      vp_store_set_sqlite_error (store, rc, error);
+      return NULL;
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      VpFeedbackCounts *c = &g_array_index (by_category, VpFeedbackCounts, i);
+
+      if (c->in_time + c->late + c->overdue + c->awaiting == 0)
+        continue;
+      c->category = categories[i].code;
+      g_array_append_val (counts, *c);
+    }
+  return g_steal_pointer (&counts);
 }

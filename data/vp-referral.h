@@ -99,16 +99,19 @@ GStrv      vp_store_list_organisations   (VpStore               *store,
 guint      vp_store_count_overdue_referrals (VpStore            *store,
                                              const GDate        *today);
 
-/* Per referral category: referrals of the last 12 months whose feedback
- * was due by today, and how many of those had it in time. */
+/* Per referral category: the referrals made in the last 12 months, by
+ * their status today (vp_referral_status()). */
 typedef struct {
   const char *category; /* static code */
-  guint       due;
   guint       in_time;
-} VpFeedbackShare;
+  guint       late;
+  guint       overdue;   /* no feedback, and the expected day has passed */
+  guint       awaiting;  /* no feedback yet, and none expected yet */
+} VpFeedbackCounts;
 
-GArray    *vp_store_feedback_shares        (VpStore            *store,
-                                            const GDate        *today);
+GArray    *vp_store_feedback_counts        (VpStore            *store,
+                                            const GDate        *today,
+                                            GError            **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpReferral, vp_referral_free)
 

@@ -31,6 +31,7 @@
 #include "vp-recovery-page.h"
 #include "vp-setup-page.h"
 #include "vp-report-page.h"
+#include "vp-review-dialog.h"
 #include "vp-test-certs.h"
 #include "vp-test-util.h"
 #include "vp-today-page.h"
@@ -1399,13 +1400,13 @@ test_referral_review (void)
   g_assert_cmpuint (vp_referrals_page_get_n_shown (review), ==, 2);
   g_assert_nonnull (strstr (gtk_label_get_label (vp_ui_child (review, VP_TYPE_REFERRALS_PAGE, "counts_label")), "1 overdue"));
   g_assert_cmpstr (vp_feedback_chart_get_summary (vp_ui_child (review, VP_TYPE_REFERRALS_PAGE, "chart")), ==,
-                   "Housing: 0 of 1 in time. ");
+                   "Debt: 1 awaiting. Housing: 1 overdue.");
   vp_ui_save_screenshot (GTK_WIDGET (window), "test-ui-referral-review");
 
   gtk_widget_activate_action (GTK_WIDGET (review), "referrals.review", "x", late_referral);
   {
     AdwMessageDialog *dialog = open_dialog ();
-    gtk_editable_set_text (g_object_get_data (G_OBJECT (dialog), "note"), "Called the housing office");
+    vp_ui_set_text (dialog, VP_TYPE_REVIEW_DIALOG, "note_row", "Called the housing office");
     adw_message_dialog_response (dialog, "review");
     vp_ui_settle ();
   }

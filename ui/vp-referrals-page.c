@@ -13,6 +13,7 @@
 #include "vp-feedback-chart.h"
 #include "vp-referral.h"
 #include "vp-referrals-page.h"
+#include "vp-review-dialog.h"
 
 /* The team leader's review of referrals: overdue first, counts per status,
  * filters, a note per referral, and a CSV for the team meeting. */
@@ -90,6 +91,21 @@ referral_row (const VpReferral *r)
   return row;
 }
 
+/* Every referral of the last 12 months, whatever the filters say: the
+ * chart is the team's picture, the list below is the search. */
+static void
+refresh_chart (VpReferralsPage *self,
+               const GDate     *today)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) counts = vp_store_feedback_counts (self->store, today, &error);
+
+  if (counts != NULL)
+    vp_feedback_chart_set_counts (self->chart, counts);
+  else
+    vp_feedback_chart_set_error (self->chart, error->message);
+}
+
 void
 vp_referrals_page_refresh (VpReferralsPage *self)
 {
@@ -136,10 +152,7 @@ vp_referrals_page_refresh (VpReferralsPage *self)
       counts[r->status]++;
       gtk_list_box_append (self->list, referral_row (r));
     }
-  {
-    g_autoptr(GArray) shares = vp_store_feedback_shares (self->store, &today);
-    vp_feedback_chart_set_shares (self->chart, shares);
-  }
+  refresh_chart (self, &today);
   counts_text = g_strdup_printf (_("%u overdue · %u awaiting · %u in time · %u late"),
                                  counts[VP_REFERRAL_OVERDUE], counts[VP_REFERRAL_AWAITING],
                                  counts[VP_REFERRAL_IN_TIME], counts[VP_REFERRAL_LATE]);
@@ -161,19 +174,31 @@ open_client_activated (GtkWidget  *widget,
 }
 
 static void
-review_response (AdwMessageDialog *dialog,
-                 const char       *response,
-                 VpReferralsPage  *self)
+review_response (VpReviewDialog  *dialog,
+                 const char      *response,
+                 VpReferralsPage *self)
 {
-  GtkEditable *note = g_object_get_data (G_OBJECT (dialog), "note");
-  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "referral-id"));
   g_autoptr(GError) error = NULL;
 
   if (!g_str_equal (response, "review"))
     return;
-  if (!vp_store_review_referral (self->store, id, gtk_editable_get_text (note), &error))
+  if (!vp_store_review_referral (self->store, vp_review_dialog_get_referral_id (dialog),
+                                 vp_review_dialog_get_note (dialog), &error))
     vp_toast (GTK_WIDGET (self), error->message);
   vp_referrals_page_refresh (self);
+}
+
+static const VpReferral *
+shown_referral (VpReferralsPage *self,
+                gint64           id)
+{
+  for (guint i = 0; self->shown != NULL && i < self->shown->len; i++)
+    {
+      const VpReferral *r = g_ptr_array_index (self->shown, i);
+      if (r->id == id)
+        return r;
+    }
+  return NULL;
 }
 
 static void
@@ -182,19 +207,13 @@ review_activated (GtkWidget  *widget,
                   GVariant   *param)
 {
   VpReferralsPage *self = VP_REFERRALS_PAGE (widget);
-  AdwMessageDialog *dialog = vp_dialog_new (widget, _("Review Referral"),
-                                            _("Your note is for the team. A reviewed referral stays overdue until feedback arrives."),
-                                            "review", _("Mark _Reviewed"), ADW_RESPONSE_SUGGESTED);
-  GtkWidget *list = gtk_list_box_new ();
-  GtkWidget *note = adw_entry_row_new ();
+  const VpReferral *referral = shown_referral (self, g_variant_get_int64 (param));
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *dialog;
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (note), _("Team leader’s note"));
-  gtk_list_box_append (GTK_LIST_BOX (list), note);
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (list, "boxed-list");
-  adw_message_dialog_set_extra_child (dialog, list);
-  g_object_set_data (G_OBJECT (dialog), "note", note);
-  g_object_set_data (G_OBJECT (dialog), "referral-id", GSIZE_TO_POINTER ((gsize) g_variant_get_int64 (param)));
+  if (referral == NULL)
+    return;
+  dialog = vp_review_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, referral);
   g_signal_connect_object (dialog, "response", G_CALLBACK (review_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -309,6 +328,7 @@ vp_referrals_page_class_init (VpReferralsPageClass *klass)
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 
   g_type_ensure (VP_TYPE_FEEDBACK_CHART);
+  g_type_ensure (VP_TYPE_REVIEW_DIALOG);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/vindplaats/Vindplaats/vp-referrals-page.ui");
   gtk_widget_class_bind_template_child (widget_class, VpReferralsPage, counts_label);
