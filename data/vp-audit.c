@@ -4,13 +4,22 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "vp-audit.h"
 
 /* The audit log is append-only (triggers refuse UPDATE and DELETE) and
  * hash-chained: each entry's hash covers its own fields and the previous
  * entry's hash, so altering or removing one entry breaks every hash after
- * it. Callers append inside the transaction of the action they log. */
+ * it. Callers append inside the transaction of the action they log.
+ *
+ * An entry may carry a detail in codes (schema 6). Entries without one
+ * keep the first form of the hash ("vindplaats-audit/1"), so every entry
+ * written before the column existed still verifies; an entry with a
+ * detail is hashed in the second form, which adds it. The form follows
+ * from the stored detail, and each form starts with its own name, so
+ * adding, removing or changing a detail afterwards breaks the hash like
+ * any other change. */
 
 #define GENESIS_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -24,6 +33,7 @@ vp_audit_entry_free (VpAuditEntry *entry)
   g_free (entry->action);
   g_free (entry->record_type);
   g_free (entry->outcome);
+  g_free (entry->detail);
   g_free (entry->prev_hash);
   g_free (entry->hash);
   g_free (entry);
@@ -32,13 +42,31 @@ vp_audit_entry_free (VpAuditEntry *entry)
 static char *
 entry_hash (const VpAuditEntry *e)
 {
-  g_autofree char *text =
-    g_strdup_printf ("vindplaats-audit/1\n%s\n%" G_GINT64_FORMAT "\n%s\n%" G_GINT64_FORMAT
-                     "\n%s\n%s\n%s\n%" G_GINT64_FORMAT "\n%s",
-                     e->prev_hash, e->id, e->at, e->account_id,
-                     e->role != NULL ? e->role : "", e->action,
-                     e->record_type != NULL ? e->record_type : "", e->record_id, e->outcome);
-  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+  g_autoptr(GString) text = g_string_new (e->detail != NULL ? "vindplaats-audit/2\n" : "vindplaats-audit/1\n");
+
+  g_string_append_printf (text, "%s\n%" G_GINT64_FORMAT "\n%s\n%" G_GINT64_FORMAT
+                          "\n%s\n%s\n%s\n%" G_GINT64_FORMAT "\n%s",
+                          e->prev_hash, e->id, e->at, e->account_id,
+                          e->role != NULL ? e->role : "", e->action,
+                          e->record_type != NULL ? e->record_type : "", e->record_id, e->outcome);
+  if (e->detail != NULL)
+    g_string_append_printf (text, "\n%s", e->detail);
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text->str, (gssize) text->len);
+}
+
+/* Codes only: 1 to 64 of a-z, 0-9 and ":.-_" (the schema checks the
+ * same), so that no name, label or phone number can be put in one. */
+gboolean
+vp_audit_detail_is_valid (const char *detail)
+{
+  gsize n = detail != NULL ? strlen (detail) : 0;
+
+  if (n < 1 || n > 64)
+    return FALSE;
+  for (gsize i = 0; i < n; i++)
+    if (!g_ascii_islower (detail[i]) && !g_ascii_isdigit (detail[i]) && strchr (":.-_", detail[i]) == NULL)
+      return FALSE;
+  return TRUE;
 }
 
 static char *
@@ -71,15 +99,16 @@ last_entry (sqlite3  *db,
   return rc == SQLITE_DONE;
 }
 
-gboolean
-vp_audit_append_as (VpStore     *store,
-                    gint64       account_id,
-                    const char  *role,
-                    const char  *action,
-                    const char  *record_type,
-                    gint64       record_id,
-                    const char  *outcome,
-                    GError     **error)
+static gboolean
+append_entry (VpStore     *store,
+              gint64       account_id,
+              const char  *role,
+              const char  *action,
+              const char  *record_type,
+              gint64       record_id,
+              const char  *detail,
+              const char  *outcome,
+              GError     **error)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   sqlite3 *db = vp_store_get_db (store);
@@ -94,6 +123,12 @@ vp_audit_append_as (VpStore     *store,
   g_return_val_if_fail (VP_IS_STORE (store), FALSE);
   g_return_val_if_fail (action != NULL && outcome != NULL, FALSE);
 
+  if (detail != NULL && !vp_audit_detail_is_valid (detail))
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID,
+                           _("An audit entry’s detail may hold codes only"));
+      return FALSE;
+    }
   if (db == NULL)
     {
       g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_LOCKED, _("The store is locked"));
@@ -110,13 +145,14 @@ vp_audit_append_as (VpStore     *store,
   e.record_type = (char *) record_type;
   e.record_id = record_id;
   e.outcome = (char *) outcome;
+  e.detail = (char *) detail;
   e.prev_hash = prev;
   hash = entry_hash (&e);
 
   rc = sqlite3_prepare_v2 (db,
                            "INSERT INTO audit_log (id, at, account_id, role, action, record_type,"
-                           "                       record_id, outcome, prev_hash, hash)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &stmt, NULL);
+                           "                       record_id, outcome, prev_hash, hash, detail)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_int64 (stmt, 1, e.id);
@@ -131,12 +167,26 @@ vp_audit_append_as (VpStore     *store,
       sqlite3_bind_text (stmt, 8, outcome, -1, SQLITE_STATIC);
       sqlite3_bind_text (stmt, 9, prev, -1, SQLITE_STATIC);
       sqlite3_bind_text (stmt, 10, hash, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 11, detail, -1, SQLITE_STATIC);
       rc = sqlite3_step (stmt);
     }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     return vp_store_set_sqlite_error (store, rc, error);
   return TRUE;
+}
+
+gboolean
+vp_audit_append_as (VpStore     *store,
+                    gint64       account_id,
+                    const char  *role,
+                    const char  *action,
+                    const char  *record_type,
+                    gint64       record_id,
+                    const char  *outcome,
+                    GError     **error)
+{
+  return append_entry (store, account_id, role, action, record_type, record_id, NULL, outcome, error);
 }
 
 /* Logs an action of the account that unlocked the store. */
@@ -148,13 +198,26 @@ vp_audit_append (VpStore     *store,
                  const char  *outcome,
                  GError     **error)
 {
-  return vp_audit_append_as (store, vp_store_get_account_id (store),
-                             vp_store_get_account_role (store), action,
-                             record_type, record_id, outcome, error);
+  return vp_audit_append_detail (store, action, record_type, record_id, NULL, outcome, error);
+}
+
+/* The same, saying more in @detail: codes only (vp_audit_detail_is_valid()),
+ * such as "withdrawn:language" or "2026-10"; NULL for none. */
+gboolean
+vp_audit_append_detail (VpStore     *store,
+                        const char  *action,
+                        const char  *record_type,
+                        gint64       record_id,
+                        const char  *detail,
+                        const char  *outcome,
+                        GError     **error)
+{
+  return append_entry (store, vp_store_get_account_id (store), vp_store_get_account_role (store),
+                       action, record_type, record_id, detail, outcome, error);
 }
 
 #define ENTRY_COLUMNS \
-  "id, at, account_id, role, action, record_type, record_id, outcome, prev_hash, hash"
+  "id, at, account_id, role, action, record_type, record_id, outcome, prev_hash, hash, detail"
 
 static VpAuditEntry *
 entry_from_row (sqlite3_stmt *stmt)
@@ -171,6 +234,7 @@ entry_from_row (sqlite3_stmt *stmt)
   e->outcome = column_dup (stmt, 7);
   e->prev_hash = column_dup (stmt, 8);
   e->hash = column_dup (stmt, 9);
+  e->detail = column_dup (stmt, 10);
   return e;
 }
 

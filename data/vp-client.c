@@ -229,6 +229,23 @@ is_year (const char *text)
   return TRUE;
 }
 
+/* What a query looks up, as the search below reads it: "phone" (digits
+ * only), "birth_year" (four digits, which may also begin a label or a
+ * phone number) or "label"; NULL for an empty query. The audit log
+ * records this, never the text (#15). */
+const char *
+vp_client_query_kind (const char *query)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (query != NULL ? query : ""));
+  g_autofree char *phone = phone_digits (trimmed);
+
+  if (*trimmed == '\0')
+    return NULL;
+  if (phone != NULL)
+    return "phone";
+  return is_year (trimmed) ? "birth_year" : "label";
+}
+
 /* The ids of the clients matching a label, phone number or birth year,
  * newest client first. An empty query matches everyone. */
 GArray *

@@ -21,6 +21,7 @@ VpClient   *vp_store_get_client      (VpStore     *store,
 GArray     *vp_store_search_clients  (VpStore     *store,
                                       const char  *query,
                                       GError     **error);
+const char *vp_client_query_kind     (const char  *query);
 
 /* A GListModel of the clients matching a query, for 100,000 clients and
  * more: the matching ids come from one query, the rows in pages, loaded

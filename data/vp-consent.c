@@ -40,11 +40,13 @@ now_text (void)
   return g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
 }
 
+/* @detail: "given:CATEGORY" or "withdrawn:CATEGORY", for the audit log. */
 static gboolean
-finish (VpStore   *store,
-        int        rc,
-        gint64     record_id,
-        GError   **error)
+finish (VpStore     *store,
+        int          rc,
+        gint64       record_id,
+        const char  *detail,
+        GError     **error)
 {
   if (rc != SQLITE_DONE)
     {
@@ -52,7 +54,7 @@ finish (VpStore   *store,
       vp_store_exec (store, "ROLLBACK", NULL);
       return FALSE;
     }
-  if (!vp_audit_append (store, "change", "consent", record_id, "ok", error) ||
+  if (!vp_audit_append_detail (store, "change", "consent", record_id, detail, "ok", error) ||
       !vp_store_exec (store, "COMMIT", error))
     {
       vp_store_exec (store, "ROLLBACK", NULL);
@@ -71,6 +73,7 @@ vp_store_give_consent (VpStore     *store,
                        GError     **error)
 {
   g_autofree char *now = now_text ();
+  g_autofree char *detail = NULL;
   sqlite3_stmt *stmt = NULL;
   int rc;
 
@@ -104,7 +107,8 @@ vp_store_give_consent (VpStore     *store,
       rc = sqlite3_step (stmt);
     }
   sqlite3_finalize (stmt);
-  return finish (store, rc, sqlite3_last_insert_rowid (vp_store_get_db (store)), error);
+  detail = g_strconcat ("given:", category, NULL);
+  return finish (store, rc, sqlite3_last_insert_rowid (vp_store_get_db (store)), detail, error);
 }
 
 /* As easy as giving: one call, and the category's values are gone at once
@@ -116,6 +120,7 @@ vp_store_withdraw_consent (VpStore     *store,
                            GError     **error)
 {
   g_autofree char *now = now_text ();
+  g_autofree char *detail = NULL;
   sqlite3_stmt *stmt = NULL;
   gint64 consent_id = 0;
   int rc;
@@ -137,7 +142,8 @@ vp_store_withdraw_consent (VpStore     *store,
         consent_id = sqlite3_column_int64 (stmt, 0);
     }
   sqlite3_finalize (stmt);
-  return finish (store, rc, consent_id, error);
+  detail = is_category (category) ? g_strconcat ("withdrawn:", category, NULL) : NULL;
+  return finish (store, rc, consent_id, detail, error);
 }
 
 gboolean

@@ -135,11 +135,14 @@ vp_store_set_feedback_days (VpStore     *store,
   return vp_store_set_setting (store, key, value, error);
 }
 
+/* @detail: for a change, what kind ("correction", "feedback", "review"),
+ * without the values themselves. */
 static gboolean
 commit_with_audit (VpStore     *store,
                    int          rc,
                    const char  *action,
                    gint64       id,
+                   const char  *detail,
                    GError     **error)
 {
   if (rc != SQLITE_DONE)
@@ -152,7 +155,7 @@ commit_with_audit (VpStore     *store,
       vp_store_exec (store, "ROLLBACK", NULL);
       return FALSE;
     }
-  if (!vp_audit_append (store, action, "referral", id, "ok", error) ||
+  if (!vp_audit_append_detail (store, action, "referral", id, detail, "ok", error) ||
       !vp_store_exec (store, "COMMIT", error))
     {
       vp_store_exec (store, "ROLLBACK", NULL);
@@ -238,7 +241,7 @@ vp_store_add_referral (VpStore               *store,
     }
   sqlite3_finalize (stmt);
   id = sqlite3_last_insert_rowid (vp_store_get_db (store));
-  return commit_with_audit (store, rc, "create", id, error) ? id : 0;
+  return commit_with_audit (store, rc, "create", id, NULL, error) ? id : 0;
 }
 
 static gboolean
@@ -249,6 +252,7 @@ update_one (VpStore     *store,
             const char  *b,
             const char  *c,
             const char  *action,
+            const char  *detail,
             GError     **error)
 {
   sqlite3_stmt *stmt = NULL;
@@ -272,7 +276,7 @@ update_one (VpStore     *store,
       g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_NOT_FOUND, _("There is no such referral"));
       return FALSE;
     }
-  return commit_with_audit (store, rc, action, id, error);
+  return commit_with_audit (store, rc, action, id, detail, error);
 }
 
 /* A correction of what was recorded; the dates stay as they were. */
@@ -301,7 +305,7 @@ vp_store_update_referral (VpStore     *store,
     }
   return update_one (store, "UPDATE referral SET category = ?2, organisation = ?3,"
                             " warm_handover = CAST (?4 AS INTEGER) WHERE id = ?1",
-                     referral_id, category, trimmed, warm_handover ? "1" : "0", "change", error);
+                     referral_id, category, trimmed, warm_handover ? "1" : "0", "change", "correction", error);
 }
 
 /* Undo right after recording, or a correction: audited like any deletion. */
@@ -314,7 +318,7 @@ vp_store_delete_referral (VpStore  *store,
 
   /* update_one() binds ?2..?4 as NULL; a DELETE simply does not use them. */
   return update_one (store, "DELETE FROM referral WHERE id = ?1 AND coalesce (?2, ?3, ?4) IS NULL",
-                     referral_id, NULL, NULL, NULL, "delete", error);
+                     referral_id, NULL, NULL, NULL, "delete", NULL, error);
 }
 
 gboolean
@@ -339,7 +343,7 @@ vp_store_record_feedback (VpStore      *store,
   return update_one (store,
                      "UPDATE referral SET feedback_received_on = ?2, outcome = ?3,"
                      " feedback_note = nullif (trim (?4), '') WHERE id = ?1",
-                     referral_id, received, outcome, note, "change", error);
+                     referral_id, received, outcome, note, "change", "feedback", error);
 }
 
 /* Marks the referral as seen by the team leader; a reviewed overdue
@@ -365,7 +369,7 @@ vp_store_review_referral (VpStore     *store,
   return update_one (store,
                      "UPDATE referral SET leader_note = nullif (trim (?2), ''), reviewed_at = ?3,"
                      " reviewed_by = CAST (?4 AS INTEGER) WHERE id = ?1",
-                     referral_id, leader_note, at, by, "change", error);
+                     referral_id, leader_note, at, by, "change", "review", error);
 }
 
 static VpReferral *

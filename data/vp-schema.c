@@ -266,6 +266,15 @@ static const char * const migrations[] = {
   " WHEN NEW.withdrawn_at IS NOT NULL AND OLD.withdrawn_at IS NULL AND NEW.category = 'language'"
   " BEGIN UPDATE contact SET dutch_proficiency = NULL, language = NULL"
   "       WHERE client_id = NEW.client_id; END;",
+
+  /* 6: what an audit entry is about, in codes (#15): which consent
+   * category was given or withdrawn, which month was sent, by what kind
+   * of value clients were searched. Lower-case codes, digits and
+   * ":.-_" only, so no name or label fits; the hash of an entry with a
+   * detail covers it (vp-audit.c), and entries made before keep theirs. */
+  "ALTER TABLE audit_log ADD COLUMN detail TEXT"
+  "  CHECK (detail IS NULL OR (length (detail) BETWEEN 1 AND 64"
+  "         AND detail NOT GLOB '*[^a-z0-9_:.-]*'));",
 };
 
 guint

@@ -590,7 +590,7 @@ write_outcome (VpStore               *store,
     {
     case VP_UPLOAD_DELIVERED:
       return vp_outbox_mark (store, item->id, "delivered", status, NULL, 0, error) &&
-             vp_audit_append (store, "report_sent", "report", item->id, "ok", error);
+             vp_audit_append_detail (store, "report_sent", "report", item->id, item->period, "ok", error);
     case VP_UPLOAD_UNCONFIRMED:
       return vp_outbox_mark_unconfirmed (store, item->id, status, result->reason, next, error);
     case VP_UPLOAD_RETRY:

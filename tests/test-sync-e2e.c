@@ -289,6 +289,13 @@ test_deliver_and_replay (Fixture       *f,
   g_assert_cmpstr (stored, ==, item->body);
   g_assert_null (strstr (stored, "E2E-Label"));
   g_assert_cmpint (endpoint_count (f, "period = '2026-10' AND team = 'team-noord'"), ==, 1);
+  /* The audit log says which month was sent (#15). */
+  {
+    g_autoptr(GPtrArray) sent = vp_audit_list (f->store, "report_sent", 0, 0, NULL);
+
+    g_assert_cmpuint (sent->len, ==, 1);
+    g_assert_cmpstr (((VpAuditEntry *) g_ptr_array_index (sent, 0))->detail, ==, "2026-10");
+  }
 
   /* Nothing changed: no new revision. */
   g_assert_true (vp_sync_queue_due_reports (f->store, now, &n, &error));

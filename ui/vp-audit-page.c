@@ -4,10 +4,13 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "vp-accounts.h"
 #include "vp-audit.h"
 #include "vp-audit-page.h"
+#include "vp-audit-page-private.h"
 
 /* The team leader's view of the audit log: newest first, filtered by action
  * and account, with a check of the hash chain. */
@@ -70,6 +73,9 @@ record_label (const char *record_type)
   static const struct { const char *code; const char *label; } records[] = {
     { "client", N_("client") },
     { "contact", N_("contact") },
+    { "consent", N_("consent") },
+    { "referral", N_("referral") },
+    { "location", N_("location") },
     { "account", N_("account") },
     { "report", N_("report") },
     { "recovery_key", N_("recovery key") },
@@ -80,6 +86,177 @@ record_label (const char *record_type)
     if (g_str_equal (records[i].code, record_type))
       return _(records[i].label);
   return record_type;
+}
+
+/* What an entry says happened, as a sentence; "%s" is the record's
+ * number. An entry with a detail (#15) says more, below. */
+static const struct {
+  const char *action;
+  const char *record_type;  /* NULL: none */
+  const char *sentence;
+} sentences[] = {
+  { "unlock", NULL, N_("Unlocked the store") },
+  { "recovery_key_used", NULL, N_("Unlocked the store with the recovery key") },
+  { "create", "client", N_("Registered client %s") },
+  { "create", "contact", N_("Recorded contact %s") },
+  { "create", "referral", N_("Recorded referral %s") },
+  { "create", "location", N_("Added location %s") },
+  { "create", "client_certificate", N_("Imported the client certificate") },
+  { "read", "client", N_("Opened client %s") },
+  { "change", "client", N_("Changed client %s") },
+  { "change", "consent", N_("Changed consent %s") },
+  { "change", "referral", N_("Changed referral %s") },
+  { "change", "location", N_("Changed location %s") },
+  { "change", "client_certificate", N_("Replaced the client certificate") },
+  { "delete", "client", N_("Erased client %s") },
+  { "delete", "contact", N_("Deleted contact %s") },
+  { "delete", "referral", N_("Deleted referral %s") },
+  { "delete", "client_certificate", N_("Removed the client certificate") },
+  { "search", "client", N_("Searched the clients") },
+  { "export", "client", N_("Exported what is recorded about client %s") },
+  { "export", "referral", N_("Exported the referrals for the team meeting") },
+  { "export", "recovery_key", N_("Saved the recovery key to a file") },
+  { "print", "recovery_key", N_("Printed the recovery key") },
+  { "report_sent", "report", N_("Sent report %s") },
+  { "retention_erasure", "client", N_("Erased client %s: no contact within the retention period") },
+  { "account_added", "account", N_("Added account %s") },
+  { "account_disabled", "account", N_("Disabled account %s") },
+  { "account_enabled", "account", N_("Enabled account %s") },
+  { "account_removed", "account", N_("Removed account %s") },
+  { "passphrase_changed", "account", N_("Changed the passphrase of account %s") },
+  { "passphrase_reset", "account", N_("Reset the passphrase of account %s") },
+  { "backup", NULL, N_("Made a backup") },
+  { "restore", NULL, N_("Restored a backup") },
+};
+
+static const char *
+consent_label (const char *category)
+{
+  if (g_strcmp0 (category, "language") == 0)
+    return _("language needs");
+  if (g_strcmp0 (category, "interpreter") == 0)
+    return _("interpreter use");
+  if (g_strcmp0 (category, "referral") == 0)
+    return _("referrals");
+  return category;
+}
+
+/* "given:language", "withdrawn:interpreter". */
+static char *
+describe_consent (const char *detail,
+                  const char *number)
+{
+  const char *category = strchr (detail, ':');
+
+  if (category == NULL)
+    return NULL;
+  category++;
+  if (g_str_has_prefix (detail, "given:"))
+    /* Translators: the kind of consent, then the consent record's number. */
+    return g_strdup_printf (_("Consent given for %s (consent %s)"), consent_label (category), number);
+  if (g_str_has_prefix (detail, "withdrawn:"))
+    /* Translators: the kind of consent, then the consent record's number. */
+    return g_strdup_printf (_("Consent withdrawn for %s (consent %s)"), consent_label (category), number);
+  return NULL;
+}
+
+/* By what kind of value, never the text that was typed. */
+static char *
+describe_search (const char *detail)
+{
+  if (g_str_equal (detail, "label"))
+    return g_strdup (_("Searched the clients by label"));
+  if (g_str_equal (detail, "phone"))
+    return g_strdup (_("Searched the clients by phone number"));
+  if (g_str_equal (detail, "birth_year"))
+    return g_strdup (_("Searched the clients by birth year"));
+  return NULL;
+}
+
+/* "2026-10": the month, spelled out as the report page spells it. */
+static char *
+describe_report (const char *detail)
+{
+  int year = 0, month = 0;
+  g_autoptr(GDateTime) start = NULL;
+  g_autofree char *name = NULL;
+
+  if (sscanf (detail, "%4d-%2d", &year, &month) != 2 || month < 1 || month > 12)
+    return NULL;
+  start = g_date_time_new_utc (year, month, 1, 0, 0, 0);
+  if (start == NULL)
+    return NULL;
+  name = g_date_time_format (start, "%B %Y");
+  /* Translators: a month, as in "Sent the report for October 2026". */
+  return g_strdup_printf (_("Sent the report for %s"), name);
+}
+
+static char *
+describe_referral_change (const char *detail,
+                          const char *number)
+{
+  if (g_str_equal (detail, "feedback"))
+    return g_strdup_printf (_("Recorded feedback on referral %s"), number);
+  if (g_str_equal (detail, "review"))
+    return g_strdup_printf (_("Reviewed referral %s"), number);
+  if (g_str_equal (detail, "correction"))
+    return g_strdup_printf (_("Corrected referral %s"), number);
+  return NULL;
+}
+
+static char *
+describe_detail (const VpAuditEntry *entry,
+                 const char         *number)
+{
+  if (entry->detail == NULL || entry->record_type == NULL)
+    return NULL;
+  if (g_str_equal (entry->action, "change") && g_str_equal (entry->record_type, "consent"))
+    return describe_consent (entry->detail, number);
+  if (g_str_equal (entry->action, "change") && g_str_equal (entry->record_type, "referral"))
+    return describe_referral_change (entry->detail, number);
+  if (g_str_equal (entry->action, "search"))
+    return describe_search (entry->detail);
+  if (g_str_equal (entry->action, "report_sent"))
+    return describe_report (entry->detail);
+  return NULL;
+}
+
+/* The entry as a sentence: what happened, to which record (by number
+ * only) and, where the entry has a detail, how. Nothing here comes from
+ * outside the entry, so the page shows no more than the log holds. */
+char *
+_vp_audit_page_describe (const VpAuditEntry *entry)
+{
+  g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, entry->record_id);
+  char *text = describe_detail (entry, number);
+
+  if (text != NULL)
+    return text;
+  for (guint i = 0; i < G_N_ELEMENTS (sentences); i++)
+    if (g_str_equal (sentences[i].action, entry->action) &&
+        g_strcmp0 (sentences[i].record_type, entry->record_type) == 0)
+      {
+        /* The sentences are this file's own, each with one "%s" at most. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        if (strstr (sentences[i].sentence, "%s") != NULL)
+          return g_strdup_printf (_(sentences[i].sentence), number);
+#pragma GCC diagnostic pop
+        return g_strdup (_(sentences[i].sentence));
+      }
+  if (entry->record_type != NULL)
+    return g_strdup_printf ("%s · %s %s", action_label (entry->action), record_label (entry->record_type), number);
+  return g_strdup (action_label (entry->action));
+}
+
+static const char *
+outcome_label (const char *outcome)
+{
+  if (g_strcmp0 (outcome, "refused") == 0)
+    return _("refused");
+  if (g_strcmp0 (outcome, "failed") == 0)
+    return _("failed");
+  return NULL;
 }
 
 static char *
@@ -103,15 +280,14 @@ entry_row (GHashTable         *names,
   g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
   g_autofree char *when = local != NULL ? g_date_time_format (local, "%Y-%m-%d %H:%M:%S") : g_strdup (entry->at);
   g_autofree char *person = who (names, entry);
-  g_autofree char *title = NULL;
+  g_autofree char *title = _vp_audit_page_describe (entry);
   g_autofree char *subtitle = NULL;
+  const char *outcome = outcome_label (entry->outcome);
 
-  if (entry->record_type != NULL)
-    title = g_strdup_printf ("%s · %s %" G_GINT64_FORMAT, action_label (entry->action),
-                             record_label (entry->record_type), entry->record_id);
+  if (outcome != NULL)
+    subtitle = g_strdup_printf ("%s · %s · %s", when, person, outcome);
   else
-    title = g_strdup (action_label (entry->action));
-  subtitle = g_strdup_printf ("%s · %s · %s", when, person, entry->outcome);
+    subtitle = g_strdup_printf ("%s · %s", when, person);
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);

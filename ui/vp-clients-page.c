@@ -45,7 +45,7 @@ run_query (VpClientsPage *self)
   if (!vp_client_list_set_query (self->clients, query, &error))
     g_warning ("Client search failed: %s", error->message);
   else if (*query != '\0')
-    vp_audit_append (self->store, "search", "client", 0, "ok", NULL);
+    vp_audit_append_detail (self->store, "search", "client", 0, vp_client_query_kind (query), "ok", NULL);
 }
 
 static void
