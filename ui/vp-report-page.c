@@ -9,46 +9,18 @@
 #include "vp-client-cert-row.h"
 #include "vp-outbox.h"
 #include "vp-report.h"
-#include "vp-report-build.h"
-#include "vp-report-json.h"
+#include "vp-report-month.h"
 #include "vp-report-page.h"
+#include "vp-report-page-private.h"
 #include "vp-report-table-view.h"
 #include "vp-sync.h"
 
 #define N_MONTHS 13
 
-/* One revision of the month: a queued, sent or superseded one from the
- * outbox, or the one that Send Now would queue. */
-typedef struct {
-  VpReport     *report;  /* NULL when a stored body could not be read */
-  char         *json;
-  char         *sha256;  /* what the unqueued report publishes */
-  VpOutboxItem *item;    /* NULL for the revision not queued yet */
-  char         *unreadable;
-} Entry;
-
-/* Everything the page shows about one month, made in one go so that the
- * tables, the JSON and the delivery state always agree. */
-typedef struct {
-  char      *period;
-  GDateTime *built_at;   /* the moment the figures are of */
-  GPtrArray *entries;    /* Entry, newest first */
-  gboolean   due;
-  guint      grace_days;
-} Build;
-
-/* What a build needs; the store is a clone with a connection of its own,
- * used by the worker thread alone. */
-typedef struct {
-  VpStore   *store;
-  char      *period;
-  GDateTime *now;
-} BuildJob;
-
 /* The team leader's view of one month's report: its delivery state, every
  * revision, and each revision as readable tables and as the exact JSON
- * that leaves. The month is built in a worker thread, on a clone of the
- * store, only while the page is on screen. */
+ * that leaves. The month is built by VpReportMonth (in a worker thread, on
+ * a clone of the store), only while the page is on screen. */
 struct _VpReportPage
 {
   GtkWidget            parent_instance;
@@ -77,8 +49,8 @@ struct _VpReportPage
   GPtrArray           *periods;      /* YYYY-MM, newest first */
   GPtrArray           *table_views;  /* VpReportTableView, in report order */
   GCancellable        *cancellable;  /* of the build in progress */
-  Build               *build;        /* the last one finished */
-  guint                shown;        /* index into build->entries */
+  VpReportMonth       *build;        /* the last one finished */
+  guint                shown;        /* index of the revision shown */
   char                *json;         /* of the entry shown */
   gboolean             dirty;        /* build again when next mapped */
   gboolean             sending;
@@ -93,159 +65,23 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void
-entry_free (Entry *entry)
+static const VpReportRevision *
+entry_at (VpReportMonth *build,
+          guint          i)
 {
-  g_clear_pointer (&entry->report, vp_report_free);
-  g_clear_pointer (&entry->item, vp_outbox_item_free);
-  g_free (entry->json);
-  g_free (entry->sha256);
-  g_free (entry->unreadable);
-  g_free (entry);
+  return build != NULL ? vp_report_month_get_revision (build, i) : NULL;
 }
 
-static void
-build_free (Build *build)
+static const VpReportRevision *
+build_preview (VpReportMonth *build)
 {
-  g_free (build->period);
-  g_clear_pointer (&build->built_at, g_date_time_unref);
-  g_ptr_array_unref (build->entries);
-  g_free (build);
+  return build != NULL ? vp_report_month_get_preview (build) : NULL;
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Build, build_free)
-
-static void
-build_job_free (BuildJob *job)
+static const VpReportRevision *
+build_latest (VpReportMonth *build)
 {
-  g_clear_object (&job->store);
-  g_free (job->period);
-  g_date_time_unref (job->now);
-  g_free (job);
-}
-
-static Entry *
-entry_at (Build *build,
-          guint  i)
-{
-  return build != NULL && i < build->entries->len ? g_ptr_array_index (build->entries, i) : NULL;
-}
-
-/* The revision not queued yet, if the month's figures differ from what the
- * latest revision published. */
-static Entry *
-build_preview (Build *build)
-{
-  Entry *first = entry_at (build, 0);
-  return first != NULL && first->item == NULL ? first : NULL;
-}
-
-static Entry *
-build_latest (Build *build)
-{
-  return entry_at (build, build_preview (build) != NULL ? 1 : 0);
-}
-
-static guint
-entry_revision (const Entry *entry)
-{
-  return entry->item != NULL ? entry->item->revision : entry->report->revision;
-}
-
-/* A month is released once: until then the report just built is shown as
- * the first entry; after that, only what was queued, from its own bytes. */
-static gboolean
-add_revisions (Build       *build,
-               VpStore     *store,
-               VpReport   **preview,
-               GError     **error)
-{
-  g_autoptr(GPtrArray) items = vp_outbox_list (store, build->period, error);
-
-  if (items == NULL)
-    return FALSE;
-  if (items->len == 0)
-    {
-      Entry *entry = g_new0 (Entry, 1);
-
-      /* Send Now releases this very report, or refuses if it changed. */
-      (*preview)->revision = 1;
-      entry->json = vp_report_to_json (*preview);
-      entry->sha256 = vp_outbox_published_sha256 (*preview);
-      entry->report = g_steal_pointer (preview);
-      g_ptr_array_add (build->entries, entry);
-    }
-
-  /* Each stored revision is shown from its own bytes, never rebuilt. */
-  for (guint i = 0; i < items->len; i++)
-    {
-      Entry *entry = g_new0 (Entry, 1);
-      g_autoptr(GError) local_error = NULL;
-
-      entry->item = g_steal_pointer (&g_ptr_array_index (items, i));
-      entry->json = g_strdup (entry->item->body);
-      entry->report = vp_report_new_from_json (entry->item->body, &local_error);
-      if (entry->report == NULL)
-        entry->unreadable = g_strdup_printf (_("This revision could not be read: %s"), local_error->message);
-      g_ptr_array_add (build->entries, entry);
-    }
-  return TRUE;
-}
-
-/* Runs in the worker thread, on the clone, and touches no widget. One read
- * transaction makes the figures and the list of revisions come from the
- * same moment. */
-static Build *
-build_run (VpStore       *store,
-           const char    *period,
-           GDateTime     *now,
-           GCancellable  *cancellable,
-           GError       **error)
-{
-  g_autoptr(Build) build = g_new0 (Build, 1);
-  g_autoptr(VpReport) preview = NULL;
-  gboolean ok;
-
-  build->period = g_strdup (period);
-  build->built_at = g_date_time_ref (now);
-  build->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) entry_free);
-  build->grace_days = vp_sync_get_grace_days (store);
-  build->due = vp_sync_is_period_due (period, now, build->grace_days);
-
-  if (!vp_store_begin_snapshot (store, error))
-    return NULL;
-  preview = vp_report_build (store, period, vp_sync_get_k (store), now, error);
-  ok = preview != NULL && !g_cancellable_set_error_if_cancelled (cancellable, error) &&
-       add_revisions (build, store, &preview, error);
-  /* The figures shown must be one view of the store: a snapshot that ended
-   * early or failed to commit makes the build fail. */
-  if (!ok)
-    {
-      vp_store_end_snapshot (store);
-      return NULL;
-    }
-  if (!vp_store_finish_snapshot (store, error))
-    return NULL;
-  return g_steal_pointer (&build);
-}
-
-static void
-build_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  BuildJob *job = task_data;
-  GError *error = NULL;
-  Build *build = build_run (job->store, job->period, job->now, cancellable, &error);
-
-  /* The clone's connection closes here, in the thread that used it, and
-   * its copy of the key is wiped. */
-  g_clear_object (&job->store);
-  if (build == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, build, (GDestroyNotify) build_free);
+  return build != NULL ? vp_report_month_get_latest (build) : NULL;
 }
 
 static const char *
@@ -286,7 +122,7 @@ format_local (GDateTime *time)
 }
 
 static char *
-format_generated (const Entry *entry)
+format_generated (const VpReportRevision *entry)
 {
   g_autoptr(GDateTime) time = NULL;
 
@@ -335,8 +171,8 @@ describe_unconfirmed (const VpOutboxItem *item)
 
 /* The state of one revision, in a few words. */
 static char *
-describe_state (const Entry *entry,
-                gboolean     due)
+describe_state (const VpReportRevision *entry,
+                gboolean                due)
 {
   const VpOutboxItem *item = entry->item;
   g_autofree char *reason = NULL;
@@ -414,17 +250,17 @@ describe_unconfirmed_status (const VpOutboxItem *item)
 static void
 update_status (VpReportPage *self)
 {
-  Build *build = self->build;
-  Entry *preview = build_preview (build);
-  Entry *latest = build_latest (build);
+  VpReportMonth *build = self->build;
+  const VpReportRevision *preview = build_preview (build);
+  const VpReportRevision *latest = build_latest (build);
   g_autofree char *detail = NULL;
   g_autofree char *reason = NULL;
   g_autofree char *title = NULL;
   const char *state;
 
-  if (preview != NULL && !build->due)
+  if (preview != NULL && !vp_report_month_is_due (build))
     {
-      detail = describe_not_due (build->period, build->grace_days);
+      detail = describe_not_due (vp_report_month_get_period (build), vp_report_month_get_grace_days (build));
       set_status (self, "appointment-soon-symbolic", _("Not due yet"), detail);
       return;
     }
@@ -476,9 +312,9 @@ update_status (VpReportPage *self)
 static gboolean
 can_send (VpReportPage *self)
 {
-  Entry *latest = build_latest (self->build);
+  const VpReportRevision *latest = build_latest (self->build);
 
-  if (self->build == NULL || !self->build->due || self->cancellable != NULL || self->sending)
+  if (self->build == NULL || !vp_report_month_is_due (self->build) || self->cancellable != NULL || self->sending)
     return FALSE;
   if (build_preview (self->build) != NULL)
     return TRUE;
@@ -498,10 +334,10 @@ static GtkWidget *
 revision_row (VpReportPage *self,
               guint         i)
 {
-  Entry *entry = entry_at (self->build, i);
+  const VpReportRevision *entry = vp_report_month_get_revision (self->build, i);
   GtkWidget *row = adw_action_row_new ();
   g_autofree char *title = NULL;
-  g_autofree char *state = describe_state (entry, self->build->due);
+  g_autofree char *state = describe_state (entry, vp_report_month_is_due (self->build));
   g_autofree char *generated = format_generated (entry);
   g_autofree char *subtitle = NULL;
   GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
@@ -515,7 +351,7 @@ revision_row (VpReportPage *self,
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "report.show-revision");
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "u", entry_revision (entry));
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "u", vp_report_revision_get_number (entry));
 
   gtk_widget_set_visible (check, i == self->shown);
   gtk_widget_set_tooltip_text (check, _("Shown above"));
@@ -533,7 +369,7 @@ fill_revisions (VpReportPage *self)
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->revisions_list))) != NULL)
     gtk_list_box_remove (self->revisions_list, child);
-  for (guint i = 0; i < self->build->entries->len; i++)
+  for (guint i = 0; i < vp_report_month_get_n_revisions (self->build); i++)
     gtk_list_box_append (self->revisions_list, revision_row (self, i));
 }
 
@@ -547,16 +383,16 @@ set_json (VpReportPage *self,
 }
 
 static void
-describe_shown (VpReportPage *self,
-                Entry        *entry,
-                Entry        *previous)
+describe_shown (VpReportPage           *self,
+                const VpReportRevision *entry,
+                const VpReportRevision *previous)
 {
   g_autofree char *title = NULL;
   g_autofree char *generated = format_generated (entry);
   g_autofree char *description = NULL;
   g_autofree char *legend = NULL;
   g_autofree char *json_title = NULL;
-  guint revision = entry_revision (entry);
+  guint revision = vp_report_revision_get_number (entry);
 
   title = entry->item != NULL ? g_strdup_printf (_("Revision %u"), revision)
                               : g_strdup_printf (_("Revision %u, Not Queued Yet"), revision);
@@ -567,7 +403,7 @@ describe_shown (VpReportPage *self,
   if (entry->report != NULL && previous != NULL && previous->report != NULL)
     legend = g_strdup_printf (_("— is hidden to protect residents: fewer than %u people, or it would reveal such a value. "
                                 "Values in blue changed since revision %u; hover over one to see what it was."),
-                              entry->report->k, entry_revision (previous));
+                              entry->report->k, vp_report_revision_get_number (previous));
   else if (entry->report != NULL)
     legend = g_strdup_printf (_("— is hidden to protect residents: fewer than %u people, or it would reveal such a value."),
                               entry->report->k);
@@ -584,8 +420,8 @@ static void
 show_entry (VpReportPage *self,
             guint         i)
 {
-  Entry *entry = entry_at (self->build, i);
-  Entry *previous = entry_at (self->build, i + 1);
+  const VpReportRevision *entry = entry_at (self->build, i);
+  const VpReportRevision *previous = entry_at (self->build, i + 1);
   GtkWidget *row;
 
   g_return_if_fail (entry != NULL);
@@ -604,7 +440,7 @@ show_entry (VpReportPage *self,
       VpReportTable *before = previous != NULL && previous->report != NULL
                                 ? g_ptr_array_index (previous->report->tables, t) : NULL;
 
-      vp_report_table_view_set_table (view, table, before, previous != NULL ? entry_revision (previous) : 0);
+      vp_report_table_view_set_table (view, table, before, previous != NULL ? vp_report_revision_get_number (previous) : 0);
     }
 
   /* Move the check mark without rebuilding the list. */
@@ -621,27 +457,30 @@ show_entry (VpReportPage *self,
 /* After a rebuild, stay on the revision the team leader was looking at;
  * a new month starts on its newest revision. */
 static guint
-entry_to_show (VpReportPage *self,
-               Build        *old)
+entry_to_show (VpReportPage  *self,
+               VpReportMonth *old)
 {
-  Entry *was = old != NULL && g_str_equal (old->period, self->build->period) ? entry_at (old, self->shown) : NULL;
+  gboolean same_month = old != NULL && g_str_equal (vp_report_month_get_period (old),
+                                                    vp_report_month_get_period (self->build));
+  const VpReportRevision *was = same_month ? entry_at (old, self->shown) : NULL;
 
   if (was == NULL || self->shown == 0)
     return 0;
-  for (guint i = 0; i < self->build->entries->len; i++)
+  for (guint i = 0; i < vp_report_month_get_n_revisions (self->build); i++)
     {
-      Entry *entry = entry_at (self->build, i);
-      if (entry->item != NULL && was->item != NULL && entry->item->id == was->item->id)
+      const VpReportRevision *entry = entry_at (self->build, i);
+      if (entry != NULL && entry->item != NULL && was->item != NULL && entry->item->id == was->item->id)
         return i;
     }
   return 0;
 }
 
+/* Takes @build. */
 static void
-show_build (VpReportPage *self,
-            Build        *build)
+show_build (VpReportPage  *self,
+            VpReportMonth *build)
 {
-  g_autoptr(Build) old = g_steal_pointer (&self->build);
+  g_autoptr(VpReportMonth) old = g_steal_pointer (&self->build);
 
   self->build = build;
   self->shown = entry_to_show (self, old);
@@ -656,7 +495,7 @@ static void
 show_nothing (VpReportPage *self,
               const char   *stack_page)
 {
-  g_clear_pointer (&self->build, build_free);
+  g_clear_object (&self->build);
   set_json (self, NULL);
   set_status (self, "content-loading-symbolic", _("Delivery"), NULL);
   gtk_stack_set_visible_child_name (self->content_stack, stack_page);
@@ -676,9 +515,9 @@ build_done (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  VpReportPage *self = VP_REPORT_PAGE (object);
+  g_autoptr(VpReportPage) self = user_data;
   g_autoptr(GError) error = NULL;
-  Build *build = g_task_propagate_pointer (G_TASK (result), &error);
+  VpReportMonth *build = vp_report_month_build_finish (result, &error);
 
   /* A cancelled build belongs to a month or a store that is gone. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -697,10 +536,7 @@ static void
 start_build (VpReportPage *self)
 {
   const char *period = selected_period (self);
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(VpStore) clone = NULL;
-  BuildJob *job;
+  g_autoptr(GDateTime) now = NULL;
 
   self->dirty = FALSE;
   cancel_build (self);
@@ -710,26 +546,13 @@ start_build (VpReportPage *self)
       return;
     }
   /* Another month: nothing of the old one may stay on screen. */
-  if (self->build != NULL && !g_str_equal (self->build->period, period))
+  if (self->build != NULL && !g_str_equal (vp_report_month_get_period (self->build), period))
     show_nothing (self, "building");
 
-  clone = vp_store_open_clone (self->store, &error);
-  if (clone == NULL)
-    {
-      gtk_label_set_label (self->error_label, error->message);
-      show_nothing (self, "error");
-      return;
-    }
-  job = g_new0 (BuildJob, 1);
-  job->store = g_steal_pointer (&clone);
-  job->period = g_strdup (period);
-  job->now = g_date_time_new_now_local ();
-
+  /* The page stays alive until the build has let go of it. */
+  now = g_date_time_new_now_local ();
   self->cancellable = g_cancellable_new ();
-  task = g_task_new (self, self->cancellable, build_done, NULL);
-  g_task_set_source_tag (task, start_build);
-  g_task_set_task_data (task, job, (GDestroyNotify) build_job_free);
-  g_task_run_in_thread (task, build_thread);
+  vp_report_month_build_async (self->store, period, now, self->cancellable, build_done, g_object_ref (self));
   update_actions (self);
 }
 
@@ -768,8 +591,8 @@ send_activated (GtkWidget  *widget,
                 GVariant   *param)
 {
   VpReportPage *self = VP_REPORT_PAGE (widget);
-  Entry *preview = build_preview (self->build);
-  Entry *latest = build_latest (self->build);
+  const VpReportRevision *preview = build_preview (self->build);
+  const VpReportRevision *latest = build_latest (self->build);
   g_autoptr(GError) error = NULL;
   gboolean queued = FALSE;
 
@@ -780,7 +603,8 @@ send_activated (GtkWidget  *widget,
     /* Built again and queued in one transaction, as of the moment the
      * page's figures are of (so with the same stamp), and only if it
      * still publishes what the page shows: the very bytes shown. */
-    vp_sync_release_period (self->store, self->build->period, self->build->built_at,
+    vp_sync_release_period (self->store, vp_report_month_get_period (self->build),
+                            vp_report_month_get_built_at (self->build),
                             preview->sha256, &queued, &error);
   else if (!g_str_equal (latest->item->state, "queued"))
     /* On demand, a refused or waiting release is due again at once, and
@@ -823,8 +647,8 @@ show_revision_activated (GtkWidget  *widget,
   VpReportPage *self = VP_REPORT_PAGE (widget);
   guint revision = g_variant_get_uint32 (param);
 
-  for (guint i = 0; self->build != NULL && i < self->build->entries->len; i++)
-    if (entry_revision (entry_at (self->build, i)) == revision)
+  for (guint i = 0; self->build != NULL && i < vp_report_month_get_n_revisions (self->build); i++)
+    if (vp_report_revision_get_number (entry_at (self->build, i)) == revision)
       {
         show_entry (self, i);
         scroll_to_shown (self);
@@ -940,7 +764,7 @@ vp_report_page_dispose (GObject *object)
 
   cancel_build (self);
   g_clear_object (&self->store);
-  g_clear_pointer (&self->build, build_free);
+  g_clear_object (&self->build);
   g_clear_pointer (&self->table_views, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (object), VP_TYPE_REPORT_PAGE);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)

@@ -3,7 +3,6 @@
 
 #include <adwaita.h>
 
-#include "vp-report-table-view.h"
 #include "vp-store.h"
 
 G_BEGIN_DECLS
@@ -18,9 +17,5 @@ void        vp_report_page_set_period (VpReportPage *self,
                                        const char   *period);
 const char *vp_report_page_get_json   (VpReportPage *self);
 gboolean    vp_report_page_is_busy    (VpReportPage *self);
-
-/* For tests. */
-VpReportTableView *_vp_report_page_get_table_view (VpReportPage *self,
-                                                   const char   *name);
 
 G_END_DECLS

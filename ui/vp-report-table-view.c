@@ -8,6 +8,7 @@
 #include "vp-categories.h"
 #include "vp-languages.h"
 #include "vp-report-table-view.h"
+#include "vp-report-table-view-private.h"
 
 /* One table of the reach report as a team leader reads it: translated
  * labels, row and column totals, suppressed values marked, and the values
@@ -25,6 +26,7 @@ struct _VpReportTableView
 
   char                *name;
   GHashTable          *values;  /* "row\ncolumn" -> GtkLabel in the grid */
+  guint                policy_idle;
 };
 
 G_DEFINE_FINAL_TYPE (VpReportTableView, vp_report_table_view, GTK_TYPE_WIDGET)
@@ -35,11 +37,13 @@ G_DEFINE_FINAL_TYPE (VpReportTableView, vp_report_table_view, GTK_TYPE_WIDGET)
  * that the numbers line up at the right edge of the card. */
 #define FIRST_VALUE_COLUMN 2
 
-/* Labels wrap at a fixed width, the same at any allocation: the scrolled
- * window around the grid measures its height without a width, and a label
- * that wrapped differently there would leave a gap under the table. */
-#define HEADER_MIN_CHARS 5
-#define HEADER_MAX_CHARS 12
+/* Headings and row labels are broken into lines here, at spaces only, and
+ * never wrapped by Pango: a word is never split or hyphenated
+ * ("Terugkoppeli-ng"), and a label's height cannot depend on the width it
+ * gets (the scrolled window around the grid measures its height without
+ * one). A column is as wide as its longest line, so a heading takes as
+ * few lines as fit in HEADER_CHARS or its longest word. */
+#define HEADER_CHARS 10
 #define ROW_LABEL_CHARS 18
 
 /* What each table of DESIGN §5 counts, in the words of a team leader. */
@@ -125,38 +129,63 @@ attach (VpReportTableView *self,
   gtk_grid_attach (self->grid, label, column, row, 1, 1);
 }
 
-static GtkWidget *
-fixed_width_label (const char *text,
-                   int         n_chars)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_width_chars (GTK_LABEL (label), n_chars);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), n_chars);
-  return label;
-}
-
-/* As narrow as a column head can be without breaking a word (plus one
- * character, as bold letters are wider than the average), so that the
- * widest table (nine columns and a total) fits beside its row labels. */
-static int
-header_chars (const char *text)
+/* @text in lines of about @chars characters, broken at spaces only. The
+ * longest word sets the column's width anyway, so lines may be a little
+ * longer than it ("Huisartsenpraktijk of" / "gezondheidscentrum", not
+ * "of" on a line of its own). */
+static char *
+break_at_spaces (const char *text,
+                 guint       chars)
 {
   g_auto(GStrv) words = g_strsplit (text, " ", -1);
+  GString *lines = g_string_new (NULL);
   glong longest = 0;
+  glong line = 0;
 
   for (guint i = 0; words[i] != NULL; i++)
     longest = MAX (longest, g_utf8_strlen (words[i], -1));
-  return (int) CLAMP (longest + 1, HEADER_MIN_CHARS, HEADER_MAX_CHARS);
+  chars = MAX (chars, (guint) longest + 3);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      glong length = g_utf8_strlen (words[i], -1);
+
+      if (length == 0)
+        continue;
+      if (line > 0 && line + 1 + length > (glong) chars)
+        {
+          g_string_append_c (lines, '\n');
+          line = 0;
+        }
+      else if (line > 0)
+        {
+          g_string_append_c (lines, ' ');
+          line++;
+        }
+      g_string_append (lines, words[i]);
+      line += length;
+    }
+  return g_string_free (lines, FALSE);
+}
+
+/* A label whose lines are @text broken at spaces; screen readers get the
+ * text as one line. */
+static GtkWidget *
+lines_label (const char *text,
+             guint       chars)
+{
+  g_autofree char *lines = break_at_spaces (text, chars);
+  GtkWidget *label = gtk_label_new (lines);
+
+  gtk_label_set_wrap (GTK_LABEL (label), FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+  return label;
 }
 
 static GtkWidget *
 heading (const char *text,
          float       xalign)
 {
-  GtkWidget *label = fixed_width_label (text, xalign > 0.5f ? header_chars (text) : ROW_LABEL_CHARS);
+  GtkWidget *label = lines_label (text, xalign > 0.5f ? HEADER_CHARS : ROW_LABEL_CHARS);
 
   gtk_label_set_justify (GTK_LABEL (label), xalign > 0.5f ? GTK_JUSTIFY_RIGHT : GTK_JUSTIFY_LEFT);
   gtk_label_set_xalign (GTK_LABEL (label), xalign);
@@ -174,7 +203,7 @@ attach_row_label (VpReportTableView *self,
                   int                grid_row,
                   const char        *css_class)
 {
-  GtkWidget *label = fixed_width_label (text, ROW_LABEL_CHARS);
+  GtkWidget *label = lines_label (text, ROW_LABEL_CHARS);
   GtkWidget *spare = gtk_label_new (NULL);
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
@@ -451,12 +480,44 @@ _vp_report_table_view_is_marked_changed (VpReportTableView *self,
   return label != NULL && gtk_widget_has_css_class (GTK_WIDGET (label), "changed");
 }
 
+/* A table wider than its card scrolls sideways with a scrollbar that
+ * stays in view, under the last row. GTK 4.8 adds a scrollbar that is not
+ * an overlay to the height it asks for only when its policy is "always",
+ * and with "automatic" the scrollbar would cover the totals; so the
+ * policy follows whether the table is wider than its card: "always" then,
+ * "automatic" (and no scrollbar) when it fits. That is known after the
+ * layout, so it is decided in an idle; the width does not depend on it,
+ * so it settles at once. */
+static gboolean
+update_policy (gpointer data)
+{
+  VpReportTableView *self = data;
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_hadjustment (self->scroller);
+  gboolean wider = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment) > 0.5;
+  GtkPolicyType policy = wider ? GTK_POLICY_ALWAYS : GTK_POLICY_AUTOMATIC;
+  GtkPolicyType now;
+
+  self->policy_idle = 0;
+  gtk_scrolled_window_get_policy (self->scroller, &now, NULL);
+  if (now != policy)
+    gtk_scrolled_window_set_policy (self->scroller, policy, GTK_POLICY_NEVER);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_hadjustment_changed (VpReportTableView *self)
+{
+  if (self->policy_idle == 0)
+    self->policy_idle = g_idle_add (update_policy, self);
+}
+
 static void
 vp_report_table_view_dispose (GObject *object)
 {
   VpReportTableView *self = VP_REPORT_TABLE_VIEW (object);
   GtkWidget *child;
 
+  g_clear_handle_id (&self->policy_idle, g_source_remove);
   g_clear_pointer (&self->values, g_hash_table_unref);
   gtk_widget_dispose_template (GTK_WIDGET (object), VP_TYPE_REPORT_TABLE_VIEW);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
@@ -495,6 +556,8 @@ vp_report_table_view_init (VpReportTableView *self)
 {
   self->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (gtk_scrolled_window_get_hadjustment (self->scroller), "changed",
+                           G_CALLBACK (on_hadjustment_changed), self, G_CONNECT_SWAPPED);
 }
 
 GtkWidget *

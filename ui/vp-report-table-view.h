@@ -17,12 +17,4 @@ void        vp_report_table_view_set_table (VpReportTableView   *self,
                                             guint                previous_revision);
 const char *vp_report_table_view_get_name (VpReportTableView   *self);
 
-/* For tests: the text shown for a value; NULL codes are the totals. */
-const char *_vp_report_table_view_get_text (VpReportTableView *self,
-                                            const char        *row_code,
-                                            const char        *column_code);
-gboolean    _vp_report_table_view_is_marked_changed (VpReportTableView *self,
-                                                     const char        *row_code,
-                                                     const char        *column_code);
-
 G_END_DECLS
