@@ -482,6 +482,22 @@ assert_whole_words (VpReportTableView *view,
   return checked;
 }
 
+static GtkLabel *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0)
+    return GTK_LABEL (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = find_label (child, text);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* Lets the frame clock lay out what changed (a table's scrollbar policy
  * follows its width after a layout) for a few frames. */
 static void
@@ -565,6 +581,16 @@ show_report_in_dutch (VpStore    *store,
   route = _vp_report_page_get_table_view (page, "first_contacts_by_route");
   assert_whole_words (contacts, "Vervolgcontact");
   assert_whole_words (referrals, "Terugkoppeling");
+  /* Nor does a row title beside its buttons ("Clien-tcerti-ficaat"). */
+  {
+    GtkLabel *title = find_label (GTK_WIDGET (page), _("Client certificate"));
+    g_auto(GStrv) lines = NULL;
+
+    g_assert_nonnull (title);
+    g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (title)));
+    lines = laid_out_lines (title);
+    g_assert_cmpuint (g_strv_length (lines), ==, 1);
+  }
 
   /* At 1366 px every column of the widest table is in view; at 360 px it
    * scrolls, and shows that it does. */

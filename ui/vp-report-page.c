@@ -348,7 +348,7 @@ revision_row (VpReportPage *self,
   subtitle = g_strdup_printf (_("%s · generated %s"), state, generated);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "report.show-revision");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "u", vp_report_revision_get_number (entry));
