@@ -360,6 +360,8 @@ test_audit_sentences (void)
   wait_for_audit (store, "search", 1);
   vp_ui_set_text (clients, VP_TYPE_CLIENTS_PAGE, "search_entry", "zeynep");
   wait_for_audit (store, "search", 2);
+  vp_ui_set_text (clients, VP_TYPE_CLIENTS_PAGE, "search_entry", "1984");
+  wait_for_audit (store, "search", 3);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-audit", NULL);
   vp_ui_settle ();
@@ -372,6 +374,7 @@ test_audit_sentences (void)
   g_assert_nonnull (strstr (rows, "Sent the report for October 2026"));
   g_assert_nonnull (strstr (rows, "Searched the clients by phone number"));
   g_assert_nonnull (strstr (rows, "Searched the clients by label"));
+  g_assert_nonnull (strstr (rows, "Searched the clients by birth year"));
   g_assert_nonnull (strstr (rows, "Registered client "));
   g_assert_nonnull (strstr (rows, "Unlocked the store"));
   /* No "Change · consent 34": every entry is a sentence of its own. */
@@ -381,12 +384,13 @@ test_audit_sentences (void)
   g_assert_null (strstr (rows, "Zeynep"));
   g_assert_null (strstr (rows, "zeynep"));
   g_assert_null (strstr (rows, "5678"));
+  g_assert_null (strstr (rows, "1984"));
 
   /* The log itself holds codes only. */
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM audit_log WHERE detail LIKE '%zeynep%'"
-                                         " OR detail LIKE '%5678%'"), ==, 0);
+                                         " OR detail LIKE '%5678%' OR detail LIKE '%1984%'"), ==, 0);
   g_assert_cmpint (vp_test_count (store, "SELECT count(*) FROM audit_log WHERE action = 'search'"
-                                         " AND detail IN ('phone', 'label')"), ==, 2);
+                                         " AND detail IN ('phone', 'label', 'birth_year')"), ==, 3);
   vp_ui_save_screenshot (GTK_WIDGET (window), "test-ui-leader-audit");
 
   /* The page's own button checks the chain, old entries and new. */
