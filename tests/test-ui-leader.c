@@ -27,7 +27,6 @@
 #include "vp-report-table-view.h"
 #include "vp-review-dialog.h"
 #include "vp-test-util.h"
-#include "vp-ui.h"
 #include "vp-ui-test-util.h"
 #include "vp-window.h"
 
@@ -667,43 +666,15 @@ test_report_tables_dutch (void)
   vp_test_remove_dir (dir);
 }
 
-static gboolean
-has_env (const char *name)
-{
-  const char *value = g_getenv (name);
-  return value != NULL && *value != '\0';
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *locale_dir = NULL;
-
-  /* build-aux/test always provides a display; a Flatpak build sandbox has
-   * none, and there the UI tests report themselves skipped. */
-  if (!has_env ("DISPLAY") && !has_env ("WAYLAND_DISPLAY"))
-    {
-      g_print ("1..0 # SKIP no display\n");
-      return 0;
-    }
-
-  /* English unless a test asks for Dutch, whatever the caller's shell. */
+  /* English unless a test asks for Dutch, whatever the caller's shell;
+   * the catalogue is the build's own (vp_i18n_init()). */
   g_unsetenv ("LANGUAGE");
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  vp_ui_init ();
-  /* The build's own catalogue (po/ beside tests/), for the Dutch test. */
-  locale_dir = g_test_build_filename (G_TEST_BUILT, "..", "po", NULL);
-  bindtextdomain (GETTEXT_PACKAGE, locale_dir);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-  {
-    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-    gtk_css_provider_load_from_resource (css, "/io/github/vindplaats/Vindplaats/style.css");
-    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  }
+  if (!vp_ui_test_init (&argc, &argv))
+    return 0;
 
   g_test_add_func ("/leader/referral-chart", test_referral_chart);
   g_test_add_func ("/leader/audit-sentences", test_audit_sentences);
