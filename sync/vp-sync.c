@@ -590,7 +590,10 @@ write_outcome (VpStore               *store,
     {
     case VP_UPLOAD_DELIVERED:
       return vp_outbox_mark (store, item->id, "delivered", status, NULL, 0, error) &&
-             vp_audit_append_detail (store, "report_sent", "report", item->id, item->period, "ok", error);
+             /* The month, which is codes only ("2026-10"); a period that
+              * is not must not keep a delivery from being recorded. */
+             vp_audit_append_detail (store, "report_sent", "report", item->id,
+                                     vp_audit_detail_is_valid (item->period) ? item->period : NULL, "ok", error);
     case VP_UPLOAD_UNCONFIRMED:
       return vp_outbox_mark_unconfirmed (store, item->id, status, result->reason, next, error);
     case VP_UPLOAD_RETRY:
