@@ -717,9 +717,9 @@ test_narrow (gconstpointer data)
   if (min_width (GTK_WIDGET (window)) > 360)
     report_widest (GTK_WIDGET (window), 0);
   g_assert_cmpint (min_width (GTK_WIDGET (window)), <=, 360);
-  for (guint i = 0; i < 2; i++)
+  for (guint i = 0; i < 3; i++)
     {
-      const char *actions[] = { "win.show-team", "win.show-audit" };
+      const char *actions[] = { "win.show-team", "win.show-audit", "win.show-referrals" };
 
       gtk_widget_activate_action (GTK_WIDGET (window), actions[i], NULL);
       wait_for_page (window);

@@ -13,17 +13,23 @@
 #include "vp-ui-test-util.h"
 #include "vp-window.h"
 
+/* No stack in the window is still sliding or fading between pages. */
 static gboolean
-transition_done (gpointer stack)
+transitions_done (gpointer widget)
 {
-  return !gtk_stack_get_transition_running (stack);
+  if (GTK_IS_STACK (widget) && gtk_stack_get_transition_running (widget))
+    return FALSE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (!transitions_done (c))
+      return FALSE;
+  return TRUE;
 }
 
 static void
 wait_for_page (VpWindow *window)
 {
   vp_ui_settle ();
-  vp_ui_wait_until (transition_done, vp_ui_child (window, VP_TYPE_WINDOW, "stack"));
+  vp_ui_wait_until (transitions_done, window);
   vp_ui_settle ();
 }
 
