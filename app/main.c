@@ -7,6 +7,7 @@
 #include <locale.h>
 
 #include "vp-application.h"
+#include "vp-data-init.h"
 #include "vp-i18n.h"
 
 int
@@ -14,9 +15,15 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(VpApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
 
   setlocale (LC_ALL, "");
   vp_i18n_init ();
+
+  /* Before any thread or SQLite use. Should it fail, the window still
+   * opens, and unlocking says why the store stays closed. */
+  if (!vp_data_init (&error))
+    g_printerr ("vindplaats: %s\n", error->message);
 
   app = vp_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);

@@ -15,6 +15,7 @@
 
 #include "vp-categories.h"
 #include "vp-client-cert.h"
+#include "vp-data-init.h"
 #include "vp-endpoint-pin.h"
 #include "vp-i18n.h"
 #include "vp-keyslots.h"
@@ -445,6 +446,12 @@ main (int   argc,
 
   setlocale (LC_ALL, "");
   vp_i18n_init ();
+
+  if (!vp_data_init (&error))
+    {
+      g_printerr ("vindplaats-admin: %s\n", error->message);
+      return 1;
+    }
 
   context = g_option_context_new (_("COMMAND — demo-store, configure or send"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vp-audit.h"
+#include "vp-store-private.h"
 
 /* The audit log is append-only (triggers refuse UPDATE and DELETE) and
  * hash-chained: each entry's hash covers its own fields and the previous

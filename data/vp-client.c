@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "vp-client.h"
+#include "vp-store-private.h"
 
 struct _VpClient
 {

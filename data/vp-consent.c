@@ -7,6 +7,7 @@
 
 #include "vp-audit.h"
 #include "vp-consent.h"
+#include "vp-store-private.h"
 
 /* Giving and withdrawing consent, and erasing a client. The rules that
  * matter most live in the schema: consent-bound values are refused without

@@ -7,6 +7,7 @@
 
 #include "vp-categories.h"
 #include "vp-contact.h"
+#include "vp-store-private.h"
 
 /* A read-only view of one contact, for lists. */
 struct _VpContact

@@ -11,6 +11,7 @@
 #include "vp-client.h"
 #include "vp-consent.h"
 #include "vp-export.h"
+#include "vp-store-private.h"
 
 /* The client's right of access: everything stored about one client, as
  * readable text and as JSON. The caller writes it where the client asked,

@@ -9,6 +9,7 @@
 #include "vp-audit.h"
 #include "vp-categories.h"
 #include "vp-languages.h"
+#include "vp-store-private.h"
 
 /* Language needs are consent-bound: without standing language consent the
  * store's trigger refuses them. Preferred languages are kept as a

@@ -8,6 +8,7 @@
 #include "vp-audit.h"
 #include "vp-categories.h"
 #include "vp-location.h"
+#include "vp-store-private.h"
 
 /* Locations are managed by the team leader. A location is never deleted,
  * only made inactive, so that contacts keep where they happened. */

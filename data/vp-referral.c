@@ -10,6 +10,7 @@
 #include "vp-audit.h"
 #include "vp-categories.h"
 #include "vp-referral.h"
+#include "vp-store-private.h"
 
 /* Referrals and their feedback (DOMAIN: "make sure there is feedback after
  * referral"). Dates are local calendar dates (GDate), never times, so a

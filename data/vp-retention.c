@@ -5,6 +5,7 @@
 
 #include "vp-audit.h"
 #include "vp-retention.h"
+#include "vp-store-private.h"
 
 /* Clients with no contact for the retention period are erased with
  * everything that belongs to them (contacts, consents, language needs go by

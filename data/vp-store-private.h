@@ -1,13 +1,34 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <sqlite3.h>
+
 #include "vp-store.h"
 
 G_BEGIN_DECLS
 
+/* The store's SQL, for the table modules of the same store only: the other
+ * files of data/, sync/'s vp-outbox.c, vp-sync.c, vp-client-cert.c and
+ * vp-report-build.c, and tests and benchmarks. Never for ui/ or app/: they
+ * go through the functions of vp-store.h and the table modules, which
+ * check roles and write the audit log. */
+
 #define VP_STORE_KEYS_NAME "store.keys"
 
-/* For the other files of the data layer and for tests, never for the UI. */
+sqlite3      *vp_store_get_db             (VpStore            *self);
+/* Arbitrary SQL, without parameters. */
+gboolean      vp_store_exec               (VpStore            *self,
+                                           const char         *sql,
+                                           GError            **error);
+gboolean      vp_store_set_sqlite_error   (VpStore            *self,
+                                           int                 rc,
+                                           GError            **error);
+
+/* vp-data-init.c: vp_data_init() has run, and what it set up still holds.
+ * Every connection of a store checks it before SQLite opens a file. */
+gboolean      _vp_data_check_protected    (GError            **error);
+
+/* For the other files of the data layer and for tests. */
 gboolean      _vp_is_blank                (const char         *s);
 const guint8 *_vp_store_get_key           (VpStore            *self);
 sqlite3      *_vp_store_open_connection   (VpStore            *self,

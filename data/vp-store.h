@@ -2,7 +2,6 @@
 #pragma once
 
 #include <gio/gio.h>
-#include <sqlite3.h>
 
 G_BEGIN_DECLS
 
@@ -21,6 +20,7 @@ typedef enum {
   VP_STORE_ERROR_NOT_ALLOWED,
   VP_STORE_ERROR_TOO_MANY_ATTEMPTS,
   VP_STORE_ERROR_BUSY,
+  VP_STORE_ERROR_UNPROTECTED,
 } VpStoreError;
 
 GQuark vp_store_error_quark (void);
@@ -87,14 +87,5 @@ gboolean    vp_store_begin_snapshot        (VpStore       *self,
 gboolean    vp_store_finish_snapshot       (VpStore       *self,
                                             GError       **error);
 void        vp_store_end_snapshot          (VpStore       *self);
-
-/* For the other non-UI layers (sync) that run their own queries. */
-sqlite3    *vp_store_get_db                (VpStore       *self);
-gboolean    vp_store_exec                  (VpStore       *self,
-                                            const char    *sql,
-                                            GError       **error);
-gboolean    vp_store_set_sqlite_error      (VpStore       *self,
-                                            int            rc,
-                                            GError       **error);
 
 G_END_DECLS

@@ -46,6 +46,7 @@
 
 #include "vp-audit.h"
 #include "vp-client-cert.h"
+#include "vp-store-private.h"
 
 #define CERT_KEY "client_cert_pem"
 #define KEY_KEY  "client_key_pem"

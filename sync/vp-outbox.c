@@ -7,6 +7,7 @@
 
 #include "vp-outbox.h"
 #include "vp-report-json.h"
+#include "vp-store-private.h"
 
 void
 vp_outbox_item_free (VpOutboxItem *item)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "vp-report-build.h"
+#include "vp-store-private.h"
 #include "vp-sync.h"
 
 /* Which rows belong to the month ?1..?2: those that happened in it and were

@@ -15,6 +15,7 @@
 #include "vp-report-build.h"
 #include "vp-report-schema.h"
 #include "vp-retention.h"
+#include "vp-store-private.h"
 #include "vp-sync.h"
 #include "vp-uploader.h"
 

@@ -299,6 +299,7 @@ int
 main (int   argc,
       char *argv[])
 {
+  vp_test_init_data ();
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/audit/chain-and-tamper", test_chain_and_tamper);

@@ -6,6 +6,7 @@
 
 #include "vp-audit.h"
 #include "vp-backup.h"
+#include "vp-store-private.h"
 #include "vp-test-util.h"
 
 typedef struct {
@@ -345,6 +346,7 @@ int
 main (int   argc,
       char *argv[])
 {
+  vp_test_init_data ();
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/backup/backup-and-restore", test_backup_and_restore);

@@ -455,6 +455,7 @@ main (int   argc,
 {
   g_autofree char *openssl = g_find_program_in_path ("openssl");
 
+  vp_test_init_data ();
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   /* The test material is made with the openssl command; a build sandbox
    * without it reports the tests skipped. */

@@ -5,6 +5,7 @@
 
 #include "vp-client.h"
 #include "vp-registration.h"
+#include "vp-store-private.h"
 #include "vp-test-util.h"
 
 static VpStore *
@@ -153,6 +154,7 @@ int
 main (int   argc,
       char *argv[])
 {
+  vp_test_init_data ();
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/clients/search", test_search);

@@ -9,6 +9,7 @@
 #include "vp-languages.h"
 #include "vp-report.h"
 #include "vp-report-build.h"
+#include "vp-store-private.h"
 #include "vp-test-util.h"
 
 static gint64
@@ -191,6 +192,7 @@ int
 main (int   argc,
       char *argv[])
 {
+  vp_test_init_data ();
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/consent/withdraw-stops-counting", test_withdraw_stops_counting);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "vp-fault-vfs.h"
+#include "vp-store-private.h"
 #include "vp-test-util.h"
 
 #define KILL_RUNS 20
@@ -278,6 +279,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* The children open stores too. */
+  vp_test_init_data ();
   self_path = argv[0];
   if (argc == 4 && g_str_equal (argv[1], "--child-save"))
     return child_save (argv[2], argv[3]);

@@ -63,6 +63,7 @@ int
 main (int   argc,
       char *argv[])
 {
+  vp_test_init_data ();
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   for (guint v = 1; v < vp_schema_current_version (); v++)

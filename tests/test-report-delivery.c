@@ -13,6 +13,7 @@
 
 #include "vp-outbox.h"
 #include "vp-report-page.h"
+#include "vp-store-private.h"
 #include "vp-sync.h"
 #include "vp-test-process.h"
 #include "vp-test-util.h"
@@ -320,6 +321,7 @@ main (int   argc,
       return 0;
     }
 
+  vp_test_init_data ();
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   vp_ui_init ();

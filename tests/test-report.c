@@ -12,6 +12,7 @@
 #include "vp-report.h"
 #include "vp-report-build.h"
 #include "vp-report-json.h"
+#include "vp-store-private.h"
 #include "vp-sync.h"
 #include "vp-test-util.h"
 
@@ -928,6 +929,7 @@ int
 main (int   argc,
       char *argv[])
 {
+  vp_test_init_data ();
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/report/threshold-and-totals", test_threshold_and_totals);

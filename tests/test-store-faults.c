@@ -804,6 +804,7 @@ int
 main (int   argc,
       char *argv[])
 {
+  vp_test_init_data ();
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   vp_fault_vfs_install ();
   busy_vfs_install ();

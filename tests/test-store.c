@@ -3,11 +3,13 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "vp-contact.h"
 #include "vp-location.h"
+#include "vp-store-private.h"
 #include "vp-test-util.h"
 
 static void
@@ -296,10 +298,57 @@ test_clone_snapshot (void)
   vp_test_remove_dir (dir);
 }
 
+/* Freed memory is wiped by vp_data_init()'s allocator, not by SQLCipher's
+ * cipher_memory_security, which costs an mlock() and munlock() per
+ * allocation. The pragma can only be switched on, for the whole process,
+ * so no connection may ask for it. */
+static void
+test_memory_security_pragma_off (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(VpStore) clone = NULL;
+
+  g_assert_cmpint (vp_test_count (store, "PRAGMA cipher_memory_security"), ==, 0);
+  clone = vp_store_open_clone (store, NULL);
+  g_assert_nonnull (clone);
+  g_assert_cmpint (vp_test_count (clone, "PRAGMA cipher_memory_security"), ==, 0);
+  vp_test_remove_dir (dir);
+}
+
+/* The protection is checked at every open, not only at start-up: a
+ * process made dumpable again (setuid() does that) opens nothing. */
+static void
+test_open_checks_protection (void)
+{
+  g_autofree char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(VpStore) again = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (prctl (PR_SET_DUMPABLE, 1, 0, 0, 0), ==, 0);
+  g_assert_null (vp_store_open_clone (store, &error));
+  g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_UNPROTECTED);
+  g_clear_error (&error);
+  vp_store_close (store);
+  again = vp_store_open (dir, VP_TEST_PASSPHRASE, &error);
+  g_assert_cmpint (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0), ==, 0);
+  g_assert_null (again);
+  g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_UNPROTECTED);
+  g_assert_nonnull (strstr (error->message, "core dumps"));
+  g_clear_error (&error);
+
+  again = vp_store_open (dir, VP_TEST_PASSPHRASE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (again);
+  vp_test_remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  vp_test_init_data ();
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/store/create-lock-reopen", test_create_lock_reopen);
@@ -310,6 +359,8 @@ main (int   argc,
   g_test_add_func ("/store/registration-rules", test_registration_rules);
   g_test_add_func ("/store/locations-and-full-registration", test_locations_and_full_registration);
   g_test_add_func ("/store/clone-snapshot", test_clone_snapshot);
+  g_test_add_func ("/store/memory-security-pragma-off", test_memory_security_pragma_off);
+  g_test_add_func ("/store/open-checks-protection", test_open_checks_protection);
 
   return g_test_run ();
 }

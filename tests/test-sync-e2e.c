@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <libintl.h>
@@ -1535,6 +1536,7 @@ int
 main (int   argc,
       char *argv[])
 {
+  vp_test_init_data ();
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   setlocale (LC_ALL, "");
   vp_i18n_init ();

@@ -485,6 +485,7 @@ main (int   argc,
       return 0;
     }
 
+  vp_test_init_data ();
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   vp_ui_init ();

@@ -33,6 +33,7 @@
 #include "vp-report-page-private.h"
 #include "vp-report-table-view-private.h"
 #include "vp-review-dialog.h"
+#include "vp-store-private.h"
 #include "vp-test-certs.h"
 #include "vp-test-util.h"
 #include "vp-today-page.h"
@@ -1834,6 +1835,7 @@ main (int   argc,
       return 0;
     }
 
+  vp_test_init_data ();
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   vp_ui_init ();

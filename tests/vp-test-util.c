@@ -5,7 +5,20 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "vp-data-init.h"
+#include "vp-store-private.h"
 #include "vp-test-util.h"
+
+/* vp_data_init() for a test program that opens stores: first in main(),
+ * before anything uses SQLite (a fault VFS registers with it). */
+void
+vp_test_init_data (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!vp_data_init (&error))
+    g_error ("vp_data_init: %s", error->message);
+}
 
 char *
 vp_test_make_dir (void)

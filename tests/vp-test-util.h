@@ -8,6 +8,7 @@ G_BEGIN_DECLS
 
 #define VP_TEST_PASSPHRASE "correct horse battery staple"
 
+void      vp_test_init_data         (void);
 char     *vp_test_make_dir          (void);
 void      vp_test_remove_dir        (const char *dir);
 VpStore  *vp_test_create_store      (const char *dir);

@@ -9,8 +9,8 @@
 #include "vp-ui-test-util.h"
 #include "vp-unlock-page.h"
 
-/* GTK, libadwaita, the app's resources, style and translations, as the
- * app sets them up. FALSE, after printing a TAP skip, when there is no
+/* The store's memory protection, GTK, libadwaita, the app's resources,
+ * style and translations, as the app sets them up. FALSE, after printing a TAP skip, when there is no
  * display: build-aux/test always provides one, a Flatpak build sandbox
  * has none. */
 gboolean
@@ -26,6 +26,7 @@ vp_ui_test_init (int    *argc,
       g_print ("1..0 # SKIP no display\n");
       return FALSE;
     }
+  vp_test_init_data ();
   gtk_test_init (argc, argv, NULL);
   vp_i18n_init ();
   adw_init ();

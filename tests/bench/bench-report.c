@@ -13,6 +13,7 @@
 #include "vp-report-build.h"
 #include "bench-util.h"
 #include "reach-sim.h"
+#include "vp-store-private.h"
 #include "vp-test-util.h"
 
 #define RUNS 5
@@ -98,6 +99,7 @@ time_build (VpStore *store)
 int
 main (void)
 {
+  vp_test_init_data ();
   g_autofree char *dir = vp_test_make_dir ();
   g_autofree char *store_dir = g_build_filename (dir, "store", NULL);
   g_autoptr(VpStore) store = vp_test_create_store (store_dir);

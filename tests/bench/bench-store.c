@@ -10,6 +10,7 @@
 #include "vp-client.h"
 #include "vp-registration.h"
 #include "bench-util.h"
+#include "vp-store-private.h"
 #include "vp-test-util.h"
 
 #define CLIENTS 100000
@@ -72,6 +73,7 @@ time_fill (sqlite3 *db)
 int
 main (void)
 {
+  vp_test_init_data ();
   g_autofree char *dir = vp_test_make_dir ();
   g_autofree char *store_dir = g_build_filename (dir, "store", NULL);
   g_autoptr(VpStore) store = vp_test_create_store (store_dir);
