@@ -17,8 +17,8 @@
 #include "vp-store-private.h"
 
 /* What SQLCipher's PRAGMA cipher_memory_security promises, without its
- * price: that pragma locks and unlocks every allocation of the library,
- * two system calls per malloc(), which made bulk work 30 times slower.
+ * price: that pragma calls mlock() on every allocation of the library and
+ * munlock() on every free, which made bulk work 30 times slower.
  * Instead, for the whole process:
  *
  * - SQLite allocates through the allocator below, which wipes every block

@@ -52,7 +52,9 @@ query_text (sqlite3     *db,
 }
 
 /* SQLCipher 4 defaults are what DESIGN §3 asks for; refuse to run on a build
- * or a file set up with anything weaker. */
+ * or a file set up with anything weaker. What the process must have in
+ * place (the wiping allocator, no core dumps) is checked before the file
+ * is opened at all, by _vp_data_check_protected(). */
 static gboolean
 check_cipher (sqlite3  *db,
               GError  **error)
