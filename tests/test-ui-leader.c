@@ -26,6 +26,7 @@
 #include "vp-report-schema.h"
 #include "vp-report-table-view.h"
 #include "vp-review-dialog.h"
+#include "vp-store-private.h"
 #include "vp-test-util.h"
 #include "vp-ui-test-util.h"
 #include "vp-window.h"
