@@ -9,6 +9,7 @@
 #include "vp-accounts.h"
 #include "vp-audit-page.h"
 #include "vp-backup-dialogs.h"
+#include "vp-bench-marks.h"
 #include "vp-clients-page.h"
 #include "vp-clock.h"
 #include "vp-contact-form.h"
@@ -264,6 +265,7 @@ on_store_ready (VpWindow *self,
   update_actions (self);
   gtk_stack_set_visible_child_name (self->stack, "main");
   adw_view_stack_set_visible_child_name (self->view_stack, "register");
+  vp_bench_marks_next_frame (GTK_WIDGET (self->stack), "main");
   gtk_widget_grab_focus (GTK_WIDGET (self->contact_form));
   vp_idle_monitor_poke (self->idle);
   self->retention_day = -1;
@@ -533,6 +535,7 @@ vp_window_constructed (GObject *object)
   gtk_stack_set_visible_child_name (self->stack,
                                     vp_store_exists (self->store_dir) ? "unlock" : "setup");
   update_actions (self);
+  vp_bench_marks_next_frame (GTK_WIDGET (self), "window");
 }
 
 static void
