@@ -88,7 +88,9 @@ set_pages_store (VpWindow *self,
   vp_report_page_set_store (self->report_page, store);
   vp_accounts_page_set_store (self->accounts_page, leader ? store : NULL);
   vp_audit_page_set_store (self->audit_page, leader ? store : NULL);
-  vp_referrals_page_set_store (self->referrals_page, leader ? store : NULL);
+  /* The referral review builds a row for every referral: it gets the store
+   * when it is shown (show_team_activated), not on every unlock. */
+  vp_referrals_page_set_store (self->referrals_page, NULL);
 }
 
 static void
