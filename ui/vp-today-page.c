@@ -14,7 +14,10 @@
 /* Today's contacts of this device, newest first. A day holds dozens of
  * contacts at most, so a list box over a list store is enough here. A row
  * opens with Return or a click, to correct or delete its contact once the
- * Undo toast is gone (#15); "changed" tells the window. */
+ * Undo toast is gone (#15); "changed" tells the window. The rows exist only
+ * while the page is shown: the page is one of the window's tabs, filled at
+ * unlock, and rows behind another tab would be built and measured for
+ * nothing (#14). */
 struct _VpTodayPage
 {
   GtkWidget   parent_instance;
@@ -60,6 +63,14 @@ create_row (gpointer item,
   return row;
 }
 
+static void
+bind_rows (VpTodayPage *self)
+{
+  gboolean shown = gtk_widget_get_mapped (GTK_WIDGET (self));
+
+  gtk_list_box_bind_model (self->list, shown ? self->contacts : NULL, create_row, NULL, NULL);
+}
+
 void
 vp_today_page_refresh (VpTodayPage *self)
 {
@@ -81,7 +92,7 @@ vp_today_page_refresh (VpTodayPage *self)
   if (self->contacts == NULL)
     self->contacts = G_LIST_MODEL (g_list_store_new (VP_TYPE_CONTACT));
 
-  gtk_list_box_bind_model (self->list, self->contacts, create_row, NULL, NULL);
+  bind_rows (self);
   n = g_list_model_get_n_items (self->contacts);
   heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u contact today", "%u contacts today", n), n);
   gtk_label_set_label (self->heading, heading);
@@ -148,12 +159,28 @@ vp_today_page_dispose (GObject *object)
 }
 
 static void
+vp_today_page_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (vp_today_page_parent_class)->map (widget);
+  bind_rows (VP_TODAY_PAGE (widget));
+}
+
+static void
+vp_today_page_unmap (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (vp_today_page_parent_class)->unmap (widget);
+  bind_rows (VP_TODAY_PAGE (widget));
+}
+
+static void
 vp_today_page_class_init (VpTodayPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = vp_today_page_dispose;
+  widget_class->map = vp_today_page_map;
+  widget_class->unmap = vp_today_page_unmap;
 
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
