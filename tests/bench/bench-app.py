@@ -77,7 +77,7 @@ SETTLE_S = 2.0         # at least this long after a window or page is drawn, bef
 QUIET_WINDOW_S = 1.0   # ... and until the process used under QUIET_SHARE of a CPU for this long
 QUIET_SHARE = 0.05     # a blinking text cursor costs both programs about 3%
 QUIET_TIMEOUT_S = 300.0
-TIMEOUT_S = 600.0  # for a window or page; the first unlock of a new store may erase thousands
+TIMEOUT_S = 600.0      # for a window or page (--timeout): a new store's first unlock may erase thousands
 
 # X11 event types and constants (X.h)
 CREATE_NOTIFY = 16
@@ -382,7 +382,7 @@ class Bench:
         """Waits for PROC's toplevel to be viewable with more than one colour;
         returns (window, seconds since START)."""
         candidates = set()
-        deadline = start + TIMEOUT_S
+        deadline = start + self.args.timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode} before its window was drawn")
@@ -399,7 +399,7 @@ class Bench:
                 grab = self.x.grab(window)
                 if grab is not None and not one_colour(grab):
                     return window, now - start
-        raise RuntimeError(f"{proc.args[0]}: no window drawn within {TIMEOUT_S:.0f} s")
+        raise RuntimeError(f"{proc.args[0]}: no window drawn within {self.args.timeout:.0f} s")
 
     def drain(self):
         for _ in self.x.events(0):
@@ -503,7 +503,7 @@ class Bench:
         return marks
 
     def wait_marks(self, proc, path, names, grabs=None, window=None):
-        deadline = time.monotonic() + TIMEOUT_S
+        deadline = time.monotonic() + self.args.timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 raise RuntimeError(f"vindplaats exited with {proc.returncode}")
@@ -516,7 +516,7 @@ class Bench:
                     if grab is not None:
                         grabs.append((now, grab))
         raise RuntimeError("vindplaats: no first page within "
-                           f"{TIMEOUT_S:.0f} s (wrong passphrase, or no VP_BENCH_MARKS support?)")
+                           f"{self.args.timeout:.0f} s (wrong passphrase, or no VP_BENCH_MARKS support?)")
 
     def run_app(self, validate=False):
         home = tempfile.mkdtemp(dir=self.tmp)
@@ -673,6 +673,8 @@ def main():
     parser.add_argument("--passphrase-file", required=True)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1, help="uncounted starts of each program first")
+    parser.add_argument("--timeout", type=float, default=TIMEOUT_S,
+                        help=f"seconds to wait for a window or page (default {TIMEOUT_S:.0f})")
     parser.add_argument("--validate", action="store_true",
                         help="one more Vindplaats run that finds the unlock times on screen too")
     parser.add_argument("--app-log", metavar="FILE", help="append Vindplaats' standard error to FILE")
