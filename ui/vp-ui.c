@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "vp-a11y.h"
 #include "vp-contact-form.h"
 #include "vp-recovery-page.h"
 #include "vp-report-page.h"
@@ -23,6 +24,7 @@ vp_ui_init (void)
   if (g_once_init_enter (&initialized))
     {
       g_resources_register (vp_ui_get_resource ());
+      vp_a11y_init ();
       g_type_ensure (VP_TYPE_CONTACT_FORM);
       g_type_ensure (VP_TYPE_RECOVERY_PAGE);
       g_type_ensure (VP_TYPE_REPORT_PAGE);
