@@ -2,15 +2,19 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What a screen reader gets from Vindplaats (issue #15), read through
 AT-SPI as Orca reads it: the real app on a demo store, in a D-Bus session of
-its own with the accessibility bus, under the test's X display. It unlocks,
-visits every page (with a client open, and the team leader's pages), a
-dropdown's options and the main menu, and fails on a control without a
-name, named by its class ("GtkSwitch"), with a mnemonic underscore, or with
-its name twice ("Save Contact Save Contact"). Then it checks that Tab into a
-text field sends a focus event. Prints TAP.
+its own with the accessibility bus. It unlocks, visits every page (with a
+client open, and the team leader's pages), a dropdown's options and the
+main menu, and fails on a control without a name, named by its class
+("GtkSwitch"), with a mnemonic underscore, or with its name twice ("Save
+Contact Save Contact"). It checks that Tab into a text field sends a focus
+event from it, and records as a known limit (TAP TODO) that the passphrase
+field is not announced as a password field. Prints TAP.
 
-Needs DISPLAY, VP_APP, VP_ADMIN, dbus-run-session, at-spi-bus-launcher,
-xdotool and Debian's python3-pyatspi; skips without them."""
+It starts an Xvfb of its own when there is one, since its key presses go
+to the window with the focus, which another UI test on a shared display
+could take; else it uses DISPLAY. Needs VP_APP, VP_ADMIN, dbus-run-session,
+at-spi-bus-launcher, xdotool and Debian's python3-pyatspi; skips without
+them."""
 
 import importlib.util
 import os
@@ -35,8 +39,8 @@ def prepare():
     """Runs this script again where it can work: with the system Python,
     which has pyatspi, inside a D-Bus session of its own. Returns the path
     of the accessibility bus launcher."""
-    if not os.environ.get("DISPLAY"):
-        skip("no X display")
+    if not os.environ.get("DISPLAY") and shutil.which("Xvfb") is None:
+        skip("no X display and no Xvfb")
     if importlib.util.find_spec("pyatspi") is None:
         # Debian installs python3-pyatspi for the system Python only; a
         # Python of one's own (pyenv, a venv) often comes first on PATH.
@@ -280,9 +284,6 @@ class Bus:
     def action(self, node):
         self.call(node.path, "org.a11y.atspi.Action", "DoAction", GLib.Variant("(i)", (0,)))
 
-    def text(self, node):
-        return self.call(node.path, "org.a11y.atspi.Text", "GetText", GLib.Variant("(ii)", (0, -1)))[0]
-
 
 def problem(node):
     """Why a screen reader could not say what @node is, or None."""
@@ -370,8 +371,14 @@ class App:
         self.log.close()
 
     def tail(self):
-        with open(self.log_path, errors="replace") as log:
-            return log.read().splitlines()[-20:]
+        return tail(self.log_path)
+
+
+def tail(path):
+    if not os.path.exists(path):
+        return []
+    with open(path, errors="replace") as log:
+        return log.read().splitlines()[-20:]
 
 
 def unlock(bus):
@@ -489,8 +496,35 @@ def check_text_focus(bus):
         for t, p, r, n, _ in events] or ["no focus event at all"])
 
 
+def start_display(directory):
+    """An Xvfb of our own, or None to use DISPLAY as it is."""
+    if shutil.which("Xvfb") is None:
+        return None
+    read, write = os.pipe()
+    with open(os.path.join(directory, "xvfb.log"), "wb") as log:
+        # -noreset: a server that resets when its last client leaves (the
+        # bus launcher, say) refuses the next one for a moment.
+        server = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-noreset", "-screen", "0", "1366x768x24",
+                                   "-nolisten", "tcp"],
+                                  pass_fds=(write,), stdout=log, stderr=subprocess.STDOUT)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        number = pipe.readline().strip()
+    if not number:
+        server.kill()
+        server.wait()
+        return None
+    os.environ["DISPLAY"] = f":{number}"
+    os.environ.pop("XAUTHORITY", None)
+    return server
+
+
 def main():
     directory = tempfile.mkdtemp(prefix="vp-a11y-")
+    display = start_display(directory)
+    if display is None and not os.environ.get("DISPLAY"):
+        print("Bail out! Xvfb did not start")
+        return 1
     launcher = subprocess.Popen([LAUNCHER, "--launch-immediately"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     app = None
@@ -501,7 +535,7 @@ def main():
         frame = app.frame()
         if frame is None:
             print("Bail out! the app did not appear on the accessibility bus")
-            for line in app.tail():
+            for line in app.tail() + tail(os.path.join(directory, "xvfb.log")):
                 print(f"# {line}")
             return 1
         print(f"# GTK {frame.get_application().get_toolkit_version()}")
@@ -531,6 +565,9 @@ def main():
             app.stop()
         launcher.terminate()
         launcher.wait()
+        if display is not None:
+            display.terminate()
+            display.wait()
         shutil.rmtree(directory, ignore_errors=True)
     return 1 if failures else 0
 

@@ -57,11 +57,13 @@ owns_label (GtkWidget *widget)
   return g_object_get_qdata (G_OBJECT (widget), quark_own_label) != NULL;
 }
 
+/* @text as it is said: without its mnemonic when @mnemonic. */
 static void
 set_own_label (GtkWidget  *widget,
-               const char *text)
+               const char *text,
+               gboolean    mnemonic)
 {
-  g_autofree char *plain = vp_strip_mnemonic (text);
+  g_autofree char *plain = mnemonic ? vp_strip_mnemonic (text) : g_strdup (text);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, plain, -1);
   g_object_set_qdata (G_OBJECT (widget), quark_own_label, GINT_TO_POINTER (TRUE));
@@ -89,6 +91,12 @@ static const char *
 row_title (GtkWidget *row)
 {
   return row != NULL ? adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)) : "";
+}
+
+static gboolean
+row_mnemonic (GtkWidget *row)
+{
+  return adw_preferences_row_get_use_underline (ADW_PREFERENCES_ROW (row));
 }
 
 static gboolean
@@ -184,7 +192,7 @@ fix_button (GtkButton *button)
       /* GTK set the label property as the label is written, and the
        * button is labelled by its label child as well. */
       if (gtk_button_get_use_underline (button) && (!has_label (widget) || label_is (widget, label)))
-        set_own_label (widget, label);
+        set_own_label (widget, label, TRUE);
       drop_second_name (widget);
     }
   else if (!has_label (widget) || owns_label (widget))
@@ -193,7 +201,7 @@ fix_button (GtkButton *button)
        * view switcher's button is labelled by its wide and narrow label. */
       drop_own_label (widget);
       if (!name_from_labels (widget) && tooltip != NULL)
-        set_own_label (widget, tooltip);
+        set_own_label (widget, tooltip, FALSE);
     }
 }
 
@@ -207,7 +215,7 @@ fix_toggle (GtkWidget *widget)
     return;
   drop_second_name (widget);
   if ((!has_label (widget) || owns_label (widget)) && !has_labelled_by (widget) && *row_title (row) != '\0')
-    set_own_label (widget, row_title (row));
+    set_own_label (widget, row_title (row), row_mnemonic (row));
 }
 
 /* A row is named by its title, else by the labels it shows, else (a row
@@ -230,13 +238,13 @@ fix_row (GtkWidget *widget)
   if (ADW_IS_PREFERENCES_ROW (widget))
     watch (widget, widget, signals);
   if (*row_title (ADW_IS_PREFERENCES_ROW (widget) ? widget : NULL) != '\0')
-    set_own_label (widget, row_title (widget));
+    set_own_label (widget, row_title (widget), row_mnemonic (widget));
   else if (owns_label (widget) || !name_from_labels (widget))
     {
       parent_row = gtk_widget_get_parent (widget) != NULL
                    ? gtk_widget_get_ancestor (gtk_widget_get_parent (widget), ADW_TYPE_PREFERENCES_ROW) : NULL;
       if (*row_title (parent_row) != '\0')
-        set_own_label (widget, row_title (parent_row));
+        set_own_label (widget, row_title (parent_row), row_mnemonic (parent_row));
     }
 }
 
@@ -256,7 +264,7 @@ fix_entry_text (GtkWidget *text,
   if (gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (text)) != GTK_ACCESSIBLE_ROLE_TEXT_BOX)
     return;
   watch (text, row, signals);
-  set_own_label (text, row_title (row));
+  set_own_label (text, row_title (row), row_mnemonic (row));
 }
 
 static void
