@@ -198,6 +198,12 @@ assert_description (GtkWidget  *widget,
  * other, and says so in words; the review dialog's words follow the
  * referral's status; with no referrals the chart says there is nothing to
  * show yet. */
+static gboolean
+chart_allocated (gpointer chart)
+{
+  return gtk_widget_get_height (chart) > 0;
+}
+
 static void
 test_referral_chart (void)
 {
@@ -239,6 +245,8 @@ test_referral_chart (void)
                       &height, NULL, NULL, NULL);
   height -= gtk_widget_get_margin_top (GTK_WIDGET (chart)) + gtk_widget_get_margin_bottom (GTK_WIDGET (chart));
   g_assert_cmpint (height, >=, 3 * 40);
+  /* Laid out once the page has come in (it fades in). */
+  vp_ui_wait_until (chart_allocated, chart);
   g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (chart)), ==, height);
 
   /* Only an overdue referral "stays overdue". */
