@@ -23,6 +23,7 @@
 #include "vp-registration.h"
 #include "vp-store.h"
 #include "vp-sync.h"
+#include "vp-synthetic.h"
 
 static char *opt_dir;
 static char *opt_endpoint;
@@ -34,6 +35,11 @@ static gboolean opt_no_client_cert;
 static char *opt_month;
 static char *opt_pin;
 static gboolean opt_no_pin;
+static int opt_clients = -1;
+static int opt_contacts = -1;
+static int opt_months = -1;
+static int opt_expired = -1;
+static gint64 opt_seed = -1;
 
 static const GOptionEntry entries[] = {
   { "dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_dir, N_("Store folder"), N_("DIR") },
@@ -46,6 +52,11 @@ static const GOptionEntry entries[] = {
   { "pin", 0, 0, G_OPTION_ARG_STRING, &opt_pin, N_("Pin the endpoint's public key: sha256// hashes joined by ';', or a file with the key or its certificate (PEM or DER)"), N_("PIN") },
   { "no-pin", 0, 0, G_OPTION_ARG_NONE, &opt_no_pin, N_("Remove the endpoint's pinned key"), NULL },
   { "month", 0, 0, G_OPTION_ARG_STRING, &opt_month, N_("Month with demo contacts (YYYY-MM)"), N_("MONTH") },
+  { "clients", 0, 0, G_OPTION_ARG_INT, &opt_clients, N_("demo-store: a large synthetic history with this many clients"), N_("N") },
+  { "contacts", 0, 0, G_OPTION_ARG_INT, &opt_contacts, N_("demo-store: this many contacts in all (default: ten a client)"), N_("N") },
+  { "months", 0, 0, G_OPTION_ARG_INT, &opt_months, N_("demo-store: months of history back from now (default: 36)"), N_("M") },
+  { "expired", 0, 0, G_OPTION_ARG_INT, &opt_expired, N_("demo-store: clients whose last contact is older than the retention period (default: 0)"), N_("N") },
+  { "seed", 0, 0, G_OPTION_ARG_INT64, &opt_seed, N_("demo-store: seed of the synthetic history; the same seed makes the same history (default: 20261129)"), N_("S") },
   { NULL }
 };
 
@@ -274,6 +285,68 @@ fill_demo (VpStore  *store,
   return TRUE;
 }
 
+/* --clients and its companions: a big synthetic history (vp-synthetic.c)
+ * instead of the small demo. */
+static gboolean
+fill_synthetic (VpStore  *store,
+                GError  **error)
+{
+  VpSyntheticParams params = {
+    .clients = (guint) opt_clients,
+    .contacts = opt_contacts > 0 ? (guint) opt_contacts : 0,
+    .months = opt_months > 0 ? (guint) opt_months : 36,
+    .expired = opt_expired > 0 ? (guint) opt_expired : 0,
+    .seed = opt_seed >= 0 ? (guint32) opt_seed : 20261129,
+  };
+  VpSyntheticCounts counts = { 0 };
+  gint64 start = g_get_monotonic_time ();
+
+  if (!vp_synthetic_fill (store, &params, &counts, error))
+    return FALSE;
+  g_print (_("Made %u clients (%u of them expired), %u contacts, %u consents (%u withdrawn), "
+             "%u referrals and %u audit entries in %.1f s\n"),
+           counts.clients, params.expired, counts.contacts, counts.consents, counts.withdrawn,
+           counts.referrals, counts.audit_entries, (g_get_monotonic_time () - start) / 1e6);
+  return TRUE;
+}
+
+/* The synthetic history's options make sense with demo-store --clients only. */
+static gboolean
+check_synthetic_options (const char  *command,
+                         GError     **error)
+{
+  gboolean others = opt_contacts != -1 || opt_months != -1 || opt_expired != -1 || opt_seed != -1;
+
+  if ((opt_clients != -1 || others) && !g_str_equal (command, "demo-store"))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--clients, --contacts, --months, --expired and --seed belong to demo-store"));
+      return FALSE;
+    }
+  if (others && opt_clients == -1)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--contacts, --months, --expired and --seed need --clients"));
+      return FALSE;
+    }
+  if (opt_clients == -1)
+    return TRUE;
+  if (opt_clients < 1 || opt_contacts < -1 || opt_months == 0 || opt_months < -1 || opt_expired < -1 ||
+      opt_seed < -1 || opt_seed > G_MAXUINT32)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--clients, --contacts, --months, --expired and --seed take positive whole numbers"));
+      return FALSE;
+    }
+  if (opt_month != NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--month and --clients cannot be used together"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* The months whose latest revision is delivered. */
 static GHashTable *
 delivered_months (VpStore  *store,
@@ -395,6 +468,8 @@ run (const char *command,
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   int status = 0;
 
+  if (!check_synthetic_options (command, error))
+    return 2;
   if (opt_dir == NULL)
     opt_dir = vp_store_default_dir ();
   passphrase = read_passphrase ();
@@ -415,7 +490,7 @@ run (const char *command,
         g_print (_("Recovery key of the demo store: %s\n"), recovery);
       /* A demo laptop has a name, as a real one gets from its team leader;
        * --label, applied next, can change it. */
-      if (store == NULL || !fill_demo (store, error) ||
+      if (store == NULL || !(opt_clients != -1 ? fill_synthetic (store, error) : fill_demo (store, error)) ||
           !vp_sync_set_installation_label (store, "Demo-laptop 1", error))
         status = 1;
     }
@@ -457,7 +532,8 @@ main (int   argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_description (context,
     _("Commands:\n"
-      "  demo-store   create a store with synthetic demo contacts\n"
+      "  demo-store   create a store with synthetic demo contacts; with --clients,\n"
+      "               a large synthetic history for benchmarks\n"
       "  configure    set the municipal endpoint, the client certificate or the laptop's name\n"
       "  send         queue the reports that are due and send them; exits 1\n"
       "               unless every month is delivered, and says why\n"
