@@ -1,0 +1,416 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The benchmarks of the store, side by side with plain SQLite, as one table.
+
+    tests/bench/bench.py --build-dir _build [--runs 5] [--app] [--quick]
+
+A synthetic team store (100,000 clients, 1,000,000 contacts over 36 months,
+20,000 of the clients expired; `vindplaats-admin demo-store --clients ...`)
+is made once and kept in BUILD/bench-cache, keyed by its size, seed and day,
+together with a plain copy that SQLCipher exports from it. Each benchmark
+then runs in processes of its own: bench-plain (the app's data layer
+compiled against Debian's libsqlite3, on the plain copy) and bench-store
+(the same code on SQLCipher, on the store), alternating which goes first,
+--runs times each. A run that changes the store (retention) gets fresh
+copies. The table shows medians with the range (min-max) over the runs and
+the ratio store/plain of the medians (for throughput, plain/store, so that a
+ratio above 1 is always the store's cost). Goals are printed beside the
+figures and never asserted: timings decide nothing.
+
+--app also runs tests/bench/bench-app.py (the app started beside
+gnome-text-editor) on a copy of the store and puts its figures in the table.
+--quick (the smoke test, tests/bench/meson.build) makes a tiny store, runs
+each benchmark once with a few iterations, and fails only when a program
+fails or a figure is missing.
+"""
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+# A demo store's passphrase; the store holds synthetic data only.
+PASSPHRASE = "bench demo store, synthetic data only"
+SEED = 20261129
+
+FULL = {"clients": 100_000, "contacts": 1_000_000, "months": 36, "expired": 20_000}
+QUICK = {"clients": 300, "contacts": 3_000, "months": 36, "expired": 60}
+
+# Each benchmark and the figures both sides must print.
+BENCHMARKS = [
+    ("save", ["save_p50_ms", "save_p95_ms"]),
+    ("search", ["search_p50_ms", "search_p95_ms", "keystroke_p50_ms", "keystroke_p95_ms",
+                "search_matches_mean"]),
+    ("client-page", ["client_page_p50_ms", "client_page_p95_ms", "client_page_contacts_mean"]),
+    ("scroll", ["client_list_open_ms", "scroll_page_p50_ms", "scroll_page_p95_ms", "clients"]),
+    ("report", ["report_ms"]),
+    ("aggregate", ["aggregate_ms", "aggregate_rows"]),
+    ("retention", ["retention_s", "retention_erased"]),
+    ("backup", ["backup_s", "backup_mb_per_s", "restore_s", "restore_mb_per_s", "store_mb"]),
+]
+STORE_ONLY = [("unlock", ["unlock_s", "scrypt_s"])]
+
+# The table: label, figure, unit, goal (value, lower is better).
+ROWS = [
+    ("Saving a first contact, p50 (fsync'd)", "save_p50_ms", "ms", None),
+    ("Saving a first contact, p95 (fsync'd)", "save_p95_ms", "ms", 15),
+    ("Search as you type, p50 per keystroke", "search_p50_ms", "ms", None),
+    ("Search as you type, p95 per keystroke", "search_p95_ms", "ms", 16),
+    ("… with the page's audit entry per search, p95", "keystroke_p95_ms", "ms", None),
+    ("Client page with 50 contacts, p95", "client_page_p95_ms", "ms", 50),
+    ("Client list: all ids, newest first", "client_list_open_ms", "ms", None),
+    ("Client list: one page of 100 rows, p95", "scroll_page_p95_ms", "ms", None),
+    ("Month report with disclosure control", "report_ms", "ms", 100),
+    ("Month aggregation query alone", "aggregate_ms", "ms", None),
+    ("Retention: erasing the expired clients", "retention_s", "s", None),
+    ("Backup of the whole store", "backup_mb_per_s", "MB/s", None),
+    ("Restore (opening it included)", "restore_mb_per_s", "MB/s", None),
+    ("Unlock: scrypt, open, checks, audit entry", "unlock_s", "s", 0.8),
+    ("… of which scrypt", "scrypt_s", "s", None),
+]
+RATIO_GOAL = 1.25
+RATIO_AIM = 1.1
+# Settings that may differ between the two sides.
+VERSION_KEYS = {"library"}
+
+
+def log(message):
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+class Failure(Exception):
+    pass
+
+
+def run(cmd, stdin=None):
+    """Runs one program; returns its figures, settings and libraries."""
+    proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise Failure(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr}{proc.stdout}")
+    figures, settings, libraries = {}, {}, []
+    for line in proc.stdout.splitlines():
+        words = line.split(None, 2)
+        if len(words) == 3 and words[0] == "figure":
+            figures[words[1]] = float(words[2])
+        elif len(words) == 3 and words[0] == "setting":
+            settings[words[1]] = words[2]
+        elif len(words) >= 2 and words[0] == "library":
+            libraries.append(" ".join(words[1:]))
+    return {"figures": figures, "settings": settings, "libraries": libraries, "stdout": proc.stdout}
+
+
+def copy_store(src, dst):
+    if os.path.exists(dst):
+        shutil.rmtree(dst)
+    shutil.copytree(src, dst)
+
+
+def copy_file(src, dst):
+    shutil.copyfile(src, dst)
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(dst + suffix):
+            os.unlink(dst + suffix)
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.build = os.path.abspath(args.build_dir)
+        self.size = QUICK if args.quick else FULL
+        self.admin = os.path.join(self.build, "app", "vindplaats-admin")
+        self.store_bin = os.path.join(self.build, "tests", "bench", "bench-store")
+        self.plain_bin = os.path.join(self.build, "tests", "bench", "bench-plain")
+        for program in (self.admin, self.store_bin, self.plain_bin):
+            if not os.access(program, os.X_OK):
+                raise Failure(f"{program} is not built (meson compile -C {args.build_dir})")
+        self.results = {}      # benchmark -> side -> [run outputs]
+        self.settings = {}     # side -> settings
+        self.libraries = {}    # side -> library versions
+        self.info = {}
+
+    # The store, made once a day for a given size and seed.
+    def cached_store(self):
+        s = self.size
+        day = datetime.date.today().isoformat()
+        size = f"c{s['clients']}-n{s['contacts']}-m{s['months']}-e{s['expired']}-"
+        key = f"{size}s{SEED}-{day}-{source_hash()}"
+        root = os.path.join(self.build, "bench-cache")
+        cache = os.path.join(root, key)
+        if os.path.exists(os.path.join(cache, "info.json")):
+            with open(os.path.join(cache, "info.json"), encoding="utf-8") as f:
+                self.info = json.load(f)
+            log(f"using the store made {self.info['made']} in {cache}")
+            return cache
+        os.makedirs(root, exist_ok=True)
+        for name in os.listdir(root):  # this size made another day
+            if name.startswith(size):
+                shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+        part = cache + ".part"
+        shutil.rmtree(part, ignore_errors=True)
+        os.makedirs(part)
+        log(f"making a store of {s['clients']:,} clients and {s['contacts']:,} contacts (once a day)")
+        start = time.monotonic()
+        proc = subprocess.run([self.admin, "demo-store", "--dir", os.path.join(part, "store"),
+                               "--clients", str(s["clients"]), "--contacts", str(s["contacts"]),
+                               "--months", str(s["months"]), "--expired", str(s["expired"]),
+                               "--seed", str(SEED)],
+                              input=PASSPHRASE + "\n", capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise Failure(f"vindplaats-admin demo-store failed:\n{proc.stderr}")
+        made_s = time.monotonic() - start
+        run([self.store_bin, "export", "--store", os.path.join(part, "store"),
+             "--out", os.path.join(part, "plain.db")], PASSPHRASE + "\n")
+        self.info = {"made": datetime.datetime.now().isoformat(timespec="seconds"), "made_s": made_s,
+                     "admin": proc.stdout.strip().splitlines()[-1], **s, "seed": SEED}
+        with open(os.path.join(part, "info.json"), "w", encoding="utf-8") as f:
+            json.dump(self.info, f, indent=2)
+        os.rename(part, cache)
+        log(f"made in {made_s:.1f} s: {self.info['admin']}")
+        return cache
+
+    def side(self, side, name, work, fresh_from=None):
+        """One run of one benchmark on one side, in a process of its own."""
+        quick = ["--quick"] if self.args.quick else []
+        store, plain = os.path.join(work, "store"), os.path.join(work, "plain.db")
+        if fresh_from is not None:  # this run changes the store: a copy of the cache
+            store, plain = os.path.join(work, "fresh-store"), os.path.join(work, "fresh-plain.db")
+            if side == "store":
+                copy_store(os.path.join(fresh_from, "store"), store)
+            else:
+                copy_file(os.path.join(fresh_from, "plain.db"), plain)
+        out = os.path.join(work, "out")
+        shutil.rmtree(out, ignore_errors=True)
+        os.makedirs(out)
+        os.sync()  # nothing of the copies left to write during the run
+        if side == "store":
+            result = run([self.store_bin, name, "--store", store, "--out", out] + quick, PASSPHRASE + "\n")
+        else:
+            result = run([self.plain_bin, name, "--db", plain, "--out", out] + quick)
+        shutil.rmtree(out, ignore_errors=True)
+        if result["settings"]:
+            self.settings.setdefault(side, result["settings"])
+        if result["libraries"]:
+            self.libraries.setdefault(side, result["libraries"])
+        return result
+
+    def benchmark(self, name, figures, sides, work, cache):
+        fresh = cache if name == "retention" else None
+        self.results[name] = {side: [] for side in sides}
+        for r in range(self.args.runs):
+            order = sides if r % 2 == 0 else list(reversed(sides))
+            for side in order:
+                start = time.monotonic()
+                result = self.side(side, name, work, fresh)
+                missing = [f for f in figures if f not in result["figures"]]
+                if missing:
+                    raise Failure(f"{name} on the {side} side printed no {', '.join(missing)}:\n"
+                                  f"{result['stdout']}")
+                self.results[name][side].append(result["figures"])
+                log(f"{name} run {r + 1}/{self.args.runs}, {side}: {time.monotonic() - start:.1f} s")
+
+    def check_same_settings(self):
+        plain, store = self.settings.get("plain", {}), self.settings.get("store", {})
+        differing = {k: (plain.get(k), store.get(k)) for k in set(plain) | set(store)
+                     if plain.get(k) != store.get(k)}
+        if not plain or not store or differing:
+            raise Failure(f"plain and store do not run with the same settings: {differing}")
+
+    def check_retention(self):
+        for side, runs in self.results["retention"].items():
+            erased = {int(r["retention_erased"]) for r in runs}
+            if erased != {self.size["expired"]}:
+                raise Failure(f"retention on the {side} side erased {erased}, not {self.size['expired']}")
+
+    def run_all(self):
+        cache = self.cached_store()
+        work = tempfile.mkdtemp(prefix="bench-work-", dir=os.path.join(self.build, "bench-cache"))
+        try:
+            copy_store(os.path.join(cache, "store"), os.path.join(work, "store"))
+            copy_file(os.path.join(cache, "plain.db"), os.path.join(work, "plain.db"))
+            for name, figures in BENCHMARKS:
+                self.benchmark(name, figures, ["plain", "store"], work, cache)
+            for name, figures in STORE_ONLY:
+                self.benchmark(name, figures, ["store"], work, cache)
+            self.check_same_settings()
+            self.check_retention()
+            app = self.run_app(cache, work) if self.args.app else None
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return app
+
+    # ---- The app beside gnome-text-editor (tests/bench/bench-app.py) ----
+    def run_app(self, cache, work):
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench-app.py")
+        if not os.path.exists(script):
+            log("tests/bench/bench-app.py is not there: the app start-up figures are skipped")
+            return None
+        store = os.path.join(work, "app-store")
+        copy_store(os.path.join(cache, "store"), store)
+        secret = os.path.join(work, "passphrase")
+        with open(os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+            f.write(PASSPHRASE + "\n")
+        figures = os.path.join(work, "app.json")
+        log("the app beside gnome-text-editor (tests/bench/bench-app.py)")
+        proc = subprocess.run([sys.executable, script, "--builddir", self.build, "--store", store,
+                               "--passphrase-file", secret, "--runs", str(self.args.runs), "--json", figures],
+                              stdout=subprocess.PIPE, text=True)
+        if proc.returncode != 0 or not os.path.exists(figures):
+            raise Failure(f"bench-app.py failed ({proc.returncode}):\n{proc.stdout}")
+        with open(figures, encoding="utf-8") as f:
+            return {"figures": json.load(f), "table": proc.stdout}
+
+    # ---- The table ----
+    def summary(self, name, side, figure):
+        runs = self.results.get(name, {}).get(side)
+        if not runs:
+            return None
+        values = [r[figure] for r in runs]
+        return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+    def find(self, figure, side):
+        for name, runs in self.results.items():
+            if side in runs and runs[side] and figure in runs[side][0]:
+                return self.summary(name, side, figure)
+        return None
+
+    def print_table(self, app, out=sys.stdout):
+        s, info = self.size, self.info
+        store_mb = self.find("store_mb", "store")
+        plain_mb = self.find("store_mb", "plain")
+        print(f"Store: {s['clients']:,} clients, {s['contacts']:,} contacts over {s['months']} months "
+              f"({s['expired']:,} clients expired), {store_mb['median']:.0f} MB encrypted, "
+              f"{plain_mb['median']:.0f} MB plain; made in {info.get('made_s', 0):.0f} s "
+              f"(`vindplaats-admin demo-store --clients {s['clients']} --contacts {s['contacts']} "
+              f"--months {s['months']} --expired {s['expired']} --seed {SEED}`).", file=out)
+        month = self.find("aggregate_rows", "store")
+        pages = self.find("client_page_contacts_mean", "store")
+        matches = self.find("search_matches_mean", "store")
+        print(f"Plain: {', '.join(self.libraries.get('plain', []))}; store: "
+              f"{', '.join(self.libraries.get('store', []))}; same pragmas on both sides "
+              f"({', '.join(f'{k}={v}' for k, v in sorted(self.settings['store'].items()))}). "
+              f"Medians of {self.args.runs} run{'s' if self.args.runs > 1 else ''} (min–max), each run a process of its own, "
+              f"plain and store alternating. The month report covers {month['median']:.0f} rows; "
+              f"client pages have {pages['median']:.0f} contacts on average; a keystroke matches "
+              f"{matches['median']:.0f} clients on average.\n", file=out)
+        print("| Figure | Plain SQLite / baseline | Vindplaats | Ratio | Goal |", file=out)
+        print("| --- | --- | --- | --- | --- |", file=out)
+        for label, figure, unit, goal in ROWS:
+            plain, store = self.find(figure, "plain"), self.find(figure, "store")
+            ratio = None
+            if plain and store and plain["median"] > 0 and store["median"] > 0:
+                ratio = (plain["median"] / store["median"] if unit == "MB/s"
+                         else store["median"] / plain["median"])
+            print(f"| {label} | {cell(plain, unit)} | {cell(store, unit)} | {ratio_cell(ratio)} "
+                  f"| {goal_cell(store, goal, unit)} |", file=out)
+        if app is not None:
+            app_rows(app["figures"], out)
+        print(f"\nRatio: store time / plain time (for MB/s, plain / store); goal ≤ {RATIO_GOAL} "
+              f"(aim ≤ {RATIO_AIM}). Goals are never asserted.", file=out)
+
+
+def source_hash():
+    """What makes the store: the generator and the schema (a new migration
+    or a changed generator makes a new store)."""
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    digest = hashlib.sha256()
+    for name in ("vp-synthetic.c", "vp-schema.c"):
+        with open(os.path.join(top, "data", name), "rb") as f:
+            digest.update(f.read())
+    return digest.hexdigest()[:10]
+
+
+def fmt(value, unit):
+    if unit == "ms":
+        return f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 100 else f"{value:.0f}"
+    if unit == "s":
+        return f"{value:.2f}" if value < 10 else f"{value:.1f}"
+    return f"{value:.0f}"
+
+
+def cell(summary, unit):
+    if summary is None:
+        return "—"
+    return (f"{fmt(summary['median'], unit)} {unit} "
+            f"({fmt(summary['min'], unit)}–{fmt(summary['max'], unit)})")
+
+
+def ratio_cell(ratio):
+    if ratio is None:
+        return "—"
+    verdict = "met" if ratio <= RATIO_GOAL else "missed"
+    return f"{ratio:.2f} ({verdict})"
+
+
+def goal_cell(summary, goal, unit):
+    if goal is None:
+        return "—"
+    verdict = "met" if summary is not None and summary["median"] <= goal else "missed"
+    return f"≤ {fmt(goal, unit)} {unit} ({verdict})"
+
+
+def app_rows(figures, out):
+    """Rows of bench-app.py's figures (its --json output), if they are there."""
+    app, editor = figures.get("vindplaats", {}), figures.get("gnome-text-editor", {})
+    ratios, goals = figures.get("ratios", {}), figures.get("goals", {})
+
+    def seconds(s):
+        if not s:
+            return "—"
+        return f"{s['median'] * 1000:.0f} ms ({s['min'] * 1000:.0f}–{s['max'] * 1000:.0f})"
+
+    def mib(s):
+        if not s:
+            return "—"
+        return f"{s['median'] / 1024:.0f} MiB ({s['min'] / 1024:.0f}–{s['max'] / 1024:.0f})"
+
+    def ratio(key):
+        value = ratios.get(key)
+        if value is None:
+            return "—"
+        goal = goals.get(key)
+        return f"{value:.2f}" + (f" (goal ≤ {goal}: {'met' if value <= goal else 'missed'})" if goal else "")
+
+    print(f"| App: start → window drawn (baseline: gnome-text-editor) | {seconds(editor.get('window_s'))} "
+          f"| {seconds(app.get('window_s'))} | {ratio('window')} | ≤ 1.0 × gnome-text-editor |", file=out)
+    print(f"| App: Enter on the passphrase → first page drawn | — | {seconds(app.get('enter_first_frame_s'))} "
+          f"| — | — |", file=out)
+    print(f"| App: RSS after unlock (baseline: gnome-text-editor) | {mib(editor.get('rss_kib'))} "
+          f"| {mib(app.get('rss_kib'))} | {ratio('rss')} | ≤ 1.2 × gnome-text-editor |", file=out)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--build-dir", required=True)
+    parser.add_argument("--runs", type=int, default=None, help="runs of each benchmark (default 5)")
+    parser.add_argument("--app", action="store_true", help="also the app beside gnome-text-editor")
+    parser.add_argument("--quick", action="store_true", help="a tiny store, one run: the smoke test")
+    parser.add_argument("--output", help="also write the table to this file")
+    args = parser.parse_args()
+    if args.runs is None:
+        args.runs = 1 if args.quick else 5
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+
+    try:
+        bench = Bench(args)
+        app = bench.run_all()
+    except Failure as failure:
+        print(f"bench: {failure}", file=sys.stderr)
+        return 1
+    print()
+    bench.print_table(app)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as f:
+            bench.print_table(app, f)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
