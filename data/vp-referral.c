@@ -415,6 +415,19 @@ compare_referrals (gconstpointer a,
   return g_date_compare (&rb->referred_on, &ra->referred_on);
 }
 
+#define LIST_REFERRALS_SQL \
+  "SELECT r.id, r.client_id, cl.label, r.account_id, r.category, r.organisation," \
+  "       r.referred_on, r.warm_handover, r.feedback_expected_by," \
+  "       r.feedback_received_on, r.outcome, r.feedback_note, r.leader_note, r.reviewed_at" \
+  " FROM referral r JOIN client cl ON cl.id = r.client_id" \
+  " WHERE (?1 IS NULL OR r.category = ?1)" \
+  "   AND (?2 IS NULL OR r.organisation = ?2 COLLATE NOCASE)" \
+  "   AND (?3 = 0 OR r.account_id = ?3)" \
+  "   AND (?4 IS NULL OR r.referred_on >= ?4)" \
+  "   AND (?5 IS NULL OR r.referred_on <= ?5)" \
+  "   AND (?6 IS NULL OR instr (lower (cl.label), lower (?6)) > 0" \
+  "        OR instr (lower (r.organisation), lower (?6)) > 0)"
+
 GPtrArray *
 vp_store_list_referrals (VpStore                *store,
                          const VpReferralFilter *filter,
@@ -424,25 +437,18 @@ vp_store_list_referrals (VpStore                *store,
   g_autoptr(GPtrArray) referrals = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_referral_free);
   g_autofree char *from = filter != NULL && filter->from != NULL ? date_text (filter->from) : NULL;
   g_autofree char *until = filter != NULL && filter->until != NULL ? date_text (filter->until) : NULL;
+  gint64 client_id = filter != NULL ? filter->client_id : 0;
   sqlite3_stmt *stmt = NULL;
   int rc;
 
   g_return_val_if_fail (VP_IS_STORE (store), NULL);
   g_return_val_if_fail (today != NULL && g_date_valid (today), NULL);
 
+  /* One client's referrals (the client page) through referral_client: as
+   * "(?7 = 0 OR r.client_id = ?7)" the index could not be used, and every
+   * referral was read to show a client's few (#14, bench-store client-page). */
   rc = sqlite3_prepare_v2 (vp_store_get_db (store),
-                           "SELECT r.id, r.client_id, cl.label, r.account_id, r.category, r.organisation,"
-                           "       r.referred_on, r.warm_handover, r.feedback_expected_by,"
-                           "       r.feedback_received_on, r.outcome, r.feedback_note, r.leader_note, r.reviewed_at"
-                           " FROM referral r JOIN client cl ON cl.id = r.client_id"
-                           " WHERE (?1 IS NULL OR r.category = ?1)"
-                           "   AND (?2 IS NULL OR r.organisation = ?2 COLLATE NOCASE)"
-                           "   AND (?3 = 0 OR r.account_id = ?3)"
-                           "   AND (?4 IS NULL OR r.referred_on >= ?4)"
-                           "   AND (?5 IS NULL OR r.referred_on <= ?5)"
-                           "   AND (?6 IS NULL OR instr (lower (cl.label), lower (?6)) > 0"
-                           "        OR instr (lower (r.organisation), lower (?6)) > 0)"
-                           "   AND (?7 = 0 OR r.client_id = ?7)",
+                           client_id != 0 ? LIST_REFERRALS_SQL " AND r.client_id = ?7" : LIST_REFERRALS_SQL,
                            -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
@@ -453,13 +459,11 @@ vp_store_list_referrals (VpStore                *store,
           sqlite3_bind_int64 (stmt, 3, filter->account_id);
           sqlite3_bind_text (stmt, 6, filter->search != NULL && *filter->search != '\0' ? filter->search : NULL,
                              -1, SQLITE_TRANSIENT);
-          sqlite3_bind_int64 (stmt, 7, filter->client_id);
         }
       else
-        {
-          sqlite3_bind_int64 (stmt, 3, 0);
-          sqlite3_bind_int64 (stmt, 7, 0);
-        }
+        sqlite3_bind_int64 (stmt, 3, 0);
+      if (client_id != 0)
+        sqlite3_bind_int64 (stmt, 7, client_id);
       sqlite3_bind_text (stmt, 4, from, -1, SQLITE_TRANSIENT);
       sqlite3_bind_text (stmt, 5, until, -1, SQLITE_TRANSIENT);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)

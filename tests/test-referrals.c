@@ -169,6 +169,15 @@ test_store_rules_and_filters (void)
   list = vp_store_list_referrals (store, &filter, today, NULL);
   g_assert_cmpuint (list->len, ==, 3);
   g_clear_pointer (&list, g_ptr_array_unref);
+  /* One client's, as the client page lists them, also with another filter. */
+  filter = (VpReferralFilter) { .client_id = bram };
+  list = vp_store_list_referrals (store, &filter, today, NULL);
+  g_assert_cmpuint (list->len, ==, 2);
+  g_clear_pointer (&list, g_ptr_array_unref);
+  filter = (VpReferralFilter) { .client_id = bram, .category = "debt" };
+  list = vp_store_list_referrals (store, &filter, today, NULL);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_clear_pointer (&list, g_ptr_array_unref);
 
   g_assert_cmpuint (vp_store_count_overdue_referrals (store, today), ==, 1);
   {
