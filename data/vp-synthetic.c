@@ -28,6 +28,8 @@
  * that a store made today still has exactly the expired clients asked for
  * when a benchmark applies retention some days later. */
 #define KEEP_MARGIN (14 * DAY)
+/* The share of kept clients with more than one contact still followed. */
+#define ONGOING 0.15
 #define CONSENT_TEXT_VERSION "2026-1"
 #define GENESIS_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -399,33 +401,26 @@ make_history (Fill    *fill,
   Client *client = &fill->clients[index];
   GRand *rand = fill->rand;
   guint n = client->n_contacts;
-  /* Follow-ups some days to weeks apart (not a macro argument: MIN()
-   * would draw it twice). */
-  gint64 span = (gint64) (n - 1) * uniform (rand, 3, 45) * DAY;
-  gint64 last;
+  /* The last contact decides retention: an expired client's lies before
+   * the cut-off, a kept client's after it. Last contacts spread evenly
+   * over that time and the follow-ups some days to weeks apart before it,
+   * so that no month is crowded. */
+  gint64 lo = expired ? start : MAX (start, cutoff + KEEP_MARGIN);
+  gint64 hi = expired ? cutoff - DAY : fill->until - HOUR;
+  gint64 gap = uniform (rand, 3, 45) * DAY;
+  gint64 span = MIN ((gint64) (n - 1) * gap, hi - start - DAY);
+  gint64 last = visit_time (rand, MAX (lo, start + span), hi);
 
-  if (expired)
+  /* Some kept clients are still being followed: their last contact is
+   * recent, which keeps the last months as full as the others. */
+  if (!expired && n > 1 && g_rand_double (rand) < ONGOING)
     {
-      client->first = visit_time (rand, start, n > 1 ? cutoff - 30 * DAY : cutoff - DAY);
-      last = MIN (client->first + span, cutoff - DAY);
-      client->end = cutoff - DAY;
+      last = visit_time (rand, MAX (lo, hi - gap), hi);
+      span = MIN (span, last - start);
     }
-  else if (n == 1)
-    {
-      client->first = visit_time (rand, MAX (start, cutoff + KEEP_MARGIN), fill->until - HOUR);
-      last = client->first;
-      client->end = fill->until;
-    }
-  else
-    {
-      client->first = visit_time (rand, start, fill->until - 2 * DAY);
-      if (client->first < cutoff + KEEP_MARGIN)
-        last = visit_time (rand, cutoff + KEEP_MARGIN, fill->until - HOUR);
-      else
-        last = MIN (client->first + span, fill->until - HOUR);
-      client->end = fill->until;
-    }
-  last = MAX (last, client->first + HOUR);
+
+  client->first = last - span;
+  client->end = expired ? cutoff - DAY : fill->until;
 
   for (guint i = 0; i < n; i++)
     {
