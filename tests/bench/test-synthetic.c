@@ -66,6 +66,7 @@ test_history (Fixture       *f,
   VpSyntheticCounts counts = { 0 };
   gint64 bad = 0;
   guint erased = 0;
+  int cache;
 
   g_assert_true (fill (f, 7, &counts, &error));
   g_assert_no_error (error);
@@ -125,10 +126,14 @@ test_history (Fixture       *f,
   g_assert_true (vp_audit_verify (f->store, &bad, &error));
   g_assert_no_error (error);
 
-  /* Exactly the expired clients go, also some days after the history ends. */
+  /* Exactly the expired clients go, also some days after the history ends;
+   * the larger page cache of the erasure is given back. */
+  cache = count (f, "PRAGMA cache_size");
   g_assert_true (vp_store_apply_retention (f->store, later, &erased, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (erased, ==, EXPIRED);
+  g_assert_cmpint (count (f, "PRAGMA cache_size"), ==, cache);
+  g_assert_true (vp_audit_verify (f->store, &bad, &error));
 }
 
 /* Every row of the history, in order, as one hash. */
