@@ -104,6 +104,18 @@ bench_settings (sqlite3 *db)
   printf ("library sqlite %s\n", sqlite3_libversion ());
 }
 
+/* For finding out what bounds a figure: the same page cache on both sides,
+ * other than the store's (0: the store's own). */
+void
+bench_set_cache (sqlite3 *db,
+                 int      kib)
+{
+  g_autofree char *sql = g_strdup_printf ("PRAGMA cache_size = -%d", kib);
+
+  if (kib > 0 && sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    g_error ("%s", sqlite3_errmsg (db));
+}
+
 static void
 check (gboolean  ok,
        GError   *error,

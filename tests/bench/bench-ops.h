@@ -20,6 +20,8 @@ void     bench_figure     (const char *name,
 void     bench_percentiles (const char *name,
                             GArray     *seconds);
 void     bench_settings   (sqlite3    *db);
+void     bench_set_cache  (sqlite3    *db,
+                           int         kib);
 gboolean bench_run_op     (BenchOps   *ops,
                            const char *op);
 

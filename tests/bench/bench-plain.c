@@ -20,12 +20,14 @@ static char *opt_db;
 static char *opt_out;
 static gboolean opt_quick;
 static gint64 opt_seed = 20261129;
+static int opt_cache_kib;
 
 static const GOptionEntry entries[] = {
   { "db", 0, 0, G_OPTION_ARG_FILENAME, &opt_db, "Plain copy of the store", "FILE" },
   { "out", 0, 0, G_OPTION_ARG_FILENAME, &opt_out, "Where backup writes", "DIR" },
   { "quick", 0, 0, G_OPTION_ARG_NONE, &opt_quick, "A few iterations only (the smoke test)", NULL },
   { "seed", 0, 0, G_OPTION_ARG_INT64, &opt_seed, "Seed of the operations' inputs", "S" },
+  { "cache-kib", 0, 0, G_OPTION_ARG_INT, &opt_cache_kib, "SQLite's page cache (PRAGMA cache_size) instead of the store's", "KIB" },
   { NULL }
 };
 
@@ -121,6 +123,7 @@ main (int   argc,
   store = bench_plain_store_open (opt_db, &error);
   if (store == NULL)
     g_error ("%s", error->message);
+  bench_set_cache (vp_store_get_db (store), opt_cache_kib);
   bench_settings (vp_store_get_db (store));
   ops = (BenchOps) { store, opt_quick, (guint32) opt_seed };
   if (g_str_equal (op, "backup"))

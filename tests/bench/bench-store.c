@@ -22,12 +22,14 @@ static char *opt_store;
 static char *opt_out;
 static gboolean opt_quick;
 static gint64 opt_seed = 20261129;
+static int opt_cache_kib;
 
 static const GOptionEntry entries[] = {
   { "store", 0, 0, G_OPTION_ARG_FILENAME, &opt_store, "Store folder", "DIR" },
   { "out", 0, 0, G_OPTION_ARG_FILENAME, &opt_out, "Where export and backup write", "PATH" },
   { "quick", 0, 0, G_OPTION_ARG_NONE, &opt_quick, "A few iterations only (the smoke test)", NULL },
   { "seed", 0, 0, G_OPTION_ARG_INT64, &opt_seed, "Seed of the operations' inputs", "S" },
+  { "cache-kib", 0, 0, G_OPTION_ARG_INT, &opt_cache_kib, "SQLite's page cache (PRAGMA cache_size) instead of the store's", "KIB" },
   { NULL }
 };
 
@@ -201,6 +203,7 @@ main (int   argc,
     }
 
   store = open_store (passphrase);
+  bench_set_cache (vp_store_get_db (store), opt_cache_kib);
   bench_settings (vp_store_get_db (store));
   print_cipher (vp_store_get_db (store));
   if ((g_str_equal (op, "backup") || g_str_equal (op, "export")) && opt_out == NULL)
