@@ -257,7 +257,9 @@ op_search (BenchOps *ops)
       for (guint row = 0; row < MIN (n, VISIBLE_ROWS); row++)
         g_object_unref (g_list_model_get_item (G_LIST_MODEL (list), row));
       searched = bench_now ();
-      check (vp_audit_append (ops->store, "search", "client", 0, "ok", &error), error, "Auditing a search");
+      check (vp_audit_append_detail (ops->store, "search", "client", 0,
+                                     vp_client_query_kind (g_ptr_array_index (keys, i)), "ok", &error),
+             error, "Auditing a search");
       audited = bench_now ();
       found += n;
       g_array_append_vals (search, (double[]) { searched - start }, 1);

@@ -7,6 +7,7 @@
 
 #include "vp-audit.h"
 #include "vp-retention.h"
+#include "vp-store-private.h"
 #include "vp-synthetic.h"
 #include "vp-test-util.h"
 
