@@ -43,8 +43,9 @@ vp_store_get_retention_months (VpStore *store)
 
 /* Erasing many clients changes pages all over the contact table and its
  * indexes; in the store's small page cache each one would be read (and
- * decrypted) and written (encrypted) again and again. The erasure gets a
- * larger cache, given back when it is done (#14: 20,000 clients). */
+ * decrypted) and written (encrypted) again and again. The erasure, not
+ * the search before it, gets a larger cache, given back when it is done
+ * (#14: 20,000 clients in seconds instead of minutes). */
 #define ERASURE_CACHE_SIZE "-65536" /* KiB */
 
 static gint64
@@ -60,32 +61,16 @@ cache_size (sqlite3 *db)
   return size;
 }
 
-static gboolean
-erase_clients (VpStore    *store,
-               GDateTime  *now,
-               guint      *n_erased,
-               GError    **error)
+/* The clients without contact since limit; a client without any contact
+ * counts from when it was created. */
+static int
+find_expired (sqlite3    *db,
+              const char *limit,
+              GArray     *ids)
 {
-  g_autoptr(GDateTime) cutoff = NULL;
-  g_autofree char *limit = NULL;
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  sqlite3 *db = vp_store_get_db (store);
   sqlite3_stmt *stmt = NULL;
-  guint months = 0;
   int rc;
 
-  if (!vp_store_exec (store, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  /* Read in the same transaction as the erasure it decides. */
-  if (!read_retention_months (store, &months, error))
-    {
-      vp_store_exec (store, "ROLLBACK", NULL);
-      return FALSE;
-    }
-  cutoff = g_date_time_add_months (now, -(int) months);
-  limit = g_date_time_format (cutoff, "%Y-%m-%dT%H:%M:%S");
-
-  /* A client without any contact counts from when it was created. */
   rc = sqlite3_prepare_v2 (db,
                            "SELECT cl.id FROM client cl"
                            " WHERE coalesce ((SELECT max (occurred_at) FROM contact c"
@@ -101,12 +86,22 @@ erase_clients (VpStore    *store,
         }
     }
   sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    goto fail;
+  return rc;
+}
+
+/* Each client with everything of theirs, each erasure audited. */
+static gboolean
+erase (VpStore  *store,
+       GArray   *ids,
+       GError  **error)
+{
+  sqlite3 *db = vp_store_get_db (store);
 
   for (guint i = 0; i < ids->len; i++)
     {
       gint64 id = g_array_index (ids, gint64, i);
+      sqlite3_stmt *stmt = NULL;
+      int rc;
 
       rc = sqlite3_prepare_v2 (db, "DELETE FROM client WHERE id = ?", -1, &stmt, NULL);
       if (rc == SQLITE_OK)
@@ -116,27 +111,26 @@ erase_clients (VpStore    *store,
         }
       sqlite3_finalize (stmt);
       if (rc != SQLITE_DONE)
-        goto fail;
+        return vp_store_set_sqlite_error (store, rc, error);
       if (!vp_audit_append_as (store, 0, NULL, "retention_erasure", "client", id, "ok", error))
-        {
-          vp_store_exec (store, "ROLLBACK", NULL);
-          return FALSE;
-        }
+        return FALSE;
     }
-
-  if (!vp_store_exec (store, "COMMIT", error))
-    {
-      vp_store_exec (store, "ROLLBACK", NULL);
-      return FALSE;
-    }
-  if (n_erased != NULL)
-    *n_erased = ids->len;
   return TRUE;
+}
 
-fail:
-  vp_store_set_sqlite_error (store, rc, error);
-  vp_store_exec (store, "ROLLBACK", NULL);
-  return FALSE;
+static gboolean
+erase_with_cache (VpStore  *store,
+                  GArray   *ids,
+                  GError  **error)
+{
+  sqlite3 *db = vp_store_get_db (store);
+  g_autofree char *restore = g_strdup_printf ("PRAGMA cache_size = %" G_GINT64_FORMAT, cache_size (db));
+  gboolean ok;
+
+  vp_store_exec (store, "PRAGMA cache_size = " ERASURE_CACHE_SIZE, NULL);
+  ok = erase (store, ids, error);
+  vp_store_exec (store, restore, NULL);
+  return ok;
 }
 
 gboolean
@@ -145,23 +139,38 @@ vp_store_apply_retention (VpStore    *store,
                           guint      *n_erased,
                           GError    **error)
 {
-  sqlite3 *db;
-  g_autofree char *restore = NULL;
-  gboolean ok;
+  g_autoptr(GDateTime) cutoff = NULL;
+  g_autofree char *limit = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  guint months = 0;
+  int rc;
 
   g_return_val_if_fail (VP_IS_STORE (store), FALSE);
 
   if (n_erased != NULL)
     *n_erased = 0;
-  /* Locked (no connection): erase_clients() says so. */
-  db = vp_store_get_db (store);
-  if (db != NULL)
+  if (!vp_store_exec (store, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  /* Read in the same transaction as the erasure it decides. */
+  if (!read_retention_months (store, &months, error))
+    goto rollback;
+  cutoff = g_date_time_add_months (now, -(int) months);
+  limit = g_date_time_format (cutoff, "%Y-%m-%dT%H:%M:%S");
+
+  rc = find_expired (vp_store_get_db (store), limit, ids);
+  if (rc != SQLITE_DONE)
     {
-      restore = g_strdup_printf ("PRAGMA cache_size = %" G_GINT64_FORMAT, cache_size (db));
-      vp_store_exec (store, "PRAGMA cache_size = " ERASURE_CACHE_SIZE, NULL);
+      vp_store_set_sqlite_error (store, rc, error);
+      goto rollback;
     }
-  ok = erase_clients (store, now, n_erased, error);
-  if (restore != NULL)
-    vp_store_exec (store, restore, NULL);
-  return ok;
+  if ((ids->len > 0 && !erase_with_cache (store, ids, error)) ||
+      !vp_store_exec (store, "COMMIT", error))
+    goto rollback;
+  if (n_erased != NULL)
+    *n_erased = ids->len;
+  return TRUE;
+
+rollback:
+  vp_store_exec (store, "ROLLBACK", NULL);
+  return FALSE;
 }
