@@ -3,7 +3,7 @@
  * SQLite file: no keys, no slots, no cipher. bench-plain links it with
  * those modules compiled against Debian's libsqlite3, so that the plain
  * side runs the app's own code and SQL. The connection gets the store's
- * settings (data/vp-store.c, configure()) minus the cipher ones; the
+ * settings (data/vp-store-open.c, configure()) minus the cipher ones; the
  * benchmark driver checks that both sides report the same. */
 #include "config.h"
 
@@ -193,7 +193,7 @@ VpStore *
 bench_plain_store_open (const char  *path,
                         GError     **error)
 {
-  /* configure() in data/vp-store.c, without the cipher's settings. */
+  /* configure() in data/vp-store-open.c, without the cipher's settings. */
   static const char *pragmas =
     "PRAGMA temp_store = MEMORY;"
     "PRAGMA secure_delete = ON;"
