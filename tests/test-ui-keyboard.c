@@ -53,18 +53,10 @@ window_with_client (char   **dir,
   return vp_ui_open_window (*dir);
 }
 
-static gboolean
-transition_done (gpointer stack)
-{
-  return !gtk_stack_get_transition_running (stack);
-}
-
-/* While the pages cross-fade, both are mapped and measured. */
 static void
 wait_for_page (VpWindow *window)
 {
-  vp_ui_settle ();
-  vp_ui_wait_until (transition_done, vp_ui_child (window, VP_TYPE_WINDOW, "stack"));
+  vp_ui_wait_for_transitions (GTK_WIDGET (window));
 }
 
 static void
@@ -343,13 +335,11 @@ test_mnemonics (gconstpointer data)
 {
   const char *language = data;
   g_autofree char *dir = NULL;
-  g_autofree char *saved = g_strdup (g_getenv ("LANGUAGE"));
   gint64 client_id;
   VpWindow *window;
   GtkWidget *form;
 
-  g_setenv ("LANGUAGE", language, TRUE);
-  setlocale (LC_ALL, "");
+  vp_ui_use_language (language);
   window = window_with_client (&dir, &client_id);
   form = vp_ui_child (window, VP_TYPE_WINDOW, "contact_form");
   gtk_switch_set_active (vp_ui_child (form, VP_TYPE_CONTACT_FORM, "consent_switch"), TRUE);
@@ -376,11 +366,7 @@ test_mnemonics (gconstpointer data)
 
   gtk_window_destroy (GTK_WINDOW (window));
   vp_test_remove_dir (dir);
-  if (saved != NULL)
-    g_setenv ("LANGUAGE", saved, TRUE);
-  else
-    g_unsetenv ("LANGUAGE");
-  setlocale (LC_ALL, "");
+  vp_ui_use_language (NULL);
 }
 
 static void
@@ -693,12 +679,10 @@ test_narrow (gconstpointer data)
   const char *language = data;
   const char *pages[] = { "register", "clients", "today", "report" };
   g_autofree char *dir = NULL;
-  g_autofree char *saved = g_strdup (g_getenv ("LANGUAGE"));
   gint64 client_id;
   VpWindow *window;
 
-  g_setenv ("LANGUAGE", language, TRUE);
-  setlocale (LC_ALL, "");
+  vp_ui_use_language (language);
   window = window_with_client (&dir, &client_id);
   /* The Dutch run must be in Dutch, or it proves nothing. */
   if (g_str_equal (language, "nl"))
@@ -734,11 +718,7 @@ test_narrow (gconstpointer data)
   g_assert_cmpint (min_width (GTK_WIDGET (window)), <=, 360);
   gtk_window_destroy (GTK_WINDOW (window));
   vp_test_remove_dir (dir);
-  if (saved != NULL)
-    g_setenv ("LANGUAGE", saved, TRUE);
-  else
-    g_unsetenv ("LANGUAGE");
-  setlocale (LC_ALL, "");
+  vp_ui_use_language (NULL);
 }
 
 int

@@ -13,24 +13,10 @@
 #include "vp-ui-test-util.h"
 #include "vp-window.h"
 
-/* No stack in the window is still sliding or fading between pages. */
-static gboolean
-transitions_done (gpointer widget)
-{
-  if (GTK_IS_STACK (widget) && gtk_stack_get_transition_running (widget))
-    return FALSE;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    if (!transitions_done (c))
-      return FALSE;
-  return TRUE;
-}
-
 static void
 wait_for_page (VpWindow *window)
 {
-  vp_ui_settle ();
-  vp_ui_wait_until (transitions_done, window);
-  vp_ui_settle ();
+  vp_ui_wait_for_transitions (GTK_WIDGET (window));
 }
 
 /* Inside a scrolled window that scrolls sideways, or one that clips
@@ -144,9 +130,7 @@ test_pages (gconstpointer data)
   client_id = vp_test_count (created, "SELECT id FROM client WHERE label = 'Zeynep K.'");
   vp_store_close (created);
 
-  /* setlocale() again, so that gettext drops what it cached in English. */
-  g_setenv ("LANGUAGE", "nl", TRUE);
-  setlocale (LC_ALL, "");
+  vp_ui_use_language ("nl");
   adw_style_manager_set_color_scheme (style, dark ? ADW_COLOR_SCHEME_FORCE_DARK : ADW_COLOR_SCHEME_FORCE_LIGHT);
   window = vp_ui_open_window_sized (dir, narrow ? 360 : 1366, narrow ? 720 : 768);
 
@@ -168,8 +152,7 @@ test_pages (gconstpointer data)
 
   gtk_window_destroy (GTK_WINDOW (window));
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
-  g_unsetenv ("LANGUAGE");
-  setlocale (LC_ALL, "");
+  vp_ui_use_language (NULL);
   vp_test_remove_dir (dir);
 }
 

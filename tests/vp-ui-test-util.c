@@ -164,3 +164,37 @@ vp_ui_open_window (const char *dir)
   return vp_ui_open_window_sized (dir, 900, 760);
 }
 
+
+/* No stack under @widget is still sliding or fading between pages. */
+static gboolean
+transitions_done (gpointer widget)
+{
+  if (GTK_IS_STACK (widget) && gtk_stack_get_transition_running (widget))
+    return FALSE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (!transitions_done (c))
+      return FALSE;
+  return TRUE;
+}
+
+/* While pages cross-fade, both are mapped and measured. */
+void
+vp_ui_wait_for_transitions (GtkWidget *root)
+{
+  vp_ui_settle ();
+  vp_ui_wait_until (transitions_done, root);
+  vp_ui_settle ();
+}
+
+/* The UI language for the windows made next ("nl", "en"), or the
+ * environment's again with NULL. setlocale() again, or gettext keeps what
+ * it cached in the language before. */
+void
+vp_ui_use_language (const char *language)
+{
+  if (language != NULL)
+    g_setenv ("LANGUAGE", language, TRUE);
+  else
+    g_unsetenv ("LANGUAGE");
+  setlocale (LC_ALL, "");
+}

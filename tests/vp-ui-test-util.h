@@ -34,5 +34,7 @@ VpWindow *vp_ui_open_window_sized (const char    *dir,
                                    int            width,
                                    int            height);
 VpWindow *vp_ui_open_window       (const char    *dir);
+void      vp_ui_wait_for_transitions (GtkWidget   *root);
+void      vp_ui_use_language      (const char    *language);
 
 G_END_DECLS
