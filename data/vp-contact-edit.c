@@ -14,6 +14,7 @@
 #include "vp-categories.h"
 #include "vp-consent.h"
 #include "vp-contact-edit.h"
+#include "vp-location.h"
 #include "vp-registration.h"
 #include "vp-store-private.h"
 
@@ -145,9 +146,22 @@ vp_store_update_contact (VpStore                *store,
   int rc;
   int changed;
 
+  g_autoptr(VpLocation) location = NULL;
+  VpContactRecord with_location;
+
   g_return_val_if_fail (VP_IS_STORE (store), FALSE);
   g_return_val_if_fail (record != NULL, FALSE);
 
+  /* As at registration: a named location decides the type. */
+  if (record->location_id != 0)
+    {
+      location = vp_store_get_location (store, record->location_id, NULL);
+      if (location == NULL)
+        return fail (error, VP_REGISTRATION_ERROR_LOCATION, _("Choose the location from the list"));
+      with_location = *record;
+      with_location.location_type = location->type;
+      record = &with_location;
+    }
   if (!validate (record, error))
     return FALSE;
   if (!vp_store_exec (store, "BEGIN IMMEDIATE", error))

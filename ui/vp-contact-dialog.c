@@ -17,7 +17,6 @@
 #include "vp-contact-dialog.h"
 #include "vp-contact-edit.h"
 #include "vp-dialogs.h"
-#include "vp-location.h"
 
 struct _VpContactDialog
 {
@@ -54,7 +53,7 @@ show_error (VpContactDialog *self,
   gtk_window_present (GTK_WINDOW (message));
 }
 
-/* A named location carries its own type. */
+/* The store takes a named location's type from the location itself. */
 static gboolean
 read_location (VpContactDialog *self,
                VpContactRecord *record)
@@ -63,20 +62,12 @@ read_location (VpContactDialog *self,
   const char *type = vp_location_combo_get (self->location_row, self->location_keys, &location_id);
 
   record->location_id = location_id;
-  if (location_id != 0)
+  if (type != NULL)
     {
-      g_autoptr(VpLocation) location = vp_store_get_location (self->store, location_id, NULL);
-
-      if (location == NULL)
-        return FALSE;
-      type = location->type;
       g_free (record->location_type);
       record->location_type = g_strdup (type);
-      return TRUE;
     }
-  g_free (record->location_type);
-  record->location_type = g_strdup (type);
-  return type != NULL;
+  return location_id != 0 || type != NULL;
 }
 
 static void
