@@ -48,7 +48,7 @@ vp_store_list_accounts (VpStore  *store,
   g_return_val_if_fail (VP_IS_STORE (store), NULL);
 
   rc = sqlite3_prepare_v2 (vp_store_get_db (store),
-                           "SELECT id, name, role, active, removed_at IS NOT NULL FROM account"
+                           "SELECT id, name, role, active, removed_at IS NOT NULL FROM account WHERE team_device IS NULL"
                            " ORDER BY removed_at IS NOT NULL, name COLLATE NOCASE", -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -128,7 +128,7 @@ finish (VpStore   *store,
         gboolean   ok,
         GError   **error)
 {
-  if (ok && vp_store_exec (store, "COMMIT", error))
+  if (ok && vp_store_commit (store, error))
     return TRUE;
   vp_store_exec (store, "ROLLBACK", NULL);
   return FALSE;

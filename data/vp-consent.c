@@ -56,7 +56,7 @@ finish (VpStore     *store,
       return FALSE;
     }
   if (!vp_audit_append_detail (store, "change", "consent", record_id, detail, "ok", error) ||
-      !vp_store_exec (store, "COMMIT", error))
+      !vp_store_commit (store, error))
     {
       vp_store_exec (store, "ROLLBACK", NULL);
       return FALSE;
@@ -252,7 +252,7 @@ vp_store_erase_client (VpStore  *store,
       return FALSE;
     }
   if (!vp_audit_append (store, "delete", "client", client_id, "ok", error) ||
-      !vp_store_exec (store, "COMMIT", error))
+      !vp_store_commit (store, error))
     {
       vp_store_exec (store, "ROLLBACK", NULL);
       return FALSE;

@@ -205,7 +205,7 @@ vp_store_update_contact (VpStore                *store,
       goto rollback;
     }
   if (!vp_audit_append (store, "change", "contact", record->id, "ok", error) ||
-      !vp_store_exec (store, "COMMIT", error))
+      !vp_store_commit (store, error))
     goto rollback;
   return TRUE;
 

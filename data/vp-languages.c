@@ -67,7 +67,7 @@ vp_store_set_language_needs (VpStore            *store,
       return FALSE;
     }
   if (!vp_audit_append (store, "change", "client", client_id, "ok", error) ||
-      !vp_store_exec (store, "COMMIT", error))
+      !vp_store_commit (store, error))
     {
       vp_store_exec (store, "ROLLBACK", NULL);
       return FALSE;

@@ -148,7 +148,7 @@ run (VpStore     *store,
       return FALSE;
     }
   if (!vp_audit_append (store, id != 0 ? "change" : "create", "location", *row_id, "ok", error) ||
-      !vp_store_exec (store, "COMMIT", error))
+      !vp_store_commit (store, error))
     {
       vp_store_exec (store, "ROLLBACK", NULL);
       return FALSE;

@@ -157,7 +157,7 @@ commit_with_audit (VpStore     *store,
       return FALSE;
     }
   if (!vp_audit_append_detail (store, action, "referral", id, detail, "ok", error) ||
-      !vp_store_exec (store, "COMMIT", error))
+      !vp_store_commit (store, error))
     {
       vp_store_exec (store, "ROLLBACK", NULL);
       return FALSE;

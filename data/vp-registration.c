@@ -304,7 +304,7 @@ vp_store_save_registration (VpStore               *store,
        !vp_audit_append (store, "create", "client", client_id, "ok", error)) ||
       !vp_audit_append (store, "create", "contact", new_contact, "ok", error))
     goto rollback;
-  if (!vp_store_exec (store, "COMMIT", error))
+  if (!vp_store_commit (store, error))
     goto rollback;
 
   if (contact_id != NULL)
@@ -362,7 +362,7 @@ vp_store_undo_registration (VpStore  *store,
       goto rollback;
     }
   if (!vp_audit_append (store, "delete", "contact", contact_id, "ok", error) ||
-      !vp_store_exec (store, "COMMIT", error))
+      !vp_store_commit (store, error))
     goto rollback;
   return TRUE;
 

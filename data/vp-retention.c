@@ -164,7 +164,7 @@ vp_store_apply_retention (VpStore    *store,
       goto rollback;
     }
   if ((ids->len > 0 && !erase_with_cache (store, ids, error)) ||
-      !vp_store_exec (store, "COMMIT", error))
+      !vp_store_commit (store, error))
     goto rollback;
   if (n_erased != NULL)
     *n_erased = ids->len;

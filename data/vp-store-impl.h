@@ -2,6 +2,7 @@
 #pragma once
 
 #include "vp-store-private.h"
+#include "vp-team-store-private.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +32,9 @@ struct _VpStore
    * (accounts, passphrase changes) wrap it. Wiped on lock. */
   VpSecureKey *key;
   gboolean recovered;
+
+  /* Set while the laptop is in a team (vp-team-store.c). */
+  VpTeamState *team;
 };
 
 /* vp-store.c */

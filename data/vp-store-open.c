@@ -364,6 +364,7 @@ open_with_secret (const char  *dir,
   if (self->db == NULL ||
       !vp_schema_migrate (self->db, vp_schema_current_version (), error) ||
       !_vp_store_load_identity (self, error) ||
+      !_vp_team_attach (self, error) ||
       !vp_audit_append (self, recovered ? "recovery_key_used" : "unlock", NULL, 0, "ok", error))
     return NULL;
 
@@ -445,7 +446,8 @@ vp_store_open_clone (VpStore  *self,
   if (clone->key == NULL)
     return NULL;
   clone->db = _vp_store_open_keyed (self->dir, self->key, FALSE, error);
-  if (clone->db == NULL || !_vp_store_load_identity (clone, error))
+  if (clone->db == NULL || !_vp_store_load_identity (clone, error) ||
+      !_vp_team_attach (clone, error))
     return NULL;
   return g_steal_pointer (&clone);
 }

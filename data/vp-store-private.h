@@ -20,6 +20,10 @@ sqlite3      *vp_store_get_db             (VpStore            *self);
 gboolean      vp_store_exec               (VpStore            *self,
                                            const char         *sql,
                                            GError            **error);
+/* Ends a write transaction: the team's changes of what it wrote are
+ * appended first (vp-team-store.c), so both commit or neither. */
+gboolean      vp_store_commit             (VpStore            *self,
+                                           GError            **error);
 gboolean      vp_store_set_sqlite_error   (VpStore            *self,
                                            int                 rc,
                                            GError            **error);

@@ -177,6 +177,15 @@ vp_store_exec (VpStore     *self,
   return TRUE;
 }
 
+gboolean
+vp_store_commit (VpStore  *self,
+                 GError  **error)
+{
+  g_return_val_if_fail (VP_IS_STORE (self), FALSE);
+
+  return _vp_team_capture (self, error) && vp_store_exec (self, "COMMIT", error);
+}
+
 /* A read snapshot: every query until vp_store_end_snapshot() sees the
  * store as it was at the first one, whatever other connections write. */
 gboolean
@@ -258,6 +267,7 @@ vp_store_close (VpStore *self)
   g_return_if_fail (VP_IS_STORE (self));
 
   g_clear_pointer (&self->key, _vp_secure_key_free);
+  g_clear_pointer (&self->team, _vp_team_state_free);
   if (self->db == NULL)
     return;
   if (!_vp_sqlite_close (g_steal_pointer (&self->db), &error))

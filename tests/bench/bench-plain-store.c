@@ -82,6 +82,14 @@ vp_store_exec (VpStore     *self,
   return rc == SQLITE_OK || vp_store_set_sqlite_error (self, rc, error);
 }
 
+/* A single laptop: no team changes to append. */
+gboolean
+vp_store_commit (VpStore  *self,
+                 GError  **error)
+{
+  return vp_store_exec (self, "COMMIT", error);
+}
+
 gint64
 vp_store_get_account_id (VpStore *self)
 {
