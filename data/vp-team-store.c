@@ -175,30 +175,36 @@ now_utc (void)
 
 /* ---- Attaching: the dirty-client triggers ------------------------------- */
 
+/* No OR IGNORE in the trigger bodies: an outer statement's conflict clause
+ * (an upsert's) overrides theirs. */
+#define NOTE(id) \
+  " INSERT INTO team_dirty (client_id) SELECT " id \
+  "  WHERE NOT EXISTS (SELECT 1 FROM team_dirty WHERE client_id = " id ");"
 static const char attach_sql[] =
   "CREATE TEMP TABLE IF NOT EXISTS team_dirty ("
   "  client_id INTEGER PRIMARY KEY,"
   "  uid BLOB"
   ");"
   "CREATE TEMP TRIGGER IF NOT EXISTS team_dirty_client_i AFTER INSERT ON main.client"
-  " BEGIN INSERT OR IGNORE INTO team_dirty (client_id) VALUES (NEW.id); END;"
+  " BEGIN" NOTE ("NEW.id") " END;"
   "CREATE TEMP TRIGGER IF NOT EXISTS team_dirty_client_u AFTER UPDATE ON main.client"
-  " BEGIN INSERT OR IGNORE INTO team_dirty (client_id) VALUES (NEW.id); END;"
+  " BEGIN" NOTE ("NEW.id") " END;"
   "CREATE TEMP TRIGGER IF NOT EXISTS team_dirty_client_d AFTER DELETE ON main.client"
-  " BEGIN INSERT OR REPLACE INTO team_dirty (client_id, uid) VALUES (OLD.id, OLD.uid); END;"
+  " BEGIN" NOTE ("OLD.id")
+  "  UPDATE team_dirty SET uid = OLD.uid WHERE client_id = OLD.id; END;"
 #define DIRTY_CHILD(table, col) \
   "CREATE TEMP TRIGGER IF NOT EXISTS team_dirty_" table "_i AFTER INSERT ON main." table \
-  " BEGIN INSERT OR IGNORE INTO team_dirty (client_id) VALUES (NEW." col "); END;" \
+  " BEGIN" NOTE ("NEW." col) " END;" \
   "CREATE TEMP TRIGGER IF NOT EXISTS team_dirty_" table "_u AFTER UPDATE ON main." table \
-  " BEGIN INSERT OR IGNORE INTO team_dirty (client_id) VALUES (NEW." col ");" \
-  "       INSERT OR IGNORE INTO team_dirty (client_id) VALUES (OLD." col "); END;" \
+  " BEGIN" NOTE ("NEW." col) NOTE ("OLD." col) " END;" \
   "CREATE TEMP TRIGGER IF NOT EXISTS team_dirty_" table "_d AFTER DELETE ON main." table \
-  " BEGIN INSERT OR IGNORE INTO team_dirty (client_id) VALUES (OLD." col "); END;"
+  " BEGIN" NOTE ("OLD." col) " END;"
   DIRTY_CHILD ("contact", "client_id")
   DIRTY_CHILD ("consent", "client_id")
   DIRTY_CHILD ("language_need", "client_id")
   DIRTY_CHILD ("referral", "client_id")
 #undef DIRTY_CHILD
+#undef NOTE
   ;
 
 static const char detach_sql[] =
@@ -1406,6 +1412,8 @@ rewrite_client (VpStore            *store,
       return FALSE;
     }
   (*n_refused)++;
+  /* The constraint's name, never a value. */
+  g_debug ("Team sync: a client's merge was refused: %s", sqlite3_errmsg (db));
   return vp_store_exec (store, "ROLLBACK TO team_client", error) &&
          vp_store_exec (store, "RELEASE team_client", error);
 }
@@ -1681,7 +1689,8 @@ static gboolean
 capture_all (VpStore  *store,
              GError  **error)
 {
-  return vp_store_exec (store, "INSERT OR IGNORE INTO temp.team_dirty (client_id) SELECT id FROM client",
+  return vp_store_exec (store, "INSERT INTO temp.team_dirty (client_id) SELECT id FROM client"
+                               " WHERE id NOT IN (SELECT client_id FROM temp.team_dirty)",
                         error) &&
          _vp_team_capture (store, error);
 }
