@@ -10,6 +10,7 @@
 #include "vp-audit.h"
 #include "vp-categories.h"
 #include "vp-referral.h"
+#include "vp-team-store.h"
 #include "vp-store-private.h"
 
 /* Referrals and their feedback (DOMAIN: "make sure there is feedback after
@@ -365,6 +366,14 @@ vp_store_review_referral (VpStore     *store,
     {
       g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_NOT_ALLOWED,
                            _("Only a team leader can review referrals"));
+      return FALSE;
+    }
+  /* In a team, only reviews from the team leader's laptop count (the
+   * merge's rule 5): refused here rather than lost there. */
+  if (vp_store_team_is_coach_laptop (store))
+    {
+      g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_NOT_ALLOWED,
+                           _("Referrals are reviewed on the team leader's laptop; this laptop is a coach's in the team"));
       return FALSE;
     }
   return update_one (store,

@@ -303,6 +303,13 @@ load_clock (VpStore  *store,
   return rc == SQLITE_ROW || rc == SQLITE_DONE || sql_error (store, rc, error);
 }
 
+gboolean
+vp_store_team_is_coach_laptop (VpStore *store)
+{
+  g_return_val_if_fail (VP_IS_STORE (store), FALSE);
+  return store->team != NULL && store->team->role != VP_TEAM_ROLE_TEAM_LEADER;
+}
+
 static gboolean
 save_clock (VpStore  *store,
             GError  **error)

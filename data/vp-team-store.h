@@ -36,6 +36,9 @@ void          vp_team_identity_clear       (VpTeamIdentity *identity);
 
 /* Whether this laptop is in a team; FALSE for a single laptop. */
 gboolean      vp_store_team_is_enabled     (VpStore         *store);
+/* In a team, enrolled as a coach's laptop: a team leader's account on it
+ * still cannot make what only the leader's laptop may (reviews). */
+gboolean      vp_store_team_is_coach_laptop (VpStore        *store);
 
 /* Joins the store to a team, as its leader (who made it) or as a member
  * enrolled by the leader: keeps the identity, the device key and the first

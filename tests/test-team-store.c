@@ -7,7 +7,7 @@
  * batches late, twice and out of order. The relay and its sealing are
  * tests/test-team-sync's; the merge's own 1,000 runs are test-team-merge's.
  *
- *   VP_TEAM_STORE_RUNS=n   how many seeded runs (default 40)
+ *   VP_TEAM_STORE_RUNS=n   how many seeded runs (default 200)
  *   VP_TEAM_STORE_SEED=n   repeat one run */
 #include "config.h"
 
@@ -38,6 +38,47 @@ typedef struct {
   GPtrArray *relay;      /* GPtrArray of VpChange *, one per pushed batch */
   GRand     *rand;
 } Team;
+
+/* Making a store derives keys from a passphrase (scrypt), which takes
+ * longer than a run: the runs share five stores, emptied in between. */
+#define POOL_SIZE 5
+static VpStore *pool[POOL_SIZE];
+static char *pool_dirs[POOL_SIZE];
+
+static VpStore *
+pool_store (guint i)
+{
+  if (pool[i] == NULL)
+    {
+      pool_dirs[i] = vp_test_make_dir ();
+      pool[i] = vp_test_create_store (pool_dirs[i]);
+    }
+  return pool[i];
+}
+
+static void
+pool_reset (VpStore *store)
+{
+  g_autoptr(GError) error = NULL;
+
+  vp_store_team_disable (store, &error);
+  g_assert_no_error (error);
+  vp_store_exec (store, "DELETE FROM client; DELETE FROM location WHERE active = 0;"
+                        " DELETE FROM account WHERE team_device IS NOT NULL", &error);
+  g_assert_no_error (error);
+}
+
+static void
+pool_free (void)
+{
+  for (guint i = 0; i < POOL_SIZE; i++)
+    if (pool[i] != NULL)
+      {
+        g_clear_object (&pool[i]);
+        vp_test_remove_dir (pool_dirs[i]);
+        g_free (pool_dirs[i]);
+      }
+}
 
 static GBytes *
 dummy_key (void)
@@ -72,8 +113,8 @@ team_init (Team  *team,
       g_autoptr(GBytes) key = dummy_key ();
       g_autoptr(GError) error = NULL;
 
-      l->dir = vp_test_make_dir ();
-      l->store = vp_test_create_store (l->dir);
+      l->dir = NULL;
+      l->store = pool_store (i);
       l->next_sequence = 1;
       vp_store_team_enable (l->store, &id, key, key, &error);
       g_assert_no_error (error);
@@ -93,11 +134,7 @@ static void
 team_clear (Team *team)
 {
   for (guint i = 0; i < team->n; i++)
-    {
-      g_clear_object (&team->laptops[i].store);
-      vp_test_remove_dir (team->laptops[i].dir);
-      g_free (team->laptops[i].dir);
-    }
+    pool_reset (team->laptops[i].store);
   g_free (team->laptops);
   g_ptr_array_unref (team->relay);
   g_rand_free (team->rand);
@@ -380,7 +417,7 @@ static void
 test_convergence (void)
 {
   const char *one = g_getenv ("VP_TEAM_STORE_SEED");
-  guint runs = g_getenv ("VP_TEAM_STORE_RUNS") ? (guint) g_ascii_strtoull (g_getenv ("VP_TEAM_STORE_RUNS"), NULL, 10) : 40;
+  guint runs = g_getenv ("VP_TEAM_STORE_RUNS") ? (guint) g_ascii_strtoull (g_getenv ("VP_TEAM_STORE_RUNS"), NULL, 10) : 200;
 
   if (one != NULL)
     {
@@ -489,11 +526,15 @@ int
 main (int   argc,
       char *argv[])
 {
+  int ret;
+
   vp_test_init_data ();
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/team-store/referral-reaches-leader", test_referral_reaches_leader);
   g_test_add_func ("/team-store/withdrawal-wins", test_withdrawal_wins);
   g_test_add_func ("/team-store/convergence", test_convergence);
-  return g_test_run ();
+  ret = g_test_run ();
+  pool_free ();
+  return ret;
 }

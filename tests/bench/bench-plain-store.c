@@ -9,6 +9,7 @@
 
 #include "bench-plain-store.h"
 #include "vp-store-private.h"
+#include "vp-team-store.h"
 #include "vp-sync.h"
 
 struct _VpStore
@@ -80,6 +81,13 @@ vp_store_exec (VpStore     *self,
   int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
 
   return rc == SQLITE_OK || vp_store_set_sqlite_error (self, rc, error);
+}
+
+/* A single laptop: not in a team. */
+gboolean
+vp_store_team_is_coach_laptop (VpStore *self)
+{
+  return FALSE;
 }
 
 /* A single laptop: no team changes to append. */
