@@ -13,10 +13,12 @@
 #include "vp-client-cert.h"
 #include "vp-outbox.h"
 #include "vp-report-build.h"
+#include "vp-team-store.h"
 #include "vp-report-schema.h"
 #include "vp-retention.h"
 #include "vp-store-private.h"
 #include "vp-sync.h"
+#include "vp-team-store.h"
 #include "vp-uploader.h"
 
 G_DEFINE_QUARK (vp-sync-error-quark, vp_sync_error)
@@ -281,6 +283,12 @@ vp_sync_release_period (VpStore     *store,
   g_return_val_if_fail (VP_IS_STORE (store), FALSE);
 
   *released = FALSE;
+  if (!vp_sync_reports_here (store))
+    {
+      g_set_error_literal (error, VP_SYNC_ERROR, VP_SYNC_ERROR_NOT_REPORTER,
+                           _("In a team, the team’s monthly report is sent from the team leader’s laptop, once for the whole team"));
+      return FALSE;
+    }
   if (!vp_sync_is_period_due (period, now, vp_sync_get_grace_days (store)))
     {
       g_set_error (error, VP_SYNC_ERROR, VP_SYNC_ERROR_NOT_DUE,
@@ -322,16 +330,40 @@ rollback:
   return FALSE;
 }
 
-/* Releases every due month that was not released yet. */
+/* In a team every laptop holds the team's records, so one of them (the
+ * team leader's, unless another was chosen) reports for all: the others
+ * would count the same contacts again. */
+gboolean
+vp_sync_reports_here (VpStore *store)
+{
+  VpTeamIdentity identity = { 0 };
+  gboolean reporter;
+
+  if (!vp_store_team_is_enabled (store))
+    return TRUE;
+  if (!vp_store_team_get_identity (store, &identity, NULL))
+    return FALSE;
+  reporter = identity.reporter;
+  vp_team_identity_clear (&identity);
+  return reporter;
+}
+
+/* Releases every due month that was not released yet; on a team laptop
+ * that does not report for the team, none. */
 gboolean
 vp_sync_queue_due_reports (VpStore    *store,
                            GDateTime  *now,
                            guint      *n_queued,
                            GError    **error)
 {
-  g_autoptr(GPtrArray) periods = vp_sync_due_periods (store, now, error);
+  g_autoptr(GPtrArray) periods = NULL;
   guint queued_count = 0;
 
+  if (n_queued != NULL)
+    *n_queued = 0;
+  if (!vp_sync_reports_here (store))
+    return TRUE;
+  periods = vp_sync_due_periods (store, now, error);
   if (periods == NULL)
     return FALSE;
   /* A month that cannot be released does not hold up the months after

@@ -15,6 +15,7 @@ typedef enum {
   VP_SYNC_ERROR_CHANGED,
   VP_SYNC_ERROR_INVALID_LABEL,
   VP_SYNC_ERROR_INVALID_PIN,
+  VP_SYNC_ERROR_NOT_REPORTER,  /* a team laptop that does not report for the team */
 } VpSyncError;
 
 /* The most Unicode characters an installation label may have. */
@@ -43,6 +44,8 @@ gboolean vp_sync_release_period     (VpStore       *store,
                                      const char    *expected_sha256,
                                      gboolean      *released,
                                      GError       **error);
+/* FALSE on a team's laptop that does not send the team's report. */
+gboolean vp_sync_reports_here       (VpStore       *store);
 gboolean vp_sync_queue_due_reports  (VpStore       *store,
                                      GDateTime     *now,
                                      guint         *n_queued,

@@ -20,6 +20,7 @@
 #include "vp-referral.h"
 #include "vp-registration.h"
 #include "vp-store-private.h"
+#include "vp-sync.h"
 #include "vp-team-store.h"
 #include "vp-test-util.h"
 
@@ -522,6 +523,29 @@ test_withdrawal_wins (void)
   team_clear (&team);
 }
 
+/* One laptop reports for the team: the others hold the same records and
+ * would count them again. */
+static void
+test_one_reporter (void)
+{
+  Team team;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_local (2026, 12, 20, 12, 0, 0);
+  gboolean released = TRUE;
+  guint queued = 99;
+
+  team_init (&team, 2, 13);
+  g_assert_true (vp_sync_reports_here (team.laptops[0].store));
+  g_assert_false (vp_sync_reports_here (team.laptops[1].store));
+  g_assert_false (vp_sync_release_period (team.laptops[1].store, "2026-11", now, NULL, &released, &error));
+  g_assert_error (error, VP_SYNC_ERROR, VP_SYNC_ERROR_NOT_REPORTER);
+  g_assert_false (released);
+  g_assert_true (vp_sync_queue_due_reports (team.laptops[1].store, now, &queued, NULL));
+  g_assert_cmpuint (queued, ==, 0);
+  g_assert_cmpint (vp_test_count (team.laptops[1].store, "SELECT count(*) FROM outbox"), ==, 0);
+  team_clear (&team);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -533,6 +557,7 @@ main (int   argc,
 
   g_test_add_func ("/team-store/referral-reaches-leader", test_referral_reaches_leader);
   g_test_add_func ("/team-store/withdrawal-wins", test_withdrawal_wins);
+  g_test_add_func ("/team-store/one-reporter", test_one_reporter);
   g_test_add_func ("/team-store/convergence", test_convergence);
   ret = g_test_run ();
   pool_free ();
