@@ -107,6 +107,41 @@ vp_http_request_body (VpHttpRequest *request,
   return (const char *) request->body->data;
 }
 
+/**
+ * vp_http_request_source:
+ * @request: a request
+ *
+ * Where a request comes from, for limits per source (#16): an IPv4
+ * address, or the /64 network of an IPv6 address (one household or
+ * machine usually holds a whole /64). Never logged.
+ *
+ * Returns: (transfer full): the source as text; "" when unknown
+ */
+char *
+vp_http_request_source (VpHttpRequest *request)
+{
+  const union MHD_ConnectionInfo *info =
+    MHD_get_connection_info (request->connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  char text[INET6_ADDRSTRLEN] = "";
+
+  if (info == NULL || info->client_addr == NULL)
+    return g_strdup ("");
+  if (info->client_addr->sa_family == AF_INET)
+    {
+      const struct sockaddr_in *in4 = (const struct sockaddr_in *) info->client_addr;
+
+      inet_ntop (AF_INET, &in4->sin_addr, text, sizeof text);
+    }
+  else if (info->client_addr->sa_family == AF_INET6)
+    {
+      struct in6_addr network = ((const struct sockaddr_in6 *) info->client_addr)->sin6_addr;
+
+      memset (network.s6_addr + 8, 0, 8);
+      inet_ntop (AF_INET6, &network, text, sizeof text);
+    }
+  return g_strdup (text);
+}
+
 static VpHttpClientCert
 client_cert_problem (unsigned int status)
 {

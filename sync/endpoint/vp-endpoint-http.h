@@ -30,6 +30,7 @@ const char     *vp_http_request_cookie         (VpHttpRequest  *request,
                                                 const char     *name);
 const char     *vp_http_request_body           (VpHttpRequest  *request,
                                                 gsize          *length);
+char           *vp_http_request_source         (VpHttpRequest  *request);
 /* Why a request has no usable client certificate. */
 typedef enum {
   VP_HTTP_CLIENT_CERT_VALID,

@@ -17,6 +17,7 @@
 #include "vp-endpoint-server.h"
 #include "vp-endpoint-text.h"
 #include "vp-i18n.h"
+#include "vp-relay-store.h"
 #include "vp-report-validate.h"
 
 /* vindplaats-endpoint: the reference municipal endpoint (DESIGN §7).
@@ -27,11 +28,20 @@
  *   vindplaats-endpoint map-certificate --db FILE --subject DN --team TEAM
  *   vindplaats-endpoint serve --db FILE --cert CERT --key KEY [--address IP] --port N
  *                       [--client-ca CA --client-auth token|cert|both] [limits]
+ *                       [--relay-db FILE [relay limits]]
+ *
+ * With --relay-db it also hosts the team-sync relay (#16), whose blobs live
+ * in a database file of their own (vp-relay-store.c says why).
  */
 
 #define EXIT_USAGE 2
 #define DEFAULT_MAX_BODY (1024 * 1024)
 #define LIMIT_MAX_BODY (64 * 1024 * 1024)
+#define DEFAULT_RELAY_QUOTA_MIB 1024
+#define DEFAULT_RELAY_MAX_DEVICES 64
+#define DEFAULT_RELAY_INVITE_RATE 20
+#define RELAY_INVITE_LIFETIME (15 * 60)
+#define RELAY_PULL_LIMIT (8 * 1024 * 1024)
 
 static int
 fail (const GError *error)
@@ -200,7 +210,39 @@ typedef struct {
   int           max_connections;
   int           max_per_address;
   int           timeout;
+  const char   *relay_db_path;
+  gint64        relay_quota_mib;
+  int           relay_max_devices;
+  int           relay_invite_rate;
+  gint64        relay_max_blob;
 } ServeOptions;
+
+/* The relay, when asked for: its storage and limits. */
+static gboolean
+enable_relay (VpEndpointServer    *server,
+              const ServeOptions  *options,
+              GError             **error)
+{
+  VpRelayLimits limits = {
+    .quota = (guint64) options->relay_quota_mib * 1024 * 1024,
+    .max_devices = (guint) options->relay_max_devices,
+    .invite_lifetime = RELAY_INVITE_LIFETIME,
+  };
+  VpRelayRouteLimits route_limits = {
+    .max_blob = (gsize) options->relay_max_blob,
+    .invite_rate = (guint) options->relay_invite_rate,
+    .pull_limit = RELAY_PULL_LIMIT,
+  };
+  g_autoptr(VpRelayStore) store = NULL;
+
+  if (options->relay_db_path == NULL)
+    return TRUE;
+  store = vp_relay_store_open (options->relay_db_path, &limits, error);
+  if (store == NULL)
+    return FALSE;
+  vp_endpoint_server_enable_relay (server, store, &route_limits);
+  return TRUE;
+}
 
 static int
 run_server (const ServeOptions *options)
@@ -236,7 +278,8 @@ run_server (const ServeOptions *options)
   config.timeout = (guint) options->timeout;
   config.memory_per_connection = 64 * 1024;
   server = vp_endpoint_server_new (db, options->max_body, options->auth);
-  if (!vp_endpoint_server_start (server, &config, &error))
+  if (!enable_relay (server, options, &error) ||
+      !vp_endpoint_server_start (server, &config, &error))
     return fail (error);
   /* The server's thread has the key now; the copies here go. */
   OPENSSL_cleanse (key, strlen (key));
@@ -281,6 +324,7 @@ serve (int    argc,
   g_autofree char *client_ca_path = NULL;
   g_autofree char *client_auth = NULL;
   g_autofree char *address = NULL;
+  g_autofree char *relay_db_path = NULL;
   int port = -1;
   gint64 max_body = DEFAULT_MAX_BODY;
   ServeOptions options = { 0 };
@@ -296,6 +340,11 @@ serve (int    argc,
     { "max-connections", 0, 0, G_OPTION_ARG_INT, &options.max_connections, N_("Connections at once (default: what the file limit allows, at most 2000)"), N_("N") },
     { "max-per-address", 0, 0, G_OPTION_ARG_INT, &options.max_per_address, N_("Connections at once from one address (default 32)"), N_("N") },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &options.timeout, N_("Seconds an idle or slow connection is kept (default 15)"), N_("SECONDS") },
+    { "relay-db", 0, 0, G_OPTION_ARG_FILENAME, &relay_db_path, N_("Also host the team-sync relay, with its blobs in this database (created when missing)"), N_("FILE") },
+    { "relay-quota", 0, 0, G_OPTION_ARG_INT64, &options.relay_quota_mib, N_("Relay storage per team, in MiB (default 1024)"), N_("MIB") },
+    { "relay-max-devices", 0, 0, G_OPTION_ARG_INT, &options.relay_max_devices, N_("Laptops per relay team (default 64)"), N_("N") },
+    { "relay-invite-rate", 0, 0, G_OPTION_ARG_INT, &options.relay_invite_rate, N_("Invite code look-ups per minute from one address (default 20)"), N_("N") },
+    { "relay-max-blob", 0, 0, G_OPTION_ARG_INT64, &options.relay_max_blob, N_("The largest blob the relay takes (default and most 64 MiB)"), N_("BYTES") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
@@ -303,6 +352,10 @@ serve (int    argc,
 
   options.max_per_address = 32;
   options.timeout = 15;
+  options.relay_quota_mib = DEFAULT_RELAY_QUOTA_MIB;
+  options.relay_max_devices = DEFAULT_RELAY_MAX_DEVICES;
+  options.relay_invite_rate = DEFAULT_RELAY_INVITE_RATE;
+  options.relay_max_blob = VP_BLOB_MAX_SIZE;
   g_option_context_set_summary (context, _("Serves the reach report endpoint over HTTPS."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!parse_options (context, &argc, &argv, &status))
@@ -320,6 +373,11 @@ serve (int    argc,
     return usage_error (context, _("--client-auth cert or both needs --client-ca"));
   if (options.max_connections < 0 || options.max_per_address < 1 || options.timeout < 1 || options.timeout > 3600)
     return usage_error (context, _("--max-connections, --max-per-address and --timeout must be positive"));
+  if (options.relay_quota_mib < 1 || options.relay_quota_mib > G_MAXINT32 || options.relay_max_devices < 2 ||
+      options.relay_max_devices > 10000 || options.relay_invite_rate < 1 || options.relay_invite_rate > 10000 ||
+      options.relay_max_blob < 1024 || options.relay_max_blob > VP_BLOB_MAX_SIZE)
+    return usage_error (context, _("The relay’s limits are out of range: --relay-quota from 1 MiB, --relay-max-devices from 2, "
+                                   "--relay-invite-rate from 1, --relay-max-blob from 1024 bytes to 64 MiB"));
 
   options.db_path = db_path;
   options.cert_path = cert_path;
@@ -328,6 +386,7 @@ serve (int    argc,
   options.address = address != NULL ? address : "127.0.0.1";
   options.port = port;
   options.max_body = (gsize) max_body;
+  options.relay_db_path = relay_db_path;
   return run_server (&options);
 }
 
@@ -372,7 +431,9 @@ print_usage (FILE *out)
                 "  vindplaats-endpoint serve --db FILE --cert CERT.pem --key KEY.pem"
                 " [--address IP] --port N [--max-body BYTES]\n"
                 "      [--client-ca CA.pem --client-auth token|cert|both] [--max-connections N]"
-                " [--max-per-address N] [--timeout SECONDS]\n\n%s\n",
+                " [--max-per-address N] [--timeout SECONDS]\n"
+                "      [--relay-db FILE [--relay-quota MIB] [--relay-max-devices N] [--relay-invite-rate N]"
+                " [--relay-max-blob BYTES]]\n\n%s\n",
            _("Usage:"),
            _("Run “vindplaats-endpoint COMMAND --help” for the options of a command."));
 }

@@ -11,6 +11,7 @@
 #include "vp-endpoint-text.h"
 #include "vp-reach-export.h"
 #include "vp-reach-page.h"
+#include "vp-relay-routes.h"
 #include "vp-report-schema.h"
 #include "vp-report-validate.h"
 
@@ -22,6 +23,8 @@
  *   GET  /sign-in, POST /sign-in      a read token for a session cookie
  *   POST /sign-out
  *   GET  /[?view=&period=&scope=&lang=]  the overview, with a session
+ *   /v1/relay/...                     the team-sync relay, when enabled
+ *                                     (vp-relay-routes.c, docs/team-relay.md)
  *
  * Every answer to a report carries a reason in JSON, so the sending device
  * can show what went wrong. A report without a valid credential, or whose
@@ -44,6 +47,7 @@ struct _VpEndpointServer
   VpClientAuth  auth;
   char         *address;
   GHashTable   *reach;  /* municipality -> VpReach, whose ranges are kept */
+  VpRelayRoutes *relay; /* NULL: no relay */
 };
 
 G_DEFINE_FINAL_TYPE (VpEndpointServer, vp_endpoint_server, G_TYPE_OBJECT)
@@ -83,6 +87,13 @@ route_parse (const char   *path,
         }
     }
   return ROUTE_NOT_FOUND;
+}
+
+static gboolean
+is_relay (VpEndpointServer *self,
+          VpHttpRequest    *request)
+{
+  return self->relay != NULL && g_str_has_prefix (vp_http_request_path (request), VP_RELAY_PATH_PREFIX);
 }
 
 static gboolean
@@ -300,6 +311,8 @@ on_early (VpHttpRequest *request,
   guint64 declared = 0;
 
   *body_limit = 0;
+  if (is_relay (self, request))
+    return vp_relay_routes_early (self->relay, request, body_limit);
   if (route == ROUTE_NOT_FOUND)
     return respond_error (404, _("There is nothing at this address"));
   if (route == ROUTE_REPORT && !is_method (request, "PUT"))
@@ -724,6 +737,8 @@ on_request (VpHttpRequest *request,
   g_auto(GStrv) parts = NULL;
   VpHttpResponse *refused;
 
+  if (is_relay (self, request))
+    return vp_relay_routes_handle (self->relay, request);
   switch (route_parse (vp_http_request_path (request), &parts))
     {
     case ROUTE_REPORT:
@@ -762,6 +777,7 @@ vp_endpoint_server_dispose (GObject *object)
   VpEndpointServer *self = VP_ENDPOINT_SERVER (object);
 
   g_clear_pointer (&self->http, vp_http_server_stop);
+  g_clear_object (&self->relay);
   g_clear_object (&self->db);
   g_clear_pointer (&self->reach, g_hash_table_unref);
   g_clear_pointer (&self->address, g_free);
@@ -804,6 +820,38 @@ vp_endpoint_server_new (VpEndpointDb *db,
   self->max_body = max_body;
   self->auth = auth;
   return self;
+}
+
+/* A relay team is created by the team leader's laptop with the credential
+ * its team sends reports with, so that strangers cannot create teams on
+ * the municipality's relay. */
+static VpHttpResponse *
+authorise_relay_team (VpHttpRequest *request,
+                      const char    *report_team,
+                      gpointer       user_data)
+{
+  if (!vp_report_is_team_code (report_team))
+    return respond_error (400, _("report_team is not a valid team code"));
+  return authorise (user_data, request, report_team);
+}
+
+/**
+ * vp_endpoint_server_enable_relay:
+ * @self: a #VpEndpointServer that is not listening yet
+ * @store: the relay's storage
+ * @limits: the relay's limits
+ *
+ * Serves the team-sync relay (#16) under /v1/relay/ as well.
+ */
+void
+vp_endpoint_server_enable_relay (VpEndpointServer         *self,
+                                 VpRelayStore             *store,
+                                 const VpRelayRouteLimits *limits)
+{
+  g_return_if_fail (VP_IS_ENDPOINT_SERVER (self));
+  g_return_if_fail (self->http == NULL && self->relay == NULL);
+
+  self->relay = vp_relay_routes_new (store, limits, authorise_relay_team, self);
 }
 
 /**

@@ -5,6 +5,7 @@
 
 #include "vp-endpoint-db.h"
 #include "vp-endpoint-http.h"
+#include "vp-relay-routes.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,9 @@ G_DECLARE_FINAL_TYPE (VpEndpointServer, vp_endpoint_server, VP, ENDPOINT_SERVER,
 VpEndpointServer *vp_endpoint_server_new     (VpEndpointDb        *db,
                                               gsize                max_body,
                                               VpClientAuth         auth);
+void              vp_endpoint_server_enable_relay (VpEndpointServer         *self,
+                                                   VpRelayStore             *store,
+                                                   const VpRelayRouteLimits *limits);
 gboolean          vp_endpoint_server_start   (VpEndpointServer    *self,
                                               const VpHttpConfig  *config,
                                               GError             **error);
