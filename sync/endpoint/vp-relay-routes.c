@@ -271,6 +271,9 @@ parse_path (VpHttpRequest *request)
     return p;
   s = g_strsplit (path + strlen (VP_RELAY_PATH_PREFIX), "/", 8);
   n = g_strv_length (s);
+  for (guint i = 0; i < n; i++)
+    if (*s[i] == '\0')
+      return p;
   if (n == 1 && g_str_equal (s[0], "teams"))
     p.route = RELAY_CREATE, p.method = "POST", p.valid = TRUE;
   else if (n >= 2 && n <= 3 && g_str_equal (s[0], "invites"))
