@@ -430,6 +430,30 @@ test_audit_old_entries (void)
   g_assert_cmpstr (report_text, ==, "Sent report 1");
 }
 
+/* Team sync's entries (#16) name a laptop by the start of its id and
+ * never more than the entry holds. */
+static void
+test_audit_team_entries (void)
+{
+  VpAuditEntry applied = { .action = (char *) "sync_applied", .record_type = (char *) "team",
+                           .detail = (char *) "n:12", .outcome = (char *) "ok" };
+  VpAuditEntry refused = { .action = (char *) "sync_rejected", .record_type = (char *) "team",
+                           .detail = (char *) "0123456789abcdef0123456789abcdef:sealed", .outcome = (char *) "refused" };
+  VpAuditEntry rotated = { .action = (char *) "key_rotated", .record_type = (char *) "team",
+                           .detail = (char *) "epoch:2", .outcome = (char *) "ok" };
+  VpAuditEntry created = { .action = (char *) "team_created", .record_type = (char *) "team", .outcome = (char *) "ok" };
+  g_autofree char *applied_text = _vp_audit_page_describe (&applied);
+  g_autofree char *refused_text = _vp_audit_page_describe (&refused);
+  g_autofree char *rotated_text = _vp_audit_page_describe (&rotated);
+  g_autofree char *created_text = _vp_audit_page_describe (&created);
+
+  g_assert_cmpstr (applied_text, ==, "Applied 12 changes from the team");
+  g_assert_cmpstr (refused_text, ==,
+                   "Refused changes from laptop 01234567: its seal did not hold: changed on the way, or not the team’s");
+  g_assert_cmpstr (rotated_text, ==, "Replaced the team key (key 2)");
+  g_assert_cmpstr (created_text, ==, "Started team sync, as the team leader’s laptop");
+}
+
 static gboolean
 report_page_idle (gpointer page)
 {
@@ -688,6 +712,7 @@ main (int   argc,
   g_test_add_func ("/leader/referral-chart", test_referral_chart);
   g_test_add_func ("/leader/audit-sentences", test_audit_sentences);
   g_test_add_func ("/leader/audit-old-entries", test_audit_old_entries);
+  g_test_add_func ("/leader/audit-team-entries", test_audit_team_entries);
   g_test_add_func ("/leader/report-tables-dutch", test_report_tables_dutch);
 
   return g_test_run ();

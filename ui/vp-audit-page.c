@@ -56,6 +56,16 @@ static const struct {
   { "passphrase_reset", N_("Passphrase reset") },
   { "backup", N_("Backup") },
   { "restore", N_("Restore") },
+  { "team_created", N_("Team sync started") },
+  { "team_joined", N_("Team joined") },
+  { "team_left", N_("Team left") },
+  { "sync_sent", N_("Changes sent to the team") },
+  { "sync_received", N_("Changes received") },
+  { "sync_applied", N_("Changes applied") },
+  { "sync_rejected", N_("Changes refused") },
+  { "device_enrolled", N_("Laptop admitted") },
+  { "device_removed", N_("Laptop removed") },
+  { "key_rotated", N_("Team key replaced") },
 };
 
 static const char *
@@ -80,6 +90,7 @@ record_label (const char *record_type)
     { "report", N_("report") },
     { "recovery_key", N_("recovery key") },
     { "client_certificate", N_("client certificate") },
+    { "team", N_("team") },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (records); i++)
@@ -127,6 +138,16 @@ static const struct {
   { "passphrase_reset", "account", N_("Reset the passphrase of account %s") },
   { "backup", NULL, N_("Made a backup") },
   { "restore", NULL, N_("Restored a backup") },
+  { "team_created", "team", N_("Started team sync, as the team leader’s laptop") },
+  { "team_joined", "team", N_("Joined the team") },
+  { "team_left", "team", N_("Left the team") },
+  { "sync_sent", "team", N_("Sent changes to the team") },
+  { "sync_received", "team", N_("Received changes from the team") },
+  { "sync_applied", "team", N_("Applied changes from the team") },
+  { "sync_rejected", "team", N_("Refused changes that failed their checks") },
+  { "device_enrolled", "team", N_("Admitted a laptop to the team") },
+  { "device_removed", "team", N_("Removed a laptop from the team") },
+  { "key_rotated", "team", N_("Replaced the team key") },
 };
 
 static const char *
@@ -204,6 +225,59 @@ describe_referral_change (const char *detail,
   return NULL;
 }
 
+/* A laptop by the first eight digits of its id: enough to tell the
+ * team's laptops apart in the log, and all that the entry holds. */
+static char *
+short_device (const char *hex)
+{
+  return g_strndup (hex, 8);
+}
+
+/* Team sync's details (#16): "seq:12", "n:40", "epoch:2", a laptop's id,
+ * or a laptop's id and why its changes were refused. */
+static char *
+describe_team (const char *action,
+               const char *detail)
+{
+  static const struct { const char *code; const char *reason; } reasons[] = {
+    { "header", N_("a header that does not fit") },
+    { "epoch", N_("a team key this laptop does not have") },
+    { "sealed", N_("its seal did not hold: changed on the way, or not the team’s") },
+    { "form", N_("contents that cannot be read") },
+    { "device", N_("changes in another laptop’s name") },
+    { "roster", N_("a list of laptops not from the team leader’s laptop") },
+    { "changes", N_("changes that cannot be read") },
+  };
+  guint64 n = 0;
+
+  if (g_str_equal (action, "sync_sent") && sscanf (detail, "seq:%" G_GUINT64_FORMAT, &n) == 1)
+    /* Translators: the number of the sealed package of changes */
+    return g_strdup_printf (_("Sent changes to the team (package %" G_GUINT64_FORMAT ")"), n);
+  if (g_str_equal (action, "sync_applied") && sscanf (detail, "n:%" G_GUINT64_FORMAT, &n) == 1)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Applied %" G_GUINT64_FORMAT " change from the team",
+                                         "Applied %" G_GUINT64_FORMAT " changes from the team", n), n);
+  if (g_str_equal (action, "key_rotated") && sscanf (detail, "epoch:%" G_GUINT64_FORMAT, &n) == 1)
+    return g_strdup_printf (_("Replaced the team key (key %" G_GUINT64_FORMAT ")"), n);
+  if (strlen (detail) >= 32)
+    {
+      g_autofree char *laptop = short_device (detail);
+      const char *why = detail[32] == ':' ? detail + 33 : NULL;
+
+      if (g_str_equal (action, "sync_received"))
+        return g_strdup_printf (_("Received changes from laptop %s"), laptop);
+      if (g_str_equal (action, "device_enrolled"))
+        return g_strdup_printf (_("Admitted laptop %s to the team"), laptop);
+      if (g_str_equal (action, "device_removed"))
+        return g_strdup_printf (_("Removed laptop %s from the team"), laptop);
+      if (g_str_equal (action, "sync_rejected") && why != NULL)
+        for (guint i = 0; i < G_N_ELEMENTS (reasons); i++)
+          if (g_str_equal (why, reasons[i].code))
+            /* Translators: a laptop's short id, then why its changes were refused */
+            return g_strdup_printf (_("Refused changes from laptop %s: %s"), laptop, _(reasons[i].reason));
+    }
+  return NULL;
+}
+
 static char *
 describe_detail (const VpAuditEntry *entry,
                  const char         *number)
@@ -218,6 +292,8 @@ describe_detail (const VpAuditEntry *entry,
     return describe_search (entry->detail);
   if (g_str_equal (entry->action, "report_sent"))
     return describe_report (entry->detail);
+  if (g_str_equal (entry->record_type, "team"))
+    return describe_team (entry->action, entry->detail);
   return NULL;
 }
 
