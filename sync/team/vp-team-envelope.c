@@ -1,0 +1,583 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "vp-team-envelope"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <openssl/crypto.h>
+#include <string.h>
+
+#include "vp-team-envelope.h"
+#include "vp-team-error.h"
+
+/* Reading is done twice over: json-glib reads the document into values,
+ * and the writer below writes those values again; only when that gives
+ * the very same bytes is the envelope accepted. So there is one writer to
+ * trust, and a second spelling of the same envelope (another escape, a
+ * space, another order of keys, a duplicate key) is refused rather than
+ * half understood. A batch is checked by vp_change_batch_from_json(),
+ * which is just as strict. */
+
+gboolean
+vp_team_role_from_string (const char *text,
+                          VpTeamRole *role)
+{
+  for (guint i = 0; i < VP_N_TEAM_ROLES; i++)
+    if (g_strcmp0 (text, vp_team_role_to_string (i)) == 0)
+      {
+        *role = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+VpEnvelopeDevice *
+vp_envelope_device_new (const VpUid  *uid,
+                        VpTeamRole    role,
+                        const char   *name,
+                        const char   *enrolled_at,
+                        const char   *removed_at,
+                        const guint8 *public_key)
+{
+  VpEnvelopeDevice *device = g_new0 (VpEnvelopeDevice, 1);
+
+  device->uid = *uid;
+  device->role = role;
+  device->name = g_strdup (name);
+  device->enrolled_at = g_strdup (enrolled_at);
+  device->removed_at = g_strdup (removed_at);
+  if (public_key != NULL)
+    {
+      device->has_public_key = TRUE;
+      memcpy (device->public_key, public_key, VP_X25519_KEY_LEN);
+    }
+  return device;
+}
+
+void
+vp_envelope_device_free (VpEnvelopeDevice *device)
+{
+  if (device == NULL)
+    return;
+  g_free (device->name);
+  g_free (device->enrolled_at);
+  g_free (device->removed_at);
+  g_free (device);
+}
+
+void
+vp_team_envelope_free (VpTeamEnvelope *envelope)
+{
+  if (envelope == NULL)
+    return;
+  g_clear_pointer (&envelope->changes, g_ptr_array_unref);
+  g_clear_pointer (&envelope->accounts, g_ptr_array_unref);
+  g_clear_pointer (&envelope->devices, g_ptr_array_unref);
+  g_free (envelope);
+}
+
+/* ---- Writing ---------------------------------------------------------- */
+
+static void
+wipe_string (gpointer data)
+{
+  char *text = data;
+
+  OPENSSL_cleanse (text, strlen (text));
+  g_free (text);
+}
+
+/* The envelope holds names and records: its buffer is wiped when freed. */
+static GBytes *
+string_to_bytes (GString *s)
+{
+  gsize len = s->len;
+  char *text = g_string_free (s, FALSE);
+
+  return g_bytes_new_with_free_func (text, len, wipe_string, text);
+}
+
+static void
+wipe_gstring (GString *s)
+{
+  OPENSSL_cleanse (s->str, s->allocated_len);
+  g_string_free (s, TRUE);
+}
+
+/* A GString that holds names or records: wiped when freed. */
+typedef GString SecretString;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SecretString, wipe_gstring)
+
+static gboolean
+append_string (GString     *s,
+               const char  *v,
+               GError     **error)
+{
+  if (v == NULL)
+    {
+      g_string_append (s, "null");
+      return TRUE;
+    }
+  if (!g_utf8_validate (v, -1, NULL))
+    {
+      g_set_error_literal (error, VP_TEAM_ERROR, VP_TEAM_ERROR_INVALID,
+                           _("A name in the team is not valid text"));
+      return FALSE;
+    }
+  g_string_append_c (s, '"');
+  for (const guchar *p = (const guchar *) v; *p != '\0'; p++)
+    switch (*p)
+      {
+      case '"': g_string_append (s, "\\\""); break;
+      case '\\': g_string_append (s, "\\\\"); break;
+      case '\b': g_string_append (s, "\\b"); break;
+      case '\f': g_string_append (s, "\\f"); break;
+      case '\n': g_string_append (s, "\\n"); break;
+      case '\r': g_string_append (s, "\\r"); break;
+      case '\t': g_string_append (s, "\\t"); break;
+      default:
+        if (*p < 0x20)
+          g_string_append_printf (s, "\\u%04x", *p);
+        else
+          g_string_append_c (s, (char) *p);
+      }
+  g_string_append_c (s, '"');
+  return TRUE;
+}
+
+static void
+append_uid (GString     *s,
+            const VpUid *uid)
+{
+  char text[VP_UID_STRING_LEN + 1];
+
+  vp_uid_to_string (uid, text);
+  g_string_append_printf (s, "\"%s\"", text);
+}
+
+static gboolean
+append_accounts (GString    *s,
+                 GPtrArray  *accounts,
+                 GError    **error)
+{
+  g_string_append_c (s, '[');
+  for (guint i = 0; accounts != NULL && i < accounts->len; i++)
+    {
+      const VpTeamAccount *a = g_ptr_array_index (accounts, i);
+
+      if (i > 0)
+        g_string_append_c (s, ',');
+      g_string_append (s, "{\"name\":");
+      if (!append_string (s, a->name, error))
+        return FALSE;
+      g_string_append_printf (s, ",\"role\":\"%s\",\"uid\":", vp_team_role_to_string (a->role));
+      append_uid (s, &a->uid);
+      g_string_append_c (s, '}');
+    }
+  g_string_append_c (s, ']');
+  return TRUE;
+}
+
+/* Keys in byte order: enrolled_at, name, public_key, removed_at, role, uid.
+ * A device envelope has no enrolment time: the laptop only says who it is. */
+static gboolean
+append_device (GString                *s,
+               const VpEnvelopeDevice *d,
+               gboolean                with_times,
+               GError                **error)
+{
+  g_string_append_c (s, '{');
+  if (with_times)
+    {
+      g_string_append (s, "\"enrolled_at\":");
+      if (!append_string (s, d->enrolled_at, error))
+        return FALSE;
+      g_string_append_c (s, ',');
+    }
+  g_string_append (s, "\"name\":");
+  if (!append_string (s, d->name, error))
+    return FALSE;
+  g_string_append (s, ",\"public_key\":");
+  if (d->has_public_key)
+    {
+      g_string_append_c (s, '"');
+      for (guint i = 0; i < VP_X25519_KEY_LEN; i++)
+        g_string_append_printf (s, "%02x", d->public_key[i]);
+      g_string_append_c (s, '"');
+    }
+  else
+    g_string_append (s, "null");
+  if (with_times)
+    {
+      g_string_append (s, ",\"removed_at\":");
+      if (!append_string (s, d->removed_at, error))
+        return FALSE;
+    }
+  g_string_append_printf (s, ",\"role\":\"%s\",\"uid\":", vp_team_role_to_string (d->role));
+  append_uid (s, &d->uid);
+  g_string_append_c (s, '}');
+  return TRUE;
+}
+
+static void
+append_tail (GString    *s,
+             const char *kind)
+{
+  g_string_append_printf (s, ",\"format\":\"%s\",\"kind\":\"%s\"}", VP_TEAM_ENVELOPE_FORMAT, kind);
+}
+
+static GString *
+changes_prefix (GPtrArray  *accounts,
+                GError    **error)
+{
+  g_autoptr(SecretString) s = g_string_sized_new (256);
+
+  g_string_append (s, "{\"accounts\":");
+  if (!append_accounts (s, accounts, error))
+    return NULL;
+  g_string_append (s, ",\"batch\":");
+  return g_steal_pointer (&s);
+}
+
+GBytes *
+vp_team_envelope_changes (VpChange * const  *changes,
+                          guint              n_changes,
+                          GPtrArray         *accounts,
+                          GError           **error)
+{
+  g_autoptr(SecretString) s = NULL;
+  gsize batch_len = 0;
+  char *batch;
+
+  s = changes_prefix (accounts, error);
+  if (s == NULL)
+    return NULL;
+  batch = vp_change_batch_to_json (changes, n_changes, &batch_len);
+  g_string_append_len (s, batch, (gssize) batch_len);
+  OPENSSL_cleanse (batch, batch_len);
+  g_free (batch);
+  append_tail (s, "changes");
+  return string_to_bytes (g_steal_pointer (&s));
+}
+
+static GString *
+write_roster (guint32     epoch,
+              GPtrArray  *devices,
+              GError    **error)
+{
+  g_autoptr(SecretString) s = g_string_sized_new (512);
+
+  g_string_append (s, "{\"devices\":[");
+  for (guint i = 0; devices != NULL && i < devices->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (s, ',');
+      if (!append_device (s, g_ptr_array_index (devices, i), TRUE, error))
+        return NULL;
+    }
+  g_string_append_printf (s, "],\"epoch\":%u", epoch);
+  append_tail (s, "roster");
+  return g_steal_pointer (&s);
+}
+
+GBytes *
+vp_team_envelope_roster (guint32     epoch,
+                         GPtrArray  *devices,
+                         GError    **error)
+{
+  GString *s = write_roster (epoch, devices, error);
+
+  return s != NULL ? string_to_bytes (s) : NULL;
+}
+
+static GString *
+write_device (const VpEnvelopeDevice  *device,
+              GError                 **error)
+{
+  g_autoptr(SecretString) s = g_string_sized_new (256);
+
+  g_string_append (s, "{\"device\":");
+  if (!append_device (s, device, FALSE, error))
+    return NULL;
+  append_tail (s, "device");
+  return g_steal_pointer (&s);
+}
+
+GBytes *
+vp_team_envelope_device (const VpEnvelopeDevice  *device,
+                         GError                 **error)
+{
+  GString *s = write_device (device, error);
+
+  return s != NULL ? string_to_bytes (s) : NULL;
+}
+
+/* ---- Reading ---------------------------------------------------------- */
+
+static gboolean
+invalid (GError **error)
+{
+  g_set_error_literal (error, VP_TEAM_ERROR, VP_TEAM_ERROR_INVALID,
+                       _("A message from the team is not in the form this version of Vindplaats writes"));
+  return FALSE;
+}
+
+/* A member that must be a string (or, if nullable, null). */
+static gboolean
+get_string (JsonObject  *object,
+            const char  *name,
+            gboolean     nullable,
+            const char **out)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL)
+    return FALSE;
+  if (JSON_NODE_HOLDS_NULL (node))
+    {
+      *out = NULL;
+      return nullable;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return FALSE;
+  *out = json_node_get_string (node);
+  return TRUE;
+}
+
+static gboolean
+get_uid (JsonObject *object,
+         VpUid      *uid)
+{
+  const char *text;
+
+  return get_string (object, "uid", FALSE, &text) && vp_uid_parse (text, uid, NULL);
+}
+
+static gboolean
+get_role (JsonObject *object,
+          VpTeamRole *role)
+{
+  const char *text;
+
+  return get_string (object, "role", FALSE, &text) && vp_team_role_from_string (text, role);
+}
+
+static GPtrArray *
+read_accounts (JsonArray *array)
+{
+  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_team_account_free);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      JsonObject *o;
+      VpTeamAccount *a;
+      const char *name;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return NULL;
+      o = json_node_get_object (node);
+      a = g_new0 (VpTeamAccount, 1);
+      g_ptr_array_add (accounts, a);
+      if (!get_uid (o, &a->uid) || !get_role (o, &a->role)
+          || !get_string (o, "name", FALSE, &name))
+        return NULL;
+      a->name = g_strdup (name);
+    }
+  return g_steal_pointer (&accounts);
+}
+
+static gboolean
+parse_public_key (const char *hex,
+                  guint8      out[VP_X25519_KEY_LEN])
+{
+  if (strlen (hex) != 2 * VP_X25519_KEY_LEN)
+    return FALSE;
+  for (guint i = 0; i < VP_X25519_KEY_LEN; i++)
+    {
+      int hi = g_ascii_xdigit_value (hex[2 * i]);
+      int lo = g_ascii_xdigit_value (hex[2 * i + 1]);
+
+      if (hi < 0 || lo < 0)
+        return FALSE;
+      out[i] = (guint8) (hi << 4 | lo);
+    }
+  return TRUE;
+}
+
+static VpEnvelopeDevice *
+read_device (JsonNode *node,
+             gboolean  with_times)
+{
+  g_autoptr(VpEnvelopeDevice) d = g_new0 (VpEnvelopeDevice, 1);
+  JsonObject *o;
+  const char *name, *key, *enrolled = NULL, *removed = NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  o = json_node_get_object (node);
+  if (!get_uid (o, &d->uid) || !get_role (o, &d->role)
+      || !get_string (o, "name", FALSE, &name)
+      || !get_string (o, "public_key", TRUE, &key))
+    return NULL;
+  if (with_times && (!get_string (o, "enrolled_at", FALSE, &enrolled)
+                     || !get_string (o, "removed_at", TRUE, &removed)))
+    return NULL;
+  if (key != NULL)
+    {
+      if (!parse_public_key (key, d->public_key))
+        return NULL;
+      d->has_public_key = TRUE;
+    }
+  d->name = g_strdup (name);
+  d->enrolled_at = g_strdup (enrolled);
+  d->removed_at = g_strdup (removed);
+  return g_steal_pointer (&d);
+}
+
+static gboolean
+read_changes (VpTeamEnvelope *e,
+              JsonObject     *root,
+              const guint8   *data,
+              gsize           length)
+{
+  JsonNode *accounts = json_object_get_member (root, "accounts");
+  g_autoptr(SecretString) prefix = NULL;
+  g_autoptr(SecretString) suffix = g_string_new (NULL);
+  gsize batch_len;
+
+  if (accounts == NULL || !JSON_NODE_HOLDS_ARRAY (accounts)
+      || json_object_get_size (root) != 4 || !json_object_has_member (root, "batch"))
+    return FALSE;
+  e->accounts = read_accounts (json_node_get_array (accounts));
+  if (e->accounts == NULL)
+    return FALSE;
+  /* The batch is read from the very bytes between the canonical prefix
+   * and tail: it must be canonical itself, so that is all it can be. */
+  prefix = changes_prefix (e->accounts, NULL);
+  append_tail (suffix, "changes");
+  if (prefix == NULL || length < prefix->len + suffix->len
+      || memcmp (data, prefix->str, prefix->len) != 0
+      || memcmp (data + length - suffix->len, suffix->str, suffix->len) != 0)
+    return FALSE;
+  batch_len = length - prefix->len - suffix->len;
+  e->changes = vp_change_batch_from_json ((const char *) data + prefix->len, batch_len, NULL);
+  return e->changes != NULL;
+}
+
+static gboolean
+same_bytes (GString      *s,
+            const guint8 *data,
+            gsize         length)
+{
+  return s != NULL && s->len == length && memcmp (s->str, data, length) == 0;
+}
+
+static gboolean
+read_roster (VpTeamEnvelope *e,
+             JsonObject     *root,
+             const guint8   *data,
+             gsize           length)
+{
+  JsonNode *devices = json_object_get_member (root, "devices");
+  JsonNode *epoch = json_object_get_member (root, "epoch");
+  g_autoptr(SecretString) again = NULL;
+  JsonArray *array;
+  gint64 value;
+
+  if (devices == NULL || !JSON_NODE_HOLDS_ARRAY (devices) || epoch == NULL
+      || !JSON_NODE_HOLDS_VALUE (epoch) || json_node_get_value_type (epoch) != G_TYPE_INT64)
+    return FALSE;
+  value = json_node_get_int (epoch);
+  if (value < 1 || value > G_MAXUINT32)
+    return FALSE;
+  e->epoch = (guint32) value;
+  array = json_node_get_array (devices);
+  e->devices = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_envelope_device_free);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      VpEnvelopeDevice *d = read_device (json_array_get_element (array, i), TRUE);
+
+      if (d == NULL)
+        return FALSE;
+      g_ptr_array_add (e->devices, d);
+    }
+  again = write_roster (e->epoch, e->devices, NULL);
+  return same_bytes (again, data, length);
+}
+
+static gboolean
+read_device_kind (VpTeamEnvelope *e,
+                  JsonObject     *root,
+                  const guint8   *data,
+                  gsize           length)
+{
+  JsonNode *node = json_object_get_member (root, "device");
+  g_autoptr(SecretString) again = NULL;
+  VpEnvelopeDevice *d;
+
+  if (node == NULL || (d = read_device (node, FALSE)) == NULL)
+    return FALSE;
+  e->devices = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_envelope_device_free);
+  g_ptr_array_add (e->devices, d);
+  again = write_device (d, NULL);
+  return same_bytes (again, data, length);
+}
+
+VpTeamEnvelope *
+vp_team_envelope_parse (const guint8  *data,
+                        gsize          length,
+                        GError       **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(VpTeamEnvelope) e = g_new0 (VpTeamEnvelope, 1);
+  JsonObject *root;
+  const char *format, *kind;
+  gboolean ok;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  if (length == 0 || length > G_MAXSSIZE
+      || !json_parser_load_from_data (parser, (const char *) data, (gssize) length, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      invalid (error);
+      return NULL;
+    }
+  root = json_node_get_object (json_parser_get_root (parser));
+  if (!get_string (root, "format", FALSE, &format) || !get_string (root, "kind", FALSE, &kind))
+    {
+      invalid (error);
+      return NULL;
+    }
+  if (!g_str_equal (format, VP_TEAM_ENVELOPE_FORMAT))
+    {
+      g_set_error_literal (error, VP_TEAM_ERROR, VP_TEAM_ERROR_INVALID,
+                           _("A message from the team has a format that this version of Vindplaats cannot read"));
+      return NULL;
+    }
+  if (g_str_equal (kind, "changes"))
+    {
+      e->kind = VP_ENVELOPE_CHANGES;
+      ok = read_changes (e, root, data, length);
+    }
+  else if (g_str_equal (kind, "roster"))
+    {
+      e->kind = VP_ENVELOPE_ROSTER;
+      ok = json_object_get_size (root) == 4 && read_roster (e, root, data, length);
+    }
+  else if (g_str_equal (kind, "device"))
+    {
+      e->kind = VP_ENVELOPE_DEVICE;
+      ok = json_object_get_size (root) == 3 && read_device_kind (e, root, data, length);
+    }
+  else
+    ok = FALSE;
+  if (!ok)
+    {
+      invalid (error);
+      return NULL;
+    }
+  return g_steal_pointer (&e);
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "vp-relay-client.h"
+#include "vp-store.h"
+#include "vp-team-crypto.h"
+#include "vp-team-store.h"
+
+G_BEGIN_DECLS
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VpTeamIdentity, vp_team_identity_clear)
+
+/* Team sync's blocking work (#16): each function talks to the relay and
+ * the store in turn and returns when done, so it runs in a worker thread
+ * on a store of its own (vp_store_open_clone()). VpTeamSync, VpTeamInvite
+ * and VpTeamJoin run them; tests call them directly to put laptops through
+ * a given order of events. Nothing here logs anything about records. */
+
+/* How many changes one blob starts with; halved while the envelope is too
+ * large for MAX_BLOB_BUCKET. */
+#define VP_TEAM_BATCH_CHANGES 2000
+/* The largest bucket a blob of changes uses: well under what the relay
+ * takes, and small enough that a lost answer costs little to send again. */
+#define VP_TEAM_MAX_BLOB (256 * 1024)
+
+typedef struct {
+  guint n_sent;      /* blobs the relay stored */
+  guint n_received;  /* blobs of other laptops opened */
+  guint n_applied;   /* changes new to this laptop */
+  guint n_rejected;  /* blobs refused (audited) */
+} VpTeamRoundStats;
+
+/* The relay of this store's team, with its device token (or, before
+ * there is a team, with none): the endpoint's URL, CA file, pinned key and
+ * client certificate, as the reports use them. */
+VpRelayClient *_vp_team_connect          (VpStore          *store,
+                                          gboolean          with_token,
+                                          GError          **error);
+
+/* One round: keys, the team leader's pending work (a rotation, the
+ * roster), push, pull and apply, acknowledge. */
+gboolean       _vp_team_round            (VpStore          *store,
+                                          GCancellable     *cancellable,
+                                          VpTeamRoundStats *stats,
+                                          GError          **error);
+
+/* The team leader makes the team: a relay team under the report
+ * credential, the keys, the store enabled, this laptop in the roster. */
+gboolean       _vp_team_create           (VpStore          *store,
+                                          const char       *device_name,
+                                          GError          **error);
+
+/* The team leader removes a laptop: on the relay, in the roster, and a new
+ * team key for everyone else. Safe to call again after a failure. */
+gboolean       _vp_team_remove_device    (VpStore          *store,
+                                          const VpUid      *device,
+                                          GError          **error);
+
+/* The roster, with when each laptop was last seen on the relay (kept in
+ * the store, so that an offline list still shows it). A network failure
+ * is not an error here: the stored roster comes back. */
+GPtrArray     *_vp_team_devices          (VpStore          *store,
+                                          gboolean         *online,
+                                          GError          **error);
+
+/* Fetches every team key wrapped to this laptop that it does not hold. */
+gboolean       _vp_team_fetch_keys       (VpStore          *store,
+                                          VpRelayClient    *relay,
+                                          GError          **error);
+
+/* A laptop's public key, kept (not secret) so that the team leader can
+ * wrap a new team key to it after a removal. */
+gboolean       _vp_team_save_public_key  (VpStore          *store,
+                                          const VpUid      *device,
+                                          const guint8     *public_key,
+                                          GError          **error);
+/* Marks the roster to be published in the next round (team leader). */
+gboolean       _vp_team_roster_changed   (VpStore          *store,
+                                          GError          **error);
+
+/* The device key kept in the store. */
+VpDeviceKey   *_vp_team_load_device_key  (VpStore          *store,
+                                          GError          **error);
+/* An audit entry of team sync: record type "team", codes only. */
+void           _vp_team_audit            (VpStore          *store,
+                                          const char       *action,
+                                          const char       *detail,
+                                          const char       *outcome);
+char          *_vp_team_now_iso          (void);
+
+G_END_DECLS
