@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "vp-audit.h"
+#include "vp-store-private.h"
 #include "vp-client-cert.h"
+#include "vp-team-enrol.h"
 #include "vp-team-envelope.h"
 #include "vp-team-error.h"
 #include "vp-team-round.h"
@@ -146,8 +148,8 @@ _vp_team_load_device_key (VpStore  *store,
   return vp_device_key_new_from_private (g_bytes_get_data (secret, NULL), error);
 }
 
-static VpTeamKey *
-load_team_key (VpStore      *store,
+VpTeamKey *
+_vp_team_load_key (VpStore      *store,
                const VpUid  *team,
                guint32       epoch,
                GError      **error)
@@ -173,8 +175,8 @@ wipe_key (gpointer data)
   g_free (data);
 }
 
-static GBytes *
-team_key_secret (const VpTeamKey *key)
+GBytes *
+_vp_team_key_secret (const VpTeamKey *key)
 {
   guint8 *raw = g_malloc (VP_TEAM_KEY_LEN);
 
@@ -201,18 +203,39 @@ wipe_free_string (char *text)
   g_free (text);
 }
 
-VpRelayClient *
+void
+_vp_team_relay_free (VpTeamRelay *relay)
+{
+  if (relay == NULL)
+    return;
+  g_free (relay->endpoint);
+  g_free (relay->ca_file);
+  g_free (relay->pinned_key);
+  wipe_free_string (relay->report_token);
+  wipe_free_string (relay->device_token);
+  g_clear_pointer (&relay->credential, vp_client_credential_free);
+  g_free (relay);
+}
+
+void
+_vp_team_relay_set_token (VpTeamRelay *relay,
+                          const char  *token)
+{
+  wipe_free_string (relay->device_token);
+  relay->device_token = g_strdup (token);
+  relay->config.device_token = relay->device_token;
+}
+
+VpTeamRelay *
 _vp_team_connect (VpStore   *store,
                   gboolean   with_token,
                   GError   **error)
 {
-  g_autofree char *url = NULL;
-  g_autofree char *ca_file = vp_store_get_setting (store, "endpoint_ca_file");
-  g_autofree char *pinned = vp_store_get_setting (store, "endpoint_pinned_key");
-  g_autoptr(VpClientCredential) credential = vp_client_cert_load (store);
-  char *token = NULL;
-  VpRelayClient *client;
+  g_autoptr(VpTeamRelay) relay = g_new0 (VpTeamRelay, 1);
 
+  relay->ca_file = vp_store_get_setting (store, "endpoint_ca_file");
+  relay->pinned_key = vp_store_get_setting (store, "endpoint_pinned_key");
+  relay->credential = vp_client_cert_load (store);
   if (with_token)
     {
       g_auto(VpTeamIdentity) identity = { 0 };
@@ -220,41 +243,40 @@ _vp_team_connect (VpStore   *store,
 
       if (!vp_store_team_get_identity (store, &identity, error))
         return NULL;
-      url = g_strdup (identity.relay_url);
+      relay->endpoint = g_steal_pointer (&identity.relay_url);
       secret = vp_store_team_get_secret (store, "relay-token", error);
       if (secret == NULL)
         return NULL;
-      token = secret_to_string (secret);
+      relay->device_token = secret_to_string (secret);
     }
   else
-    url = vp_store_get_setting (store, "endpoint_url");
-  if (url == NULL || *url == '\0')
     {
-      wipe_free_string (token);
+      relay->endpoint = vp_store_get_setting (store, "endpoint_url");
+      relay->report_token = vp_store_get_setting (store, "endpoint_token");
+    }
+  if (relay->endpoint == NULL || *relay->endpoint == '\0')
+    {
       g_set_error_literal (error, VP_RELAY_ERROR, VP_RELAY_ERROR_INVALID,
                            _("No endpoint has been set up for this team: team sync goes through the endpoint’s relay"));
       return NULL;
     }
-  {
-    VpRelayConfig config = {
-      .url = url,
-      .token = token,
-      .ca_file = ca_file,
-      .pinned_key = pinned,
-      .client_cert = credential != NULL ? credential->cert_pem : NULL,
-      .client_key = credential != NULL ? credential->key_pem : NULL,
-    };
-    client = vp_relay_client_new (&config, error);
-  }
-  wipe_free_string (token);
-  return client;
+  relay->config = (VpRelayConfig) {
+    .endpoint = relay->endpoint,
+    .ca_file = relay->ca_file,
+    .pinned_key = relay->pinned_key,
+    .client_cert = relay->credential != NULL ? relay->credential->cert_pem : NULL,
+    .client_key = relay->credential != NULL ? relay->credential->key_pem : NULL,
+    .report_token = relay->report_token,
+    .device_token = relay->device_token,
+  };
+  return g_steal_pointer (&relay);
 }
 
 /* ---- Keys --------------------------------------------------------------- */
 
 gboolean
 _vp_team_fetch_keys (VpStore        *store,
-                     VpRelayClient  *relay,
+                     VpTeamRelay  *relay,
                      GError        **error)
 {
   g_auto(VpTeamIdentity) identity = { 0 };
@@ -263,7 +285,7 @@ _vp_team_fetch_keys (VpStore        *store,
 
   if (!vp_store_team_get_identity (store, &identity, error))
     return FALSE;
-  wrapped = vp_relay_get_keys (relay, &identity.team, error);
+  wrapped = vp_relay_get_keys (&relay->config, &identity.team, error);
   if (wrapped == NULL)
     return FALSE;
   device = _vp_team_load_device_key (store, error);
@@ -286,7 +308,7 @@ _vp_team_fetch_keys (VpStore        *store,
       known = vp_store_team_get_key (store, vp_team_key_get_epoch (key), NULL);
       if (known != NULL)
         continue;
-      secret = team_key_secret (key);
+      secret = _vp_team_key_secret (key);
       if (!vp_store_team_add_key (store, vp_team_key_get_epoch (key), secret, error))
         return FALSE;
     }
@@ -302,7 +324,7 @@ seal_and_queue (VpStore               *store,
                 gint64                 last_change,
                 GError               **error)
 {
-  g_autoptr(VpTeamKey) key = load_team_key (store, &identity->team, identity->epoch, error);
+  g_autoptr(VpTeamKey) key = _vp_team_load_key (store, &identity->team, identity->epoch, error);
   g_autoptr(GBytes) blob = NULL;
   gsize len = 0;
   const guint8 *data;
@@ -315,10 +337,60 @@ seal_and_queue (VpStore               *store,
          && vp_store_team_queue_blob (store, identity->next_sequence, blob, last_change, error);
 }
 
+/* A queued blob that the relay refused because the team key was replaced
+ * since it was sealed (it was never stored: the relay refuses it whole)
+ * is sealed again under the newest key with the same sequence, in place.
+ * The store's interface has no call for that; this is its one row. */
+static gboolean
+reseal_queued (VpStore   *store,
+               GBytes    *blob,
+               guint64    sequence,
+               GError   **error)
+{
+  g_auto(VpTeamIdentity) identity = { 0 };
+  g_autoptr(VpTeamKey) old_key = NULL;
+  g_autoptr(VpTeamKey) new_key = NULL;
+  g_autoptr(GBytes) plaintext = NULL;
+  g_autoptr(GBytes) sealed = NULL;
+  VpBlobHeader header;
+  sqlite3_stmt *stmt = NULL;
+  gsize len = 0;
+  const guint8 *data;
+  int rc;
+
+  if (!vp_store_team_get_identity (store, &identity, error)
+      || !vp_team_blob_read_header (blob, &header, error)
+      || (old_key = _vp_team_load_key (store, &identity.team, header.epoch, error)) == NULL
+      || (new_key = _vp_team_load_key (store, &identity.team, identity.epoch, error)) == NULL
+      || (plaintext = vp_team_open (old_key, blob, &header, error)) == NULL)
+    return FALSE;
+  if (identity.epoch <= header.epoch)
+    {
+      g_set_error_literal (error, VP_TEAM_ERROR, VP_TEAM_ERROR_WRONG_EPOCH,
+                           _("The relay asks for a newer team key than this laptop has been given"));
+      return FALSE;
+    }
+  data = g_bytes_get_data (plaintext, &len);
+  sealed = vp_team_seal (new_key, &identity.device, sequence, data, len, error);
+  if (sealed == NULL)
+    return FALSE;
+  rc = sqlite3_prepare_v2 (vp_store_get_db (store), "UPDATE team_outbox SET blob = ? WHERE sequence = ?",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      data = g_bytes_get_data (sealed, &len);
+      sqlite3_bind_blob (stmt, 1, data, (int) len, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 2, (gint64) sequence);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE || vp_store_set_sqlite_error (store, rc, error);
+}
+
 /* Sends what is queued, oldest first, until nothing is left. */
 static gboolean
 flush_queue (VpStore           *store,
-             VpRelayClient     *relay,
+             VpTeamRelay     *relay,
              const VpUid       *team,
              VpTeamRoundStats  *stats,
              GError           **error)
@@ -338,8 +410,19 @@ flush_queue (VpStore           *store,
         }
       if (blob == NULL)
         return TRUE;
-      if (!vp_relay_push (relay, team, blob, 0, &cursor, error)
-          || !vp_store_team_blob_sent (store, sequence, error))
+      if (!vp_relay_push (&relay->config, team, blob, 0, &cursor, &local))
+        {
+          if (!g_error_matches (local, VP_RELAY_ERROR, VP_RELAY_ERROR_OLD_EPOCH))
+            {
+              g_propagate_error (error, g_steal_pointer (&local));
+              return FALSE;
+            }
+          g_clear_error (&local);
+          if (!_vp_team_fetch_keys (store, relay, error) || !reseal_queued (store, blob, sequence, error))
+            return FALSE;
+          continue;
+        }
+      if (!vp_store_team_blob_sent (store, sequence, error))
         return FALSE;
       stats->n_sent++;
       detail = g_strdup_printf ("seq:%" G_GUINT64_FORMAT, sequence);
@@ -451,7 +534,7 @@ next_changes (VpStore   *store,
 
 static gboolean
 push_all (VpStore           *store,
-          VpRelayClient     *relay,
+          VpTeamRelay     *relay,
           VpTeamRoundStats  *stats,
           GError           **error)
 {
@@ -624,6 +707,26 @@ save_device (VpStore                *store,
   return vp_store_team_set_device (store, &entry, error);
 }
 
+/* A laptop that has just joined knows the team leader's laptop only by
+ * the public key it revealed during enrolment (checked against its
+ * commitment and the safety number): a roster that lists its sender as a
+ * team leader with that key is the leader's. */
+static gboolean
+from_inviter_store (VpStore                *store,
+                    const VpBlobHeader     *header,
+                    const VpTeamEnvelope   *envelope)
+{
+  for (guint i = 0; i < envelope->devices->len; i++)
+    {
+      const VpEnvelopeDevice *d = g_ptr_array_index (envelope->devices, i);
+
+      if (vp_uid_equal (&d->uid, &header->device))
+        return d->role == VP_TEAM_ROLE_TEAM_LEADER && d->has_public_key
+               && _vp_team_is_inviter (store, d->public_key);
+    }
+  return FALSE;
+}
+
 static gboolean
 apply_roster (VpStore             *store,
               const VpBlobHeader  *header,
@@ -634,7 +737,7 @@ apply_roster (VpStore             *store,
 {
   g_autoptr(GError) local = NULL;
 
-  if (!is_leader_device (store, &header->device, &local))
+  if (!is_leader_device (store, &header->device, &local) && !from_inviter_store (store, header, envelope))
     {
       if (local != NULL)
         {
@@ -694,7 +797,7 @@ apply_announcement (VpStore             *store,
 
 static gboolean
 open_blob (VpStore            *store,
-           VpRelayClient      *relay,
+           VpTeamRelay      *relay,
            const VpUid        *team,
            GBytes             *blob,
            const VpBlobHeader *header,
@@ -703,7 +806,7 @@ open_blob (VpStore            *store,
            GError            **error)
 {
   g_autoptr(GError) local = NULL;
-  g_autoptr(VpTeamKey) key = load_team_key (store, team, header->epoch, &local);
+  g_autoptr(VpTeamKey) key = _vp_team_load_key (store, team, header->epoch, &local);
   g_autoptr(GBytes) plaintext = NULL;
   VpBlobHeader opened;
 
@@ -713,7 +816,7 @@ open_blob (VpStore            *store,
       g_clear_error (&local);
       if (!_vp_team_fetch_keys (store, relay, error))
         return FALSE;
-      key = load_team_key (store, team, header->epoch, NULL);
+      key = _vp_team_load_key (store, team, header->epoch, NULL);
       if (key == NULL)
         {
           *why = REJECT_EPOCH;
@@ -734,7 +837,7 @@ open_blob (VpStore            *store,
 
 static gboolean
 take_blob (VpStore           *store,
-           VpRelayClient     *relay,
+           VpTeamRelay     *relay,
            const VpTeamIdentity *identity,
            guint64            cursor,
            GBytes            *blob,
@@ -782,7 +885,7 @@ take_blob (VpStore           *store,
 
 static gboolean
 pull_all (VpStore           *store,
-          VpRelayClient     *relay,
+          VpTeamRelay     *relay,
           GCancellable      *cancellable,
           VpTeamRoundStats  *stats,
           GError           **error)
@@ -793,16 +896,17 @@ pull_all (VpStore           *store,
     {
       g_auto(VpTeamIdentity) identity = { 0 };
       g_autoptr(GPtrArray) frames = NULL;
+      guint64 next = 0;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error)
           || !vp_store_team_get_identity (store, &identity, error))
         return FALSE;
-      frames = vp_relay_pull (relay, &identity.team, identity.cursor, &more, error);
+      frames = vp_relay_pull (&relay->config, &identity.team, identity.cursor, &next, &more, error);
       if (frames == NULL)
         return FALSE;
       for (guint i = 0; i < frames->len; i++)
         {
-          const VpRelayFrame *frame = g_ptr_array_index (frames, i);
+          const VpRelayBlob *frame = g_ptr_array_index (frames, i);
 
           if (frame->cursor <= identity.cursor)
             continue;
@@ -815,11 +919,11 @@ pull_all (VpStore           *store,
 
 /* ---- The team leader's pending work ------------------------------------- */
 
-static gboolean rotate (VpStore *store, VpRelayClient *relay, guint32 epoch, GError **error);
+static gboolean rotate (VpStore *store, VpTeamRelay *relay, guint32 epoch, GError **error);
 
 static gboolean
 finish_rotation (VpStore        *store,
-                 VpRelayClient  *relay,
+                 VpTeamRelay  *relay,
                  GError        **error)
 {
   g_autofree char *pending = vp_store_get_setting (store, SETTING_ROTATION);
@@ -833,17 +937,17 @@ finish_rotation (VpStore        *store,
 /* Learns the team's newest epoch and who was seen when. */
 static gboolean
 check_relay (VpStore        *store,
-             VpRelayClient  *relay,
+             VpTeamRelay  *relay,
              GError        **error)
 {
   g_auto(VpTeamIdentity) identity = { 0 };
-  g_autoptr(GArray) devices = NULL;
+  g_autoptr(GPtrArray) devices = NULL;
   guint32 epoch = 0;
   guint64 last = 0;
 
   if (!vp_store_team_get_identity (store, &identity, error))
     return FALSE;
-  devices = vp_relay_devices (relay, &identity.team, &epoch, &last, error);
+  devices = vp_relay_list_devices (&relay->config, &identity.team, &epoch, &last, error);
   if (devices == NULL)
     return FALSE;
   if (epoch > identity.epoch && !_vp_team_fetch_keys (store, relay, error))
@@ -857,7 +961,7 @@ _vp_team_round (VpStore           *store,
                 VpTeamRoundStats  *stats,
                 GError           **error)
 {
-  g_autoptr(VpRelayClient) relay = NULL;
+  g_autoptr(VpTeamRelay) relay = NULL;
   g_autoptr(GError) local = NULL;
   g_auto(VpTeamIdentity) identity = { 0 };
   VpTeamRoundStats ignored = { 0 };
@@ -885,7 +989,7 @@ _vp_team_round (VpStore           *store,
       g_auto(VpTeamIdentity) after = { 0 };
 
       ok = vp_store_team_get_identity (store, &after, &local)
-           && (after.cursor == 0 || vp_relay_ack (relay, &after.team, after.cursor, &local));
+           && (after.cursor == 0 || vp_relay_ack (&relay->config, &after.team, after.cursor, &local));
     }
   if (!ok)
     {
@@ -903,25 +1007,57 @@ _vp_team_round (VpStore           *store,
 
 /* ---- Making the team ---------------------------------------------------- */
 
+/* Bytes that are wiped when freed, for keys and tokens on their way into
+ * the store. */
+static void
+wipe_bytes_data (gpointer data)
+{
+  GBytes *inner = data;
+  gsize len = 0;
+  gconstpointer p = g_bytes_get_data (inner, &len);
+
+  OPENSSL_cleanse ((gpointer) p, len);
+  g_bytes_unref (inner);
+}
+
+GBytes *
+_vp_team_wiped_bytes (const void *data,
+                      gsize       len)
+{
+  GBytes *inner = g_bytes_new (data, len);
+  gsize n = 0;
+  gconstpointer p = g_bytes_get_data (inner, &n);
+
+  return g_bytes_new_with_free_func (p, n, wipe_bytes_data, inner);
+}
+
+GBytes *
+_vp_team_device_private (const VpDeviceKey  *key,
+                         GError            **error)
+{
+  guint8 raw[VP_X25519_KEY_LEN];
+  GBytes *bytes;
+
+  if (!vp_device_key_copy_private (key, raw, error))
+    return NULL;
+  bytes = _vp_team_wiped_bytes (raw, sizeof raw);
+  OPENSSL_cleanse (raw, sizeof raw);
+  return bytes;
+}
+
 gboolean
 _vp_team_create (VpStore     *store,
                  const char  *device_name,
                  GError     **error)
 {
-  g_autoptr(VpRelayClient) relay = NULL;
+  g_autoptr(VpTeamRelay) relay = NULL;
   g_autoptr(VpDeviceKey) device_key = NULL;
   g_autoptr(VpTeamKey) team_key = NULL;
   g_autoptr(GBytes) private_key = NULL;
   g_autoptr(GBytes) team_secret = NULL;
   g_autoptr(GBytes) token_bytes = NULL;
-  g_autofree char *report_token = NULL;
-  g_autofree char *url = NULL;
-  g_autofree char *now = _vp_team_now_iso ();
-  g_autofree char *hex = NULL;
   char *token = NULL;
   VpTeamIdentity identity = { 0 };
-  VpTeamDevice self = { 0 };
-  guint8 raw[VP_X25519_KEY_LEN];
   gboolean ok;
 
   if (!vp_store_require_team_leader (store, _("Only a team leader can turn on team sync"), error))
@@ -929,10 +1065,10 @@ _vp_team_create (VpStore     *store,
   if (vp_store_team_is_enabled (store))
     {
       g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_EXISTS,
-                           _("Team sync is on already"));
+                           _("This laptop is already in a team"));
       return FALSE;
     }
-  if (device_name == NULL || *device_name == '\0')
+  if (device_name == NULL || _vp_is_blank (device_name))
     {
       g_set_error_literal (error, VP_STORE_ERROR, VP_STORE_ERROR_INVALID,
                            _("Give this laptop a name, so that the team can tell the laptops apart"));
@@ -947,43 +1083,29 @@ _vp_team_create (VpStore     *store,
     return FALSE;
   /* The report credential proves to the endpoint that this is one of its
    * teams; the relay then gives this laptop a token of its own. */
-  report_token = vp_store_get_setting (store, "endpoint_token");
-  url = vp_store_get_setting (store, "endpoint_url");
-  token = vp_relay_create_team (relay, report_token, &identity.team, vp_store_get_team_code (store),
-                                &identity.device, error);
-  if (report_token != NULL)
-    OPENSSL_cleanse (report_token, strlen (report_token));
-  if (token == NULL)
+  if (!vp_relay_create_team (&relay->config, vp_store_get_team_code (store), &identity.team,
+                             &identity.device, &token, error))
     return FALSE;
-  token_bytes = g_bytes_new (token, strlen (token));
+  token_bytes = _vp_team_wiped_bytes (token, strlen (token));
   wipe_free_string (token);
 
-  if (!vp_device_key_copy_private (device_key, raw, error))
+  private_key = _vp_team_device_private (device_key, error);
+  if (private_key == NULL)
     return FALSE;
-  private_key = g_bytes_new (raw, sizeof raw);
-  OPENSSL_cleanse (raw, sizeof raw);
-  team_secret = team_key_secret (team_key);
+  team_secret = _vp_team_key_secret (team_key);
   identity.role = VP_TEAM_ROLE_TEAM_LEADER;
-  identity.relay_url = url;
+  identity.relay_url = relay->endpoint;
   identity.device_name = (char *) device_name;
   identity.epoch = 1;
   identity.next_sequence = 1;
   identity.reporter = TRUE;
-
-  self.device = identity.device;
-  self.role = VP_TEAM_ROLE_TEAM_LEADER;
-  self.name = (char *) device_name;
-  self.enrolled_at = now;
+  /* The store records this laptop in the roster and audits the team's
+   * creation in the same transaction. */
   ok = vp_store_team_enable (store, &identity, private_key, team_secret, error)
        && vp_store_team_set_secret (store, "relay-token", token_bytes, error)
-       && vp_store_team_set_device (store, &self, error)
        && _vp_team_save_public_key (store, &identity.device, vp_device_key_get_public (device_key), error)
        && _vp_team_roster_changed (store, error);
-  if (!ok)
-    return FALSE;
-  hex = uid_hex (&identity.device);
-  _vp_team_audit (store, "team_created", hex, "ok");
-  return TRUE;
+  return ok;
 }
 
 /* ---- Removing a laptop ---------------------------------------------------- */
@@ -993,7 +1115,7 @@ _vp_team_create (VpStore     *store,
  * retry) is a conflict on the relay, and done. */
 static gboolean
 rotate (VpStore        *store,
-        VpRelayClient  *relay,
+        VpTeamRelay  *relay,
         guint32         epoch,
         GError        **error)
 {
@@ -1004,7 +1126,7 @@ rotate (VpStore        *store,
 
   if (!vp_store_team_get_identity (store, &identity, error))
     return FALSE;
-  key = load_team_key (store, &identity.team, epoch, NULL);
+  key = _vp_team_load_key (store, &identity.team, epoch, NULL);
   if (key == NULL)
     {
       g_autoptr(GBytes) secret = NULL;
@@ -1012,7 +1134,7 @@ rotate (VpStore        *store,
       key = vp_team_key_generate (&identity.team, epoch, error);
       if (key == NULL)
         return FALSE;
-      secret = team_key_secret (key);
+      secret = _vp_team_key_secret (key);
       if (!vp_store_team_add_key (store, epoch, secret, error))
         return FALSE;
     }
@@ -1037,7 +1159,7 @@ rotate (VpStore        *store,
       wrapped = vp_team_key_wrap (key, public_key, error);
       if (wrapped == NULL)
         return FALSE;
-      if (!vp_relay_put_key (relay, &identity.team, &d->device, epoch, wrapped, &local)
+      if (!vp_relay_put_key (&relay->config, &identity.team, &d->device, epoch, wrapped, &local)
           && !g_error_matches (local, VP_RELAY_ERROR, VP_RELAY_ERROR_CONFLICT))
         {
           g_propagate_error (error, g_steal_pointer (&local));
@@ -1055,7 +1177,7 @@ _vp_team_remove_device (VpStore      *store,
                         const VpUid  *device,
                         GError      **error)
 {
-  g_autoptr(VpRelayClient) relay = NULL;
+  g_autoptr(VpTeamRelay) relay = NULL;
   g_autoptr(GPtrArray) devices = NULL;
   g_autoptr(GError) local = NULL;
   g_auto(VpTeamIdentity) identity = { 0 };
@@ -1103,7 +1225,7 @@ _vp_team_remove_device (VpStore      *store,
       if (!vp_store_set_setting (store, SETTING_ROTATION, epoch, error))
         return FALSE;
     }
-  if (!vp_relay_remove_device (relay, &identity.team, device, &local)
+  if (!vp_relay_remove_device (&relay->config, &identity.team, device, &local)
       && !g_error_matches (local, VP_RELAY_ERROR, VP_RELAY_ERROR_NOT_FOUND))
     {
       g_propagate_error (error, g_steal_pointer (&local));
@@ -1136,8 +1258,8 @@ _vp_team_devices (VpStore   *store,
                   gboolean  *online,
                   GError   **error)
 {
-  g_autoptr(VpRelayClient) relay = NULL;
-  g_autoptr(GArray) seen = NULL;
+  g_autoptr(VpTeamRelay) relay = NULL;
+  g_autoptr(GPtrArray) seen = NULL;
   g_autoptr(GPtrArray) devices = NULL;
   g_auto(VpTeamIdentity) identity = { 0 };
   guint32 epoch = 0;
@@ -1148,7 +1270,7 @@ _vp_team_devices (VpStore   *store,
     return NULL;
   relay = _vp_team_connect (store, TRUE, NULL);
   if (relay != NULL)
-    seen = vp_relay_devices (relay, &identity.team, &epoch, &last, NULL);
+    seen = vp_relay_list_devices (&relay->config, &identity.team, &epoch, &last, NULL);
   devices = vp_store_team_list_devices (store, error);
   if (devices == NULL || seen == NULL)
     return g_steal_pointer (&devices);
@@ -1159,7 +1281,7 @@ _vp_team_devices (VpStore   *store,
 
       for (guint j = 0; j < seen->len; j++)
         {
-          const VpRelayDevice *r = &g_array_index (seen, VpRelayDevice, j);
+          const VpRelayDevice *r = g_ptr_array_index (seen, j);
           g_autofree char *when = NULL;
 
           if (!vp_uid_equal (&r->device, &d->device) || r->last_seen == 0)

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "vp-client-cert.h"
 #include "vp-relay-client.h"
 #include "vp-store.h"
 #include "vp-team-crypto.h"
@@ -32,12 +33,28 @@ typedef struct {
   guint n_rejected;  /* blobs refused (audited) */
 } VpTeamRoundStats;
 
-/* The relay of this store's team, with its device token (or, before
- * there is a team, with none): the endpoint's URL, CA file, pinned key and
- * client certificate, as the reports use them. */
-VpRelayClient *_vp_team_connect          (VpStore          *store,
+/* How to reach the relay of this store's team: the endpoint's URL, CA
+ * file, pinned key and client certificate, as the reports use them, with
+ * this laptop's device token once it is in a team, or else the report
+ * token (for making a team). Secrets are wiped when it is freed. */
+typedef struct {
+  VpRelayConfig       config;   /* points into the fields below */
+  char               *endpoint;
+  char               *ca_file;
+  char               *pinned_key;
+  char               *report_token;
+  char               *device_token;
+  VpClientCredential *credential;
+} VpTeamRelay;
+
+VpTeamRelay   *_vp_team_connect          (VpStore          *store,
                                           gboolean          with_token,
                                           GError          **error);
+void           _vp_team_relay_free       (VpTeamRelay      *relay);
+void           _vp_team_relay_set_token  (VpTeamRelay      *relay,
+                                          const char       *token);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpTeamRelay, _vp_team_relay_free)
 
 /* One round: keys, the team leader's pending work (a rotation, the
  * roster), push, pull and apply, acknowledge. */
@@ -67,7 +84,7 @@ GPtrArray     *_vp_team_devices          (VpStore          *store,
 
 /* Fetches every team key wrapped to this laptop that it does not hold. */
 gboolean       _vp_team_fetch_keys       (VpStore          *store,
-                                          VpRelayClient    *relay,
+                                          VpTeamRelay      *relay,
                                           GError          **error);
 
 /* A laptop's public key, kept (not secret) so that the team leader can
@@ -89,5 +106,14 @@ void           _vp_team_audit            (VpStore          *store,
                                           const char       *detail,
                                           const char       *outcome);
 char          *_vp_team_now_iso          (void);
+GBytes        *_vp_team_wiped_bytes      (const void       *data,
+                                          gsize             len);
+GBytes        *_vp_team_device_private   (const VpDeviceKey *key,
+                                          GError          **error);
+GBytes        *_vp_team_key_secret       (const VpTeamKey  *key);
+VpTeamKey     *_vp_team_load_key         (VpStore          *store,
+                                          const VpUid      *team,
+                                          guint32           epoch,
+                                          GError          **error);
 
 G_END_DECLS
