@@ -700,6 +700,10 @@ save_device (VpStore                *store,
           entry.last_synced_at = k->last_synced_at;
           if (enrolled_at == NULL)
             entry.enrolled_at = k->enrolled_at;
+          /* A roster sealed before the laptop said its name does not
+           * take the name away again. */
+          if ((d->name == NULL || *d->name == '\0') && k->name != NULL)
+            entry.name = k->name;
         }
     }
   if (d->has_public_key && !_vp_team_save_public_key (store, &d->uid, d->public_key, error))
@@ -955,6 +959,23 @@ check_relay (VpStore        *store,
   return TRUE;
 }
 
+/* What the pull taught the team leader's laptop (a new laptop's name)
+ * goes out in the same round. */
+static gboolean
+publish_roster (VpStore           *store,
+                VpTeamRelay       *relay,
+                VpTeamRoundStats  *stats,
+                GError           **error)
+{
+  g_auto(VpTeamIdentity) identity = { 0 };
+
+  if (!vp_store_team_get_identity (store, &identity, error))
+    return FALSE;
+  if (identity.role != VP_TEAM_ROLE_TEAM_LEADER || !setting_is_set (store, SETTING_ROSTER_DIRTY))
+    return TRUE;
+  return queue_roster (store, error) && flush_queue (store, relay, &identity.team, stats, error);
+}
+
 gboolean
 _vp_team_round (VpStore           *store,
                 GCancellable      *cancellable,
@@ -983,7 +1004,8 @@ _vp_team_round (VpStore           *store,
   ok = check_relay (store, relay, &local)
        && (identity.role != VP_TEAM_ROLE_TEAM_LEADER || finish_rotation (store, relay, &local))
        && push_all (store, relay, stats, &local)
-       && pull_all (store, relay, cancellable, stats, &local);
+       && pull_all (store, relay, cancellable, stats, &local)
+       && publish_roster (store, relay, stats, &local);
   if (ok)
     {
       g_auto(VpTeamIdentity) after = { 0 };

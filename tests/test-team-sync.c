@@ -1,0 +1,983 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Team sync end to end (#16): real stores, the real endpoint hosting the
+ * relay over TLS on loopback, and the orchestration of sync/team/ on top:
+ * enrolment, rounds, what the relay holds, tampering, removal, a laptop
+ * killed mid-apply, and laptops that sync in random orders. Most tests
+ * drive the blocking steps directly, so that the order of events is the
+ * test's; one drives VpTeamSync, VpTeamInvite and VpTeamJoin through a
+ * main loop, as the window will. */
+#include "config.h"
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vp-accounts.h"
+#include "vp-audit.h"
+#include "vp-client.h"
+#include "vp-consent.h"
+#include "vp-referral.h"
+#include "vp-relay-client.h"
+#include "vp-store-private.h"
+#include "vp-team-enrol.h"
+#include "vp-team-envelope.h"
+#include "vp-team-invite.h"
+#include "vp-team-join.h"
+#include "vp-team-round.h"
+#include "vp-team-sync.h"
+#include "vp-test-process.h"
+#include "vp-test-util.h"
+
+#define COACH_PASSPHRASE "another correct horse battery"
+
+typedef struct {
+  char        *dir;
+  char        *cert;
+  char        *key;
+  char        *endpoint_db;
+  char        *relay_db;
+  char        *url;
+  char        *token;
+  GSubprocess *server;
+  guint        n_laptops;
+} Fixture;
+
+static const char *
+endpoint_program (void)
+{
+  const char *path = g_getenv ("VP_ENDPOINT");
+
+  g_assert_nonnull (path);
+  return path;
+}
+
+static void
+start_server (Fixture *f)
+{
+  const char *argv[] = {
+    endpoint_program (), "serve", "--db", f->endpoint_db, "--relay-db", f->relay_db,
+    "--cert", f->cert, "--key", f->key, "--address", "127.0.0.1", "--port", "0", NULL
+  };
+
+  g_clear_pointer (&f->url, g_free);
+  f->server = vp_test_spawn_listening (argv, &f->url);
+}
+
+static void
+stop_server (Fixture *f)
+{
+  g_subprocess_send_signal (f->server, SIGTERM);
+  g_subprocess_wait (f->server, NULL, NULL);
+  g_clear_object (&f->server);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  const char *cert_argv[] = {
+    "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+    "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+    "-keyout", NULL, "-out", NULL, NULL
+  };
+  const char *issue[] = { endpoint_program (), "issue-token", "--db", NULL, "--team", "team-noord", NULL };
+
+  f->dir = vp_test_make_dir ();
+  f->cert = g_build_filename (f->dir, "cert.pem", NULL);
+  f->key = g_build_filename (f->dir, "key.pem", NULL);
+  f->endpoint_db = g_build_filename (f->dir, "endpoint.db", NULL);
+  f->relay_db = g_build_filename (f->dir, "relay.db", NULL);
+  cert_argv[15] = f->key;
+  cert_argv[17] = f->cert;
+  g_free (vp_test_run_capture (cert_argv));
+  issue[3] = f->endpoint_db;
+  f->token = vp_test_run_capture (issue);
+  g_strstrip (f->token);
+  start_server (f);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  stop_server (f);
+  vp_test_remove_dir (f->dir);
+  g_free (f->dir);
+  g_free (f->cert);
+  g_free (f->key);
+  g_free (f->endpoint_db);
+  g_free (f->relay_db);
+  g_free (f->url);
+  g_free (f->token);
+}
+
+/* ---- Laptops -------------------------------------------------------------- */
+
+static void
+configure (Fixture *f,
+           VpStore *store)
+{
+  g_assert_true (vp_store_set_setting (store, "endpoint_url", f->url, NULL));
+  g_assert_true (vp_store_set_setting (store, "endpoint_token", f->token, NULL));
+  g_assert_true (vp_store_set_setting (store, "endpoint_ca_file", f->cert, NULL));
+}
+
+/* A laptop of team-noord: the team leader's account, or a coach's. */
+static VpStore *
+new_laptop (Fixture  *f,
+            gboolean  coach,
+            char    **dir_out)
+{
+  g_autofree char *dir = g_strdup_printf ("%s/laptop-%u", f->dir, f->n_laptops++);
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(GError) error = NULL;
+
+  configure (f, store);
+  if (coach)
+    {
+      g_assert_cmpint (vp_store_add_account (store, "Coach Sanne", "coach", COACH_PASSPHRASE, &error), >, 0);
+      g_assert_no_error (error);
+      vp_store_close (store);
+      g_clear_object (&store);
+      store = vp_store_open_account (dir, "Coach Sanne", COACH_PASSPHRASE, &error);
+      g_assert_no_error (error);
+    }
+  if (dir_out != NULL)
+    *dir_out = g_strdup (dir);
+  return g_steal_pointer (&store);
+}
+
+static void
+round_ok (VpStore          *store,
+          VpTeamRoundStats *stats)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (_vp_team_round (store, NULL, stats, &error));
+  g_assert_no_error (error);
+}
+
+static VpStore *
+new_team (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  VpStore *leader = new_laptop (f, FALSE, NULL);
+
+  g_assert_true (_vp_team_create (leader, "Laptop Leider", &error));
+  g_assert_no_error (error);
+  round_ok (leader, NULL);
+  return leader;
+}
+
+/* The whole enrolment, step by step as the two screens go; returns the
+ * safety number both showed. */
+static void
+enrol (VpStore    *leader,
+       VpStore    *joiner,
+       const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  VpInviteSteps invite;
+  VpJoinSteps join;
+  gboolean done = FALSE;
+
+  g_assert_true (_vp_invite_open (leader, &invite, &error));
+  g_assert_no_error (error);
+  g_assert_true (_vp_invite_poll (leader, &invite, &error));
+  g_assert_false (invite.joined);
+
+  g_assert_true (_vp_join_open (joiner, &join, invite.code, name, &error));
+  g_assert_no_error (error);
+  g_assert_true (_vp_join_poll_reveal (joiner, &join, &error));
+  g_assert_false (join.revealed);  /* the leader has not revealed yet */
+
+  g_assert_true (_vp_invite_poll (leader, &invite, &error));
+  g_assert_true (invite.joined);
+  g_assert_true (_vp_join_poll_reveal (joiner, &join, &error));
+  g_assert_no_error (error);
+  g_assert_true (join.revealed);
+  g_assert_cmpstr (invite.safety_number, ==, join.safety_number);
+  g_assert_cmpuint (strlen (join.safety_number), ==, VP_SAFETY_NUMBER_LEN);
+
+  /* No key before the leader confirms. */
+  g_assert_true (_vp_join_poll_key (joiner, &join, &done, &error));
+  g_assert_false (done);
+  g_assert_false (vp_store_team_is_enabled (joiner));
+
+  g_assert_true (_vp_invite_confirm (leader, &invite, &error));
+  g_assert_no_error (error);
+  g_assert_true (_vp_join_poll_key (joiner, &join, &done, &error));
+  g_assert_no_error (error);
+  g_assert_true (done);
+  g_assert_true (vp_store_team_is_enabled (joiner));
+  _vp_join_steps_clear (&join);
+}
+
+static guint
+count_audit (VpStore    *store,
+             const char *action)
+{
+  g_autoptr(GPtrArray) entries = vp_audit_list (store, action, 0, 10000, NULL);
+
+  g_assert_nonnull (entries);
+  return entries != NULL ? entries->len : 0;
+}
+
+static char *
+dump (VpStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  char *text = vp_store_team_dump (store, &error);
+
+  g_assert_no_error (error);
+  return text;
+}
+
+static gint64
+client_with_referral (VpStore    *store,
+                      const char *label,
+                      const char *organisation)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 client = vp_test_register (store, label, 1980, "school", "first", "limited", NULL);
+  VpReferralInput input = { .client_id = client, .category = "debt", .organisation = organisation };
+
+  g_assert_cmpint (client, >, 0);
+  g_assert_true (vp_store_give_consent (store, client, "referral", "verbal", "nld", "2026-1", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (vp_store_add_referral (store, &input, &error), >, 0);
+  g_assert_no_error (error);
+  return client;
+}
+
+static gboolean
+has_referral_to (VpStore    *store,
+                 const char *organisation)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDate) today = g_date_new_dmy ((GDateDay) g_date_time_get_day_of_month (now),
+                                           (GDateMonth) g_date_time_get_month (now),
+                                           (GDateYear) g_date_time_get_year (now));
+  g_autoptr(GPtrArray) list = vp_store_list_referrals (store, NULL, today, NULL);
+
+  g_assert_nonnull (list);
+  for (guint i = 0; i < list->len; i++)
+    if (g_strcmp0 (((VpReferral *) g_ptr_array_index (list, i))->organisation, organisation) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* ---- The relay's own file ------------------------------------------------ */
+
+static sqlite3 *
+open_relay (Fixture *f)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (f->relay_db, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  return db;
+}
+
+static GPtrArray *
+relay_blobs (Fixture *f)
+{
+  GPtrArray *blobs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  sqlite3 *db = open_relay (f);
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT data FROM relay_blobs ORDER BY cursor", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (blobs, g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0)));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return blobs;
+}
+
+static void
+relay_exec (Fixture    *f,
+            const char *sql)
+{
+  sqlite3 *db = open_relay (f);
+
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* ---- Tests ------------------------------------------------------------------- */
+
+static void
+test_enrolment (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(VpStore) leader = new_team (f);
+  g_autoptr(VpStore) b = new_laptop (f, TRUE, NULL);
+  g_autoptr(VpStore) c = new_laptop (f, TRUE, NULL);
+  g_autoptr(GPtrArray) devices = NULL;
+  g_auto(VpTeamIdentity) identity = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  enrol (leader, b, "Laptop Sanne");
+  enrol (leader, c, "Laptop Ayoub");
+  round_ok (b, NULL);
+  round_ok (c, NULL);
+  round_ok (leader, NULL);   /* takes in both laptops' names */
+  round_ok (b, NULL);        /* and the roster that has them */
+
+  g_assert_true (vp_store_team_get_identity (b, &identity, NULL));
+  g_assert_cmpint (identity.role, ==, VP_TEAM_ROLE_COACH);
+  devices = vp_store_team_list_devices (b, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (devices->len, ==, 3);
+  for (guint i = 0; i < devices->len; i++)
+    {
+      const VpTeamDevice *d = g_ptr_array_index (devices, i);
+
+      g_assert_true (g_str_has_prefix (d->name, "Laptop "));
+      g_assert_cmpint (d->role, ==, g_str_equal (d->name, "Laptop Leider")
+                                    ? VP_TEAM_ROLE_TEAM_LEADER : VP_TEAM_ROLE_COACH);
+    }
+  g_assert_cmpuint (count_audit (leader, "device_enrolled"), ==, 2);
+  g_assert_cmpuint (count_audit (leader, "team_created"), ==, 1);
+  g_assert_cmpuint (count_audit (b, "team_joined"), ==, 1);
+}
+
+static void
+test_enrolment_refusals (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(VpStore) leader = new_team (f);
+  g_autoptr(VpStore) b = new_laptop (f, TRUE, NULL);
+  g_autoptr(VpStore) c = new_laptop (f, TRUE, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+  VpInviteSteps invite;
+  VpJoinSteps join = { 0 }, second = { 0 };
+
+  /* A code that no invitation has. */
+  g_assert_false (_vp_join_open (b, &join, "ZZZZ-ZZZZ", "Laptop Sanne", &error));
+  g_assert_error (error, VP_RELAY_ERROR, VP_RELAY_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  _vp_join_steps_clear (&join);
+  /* Not a code at all. */
+  g_assert_false (_vp_join_open (b, &join, "ABC", "Laptop Sanne", &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  _vp_join_steps_clear (&join);
+
+  /* One joiner per invitation. */
+  g_assert_true (_vp_invite_open (leader, &invite, &error));
+  g_assert_true (_vp_join_open (b, &join, invite.code, "Laptop Sanne", &error));
+  g_assert_no_error (error);
+  g_assert_false (_vp_join_open (c, &second, invite.code, "Laptop Ayoub", &error));
+  g_assert_error (error, VP_RELAY_ERROR, VP_RELAY_ERROR_CONFLICT);
+  g_clear_error (&error);
+  _vp_join_steps_clear (&second);
+  _vp_join_steps_clear (&join);
+
+  /* An expired invitation. */
+  g_assert_true (_vp_invite_open (leader, &invite, &error));
+  sql = g_strdup_printf ("UPDATE relay_invites SET expires_at = 1 WHERE code = '%s'", invite.code);
+  relay_exec (f, sql);
+  g_assert_false (_vp_join_open (c, &join, invite.code, "Laptop Ayoub", &error));
+  g_assert_error (error, VP_RELAY_ERROR, VP_RELAY_ERROR_EXPIRED);
+  _vp_join_steps_clear (&join);
+  g_assert_false (vp_store_team_is_enabled (c));
+}
+
+static void
+test_referral_reaches_leader (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(VpStore) leader = new_team (f);
+  g_autoptr(VpStore) b = new_laptop (f, TRUE, NULL);
+  g_autoptr(GArray) found = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dump_a = NULL;
+  g_autofree char *dump_b = NULL;
+  VpTeamRoundStats stats = { 0 };
+
+  enrol (leader, b, "Laptop Sanne");
+  client_with_referral (b, "Marijke", "Schuldhulp Zuidoost");
+  g_assert_false (has_referral_to (leader, "Schuldhulp Zuidoost"));
+  round_ok (b, &stats);
+  g_assert_cmpuint (stats.n_sent, >=, 1);
+  memset (&stats, 0, sizeof stats);
+  round_ok (leader, &stats);
+  g_assert_cmpuint (stats.n_applied, >, 0);
+  g_assert_cmpuint (stats.n_rejected, ==, 0);
+
+  g_assert_true (has_referral_to (leader, "Schuldhulp Zuidoost"));
+  found = vp_store_search_clients (leader, "Marijke", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_assert_cmpuint (count_audit (leader, "sync_applied"), >=, 1);
+  g_assert_cmpuint (count_audit (b, "sync_sent"), >=, 1);
+
+  /* And back: the leader's client reaches the coach. */
+  vp_test_register (leader, "Hendrik", 1970, "library", "first", "sufficient", NULL);
+  round_ok (leader, NULL);
+  round_ok (b, NULL);
+  dump_a = dump (leader);
+  dump_b = dump (b);
+  g_assert_cmpstr (dump_a, ==, dump_b);
+  g_assert_nonnull (strstr (dump_b, "Hendrik"));
+}
+
+/* Every byte the relay keeps (its database, log and journal) is free of
+ * what the records hold, and no blob opens under another team's key. */
+static void
+test_relay_sees_nothing (Fixture       *f,
+                         gconstpointer  data)
+{
+  const char *markers[] = { "Zwaluwstaart", "Kwikstaartje", "Leeuwerikhulp", "Laptop Sanne", "Coach Sanne" };
+  g_autoptr(VpStore) leader = new_team (f);
+  g_autoptr(VpStore) b = new_laptop (f, TRUE, NULL);
+  g_autoptr(GPtrArray) blobs = NULL;
+  g_autoptr(VpTeamKey) other = NULL;
+  g_autoptr(GError) error = NULL;
+  VpUid other_team;
+
+  enrol (leader, b, "Laptop Sanne");
+  client_with_referral (b, "Zwaluwstaart", "Leeuwerikhulp");
+  vp_test_register (leader, "Kwikstaartje", 1990, "street", "first", "limited", NULL);
+  round_ok (b, NULL);
+  round_ok (leader, NULL);
+  round_ok (b, NULL);
+  g_assert_true (has_referral_to (leader, "Leeuwerikhulp"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (markers); i++)
+    {
+      g_autofree char *wal = g_strconcat (f->relay_db, "-wal", NULL);
+      g_autofree char *journal = g_strconcat (f->relay_db, "-journal", NULL);
+
+      g_assert_false (vp_test_file_contains (f->relay_db, markers[i]));
+      g_assert_false (vp_test_file_contains (wal, markers[i]));
+      g_assert_false (vp_test_file_contains (journal, markers[i]));
+      g_assert_false (vp_test_file_contains (f->endpoint_db, markers[i]));
+    }
+
+  blobs = relay_blobs (f);
+  g_assert_cmpuint (blobs->len, >=, 4);
+  g_assert_true (vp_uid_generate (&other_team, NULL));
+  other = vp_team_key_generate (&other_team, 1, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < blobs->len; i++)
+    {
+      GBytes *blob = g_ptr_array_index (blobs, i);
+      g_autoptr(GBytes) opened = NULL;
+      g_autoptr(VpTeamKey) same_team = NULL;
+      VpBlobHeader header;
+
+      g_assert_true (vp_blob_size_is_bucket (g_bytes_get_size (blob)));
+      opened = vp_team_open (other, blob, &header, NULL);
+      g_assert_null (opened);
+      /* A key of the right team and epoch that is not the team key. */
+      g_assert_true (vp_team_blob_read_header (blob, &header, NULL));
+      same_team = vp_team_key_generate (&header.team, header.epoch, NULL);
+      opened = vp_team_open (same_team, blob, &header, NULL);
+      g_assert_null (opened);
+    }
+}
+
+static void
+test_tampered_blob (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(VpStore) leader = new_team (f);
+  g_autoptr(VpStore) b = new_laptop (f, TRUE, NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  VpTeamRoundStats stats = { 0 };
+  guint rejected;
+
+  enrol (leader, b, "Laptop Sanne");
+  round_ok (b, NULL);
+  round_ok (leader, NULL);
+  before = dump (leader);
+  rejected = count_audit (leader, "sync_rejected");
+
+  client_with_referral (b, "Geknoeid", "Knoeiers BV");
+  round_ok (b, NULL);
+  /* The relay (or someone at it) flips a byte in the sealed part of the
+   * blob just sent. */
+  relay_exec (f, "UPDATE relay_blobs SET data = substr (data, 1, 100) || x'ff' || substr (data, 102)"
+                 " WHERE cursor = (SELECT max (cursor) FROM relay_blobs)");
+
+  round_ok (leader, &stats);
+  g_assert_cmpuint (stats.n_rejected, ==, 1);
+  g_assert_cmpuint (count_audit (leader, "sync_rejected"), ==, rejected + 1);
+  after = dump (leader);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_false (has_referral_to (leader, "Knoeiers BV"));
+  {
+    gint64 bad = -1;
+
+    g_assert_true (vp_audit_verify (leader, &bad, NULL));
+  }
+  /* The round goes on after it: the next blob of B arrives. */
+  vp_test_register (b, "Daarna", 1985, "school", "first", "limited", NULL);
+  round_ok (b, NULL);
+  round_ok (leader, NULL);
+  after = (g_free (after), dump (leader));
+  g_assert_nonnull (strstr (after, "Daarna"));
+}
+
+/* A blob that opens with the team key but whose changes name another
+ * laptop than its header: refused, as a modified laptop could send it. */
+static void
+test_forged_device (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(VpStore) leader = new_team (f);
+  g_autoptr(VpStore) b = new_laptop (f, TRUE, NULL);
+  g_autoptr(VpTeamRelay) relay = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(GPtrArray) forged = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_change_unref);
+  g_autoptr(GBytes) plaintext = NULL;
+  g_autoptr(GBytes) blob = NULL;
+  g_autoptr(VpTeamKey) key = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(VpTeamIdentity) identity = { 0 };
+  g_auto(VpTeamIdentity) leader_identity = { 0 };
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  VpTeamRoundStats stats = { 0 };
+  gint64 last = 0;
+  guint64 cursor = 0;
+
+  enrol (leader, b, "Laptop Sanne");
+  round_ok (b, NULL);
+  round_ok (leader, NULL);
+  before = dump (leader);
+
+  /* B's own changes, restamped as the leader's laptop's. */
+  vp_test_register (b, "Vervalst", 1975, "school", "first", "limited", NULL);
+  changes = vp_store_team_unsent_changes (b, 100, &last, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes->len, >, 0);
+  g_assert_true (vp_store_team_get_identity (b, &identity, NULL));
+  g_assert_true (vp_store_team_get_identity (leader, &leader_identity, NULL));
+  for (guint i = 0; i < changes->len; i++)
+    {
+      const VpChange *c = g_ptr_array_index (changes, i);
+      VpChangeInput in = { c->record, c->op, c->field, c->value, c->hlc, c->role };
+
+      in.hlc.device = leader_identity.device;
+      g_ptr_array_add (forged, vp_change_new (&in, &error));
+      g_assert_no_error (error);
+    }
+  plaintext = vp_team_envelope_changes ((VpChange * const *) forged->pdata, forged->len, NULL, &error);
+  key = _vp_team_load_key (b, &identity.team, identity.epoch, &error);
+  blob = vp_team_seal (key, &identity.device, identity.next_sequence,
+                       g_bytes_get_data (plaintext, NULL), g_bytes_get_size (plaintext), &error);
+  g_assert_no_error (error);
+  relay = _vp_team_connect (b, TRUE, &error);
+  g_assert_true (vp_relay_push (&relay->config, &identity.team, blob, 0, &cursor, &error));
+  g_assert_no_error (error);
+
+  round_ok (leader, &stats);
+  g_assert_cmpuint (stats.n_rejected, ==, 1);
+  after = dump (leader);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_null (strstr (after, "Vervalst"));
+}
+
+static void
+test_removed_device (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(VpStore) leader = new_team (f);
+  g_autoptr(VpStore) b = new_laptop (f, TRUE, NULL);
+  g_autoptr(VpStore) c = new_laptop (f, TRUE, NULL);
+  g_autoptr(GPtrArray) blobs = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(VpTeamIdentity) ci = { 0 };
+  g_auto(VpTeamIdentity) bi = { 0 };
+  g_autofree char *dump_b = NULL;
+  g_autofree char *dump_c = NULL;
+  guint new_blobs = 0;
+
+  enrol (leader, b, "Laptop Sanne");
+  enrol (leader, c, "Laptop Ayoub");
+  round_ok (b, NULL);
+  round_ok (c, NULL);
+  round_ok (leader, NULL);
+  g_assert_true (vp_store_team_get_identity (c, &ci, NULL));
+
+  g_assert_true (_vp_team_remove_device (leader, &ci.device, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_audit (leader, "device_removed"), ==, 1);
+  g_assert_cmpuint (count_audit (leader, "key_rotated"), ==, 1);
+  round_ok (leader, NULL);
+
+  /* B learns of the new key and seals with it; what it writes now, C
+   * cannot open. */
+  client_with_referral (b, "NaVerwijdering", "Nieuwe Hulp");
+  round_ok (b, NULL);
+  g_assert_true (vp_store_team_get_identity (b, &bi, NULL));
+  g_assert_cmpuint (bi.epoch, ==, 2);
+  round_ok (leader, NULL);
+  g_assert_true (has_referral_to (leader, "Nieuwe Hulp"));
+
+  g_assert_false (_vp_team_round (c, NULL, NULL, &error));
+  g_assert_error (error, VP_RELAY_ERROR, VP_RELAY_ERROR_REMOVED);
+  g_clear_error (&error);
+  g_clear_pointer (&ci.relay_url, g_free);
+  g_clear_pointer (&ci.device_name, g_free);
+  g_assert_true (vp_store_team_get_identity (c, &ci, NULL));
+  g_assert_true (ci.removed);
+  g_assert_false (has_referral_to (c, "Nieuwe Hulp"));
+
+  blobs = relay_blobs (f);
+  for (guint i = 0; i < blobs->len; i++)
+    {
+      GBytes *blob = g_ptr_array_index (blobs, i);
+      g_autoptr(VpTeamKey) old = NULL;
+      g_autoptr(GBytes) opened = NULL;
+      VpBlobHeader header;
+
+      g_assert_true (vp_team_blob_read_header (blob, &header, NULL));
+      if (header.epoch < 2)
+        continue;
+      new_blobs++;
+      /* C holds only the key of epoch 1. */
+      g_assert_null (vp_store_team_get_key (c, header.epoch, NULL));
+      old = _vp_team_load_key (c, &header.team, 1, &error);
+      g_assert_no_error (error);
+      opened = vp_team_open (old, blob, &header, NULL);
+      g_assert_null (opened);
+    }
+  g_assert_cmpuint (new_blobs, >, 0);
+  dump_b = dump (b);
+  dump_c = dump (c);
+  g_assert_nonnull (strstr (dump_b, "NaVerwijdering"));
+  g_assert_null (strstr (dump_c, "NaVerwijdering"));
+}
+
+/* The laptop is killed (SIGKILL, no clean-up) while it applies a large
+ * batch; after a restart it converges. */
+static void
+test_killed_mid_apply (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(VpStore) leader = new_team (f);
+  g_autofree char *b_dir = NULL;
+  g_autoptr(VpStore) b = new_laptop (f, TRUE, &b_dir);
+  g_autofree char *dump_a = NULL;
+  g_autofree char *dump_b = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  pid_t pid;
+
+  enrol (leader, b, "Laptop Sanne");
+  round_ok (b, NULL);
+  for (int i = 0; i < 300; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("Massa%03d", i);
+
+      vp_test_register (leader, label, 1950 + i % 60, "school", "first", "limited", NULL);
+    }
+  round_ok (leader, NULL);
+  vp_store_close (b);
+  g_clear_object (&b);
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      g_autoptr(VpStore) child = vp_store_open_account (b_dir, "Coach Sanne", COACH_PASSPHRASE, NULL);
+
+      if (child == NULL)
+        _exit (3);
+      _vp_team_round (child, NULL, NULL, NULL);
+      _exit (0);
+    }
+  /* Long enough to be inside the pull, short of its end. */
+  g_usleep (G_USEC_PER_SEC / 4);
+  kill (pid, SIGKILL);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+
+  b = vp_store_open_account (b_dir, "Coach Sanne", COACH_PASSPHRASE, &error);
+  g_assert_no_error (error);
+  round_ok (b, NULL);
+  dump_a = dump (leader);
+  dump_b = dump (b);
+  g_assert_cmpstr (dump_a, ==, dump_b);
+  g_assert_nonnull (strstr (dump_b, "Massa299"));
+}
+
+/* ---- Random operations, random orders ----------------------------------- */
+
+static void
+random_operation (VpStore *store,
+                  GRand   *rand,
+                  guint    laptop,
+                  guint    n)
+{
+  g_autoptr(GArray) clients = vp_store_search_clients (store, "", NULL);
+  g_autofree char *label = g_strdup_printf ("L%uC%u", laptop, n);
+  gint64 client = 0;
+
+  if (clients != NULL && clients->len > 0)
+    client = g_array_index (clients, gint64, g_rand_int_range (rand, 0, (gint32) clients->len));
+  switch (client == 0 ? 0 : g_rand_int_range (rand, 0, 6))
+    {
+    case 0:
+    case 1:
+      vp_test_register (store, label, 1940 + g_rand_int_range (rand, 0, 80), "school", "first",
+                        g_rand_boolean (rand) ? "limited" : "sufficient", NULL);
+      break;
+    case 2:
+      vp_store_give_consent (store, client, "referral", "verbal", "nld", "2026-1", NULL);
+      break;
+    case 3:
+      {
+        VpReferralInput input = { .client_id = client, .category = "housing", .organisation = label };
+
+        vp_store_add_referral (store, &input, NULL);  /* refused without consent: fine */
+      }
+      break;
+    case 4:
+      vp_store_withdraw_consent (store, client, "referral", NULL);
+      break;
+    case 5:
+      if (g_rand_int_range (rand, 0, 3) == 0)
+        vp_store_erase_client (store, client, NULL);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+test_random_orders (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(VpStore) leader = new_team (f);
+  g_autoptr(VpStore) b = new_laptop (f, TRUE, NULL);
+  g_autoptr(VpStore) c = new_laptop (f, TRUE, NULL);
+  VpStore *laptops[3];
+
+  enrol (leader, b, "Laptop Sanne");
+  enrol (leader, c, "Laptop Ayoub");
+  laptops[0] = leader;
+  laptops[1] = b;
+  laptops[2] = c;
+  for (guint32 seed = 1; seed <= 3; seed++)
+    {
+      g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+      g_autofree char *first = NULL;
+
+      for (guint step = 0; step < 40; step++)
+        {
+          guint who = (guint) g_rand_int_range (rand, 0, 3);
+
+          if (g_rand_int_range (rand, 0, 4) == 0)
+            round_ok (laptops[who], NULL);
+          else
+            random_operation (laptops[who], rand, who, seed * 100 + step);
+        }
+      /* Two passes in a random order bring everyone everything. */
+      for (guint pass = 0; pass < 2; pass++)
+        {
+          guint order[3] = { 0, 1, 2 };
+
+          for (guint i = 2; i > 0; i--)
+            {
+              guint j = (guint) g_rand_int_range (rand, 0, (gint32) i + 1), t = order[i];
+
+              order[i] = order[j];
+              order[j] = t;
+            }
+          for (guint i = 0; i < 3; i++)
+            round_ok (laptops[order[i]], NULL);
+        }
+      first = dump (leader);
+      for (guint i = 1; i < 3; i++)
+        {
+          g_autofree char *other = dump (laptops[i]);
+
+          g_assert_cmpstr (first, ==, other);
+        }
+    }
+}
+
+/* ---- The objects, through a main loop -------------------------------------- */
+
+static gboolean
+wait_until (gboolean (*done) (gpointer),
+            gpointer   data)
+{
+  gint64 end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (!done (data) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  return done (data);
+}
+
+static void
+got_result (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+result_arrived (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+static gboolean
+invite_waiting (gpointer data)
+{
+  VpTeamInviteState s = vp_team_invite_get_state (data);
+
+  return s != VP_TEAM_INVITE_STARTING;
+}
+
+static gboolean
+invite_compare (gpointer data)
+{
+  VpTeamInviteState s = vp_team_invite_get_state (data);
+
+  return s == VP_TEAM_INVITE_COMPARE || s == VP_TEAM_INVITE_FAILED;
+}
+
+static gboolean
+join_compare (gpointer data)
+{
+  VpTeamJoinState s = vp_team_join_get_state (data);
+
+  return s == VP_TEAM_JOIN_COMPARE || s == VP_TEAM_JOIN_FAILED;
+}
+
+static gboolean
+join_done (gpointer data)
+{
+  VpTeamJoinState s = vp_team_join_get_state (data);
+
+  return s == VP_TEAM_JOIN_DONE || s == VP_TEAM_JOIN_FAILED;
+}
+
+static gboolean
+sync_settled (gpointer data)
+{
+  VpTeamSync *sync = data;
+
+  return !vp_team_sync_get_busy (sync) && vp_team_sync_get_state (sync) != VP_TEAM_SYNC_SYNCING;
+}
+
+static void
+test_objects (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(VpStore) a = new_laptop (f, FALSE, NULL);
+  g_autoptr(VpStore) b = new_laptop (f, TRUE, NULL);
+  g_autoptr(VpTeamSync) sync_a = vp_team_sync_new (a);
+  g_autoptr(VpTeamSync) sync_b = vp_team_sync_new (b);
+  g_autoptr(VpTeamInvite) invite = NULL;
+  g_autoptr(VpTeamJoin) join = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) members = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean online = FALSE;
+
+  g_assert_false (vp_team_sync_get_enabled (sync_a));
+  g_assert_cmpint (vp_team_sync_get_state (sync_a), ==, VP_TEAM_SYNC_OFF);
+
+  /* A coach's account cannot make a team. */
+  vp_team_sync_turn_on_async (sync_b, "Laptop Sanne", NULL, got_result, &result);
+  g_assert_true (wait_until (result_arrived, &result));
+  g_assert_false (vp_team_sync_turn_on_finish (sync_b, result, &error));
+  g_assert_error (error, VP_STORE_ERROR, VP_STORE_ERROR_NOT_ALLOWED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  vp_team_sync_turn_on_async (sync_a, "Laptop Leider", NULL, got_result, &result);
+  g_assert_true (wait_until (result_arrived, &result));
+  g_assert_true (vp_team_sync_turn_on_finish (sync_a, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_true (vp_team_sync_get_enabled (sync_a));
+  g_assert_true (wait_until (sync_settled, sync_a));
+  g_assert_cmpint (vp_team_sync_get_state (sync_a), ==, VP_TEAM_SYNC_IDLE);
+  g_assert_nonnull (vp_team_sync_get_last_sync (sync_a));
+
+  /* A write on the window's own connection is captured once the team is on. */
+  vp_test_register (a, "Venster", 1960, "library", "first", "sufficient", NULL);
+
+  invite = vp_team_invite_new (sync_a);
+  g_assert_true (wait_until (invite_waiting, invite));
+  g_assert_cmpint (vp_team_invite_get_state (invite), ==, VP_TEAM_INVITE_WAITING);
+  g_assert_cmpuint (strlen (vp_team_invite_get_code (invite)), ==, 9);
+  join = vp_team_join_new (sync_b, vp_team_invite_get_code (invite), "Laptop Sanne");
+  g_assert_true (wait_until (invite_compare, invite));
+  g_assert_true (wait_until (join_compare, join));
+  g_assert_cmpint (vp_team_invite_get_state (invite), ==, VP_TEAM_INVITE_COMPARE);
+  g_assert_cmpint (vp_team_join_get_state (join), ==, VP_TEAM_JOIN_COMPARE);
+  g_assert_cmpstr (vp_team_invite_get_safety_number (invite), ==, vp_team_join_get_safety_number (join));
+  vp_team_invite_confirm (invite);
+  g_assert_true (wait_until (join_done, join));
+  g_assert_cmpint (vp_team_join_get_state (join), ==, VP_TEAM_JOIN_DONE);
+  g_assert_true (vp_team_sync_get_enabled (sync_b));
+  g_assert_true (wait_until (sync_settled, sync_b));
+  g_assert_cmpint (vp_team_sync_get_state (sync_b), ==, VP_TEAM_SYNC_IDLE);
+  {
+    g_autofree char *text = dump (b);
+
+    g_assert_nonnull (strstr (text, "Venster"));
+  }
+
+  vp_team_sync_list_devices_async (sync_a, NULL, got_result, &result);
+  g_assert_true (wait_until (result_arrived, &result));
+  members = vp_team_sync_list_devices_finish (sync_a, result, &online, &error);
+  g_assert_no_error (error);
+  g_assert_true (online);
+  g_assert_cmpuint (members->len, ==, 2);
+  for (guint i = 0; i < members->len; i++)
+    {
+      const VpTeamMember *m = g_ptr_array_index (members, i);
+
+      g_assert_cmpint (m->is_self, ==, m->role == VP_TEAM_ROLE_TEAM_LEADER);
+      g_assert_false (m->removed);
+      g_assert_nonnull (m->last_synced);
+    }
+
+  /* The relay goes away: offline, and back. */
+  stop_server (f);
+  vp_team_sync_sync_now (sync_b);
+  g_assert_true (wait_until (sync_settled, sync_b));
+  g_assert_cmpint (vp_team_sync_get_state (sync_b), ==, VP_TEAM_SYNC_OFFLINE);
+  g_assert_nonnull (vp_team_sync_get_status_text (sync_b));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  vp_test_init_data ();
+
+  g_test_add ("/team-sync/enrolment", Fixture, NULL, fixture_setup, test_enrolment, fixture_teardown);
+  g_test_add ("/team-sync/enrolment-refusals", Fixture, NULL, fixture_setup, test_enrolment_refusals,
+              fixture_teardown);
+  g_test_add ("/team-sync/referral-reaches-leader", Fixture, NULL, fixture_setup,
+              test_referral_reaches_leader, fixture_teardown);
+  g_test_add ("/team-sync/relay-sees-nothing", Fixture, NULL, fixture_setup, test_relay_sees_nothing,
+              fixture_teardown);
+  g_test_add ("/team-sync/tampered-blob", Fixture, NULL, fixture_setup, test_tampered_blob, fixture_teardown);
+  g_test_add ("/team-sync/forged-device", Fixture, NULL, fixture_setup, test_forged_device, fixture_teardown);
+  g_test_add ("/team-sync/removed-device", Fixture, NULL, fixture_setup, test_removed_device,
+              fixture_teardown);
+  g_test_add ("/team-sync/killed-mid-apply", Fixture, NULL, fixture_setup, test_killed_mid_apply,
+              fixture_teardown);
+  g_test_add ("/team-sync/random-orders", Fixture, NULL, fixture_setup, test_random_orders, fixture_teardown);
+  g_test_add ("/team-sync/objects", Fixture, NULL, fixture_setup, test_objects, fixture_teardown);
+  return g_test_run ();
+}
