@@ -68,6 +68,8 @@ start_server (Fixture *f)
 static void
 stop_server (Fixture *f)
 {
+  if (f->server == NULL)
+    return;
   g_subprocess_send_signal (f->server, SIGTERM);
   g_subprocess_wait (f->server, NULL, NULL);
   g_clear_object (&f->server);
@@ -700,9 +702,17 @@ test_killed_mid_apply (Fixture       *f,
   g_usleep (G_USEC_PER_SEC / 4);
   kill (pid, SIGKILL);
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  /* Killed, not finished: the round was under way. */
+  g_assert_true (WIFSIGNALED (status));
 
   b = vp_store_open_account (b_dir, "Coach Sanne", COACH_PASSPHRASE, &error);
   g_assert_no_error (error);
+  {
+    g_auto(VpTeamIdentity) identity = { 0 };
+
+    g_assert_true (vp_store_team_get_identity (b, &identity, NULL));
+    g_test_message ("killed with the cursor at %" G_GUINT64_FORMAT, identity.cursor);
+  }
   round_ok (b, NULL);
   dump_a = dump (leader);
   dump_b = dump (b);
