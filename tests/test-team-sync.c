@@ -21,6 +21,7 @@
 #include "vp-referral.h"
 #include "vp-relay-client.h"
 #include "vp-store-private.h"
+#include "vp-team-error.h"
 #include "vp-team-enrol.h"
 #include "vp-team-envelope.h"
 #include "vp-team-invite.h"
@@ -157,8 +158,10 @@ round_ok (VpStore          *store,
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (_vp_team_round (store, NULL, stats, &error));
+  gboolean ok = _vp_team_round (store, NULL, stats, &error);
+
   g_assert_no_error (error);
+  g_assert_true (ok);
 }
 
 static VpStore *
@@ -307,6 +310,115 @@ relay_exec (Fixture    *f,
 
   g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
+}
+
+/* ---- The envelope, without a relay -------------------------------------- */
+
+static GPtrArray *
+some_changes (void)
+{
+  GPtrArray *changes = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_change_unref);
+  VpChangeInput in = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  in.record.kind = VP_RECORD_CLIENT;
+  g_assert_true (vp_uid_generate (&in.record.uid, NULL));
+  in.record.client = in.record.uid;
+  in.op = VP_CHANGE_SET;
+  in.field = "label";
+  in.value = "Tamar \"T\"\n";
+  in.hlc.ms = 1000;
+  g_assert_true (vp_uid_generate (&in.hlc.device, NULL));
+  in.role = VP_TEAM_ROLE_COACH;
+  g_ptr_array_add (changes, vp_change_new (&in, &error));
+  g_assert_no_error (error);
+  return changes;
+}
+
+static void
+test_envelope (void)
+{
+  g_autoptr(GPtrArray) changes = some_changes ();
+  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_team_account_free);
+  g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_envelope_device_free);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) roster = NULL;
+  g_autoptr(VpTeamEnvelope) e = NULL;
+  g_autoptr(GError) error = NULL;
+  VpTeamAccount *account = g_new0 (VpTeamAccount, 1);
+  guint8 key[VP_X25519_KEY_LEN];
+  const char *text;
+  gsize len;
+  VpUid device;
+
+  g_assert_true (vp_uid_generate (&account->uid, NULL));
+  account->name = g_strdup ("Coach \"Ü\"");
+  account->role = VP_TEAM_ROLE_COACH;
+  g_ptr_array_add (accounts, account);
+  bytes = vp_team_envelope_changes ((VpChange * const *) changes->pdata, changes->len, accounts, &error);
+  g_assert_no_error (error);
+  text = g_bytes_get_data (bytes, &len);
+  e = vp_team_envelope_parse ((const guint8 *) text, len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (e->kind, ==, VP_ENVELOPE_CHANGES);
+  g_assert_cmpuint (e->changes->len, ==, 1);
+  g_assert_cmpstr (((VpChange *) g_ptr_array_index (e->changes, 0))->value, ==, "Tamar \"T\"\n");
+  g_assert_cmpstr (((VpTeamAccount *) g_ptr_array_index (e->accounts, 0))->name, ==, "Coach \"Ü\"");
+  g_clear_pointer (&e, vp_team_envelope_free);
+
+  /* One spelling only: a space, another escape, a key out of order. */
+  {
+    g_autofree char *spaced = g_strdup_printf ("{ %s", text + 1);
+    g_autofree char *escaped = NULL;
+    g_autofree char *reordered = NULL;
+    g_auto(GStrv) parts = g_strsplit (text, "\\\"", 2);
+
+    escaped = g_strjoinv ("\\u0022", parts);
+    reordered = g_strdup (text);
+    {
+      char *f = strstr (reordered, ",\"format\":");
+
+      g_assert_nonnull (f);
+      strcpy (f, ",\"kind\":\"changes\",\"format\":\"" VP_TEAM_ENVELOPE_FORMAT "\"}");
+    }
+    g_assert_null (vp_team_envelope_parse ((const guint8 *) spaced, strlen (spaced), &error));
+    g_assert_error (error, VP_TEAM_ERROR, VP_TEAM_ERROR_INVALID);
+    g_clear_error (&error);
+    g_assert_cmpstr (escaped, !=, text);
+    g_assert_null (vp_team_envelope_parse ((const guint8 *) escaped, strlen (escaped), &error));
+    g_assert_error (error, VP_TEAM_ERROR, VP_TEAM_ERROR_INVALID);
+    g_clear_error (&error);
+    g_assert_null (vp_team_envelope_parse ((const guint8 *) reordered, strlen (reordered), &error));
+    g_assert_error (error, VP_TEAM_ERROR, VP_TEAM_ERROR_INVALID);
+    g_clear_error (&error);
+  }
+
+  memset (key, 0xab, sizeof key);
+  g_assert_true (vp_uid_generate (&device, NULL));
+  g_ptr_array_add (devices, vp_envelope_device_new (&device, VP_TEAM_ROLE_TEAM_LEADER, "Laptop \"Leider\"",
+                                                    "2026-01-01T00:00:00Z", NULL, key));
+  roster = vp_team_envelope_roster (3, devices, &error);
+  g_assert_no_error (error);
+  text = g_bytes_get_data (roster, &len);
+  e = vp_team_envelope_parse ((const guint8 *) text, len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (e->kind, ==, VP_ENVELOPE_ROSTER);
+  g_assert_cmpuint (e->epoch, ==, 3);
+  g_assert_cmpuint (e->devices->len, ==, 1);
+  g_assert_true (((VpEnvelopeDevice *) g_ptr_array_index (e->devices, 0))->has_public_key);
+  g_assert_cmpmem (((VpEnvelopeDevice *) g_ptr_array_index (e->devices, 0))->public_key, VP_X25519_KEY_LEN,
+                   key, sizeof key);
+  g_clear_pointer (&e, vp_team_envelope_free);
+  {
+    g_autofree char *upper = g_strdup (text);
+    char *hex = strstr (upper, "abab");
+
+    g_assert_nonnull (hex);
+    hex[0] = 'A';
+    g_assert_null (vp_team_envelope_parse ((const guint8 *) upper, strlen (upper), NULL));
+  }
+  g_assert_null (vp_team_envelope_parse ((const guint8 *) "{}", 2, NULL));
+  g_assert_null (vp_team_envelope_parse ((const guint8 *) "[1]", 3, NULL));
 }
 
 /* ---- Tests ------------------------------------------------------------------- */
@@ -586,6 +698,92 @@ test_forged_device (Fixture       *f,
   after = dump (leader);
   g_assert_cmpstr (before, ==, after);
   g_assert_null (strstr (after, "Vervalst"));
+
+  /* A coach's laptop sends a roster that makes it a team leader's. */
+  {
+    g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_envelope_device_free);
+    g_autoptr(GBytes) roster = NULL;
+    g_autoptr(GBytes) sealed = NULL;
+    g_autoptr(VpTeamRoster) known = NULL;
+    VpTeamRole role = VP_TEAM_ROLE_TEAM_LEADER;
+
+    g_ptr_array_add (devices, vp_envelope_device_new (&identity.device, VP_TEAM_ROLE_TEAM_LEADER,
+                                                      "Laptop Sanne", "2026-01-01T00:00:00Z", NULL, NULL));
+    roster = vp_team_envelope_roster (identity.epoch, devices, &error);
+    g_assert_no_error (error);
+    sealed = vp_team_seal (key, &identity.device, identity.next_sequence + 1,
+                           g_bytes_get_data (roster, NULL), g_bytes_get_size (roster), &error);
+    g_assert_no_error (error);
+    g_assert_true (vp_relay_push (&relay->config, &identity.team, sealed, 0, &cursor, &error));
+    g_assert_no_error (error);
+    memset (&stats, 0, sizeof stats);
+    round_ok (leader, &stats);
+    g_assert_cmpuint (stats.n_rejected, ==, 1);
+    known = vp_store_team_get_roster (leader, &error);
+    g_assert_no_error (error);
+    g_assert_true (vp_team_roster_lookup (known, &identity.device, &role));
+    g_assert_cmpint (role, ==, VP_TEAM_ROLE_COACH);
+  }
+}
+
+/* The relay stored a blob but its answer was lost: the next round sends
+ * the very same bytes under the same sequence, and nothing is lost or
+ * doubled. */
+static void
+test_lost_answer (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(VpStore) leader = new_team (f);
+  g_autoptr(VpStore) b = new_laptop (f, TRUE, NULL);
+  g_autoptr(VpTeamRelay) relay = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(GPtrArray) accounts = NULL;
+  g_autoptr(GBytes) plaintext = NULL;
+  g_autoptr(GBytes) blob = NULL;
+  g_autoptr(GBytes) queued = NULL;
+  g_autoptr(VpTeamKey) key = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(VpTeamIdentity) identity = { 0 };
+  g_autofree char *dump_a = NULL;
+  g_autofree char *dump_b = NULL;
+  VpTeamRoundStats stats = { 0 };
+  guint64 cursor = 0, sequence = 0;
+  gint64 last = 0;
+
+  enrol (leader, b, "Laptop Sanne");
+  round_ok (b, NULL);
+  round_ok (leader, NULL);
+  vp_test_register (b, "Verloren", 1988, "school", "first", "limited", NULL);
+
+  /* What a round does up to the push, and the push, whose answer is lost. */
+  g_assert_true (vp_store_team_get_identity (b, &identity, NULL));
+  changes = vp_store_team_unsent_changes (b, 1000, &last, &error);
+  accounts = vp_store_team_local_accounts (b, &error);
+  plaintext = vp_team_envelope_changes ((VpChange * const *) changes->pdata, changes->len, accounts, &error);
+  key = _vp_team_load_key (b, &identity.team, identity.epoch, &error);
+  blob = vp_team_seal (key, &identity.device, identity.next_sequence,
+                       g_bytes_get_data (plaintext, NULL), g_bytes_get_size (plaintext), &error);
+  g_assert_true (vp_store_team_queue_blob (b, identity.next_sequence, blob, last, &error));
+  g_assert_no_error (error);
+  relay = _vp_team_connect (b, TRUE, &error);
+  g_assert_true (vp_relay_push (&relay->config, &identity.team, blob, 0, &cursor, &error));
+  g_assert_no_error (error);
+
+  queued = vp_store_team_queued_blob (b, &sequence, &error);
+  g_assert_nonnull (queued);
+  g_assert_cmpuint (sequence, ==, identity.next_sequence);
+  round_ok (b, &stats);
+  g_assert_cmpuint (stats.n_sent, ==, 1);
+  g_clear_pointer (&queued, g_bytes_unref);
+  queued = vp_store_team_queued_blob (b, &sequence, &error);
+  g_assert_no_error (error);
+  g_assert_null (queued);
+
+  round_ok (leader, NULL);
+  dump_a = dump (leader);
+  dump_b = dump (b);
+  g_assert_cmpstr (dump_a, ==, dump_b);
+  g_assert_nonnull (strstr (dump_a, "Verloren"));
 }
 
 static void
@@ -652,6 +850,16 @@ test_removed_device (Fixture       *f,
       g_assert_no_error (error);
       opened = vp_team_open (old, blob, &header, NULL);
       g_assert_null (opened);
+      /* Nor with its old secret under the new epoch's number: the new
+       * key is new. */
+      {
+        g_autoptr(GBytes) secret = vp_store_team_get_key (c, 1, NULL);
+        g_autoptr(VpTeamKey) renamed = vp_team_key_new (&header.team, header.epoch,
+                                                        g_bytes_get_data (secret, NULL), NULL);
+
+        opened = vp_team_open (renamed, blob, &header, NULL);
+        g_assert_null (opened);
+      }
     }
   g_assert_cmpuint (new_blobs, >, 0);
   dump_b = dump (b);
@@ -974,6 +1182,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   vp_test_init_data ();
 
+  g_test_add_func ("/team-sync/envelope", test_envelope);
   g_test_add ("/team-sync/enrolment", Fixture, NULL, fixture_setup, test_enrolment, fixture_teardown);
   g_test_add ("/team-sync/enrolment-refusals", Fixture, NULL, fixture_setup, test_enrolment_refusals,
               fixture_teardown);
@@ -983,6 +1192,7 @@ main (int    argc,
               fixture_teardown);
   g_test_add ("/team-sync/tampered-blob", Fixture, NULL, fixture_setup, test_tampered_blob, fixture_teardown);
   g_test_add ("/team-sync/forged-device", Fixture, NULL, fixture_setup, test_forged_device, fixture_teardown);
+  g_test_add ("/team-sync/lost-answer", Fixture, NULL, fixture_setup, test_lost_answer, fixture_teardown);
   g_test_add ("/team-sync/removed-device", Fixture, NULL, fixture_setup, test_removed_device,
               fixture_teardown);
   g_test_add ("/team-sync/killed-mid-apply", Fixture, NULL, fixture_setup, test_killed_mid_apply,
