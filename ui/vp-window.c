@@ -23,6 +23,7 @@
 #include "vp-retention.h"
 #include "vp-setup-page.h"
 #include "vp-sync.h"
+#include "vp-team-sync-page.h"
 #include "vp-today-page.h"
 #include "vp-unlock-page.h"
 #include "vp-window-private.h"
@@ -48,9 +49,11 @@ struct _VpWindow
   VpClientsPage        *clients_page;
   VpAuditPage          *audit_page;
   VpReferralsPage      *referrals_page;
+  VpTeamSyncPage       *team_sync_page;
 
   char                 *store_dir;
   VpStore              *store;
+  VpTeamSync           *team_sync;  /* while unlocked */
   GSettings            *settings;
   VpIdleMonitor        *idle;
   gboolean              discarded_input;
@@ -134,6 +137,21 @@ show_team_activated (GtkWidget  *widget,
   gtk_widget_child_focus (gtk_stack_get_visible_child (self->stack), GTK_DIR_TAB_FORWARD);
 }
 
+/* Team sync is every account's: a coach's laptop joins from here. */
+static void
+show_sync_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  VpWindow *self = VP_WINDOW (widget);
+
+  if (self->store == NULL)
+    return;
+  vp_team_sync_page_refresh (self->team_sync_page);
+  gtk_stack_set_visible_child_name (self->stack, "sync");
+  gtk_widget_child_focus (gtk_stack_get_visible_child (self->stack), GTK_DIR_TAB_FORWARD);
+}
+
 static void
 update_actions (VpWindow *self)
 {
@@ -141,6 +159,7 @@ update_actions (VpWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-page", self->store != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.find", self->store != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.change-passphrase", self->store != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-sync", self->store != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-team", is_team_leader (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-audit", is_team_leader (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-referrals", is_team_leader (self));
@@ -258,6 +277,40 @@ notify_overdue (VpWindow *self)
   g_application_send_notification (G_APPLICATION (app), "overdue-referrals", notification);
 }
 
+/* What a colleague's laptop sent shows on the pages that list records. */
+static void
+on_team_round_finished (VpWindow *self,
+                        gboolean  ok)
+{
+  if (self->store == NULL)
+    return;
+  vp_today_page_refresh (self->today_page);
+  vp_report_page_refresh (self->report_page);
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "referrals") == 0)
+    vp_referrals_page_set_store (self->referrals_page, self->store);
+}
+
+static void
+start_team_sync (VpWindow *self)
+{
+  self->team_sync = vp_team_sync_new (self->store);
+  g_signal_connect_object (self->team_sync, "round-finished", G_CALLBACK (on_team_round_finished),
+                           self, G_CONNECT_SWAPPED);
+  vp_team_sync_page_set_sync (self->team_sync_page, self->team_sync);
+  vp_team_sync_start (self->team_sync);
+}
+
+static void
+stop_team_sync (VpWindow *self)
+{
+  if (self->team_sync == NULL)
+    return;
+  vp_team_sync_page_set_sync (self->team_sync_page, NULL);
+  vp_team_sync_stop (self->team_sync);
+  g_signal_handlers_disconnect_by_data (self->team_sync, self);
+  g_clear_object (&self->team_sync);
+}
+
 static void
 on_store_ready (VpWindow *self,
                 VpStore  *store)
@@ -281,6 +334,7 @@ on_store_ready (VpWindow *self,
     }
   notify_overdue (self);
   sync_due_reports (self);
+  start_team_sync (self);
 }
 
 /* A new store first shows its recovery key, once. */
@@ -333,6 +387,8 @@ on_contact_saved (VpWindow *self,
   adw_toast_set_action_name (saved, "win.undo-contact");
   adw_toast_set_action_target_value (saved, g_variant_new_int64 (contact_id));
   adw_toast_overlay_add_toast (self->toast_overlay, saved);
+  if (self->team_sync != NULL)
+    vp_team_sync_note_local_change (self->team_sync);
   vp_today_page_refresh (self->today_page);
   vp_report_page_refresh (self->report_page);
 }
@@ -367,6 +423,7 @@ lock_store (VpWindow *self)
     return;
   self->discarded_input = vp_contact_form_has_input (self->contact_form);
   g_clear_handle_id (&self->retention_source, g_source_remove);
+  stop_team_sync (self);
   set_pages_store (self, NULL);
   vp_store_close (self->store);
   g_clear_object (&self->store);
@@ -582,6 +639,7 @@ vp_window_dispose (GObject *object)
 {
   VpWindow *self = VP_WINDOW (object);
 
+  stop_team_sync (self);
   if (self->store != NULL)
     vp_store_close (self->store);
   g_clear_object (&self->store);
@@ -631,6 +689,7 @@ vp_window_class_init (VpWindowClass *klass)
   g_type_ensure (VP_TYPE_CLIENTS_PAGE);
   g_type_ensure (VP_TYPE_REFERRALS_PAGE);
   g_type_ensure (VP_TYPE_AUDIT_PAGE);
+  g_type_ensure (VP_TYPE_TEAM_SYNC_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/vindplaats/Vindplaats/vp-window.ui");
@@ -652,6 +711,7 @@ vp_window_class_init (VpWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_follow_up);
   gtk_widget_class_bind_template_callback (widget_class, on_open_client);
   gtk_widget_class_bind_template_child (widget_class, VpWindow, referrals_page);
+  gtk_widget_class_bind_template_child (widget_class, VpWindow, team_sync_page);
   gtk_widget_class_bind_template_callback (widget_class, on_store_ready);
   gtk_widget_class_bind_template_callback (widget_class, on_store_created);
   gtk_widget_class_bind_template_callback (widget_class, on_contact_saved);
@@ -674,6 +734,7 @@ vp_window_class_init (VpWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.show-page", "s", "today");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.show-page", "s", "report");
   gtk_widget_class_install_action (widget_class, "win.show-team", NULL, show_team_activated);
+  gtk_widget_class_install_action (widget_class, "win.show-sync", NULL, show_sync_activated);
   gtk_widget_class_install_action (widget_class, "win.show-audit", NULL, show_team_activated);
   gtk_widget_class_install_action (widget_class, "win.show-referrals", NULL, show_team_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_5, GDK_ALT_MASK, "win.show-team", NULL);

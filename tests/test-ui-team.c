@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Team sync end to end in the UI (#16): two laptops, each a window on its
+ * own store, under the virtual display, through the real relay (the
+ * endpoint binary, over TLS on 127.0.0.1). The team leader turns team
+ * sync on and invites; the coach's laptop joins with the code; both
+ * screens show the same safety number; the leader confirms. A referral
+ * the coach makes then appears on the team leader's review page, and the
+ * team leader's review comes back to the coach. */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "vp-accounts.h"
+#include "vp-consent.h"
+#include "vp-referral.h"
+#include "vp-referrals-page.h"
+#include "vp-store-private.h"
+#include "vp-team-sync-page.h"
+#include "vp-team-store.h"
+#include "vp-test-process.h"
+#include "vp-test-util.h"
+#include "vp-ui-test-util.h"
+#include "vp-unlock-page.h"
+
+#define COACH "Coach Sanne"
+#define COACH_PASSPHRASE "another correct horse battery"
+#define ORGANISATION "Woonstichting Zuidoost"
+
+typedef struct {
+  char        *dir;
+  char        *cert;
+  char        *url;
+  char        *token;
+  GSubprocess *server;
+} Relay;
+
+static void
+relay_start (Relay *r)
+{
+  const char *endpoint = g_getenv ("VP_ENDPOINT");
+  g_autofree char *key = NULL, *db = NULL, *relay_db = NULL;
+  const char *cert_argv[] = {
+    "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+    "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+    "-keyout", NULL, "-out", NULL, NULL
+  };
+  const char *issue[] = { endpoint, "issue-token", "--db", NULL, "--team", "team-noord", NULL };
+  const char *serve[] = { endpoint, "serve", "--db", NULL, "--relay-db", NULL, "--cert", NULL,
+                          "--key", NULL, "--address", "127.0.0.1", "--port", "0", NULL };
+
+  g_assert_nonnull (endpoint);
+  r->dir = vp_test_make_dir ();
+  r->cert = g_build_filename (r->dir, "cert.pem", NULL);
+  key = g_build_filename (r->dir, "key.pem", NULL);
+  db = g_build_filename (r->dir, "endpoint.db", NULL);
+  relay_db = g_build_filename (r->dir, "relay.db", NULL);
+  cert_argv[15] = key;
+  cert_argv[17] = r->cert;
+  g_free (vp_test_run_capture (cert_argv));
+  issue[3] = db;
+  r->token = g_strstrip (vp_test_run_capture (issue));
+  serve[3] = db;
+  serve[5] = relay_db;
+  serve[7] = r->cert;
+  serve[9] = key;
+  r->server = vp_test_spawn_listening (serve, &r->url);
+}
+
+static void
+relay_stop (Relay *r)
+{
+  g_subprocess_send_signal (r->server, SIGTERM);
+  g_subprocess_wait (r->server, NULL, NULL);
+  g_clear_object (&r->server);
+  vp_test_remove_dir (r->dir);
+  g_free (r->dir);
+  g_free (r->cert);
+  g_free (r->url);
+  g_free (r->token);
+}
+
+/* A laptop of team-noord, its endpoint set as the municipality's IT
+ * department sets it; with a coach's account too when asked. */
+static char *
+make_laptop (Relay    *r,
+             gboolean  coach)
+{
+  char *dir = vp_test_make_dir ();
+  g_autoptr(VpStore) store = vp_test_create_store (dir);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (vp_store_set_setting (store, "endpoint_url", r->url, NULL));
+  g_assert_true (vp_store_set_setting (store, "endpoint_token", r->token, NULL));
+  g_assert_true (vp_store_set_setting (store, "endpoint_ca_file", r->cert, NULL));
+  if (coach)
+    {
+      g_assert_cmpint (vp_store_add_account (store, COACH, "coach", COACH_PASSPHRASE, &error), >, 0);
+      g_assert_no_error (error);
+    }
+  vp_store_close (store);
+  return dir;
+}
+
+static VpWindow *
+open_as_coach (const char *dir)
+{
+  VpWindow *window = vp_window_new (NULL, dir);
+  VpUnlockPage *unlock = vp_ui_child (window, VP_TYPE_WINDOW, "unlock_page");
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  vp_ui_set_text (unlock, VP_TYPE_UNLOCK_PAGE, "name_row", COACH);
+  vp_ui_set_text (unlock, VP_TYPE_UNLOCK_PAGE, "passphrase_row", COACH_PASSPHRASE);
+  gtk_widget_activate_action (GTK_WIDGET (unlock), "unlock.unlock", NULL);
+  vp_ui_wait_until (vp_ui_page_is_main, window);
+  vp_ui_settle ();
+  g_assert_cmpstr (vp_store_get_account_role (vp_window_get_store (window)), ==, "coach");
+  return window;
+}
+
+static VpTeamSyncPage *
+sync_page (VpWindow *window)
+{
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-sync", NULL);
+  vp_ui_settle ();
+  g_assert_cmpstr (vp_window_get_page_name (window), ==, "sync");
+  return vp_ui_child (window, VP_TYPE_WINDOW, "team_sync_page");
+}
+
+static const char *
+label_text (VpTeamSyncPage *page,
+            const char     *name)
+{
+  return gtk_label_get_text (vp_ui_child (page, VP_TYPE_TEAM_SYNC_PAGE, name));
+}
+
+static gboolean
+in_team (gpointer window)
+{
+  VpStore *store = vp_window_get_store (window);
+
+  return store != NULL && vp_store_team_is_enabled (store);
+}
+
+/* The invite code is up: eight characters in two groups. */
+static gboolean
+code_shown (gpointer page)
+{
+  return strlen (label_text (page, "enrol_number")) == 9 &&
+         gtk_widget_get_visible (vp_ui_child (page, VP_TYPE_TEAM_SYNC_PAGE, "enrol_box"));
+}
+
+static gboolean
+number_shown (gpointer page)
+{
+  return strlen (label_text (page, "enrol_number")) == 14;
+}
+
+static gboolean
+can_confirm (gpointer page)
+{
+  return gtk_widget_get_visible (vp_ui_child (page, VP_TYPE_TEAM_SYNC_PAGE, "confirm_button")) &&
+         number_shown (page);
+}
+
+static gboolean
+enrolment_over (gpointer page)
+{
+  return !gtk_widget_get_visible (vp_ui_child (page, VP_TYPE_TEAM_SYNC_PAGE, "enrol_box"));
+}
+
+typedef struct {
+  VpStore    *store;
+  const char *sql;
+} Count;
+
+static gboolean
+count_is_one (gpointer data)
+{
+  Count *c = data;
+
+  return vp_test_count (c->store, c->sql) == 1;
+}
+
+/* Presses Sync Now on both screens until the store shows what it should. */
+static void
+sync_until (VpWindow   *from,
+            VpWindow   *to,
+            const char *sql)
+{
+  Count c = { vp_window_get_store (to), sql };
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (!count_is_one (&c))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      gtk_widget_activate_action (GTK_WIDGET (sync_page (from)), "team-sync.sync-now", NULL);
+      gtk_widget_activate_action (GTK_WIDGET (sync_page (to)), "team-sync.sync-now", NULL);
+      for (int i = 0; i < 200 && !count_is_one (&c); i++)
+        {
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (5000);
+        }
+    }
+}
+
+static gboolean
+is_visible (gpointer widget)
+{
+  return gtk_widget_get_visible (widget);
+}
+
+static gboolean
+has_rows (gpointer list)
+{
+  return gtk_widget_get_first_child (list) != NULL;
+}
+
+static gboolean
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL)
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (find_label (c, text))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_referral_reaches_review (void)
+{
+  Relay relay = { 0 };
+  g_autofree char *leader_dir = NULL, *coach_dir = NULL;
+  g_autofree char *leader_number = NULL;
+  VpWindow *leader, *coach;
+  VpTeamSyncPage *leader_page, *coach_page;
+  g_autofree char *code = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 client;
+
+  relay_start (&relay);
+  leader_dir = make_laptop (&relay, FALSE);
+  coach_dir = make_laptop (&relay, TRUE);
+  leader = vp_ui_open_window (leader_dir);
+  coach = open_as_coach (coach_dir);
+
+  /* The team leader turns team sync on; a name is asked first. */
+  leader_page = sync_page (leader);
+  gtk_widget_activate_action (GTK_WIDGET (leader_page), "team-sync.turn-on", NULL);
+  g_assert_true (gtk_widget_get_visible (vp_ui_child (leader_page, VP_TYPE_TEAM_SYNC_PAGE, "error_label")));
+  vp_ui_set_text (leader_page, VP_TYPE_TEAM_SYNC_PAGE, "name_row", "Laptop teamleider");
+  gtk_widget_activate_action (GTK_WIDGET (leader_page), "team-sync.turn-on", NULL);
+  vp_ui_wait_until (in_team, leader);
+
+  /* A coach's account cannot start a team, only join one. */
+  coach_page = sync_page (coach);
+  g_assert_false (gtk_widget_get_visible (vp_ui_child (coach_page, VP_TYPE_TEAM_SYNC_PAGE, "turn_on_button")));
+
+  /* The leader invites: a code to type on the new laptop. */
+  vp_ui_wait_until (is_visible, vp_ui_child (leader_page, VP_TYPE_TEAM_SYNC_PAGE, "invite_button"));
+  gtk_widget_activate_action (GTK_WIDGET (leader_page), "team-sync.invite", NULL);
+  vp_ui_wait_until (code_shown, leader_page);
+  code = g_strdup (label_text (leader_page, "enrol_number"));
+  vp_ui_save_screenshot (GTK_WIDGET (leader), "test-ui-team-invite");
+
+  vp_ui_set_text (coach_page, VP_TYPE_TEAM_SYNC_PAGE, "name_row", "Laptop Sanne");
+  vp_ui_set_text (coach_page, VP_TYPE_TEAM_SYNC_PAGE, "code_row", code);
+  gtk_widget_activate_action (GTK_WIDGET (coach_page), "team-sync.join", NULL);
+
+  /* Both screens show one number; only the leader can confirm. */
+  vp_ui_wait_until (can_confirm, leader_page);
+  vp_ui_wait_until (number_shown, coach_page);
+  leader_number = g_strdup (label_text (leader_page, "enrol_number"));
+  g_assert_cmpstr (leader_number, ==, label_text (coach_page, "enrol_number"));
+  g_assert_false (gtk_widget_get_visible (vp_ui_child (coach_page, VP_TYPE_TEAM_SYNC_PAGE, "confirm_button")));
+  g_assert_false (in_team (coach));
+  vp_ui_save_screenshot (GTK_WIDGET (leader), "test-ui-team-compare-leader");
+  vp_ui_save_screenshot (GTK_WIDGET (coach), "test-ui-team-compare-coach");
+  gtk_widget_activate_action (GTK_WIDGET (leader_page), "team-sync.confirm", NULL);
+  vp_ui_wait_until (in_team, coach);
+  vp_ui_wait_until (enrolment_over, coach_page);
+  vp_ui_wait_until (enrolment_over, leader_page);
+
+  /* The coach refers a client (on the coach's own laptop) ... */
+  {
+    VpStore *store = vp_window_get_store (coach);
+    VpReferralInput input = { 0 };
+
+    client = vp_test_register (store, "Samira", 1984, "school", "first", NULL, NULL);
+    g_assert_true (vp_store_give_consent (store, client, "referral", "verbal", "nld", "2026-2", &error));
+    input.client_id = client;
+    input.category = "housing";
+    input.organisation = ORGANISATION;
+    g_assert_cmpint (vp_store_add_referral (store, &input, &error), >, 0);
+    g_assert_no_error (error);
+  }
+
+  /* ... and after a sync it is on the team leader's review page. */
+  sync_until (coach, leader, "SELECT count(*) FROM referral WHERE organisation = '" ORGANISATION "'");
+  gtk_widget_activate_action (GTK_WIDGET (leader), "win.show-referrals", NULL);
+  vp_ui_settle ();
+  vp_ui_wait_for_transitions (GTK_WIDGET (leader));
+  vp_ui_save_screenshot (GTK_WIDGET (leader), "test-ui-team-review");
+  g_assert_true (find_label (GTK_WIDGET (vp_ui_child (leader, VP_TYPE_WINDOW, "referrals_page")), ORGANISATION));
+  g_assert_cmpint (vp_test_count (vp_window_get_store (leader),
+                                  "SELECT count(*) FROM referral r JOIN account a ON a.id = r.account_id"
+                                  " WHERE a.name = '" COACH "' AND a.team_device IS NOT NULL"), ==, 1);
+
+  /* The leader's review comes back to the coach's laptop. */
+  {
+    VpStore *store = vp_window_get_store (leader);
+    gint64 id = vp_test_count (store, "SELECT id FROM referral WHERE organisation = '" ORGANISATION "'");
+
+    g_assert_true (vp_store_review_referral (store, id, "Goed gedaan", &error));
+    g_assert_no_error (error);
+  }
+  sync_until (leader, coach, "SELECT count(*) FROM referral WHERE leader_note = 'Goed gedaan'");
+
+  /* Both laptops list each other, by name. */
+  vp_team_sync_page_refresh (leader_page);
+  gtk_widget_activate_action (GTK_WIDGET (leader), "win.show-sync", NULL);
+  vp_ui_wait_until (has_rows, vp_ui_child (leader_page, VP_TYPE_TEAM_SYNC_PAGE, "devices_list"));
+  vp_ui_settle ();
+  vp_ui_save_screenshot (GTK_WIDGET (leader), "test-ui-team-laptops");
+
+  gtk_window_destroy (GTK_WINDOW (coach));
+  gtk_window_destroy (GTK_WINDOW (leader));
+  vp_ui_settle ();
+  vp_test_remove_dir (leader_dir);
+  vp_test_remove_dir (coach_dir);
+  relay_stop (&relay);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  if (!vp_ui_test_init (&argc, &argv))
+    return 0;
+  g_test_add_func ("/ui-team/referral-reaches-review", test_referral_reaches_review);
+  return g_test_run ();
+}
