@@ -248,16 +248,16 @@ describe_team (const char *action,
     { "roster", N_("a list of laptops not from the team leader’s laptop") },
     { "changes", N_("changes that cannot be read") },
   };
-  guint64 n = 0;
+  guint n = 0;
 
-  if (g_str_equal (action, "sync_sent") && sscanf (detail, "seq:%" G_GUINT64_FORMAT, &n) == 1)
+  if (g_str_equal (action, "sync_sent") && sscanf (detail, "seq:%u", &n) == 1)
     /* Translators: the number of the sealed package of changes */
-    return g_strdup_printf (_("Sent changes to the team (package %" G_GUINT64_FORMAT ")"), n);
-  if (g_str_equal (action, "sync_applied") && sscanf (detail, "n:%" G_GUINT64_FORMAT, &n) == 1)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Applied %" G_GUINT64_FORMAT " change from the team",
-                                         "Applied %" G_GUINT64_FORMAT " changes from the team", n), n);
-  if (g_str_equal (action, "key_rotated") && sscanf (detail, "epoch:%" G_GUINT64_FORMAT, &n) == 1)
-    return g_strdup_printf (_("Replaced the team key (key %" G_GUINT64_FORMAT ")"), n);
+    return g_strdup_printf (_("Sent changes to the team (package %u)"), n);
+  if (g_str_equal (action, "sync_applied") && sscanf (detail, "n:%u", &n) == 1)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Applied %u change from the team",
+                                         "Applied %u changes from the team", n), n);
+  if (g_str_equal (action, "key_rotated") && sscanf (detail, "epoch:%u", &n) == 1)
+    return g_strdup_printf (_("Replaced the team key (key %u)"), n);
   if (strlen (detail) >= 32)
     {
       g_autofree char *laptop = short_device (detail);
