@@ -37,19 +37,20 @@ vp_store_check_passphrase (const char  *passphrase,
   return TRUE;
 }
 
-GPtrArray *
-vp_store_list_accounts (VpStore  *store,
-                        GError  **error)
+static GPtrArray *
+list_accounts (VpStore     *store,
+               const char  *where,
+               GError     **error)
 {
   g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_account_free);
+  g_autofree char *sql = g_strdup_printf ("SELECT id, name, role, active, removed_at IS NOT NULL FROM account"
+                                          " WHERE %s ORDER BY removed_at IS NOT NULL, name COLLATE NOCASE", where);
   sqlite3_stmt *stmt = NULL;
   int rc;
 
   g_return_val_if_fail (VP_IS_STORE (store), NULL);
 
-  rc = sqlite3_prepare_v2 (vp_store_get_db (store),
-                           "SELECT id, name, role, active, removed_at IS NOT NULL FROM account WHERE team_device IS NULL"
-                           " ORDER BY removed_at IS NOT NULL, name COLLATE NOCASE", -1, &stmt, NULL);
+  rc = sqlite3_prepare_v2 (vp_store_get_db (store), sql, -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
       {
@@ -69,6 +70,23 @@ vp_store_list_accounts (VpStore  *store,
       return NULL;
     }
   return g_steal_pointer (&accounts);
+}
+
+/* The accounts of this laptop: those that can unlock it. */
+GPtrArray *
+vp_store_list_accounts (VpStore  *store,
+                        GError  **error)
+{
+  return list_accounts (store, "team_device IS NULL", error);
+}
+
+/* Everyone whose work this laptop holds: its own accounts and, in a team,
+ * the colleagues on the team's other laptops (#16), for filtering by coach. */
+GPtrArray *
+vp_store_list_colleagues (VpStore  *store,
+                          GError  **error)
+{
+  return list_accounts (store, "1", error);
 }
 
 static char *

@@ -19,6 +19,8 @@ void       vp_account_free              (VpAccount   *account);
 
 gboolean   vp_store_check_passphrase    (const char  *passphrase,
                                          GError     **error);
+GPtrArray *vp_store_list_colleagues     (VpStore     *store,
+                                         GError     **error);
 GPtrArray *vp_store_list_accounts       (VpStore     *store,
                                          GError     **error);
 gint64     vp_store_add_account         (VpStore     *store,

@@ -306,6 +306,17 @@ test_referral_reaches_review (void)
   vp_ui_wait_for_transitions (GTK_WIDGET (leader));
   vp_ui_save_screenshot (GTK_WIDGET (leader), "test-ui-team-review");
   g_assert_true (find_label (GTK_WIDGET (vp_ui_child (leader, VP_TYPE_WINDOW, "referrals_page")), ORGANISATION));
+  /* The coach, on another laptop, is among those to filter by. */
+  {
+    AdwComboRow *coaches = vp_ui_child (vp_ui_child (leader, VP_TYPE_WINDOW, "referrals_page"),
+                                        VP_TYPE_REFERRALS_PAGE, "coach_row");
+    GListModel *names = adw_combo_row_get_model (coaches);
+    gboolean listed = FALSE;
+
+    for (guint i = 0; i < g_list_model_get_n_items (names); i++)
+      listed = listed || g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (names), i), COACH);
+    g_assert_true (listed);
+  }
   g_assert_cmpint (vp_test_count (vp_window_get_store (leader),
                                   "SELECT count(*) FROM referral r JOIN account a ON a.id = r.account_id"
                                   " WHERE a.name = '" COACH "' AND a.team_device IS NOT NULL"), ==, 1);

@@ -388,7 +388,7 @@ fill_filters (VpReferralsPage *self)
       self->organisations = vp_store_list_organisations (self->store, NULL);
       for (guint i = 0; self->organisations[i] != NULL; i++)
         gtk_string_list_append (organisations, self->organisations[i]);
-      accounts = vp_store_list_accounts (self->store, NULL);
+      accounts = vp_store_list_colleagues (self->store, NULL);
       for (guint i = 0; accounts != NULL && i < accounts->len; i++)
         {
           VpAccount *account = g_ptr_array_index (accounts, i);
