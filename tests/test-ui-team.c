@@ -217,6 +217,53 @@ has_rows (gpointer list)
   return gtk_widget_get_first_child (list) != NULL;
 }
 
+static GtkWidget *
+find_action (GtkWidget  *root,
+             const char *action)
+{
+  if (GTK_IS_BUTTON (root) && gtk_widget_get_mapped (root) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_action (c, action);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static AdwMessageDialog *
+top_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  vp_ui_settle ();
+  for (guint i = g_list_model_get_n_items (toplevels); i > 0; i--)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i - 1);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_open (gpointer data)
+{
+  return top_dialog () != NULL;
+}
+
+static gboolean
+told_removed (gpointer page)
+{
+  AdwActionRow *row = vp_ui_child (page, VP_TYPE_TEAM_SYNC_PAGE, "status_row");
+
+  return strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "removed") != NULL;
+}
+
 static gboolean
 find_label (GtkWidget  *widget,
             const char *text)
@@ -337,6 +384,28 @@ test_referral_reaches_review (void)
   vp_ui_wait_until (has_rows, vp_ui_child (leader_page, VP_TYPE_TEAM_SYNC_PAGE, "devices_list"));
   vp_ui_settle ();
   vp_ui_save_screenshot (GTK_WIDGET (leader), "test-ui-team-laptops");
+
+  /* The leader removes the coach's laptop, after a question whose default
+   * keeps it; the coach's laptop is told at its next sync. */
+  {
+    AdwMessageDialog *dialog;
+
+    GtkWidget *remove = find_action (GTK_WIDGET (leader_page), "team-sync.remove");
+    g_assert_nonnull (remove);
+    /* A button activated from the keyboard clicks a moment later. */
+    g_assert_true (gtk_widget_activate (remove));
+    vp_ui_wait_until (dialog_open, NULL);
+    dialog = top_dialog ();
+    g_assert_nonnull (dialog);
+    g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
+    adw_message_dialog_response (dialog, "remove");
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
+  vp_ui_wait_until (count_is_one, &(Count) { vp_window_get_store (leader),
+                                             "SELECT count(*) FROM team_device WHERE removed_at IS NOT NULL" });
+  gtk_widget_activate_action (GTK_WIDGET (sync_page (coach)), "team-sync.sync-now", NULL);
+  vp_ui_wait_until (told_removed, coach_page);
+  vp_ui_save_screenshot (GTK_WIDGET (coach), "test-ui-team-removed");
 
   gtk_window_destroy (GTK_WINDOW (coach));
   gtk_window_destroy (GTK_WINDOW (leader));

@@ -432,6 +432,7 @@ devices_listed (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) members = NULL;
   GtkWidget *child;
+  const char *description = NULL;
   gboolean online = FALSE;
 
   members = vp_team_sync_list_devices_finish (VP_TEAM_SYNC (object), result, &online, &error);
@@ -441,13 +442,17 @@ devices_listed (GObject      *object,
         g_debug ("The team's laptops could not be listed: %s", error->message);
       return;
     }
+  if (self->sync == NULL)
+    return;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->devices_list))) != NULL)
     gtk_list_box_remove (self->devices_list, child);
   for (guint i = 0; i < members->len; i++)
     gtk_list_box_append (self->devices_list, device_row (self, g_ptr_array_index (members, i)));
-  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->devices_group),
-                                         online ? NULL
-                                                : _("The relay cannot be reached: the times are those this laptop last heard."));
+  if (vp_team_sync_get_state (self->sync) == VP_TEAM_SYNC_REMOVED)
+    description = _("As this laptop last heard, before it was removed from the team.");
+  else if (!online)
+    description = _("The relay cannot be reached: the times are those this laptop last heard.");
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->devices_group), description);
 }
 
 static void
