@@ -69,10 +69,28 @@ vp_store_finalize (GObject *object)
   G_OBJECT_CLASS (vp_store_parent_class)->finalize (object);
 }
 
+enum {
+  TEAM_CHANGES,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 vp_store_class_init (VpStoreClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = vp_store_finalize;
+
+  /**
+   * VpStore::team-changes:
+   *
+   * A write on this connection committed changes for the team (#16): team
+   * sync sends them soon. Emitted after the COMMIT, on the thread that
+   * wrote.
+   */
+  signals[TEAM_CHANGES] =
+    g_signal_new ("team-changes", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -181,9 +199,15 @@ gboolean
 vp_store_commit (VpStore  *self,
                  GError  **error)
 {
+  guint captured = 0;
+
   g_return_val_if_fail (VP_IS_STORE (self), FALSE);
 
-  return _vp_team_capture (self, error) && vp_store_exec (self, "COMMIT", error);
+  if (!_vp_team_capture (self, &captured, error) || !vp_store_exec (self, "COMMIT", error))
+    return FALSE;
+  if (captured > 0)
+    g_signal_emit (self, signals[TEAM_CHANGES], 0);
+  return TRUE;
 }
 
 /* A read snapshot: every query until vp_store_end_snapshot() sees the

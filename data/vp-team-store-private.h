@@ -14,8 +14,10 @@ void      _vp_team_state_free      (VpTeamState          *state);
  * transaction writes. */
 gboolean  _vp_team_attach          (VpStore              *store,
                                     GError              **error);
-/* Before each COMMIT (vp_store_commit()): the changes of what it wrote. */
+/* Before each COMMIT (vp_store_commit()): the changes of what it wrote;
+ * n_captured (may be NULL) gets how many. */
 gboolean  _vp_team_capture         (VpStore              *store,
+                                    guint                *n_captured,
                                     GError              **error);
 void      _vp_team_feedback_uid    (const VpUid          *referral,
                                     VpUid                *out);

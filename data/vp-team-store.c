@@ -860,6 +860,7 @@ capture_client (VpStore            *store,
                 gint64              client_id,
                 const VpUid        *deleted_uid,
                 const VpTeamRoster *roster,
+                guint              *n_captured,
                 GError            **error)
 {
   g_autoptr(GPtrArray) rows = NULL;
@@ -913,14 +914,18 @@ capture_client (VpStore            *store,
   for (guint i = 0; i < out->len; i++)
     if (!store_change (store, g_ptr_array_index (out, i), TRUE, NULL, error))
       return FALSE;
+  *n_captured += out->len;
   return TRUE;
 }
 
 /* The changes of every client that this transaction wrote, before COMMIT. */
 gboolean
 _vp_team_capture (VpStore  *store,
+                  guint    *n_captured,
                   GError  **error)
 {
+  guint captured = 0;
+
   g_autoptr(VpTeamRoster) roster = NULL;
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GPtrArray) uids = g_ptr_array_new_with_free_func (g_free);
@@ -952,8 +957,10 @@ _vp_team_capture (VpStore  *store,
     return FALSE;
   for (guint i = 0; i < ids->len; i++)
     if (!capture_client (store, g_array_index (ids, gint64, i), g_ptr_array_index (uids, i),
-                         roster, error))
+                         roster, &captured, error))
       return FALSE;
+  if (n_captured != NULL)
+    *n_captured = captured;
   return save_clock (store, error) &&
          vp_store_exec (store, "DELETE FROM temp.team_dirty", error);
 }
@@ -1699,7 +1706,7 @@ capture_all (VpStore  *store,
   return vp_store_exec (store, "INSERT INTO temp.team_dirty (client_id) SELECT id FROM client"
                                " WHERE id NOT IN (SELECT client_id FROM temp.team_dirty)",
                         error) &&
-         _vp_team_capture (store, error);
+         _vp_team_capture (store, NULL, error);
 }
 
 gboolean

@@ -429,6 +429,12 @@ test_convergence (void)
     run_once (seed);
 }
 
+static void
+count_signal (guint *count)
+{
+  (*count)++;
+}
+
 /* A coach's referral reaches the team leader's laptop, names its author,
  * and can be found there. */
 static void
@@ -440,10 +446,14 @@ test_referral_reaches_leader (void)
   g_autoptr(GArray) found = NULL;
   VpReferralFilter filter = { 0 };
   g_autoptr(GDate) today = g_date_new_dmy (30, 11, 2026);
+  guint signalled = 0;
   gint64 client;
 
   team_init (&team, 2, 7);
+  g_signal_connect_swapped (team.laptops[1].store, "team-changes", G_CALLBACK (count_signal), &signalled);
   client = vp_test_register (team.laptops[1].store, "Amal", 1980, "school", "first", NULL, NULL);
+  /* The write tells team sync that there is something to send. */
+  g_assert_cmpuint (signalled, ==, 1);
   vp_store_give_consent (team.laptops[1].store, client, "referral", "verbal", "nld", "2026-2", &error);
   g_assert_no_error (error);
   {
@@ -453,6 +463,7 @@ test_referral_reaches_leader (void)
   }
   push (&team, &team.laptops[1]);
   pull (&team, &team.laptops[0], TRUE);
+  g_signal_handlers_disconnect_by_data (team.laptops[1].store, &signalled);
 
   referrals = vp_store_list_referrals (team.laptops[0].store, &filter, today, &error);
   g_assert_no_error (error);

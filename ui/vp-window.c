@@ -387,8 +387,6 @@ on_contact_saved (VpWindow *self,
   adw_toast_set_action_name (saved, "win.undo-contact");
   adw_toast_set_action_target_value (saved, g_variant_new_int64 (contact_id));
   adw_toast_overlay_add_toast (self->toast_overlay, saved);
-  if (self->team_sync != NULL)
-    vp_team_sync_note_local_change (self->team_sync);
   vp_today_page_refresh (self->today_page);
   vp_report_page_refresh (self->report_page);
 }

@@ -657,6 +657,9 @@ vp_team_sync_new (VpStore *store)
 
   self = g_object_new (VP_TYPE_TEAM_SYNC, NULL);
   self->store = g_object_ref (store);
+  /* Every write on the window's store, whichever page made it. */
+  g_signal_connect_object (store, "team-changes", G_CALLBACK (vp_team_sync_note_local_change),
+                           self, G_CONNECT_SWAPPED);
   self->status_text = g_strdup (text_for_state (VP_TEAM_SYNC_OFF));
   _vp_team_sync_refresh (self);
   return self;
