@@ -137,7 +137,8 @@ test_history (Fixture       *f,
   g_assert_true (vp_audit_verify (f->store, &bad, &error));
 }
 
-/* Every row of the history, in order, as one hash. */
+/* Every row of the history, in order, as one hash; uids (#16) are random
+ * by design and left out. */
 static char *
 digest (Fixture *f)
 {
@@ -161,6 +162,8 @@ digest (Fixture *f)
           {
             const unsigned char *text = sqlite3_column_text (stmt, c);
 
+            if (g_str_equal (sqlite3_column_name (stmt, c), "uid"))
+              continue;
             g_checksum_update (checksum, text != NULL ? text : (const guchar *) "\\N", -1);
             g_checksum_update (checksum, (const guchar *) "\t", 1);
           }
