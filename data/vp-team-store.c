@@ -1949,9 +1949,10 @@ vp_store_team_set_account (VpStore      *store,
   return rc == SQLITE_DONE || sql_error (store, rc, error);
 }
 
-GPtrArray *
-vp_store_team_local_accounts (VpStore  *store,
-                              GError  **error)
+static GPtrArray *
+accounts_where (VpStore     *store,
+                const char  *sql,
+                GError     **error)
 {
   g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_team_account_free);
   sqlite3_stmt *stmt = NULL;
@@ -1960,9 +1961,7 @@ vp_store_team_local_accounts (VpStore  *store,
   g_return_val_if_fail (VP_IS_STORE (store), NULL);
   if (!require_team (store, error))
     return NULL;
-  rc = sqlite3_prepare_v2 (vp_store_get_db (store),
-                           "SELECT uid, name, role FROM account WHERE team_device IS NULL AND uid IS NOT NULL"
-                           " ORDER BY id", -1, &stmt, NULL);
+  rc = sqlite3_prepare_v2 (vp_store_get_db (store), sql, -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
       {
@@ -1980,6 +1979,22 @@ vp_store_team_local_accounts (VpStore  *store,
       return NULL;
     }
   return g_steal_pointer (&accounts);
+}
+
+GPtrArray *
+vp_store_team_local_accounts (VpStore  *store,
+                              GError  **error)
+{
+  return accounts_where (store, "SELECT uid, name, role FROM account WHERE team_device IS NULL"
+                                " AND uid IS NOT NULL ORDER BY id", error);
+}
+
+GPtrArray *
+vp_store_team_known_accounts (VpStore  *store,
+                              GError  **error)
+{
+  return accounts_where (store, "SELECT uid, name, role FROM account WHERE uid IS NOT NULL ORDER BY id",
+                         error);
 }
 
 /* ---- Changes out -------------------------------------------------------- */

@@ -115,6 +115,11 @@ typedef struct {
 void          vp_team_account_free         (VpTeamAccount   *account);
 GPtrArray    *vp_store_team_local_accounts (VpStore         *store,
                                             GError         **error);
+/* Every account the team has named to this laptop, its own and other
+ * laptops', for the team leader's snapshot (#16, compaction): a laptop
+ * that joins after a compaction learns the names from it. */
+GPtrArray    *vp_store_team_known_accounts (VpStore         *store,
+                                            GError         **error);
 
 /* ---- Changes out ------------------------------------------------------
  * This laptop's changes not yet in a blob the relay stored, oldest first,

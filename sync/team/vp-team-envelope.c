@@ -240,11 +240,12 @@ changes_prefix (GPtrArray  *accounts,
   return g_steal_pointer (&s);
 }
 
-GBytes *
-vp_team_envelope_changes (VpChange * const  *changes,
-                          guint              n_changes,
-                          GPtrArray         *accounts,
-                          GError           **error)
+static GBytes *
+write_changes (VpChange * const  *changes,
+               guint              n_changes,
+               GPtrArray         *accounts,
+               const char        *kind,
+               GError           **error)
 {
   g_autoptr(SecretString) s = NULL;
   gsize batch_len = 0;
@@ -257,8 +258,28 @@ vp_team_envelope_changes (VpChange * const  *changes,
   g_string_append_len (s, batch, (gssize) batch_len);
   OPENSSL_cleanse (batch, batch_len);
   g_free (batch);
-  append_tail (s, "changes");
+  append_tail (s, kind);
   return string_to_bytes (g_steal_pointer (&s));
+}
+
+GBytes *
+vp_team_envelope_changes (VpChange * const  *changes,
+                          guint              n_changes,
+                          GPtrArray         *accounts,
+                          GError           **error)
+{
+  return write_changes (changes, n_changes, accounts, "changes", error);
+}
+
+/* A snapshot's part is a batch of changes under its own kind, so that a
+ * laptop knows it may carry other laptops' changes (#16, compaction). */
+GBytes *
+vp_team_envelope_snapshot (VpChange * const  *changes,
+                           guint              n_changes,
+                           GPtrArray         *accounts,
+                           GError           **error)
+{
+  return write_changes (changes, n_changes, accounts, "snapshot", error);
 }
 
 static GString *
@@ -440,7 +461,8 @@ static gboolean
 read_changes (VpTeamEnvelope *e,
               JsonObject     *root,
               const guint8   *data,
-              gsize           length)
+              gsize           length,
+              const char     *kind)
 {
   JsonNode *accounts = json_object_get_member (root, "accounts");
   g_autoptr(SecretString) prefix = NULL;
@@ -456,7 +478,7 @@ read_changes (VpTeamEnvelope *e,
   /* The batch is read from the very bytes between the canonical prefix
    * and tail: it must be canonical itself, so that is all it can be. */
   prefix = changes_prefix (e->accounts, NULL);
-  append_tail (suffix, "changes");
+  append_tail (suffix, kind);
   if (prefix == NULL || length < prefix->len + suffix->len
       || memcmp (data, prefix->str, prefix->len) != 0
       || memcmp (data + length - suffix->len, suffix->str, suffix->len) != 0)
@@ -560,7 +582,12 @@ vp_team_envelope_parse (const guint8  *data,
   if (g_str_equal (kind, "changes"))
     {
       e->kind = VP_ENVELOPE_CHANGES;
-      ok = read_changes (e, root, data, length);
+      ok = read_changes (e, root, data, length, "changes");
+    }
+  else if (g_str_equal (kind, "snapshot"))
+    {
+      e->kind = VP_ENVELOPE_SNAPSHOT;
+      ok = read_changes (e, root, data, length, "snapshot");
     }
   else if (g_str_equal (kind, "roster"))
     {

@@ -25,7 +25,11 @@ G_BEGIN_DECLS
  *   device   {"device":{...},"format":...,"kind":"device"}
  *            a laptop saying its own name and role once it has joined
  *            (the enrolment carries only keys); honoured only for the
- *            laptop that sealed it.
+ *            laptop that sealed it;
+ *   snapshot laid out as changes, with kind "snapshot": part of the team
+ *            leader's snapshot before a compaction (#16), the changes of
+ *            every laptop that still count; honoured only from a laptop
+ *            the roster lists as a team leader's.
  *
  * Names are personal data of the team: they travel only sealed. */
 
@@ -35,6 +39,7 @@ typedef enum {
   VP_ENVELOPE_CHANGES,
   VP_ENVELOPE_ROSTER,
   VP_ENVELOPE_DEVICE,
+  VP_ENVELOPE_SNAPSHOT,
 } VpEnvelopeKind;
 
 typedef struct {
@@ -49,8 +54,8 @@ typedef struct {
 
 typedef struct {
   VpEnvelopeKind  kind;
-  GPtrArray      *changes;   /* VpChange: changes */
-  GPtrArray      *accounts;  /* VpTeamAccount: changes */
+  GPtrArray      *changes;   /* VpChange: changes, snapshot */
+  GPtrArray      *accounts;  /* VpTeamAccount: changes, snapshot */
   GPtrArray      *devices;   /* VpEnvelopeDevice: roster (all), device (one) */
   guint32         epoch;     /* roster: the newest team key's */
 } VpTeamEnvelope;
@@ -68,6 +73,11 @@ void               vp_team_envelope_free      (VpTeamEnvelope    *envelope);
  * accounts and devices hold VpTeamAccount and VpEnvelopeDevice. NULL
  * with an error only for a name that is not UTF-8. */
 GBytes            *vp_team_envelope_changes   (VpChange * const  *changes,
+                                               guint              n_changes,
+                                               GPtrArray         *accounts,
+                                               GError           **error);
+/* A part of a snapshot: changes of any laptop, and accounts of any. */
+GBytes            *vp_team_envelope_snapshot  (VpChange * const  *changes,
                                                guint              n_changes,
                                                GPtrArray         *accounts,
                                                GError           **error);

@@ -36,6 +36,8 @@
  *    with the cursor in one transaction, so a laptop killed halfway
  *    applies the blob again.
  * 4. The cursor is acknowledged, so that the relay can compact.
+ * 5. The team leader's laptop compacts the relay when it is due (see
+ *    "Compaction" below).
  *
  * A failure of the network stops the round where it is; everything done
  * so far is kept and the next round carries on from there. */
@@ -44,6 +46,11 @@
 #define SETTING_ANNOUNCED "team_announced"
 #define SETTING_ROTATION "team_rotation"
 #define SETTING_PUBLIC_KEY_PREFIX "team_device_key:"
+#define SETTING_SNAPSHOT "team_snapshot"
+#define SETTING_SNAPSHOT_DONE "team_snapshot_done"
+#define SETTING_SNAPSHOT_NUMBER "team_snapshot_number"
+#define SETTING_SINCE_SNAPSHOT "team_since_snapshot"
+#define SETTING_ERASED "team_erased"
 
 /* ---- Small helpers ---------------------------------------------------- */
 
@@ -387,6 +394,9 @@ reseal_queued (VpStore   *store,
   return rc == SQLITE_DONE || vp_store_set_sqlite_error (store, rc, error);
 }
 
+static guint32 snapshot_part (VpStore *store, guint64 sequence);
+static gboolean count_since_snapshot (VpStore *store, guint blobs, guint64 bytes, GError **error);
+
 /* Sends what is queued, oldest first, until nothing is left. */
 static gboolean
 flush_queue (VpStore           *store,
@@ -401,6 +411,7 @@ flush_queue (VpStore           *store,
       g_autoptr(GBytes) blob = NULL;
       g_autofree char *detail = NULL;
       guint64 sequence = 0, cursor = 0;
+      guint32 snapshot;
 
       blob = vp_store_team_queued_blob (store, &sequence, &local);
       if (local != NULL)
@@ -410,7 +421,8 @@ flush_queue (VpStore           *store,
         }
       if (blob == NULL)
         return TRUE;
-      if (!vp_relay_push (&relay->config, team, blob, 0, &cursor, &local))
+      snapshot = snapshot_part (store, sequence);
+      if (!vp_relay_push (&relay->config, team, blob, snapshot, &cursor, &local))
         {
           if (!g_error_matches (local, VP_RELAY_ERROR, VP_RELAY_ERROR_OLD_EPOCH))
             {
@@ -422,7 +434,8 @@ flush_queue (VpStore           *store,
             return FALSE;
           continue;
         }
-      if (!vp_store_team_blob_sent (store, sequence, error))
+      if (!vp_store_team_blob_sent (store, sequence, error)
+          || (snapshot == 0 && !count_since_snapshot (store, 1, g_bytes_get_size (blob), error)))
         return FALSE;
       stats->n_sent++;
       detail = g_strdup_printf ("seq:%" G_GUINT64_FORMAT, sequence);
@@ -499,12 +512,16 @@ local_accounts (VpStore  *store,
 
 /* The next batch of unsent changes as one envelope that fits the largest
  * bucket: FALSE with no error and *plaintext NULL when nothing is left. */
+static gboolean note_erasures (VpStore *store, const VpTeamIdentity *identity, GPtrArray *changes,
+                               GError **error);
+
 static gboolean
-next_changes (VpStore   *store,
-              GPtrArray *accounts,
-              GBytes   **plaintext,
-              gint64    *last,
-              GError   **error)
+next_changes (VpStore              *store,
+              const VpTeamIdentity *identity,
+              GPtrArray            *accounts,
+              GBytes              **plaintext,
+              gint64               *last,
+              GError              **error)
 {
   for (guint max = VP_TEAM_BATCH_CHANGES; max > 0; max /= 2)
     {
@@ -526,7 +543,7 @@ next_changes (VpStore   *store,
       if ((size != 0 && size <= VP_TEAM_MAX_BLOB) || max == 1)
         {
           *plaintext = g_steal_pointer (&bytes);
-          return TRUE;
+          return note_erasures (store, identity, changes, error);
         }
     }
   g_assert_not_reached ();
@@ -559,7 +576,7 @@ push_all (VpStore           *store,
       g_autoptr(GBytes) plaintext = NULL;
       gint64 last = 0;
 
-      if (!next_changes (store, accounts, &plaintext, &last, error))
+      if (!next_changes (store, &identity, accounts, &plaintext, &last, error))
         return FALSE;
       if (plaintext == NULL)
         return TRUE;
@@ -582,10 +599,11 @@ typedef enum {
   REJECT_DEVICE,
   REJECT_ROSTER,
   REJECT_CHANGES,
+  REJECT_SNAPSHOT,
 } Reject;
 
 static const char * const reject_codes[] = {
-  "", "header", "epoch", "sealed", "form", "device", "roster", "changes",
+  "", "header", "epoch", "sealed", "form", "device", "roster", "changes", "snapshot",
 };
 
 static gboolean
@@ -611,13 +629,15 @@ reject (VpStore      *store,
 }
 
 static gboolean
-apply_changes (VpStore             *store,
-               const VpBlobHeader  *header,
-               VpTeamEnvelope      *envelope,
-               guint64              cursor,
-               VpTeamRoundStats    *stats,
-               Reject              *why,
-               GError             **error)
+apply_changes (VpStore              *store,
+               const VpTeamIdentity *identity,
+               const VpBlobHeader   *header,
+               VpTeamEnvelope       *envelope,
+               guint64               cursor,
+               gboolean              any_device,
+               VpTeamRoundStats     *stats,
+               Reject               *why,
+               GError              **error)
 {
   g_autoptr(GError) local = NULL;
   g_autofree char *hex = uid_hex (&header->device);
@@ -625,8 +645,9 @@ apply_changes (VpStore             *store,
   guint n_new = 0;
 
   /* The team key is shared: without this check one laptop could pass its
-   * changes off as another's (docs/team-sync.md, "Known limit"). */
-  for (guint i = 0; i < envelope->changes->len; i++)
+   * changes off as another's (docs/team-sync.md, "Known limit"). Only the
+   * team leader's snapshot carries every laptop's changes. */
+  for (guint i = 0; !any_device && i < envelope->changes->len; i++)
     {
       const VpChange *c = g_ptr_array_index (envelope->changes, i);
 
@@ -643,6 +664,10 @@ apply_changes (VpStore             *store,
       if (!vp_store_team_set_account (store, &a->uid, &header->device, a->name, a->role, error))
         return FALSE;
     }
+  /* Noted before the changes are applied: a laptop killed in between
+   * notes it again when it applies the blob again. */
+  if (!note_erasures (store, identity, envelope->changes, error))
+    return FALSE;
   if (!vp_store_team_apply (store, (VpChange * const *) envelope->changes->pdata, envelope->changes->len,
                             cursor, &n_new, &local))
     {
@@ -839,6 +864,36 @@ open_blob (VpStore            *store,
   return TRUE;
 }
 
+/* A part of the team leader's snapshot: honoured only from a laptop the
+ * roster lists as a team leader's (its first part, the roster, makes the
+ * leader known to a laptop that joined after a compaction). A laptop that
+ * already holds what it carries finds every change a duplicate, which
+ * costs a look-up per change and rewrites nothing. */
+static gboolean
+apply_snapshot (VpStore              *store,
+                const VpTeamIdentity *identity,
+                const VpBlobHeader   *header,
+                VpTeamEnvelope       *envelope,
+                guint64               cursor,
+                VpTeamRoundStats     *stats,
+                Reject               *why,
+                GError              **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  if (!is_leader_device (store, &header->device, &local))
+    {
+      if (local != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      *why = REJECT_SNAPSHOT;
+      return TRUE;
+    }
+  return apply_changes (store, identity, header, envelope, cursor, TRUE, stats, why, error);
+}
+
 static gboolean
 take_blob (VpStore           *store,
            VpTeamRelay     *relay,
@@ -865,7 +920,10 @@ take_blob (VpStore           *store,
       switch (envelope->kind)
         {
         case VP_ENVELOPE_CHANGES:
-          ok = apply_changes (store, &header, envelope, cursor, stats, &why, error);
+          ok = apply_changes (store, identity, &header, envelope, cursor, FALSE, stats, &why, error);
+          break;
+        case VP_ENVELOPE_SNAPSHOT:
+          ok = apply_snapshot (store, identity, &header, envelope, cursor, stats, &why, error);
           break;
         case VP_ENVELOPE_ROSTER:
           ok = apply_roster (store, &header, envelope, cursor, &why, error);
@@ -895,6 +953,8 @@ pull_all (VpStore           *store,
           GError           **error)
 {
   gboolean more = TRUE;
+  guint n_blobs = 0;
+  guint64 n_bytes = 0;
 
   while (more)
     {
@@ -911,14 +971,23 @@ pull_all (VpStore           *store,
       for (guint i = 0; i < frames->len; i++)
         {
           const VpRelayBlob *frame = g_ptr_array_index (frames, i);
+          VpBlobHeader header;
 
           if (frame->cursor <= identity.cursor)
             continue;
           if (!take_blob (store, relay, &identity, frame->cursor, frame->blob, stats, error))
             return FALSE;
+          if (vp_team_blob_read_header (frame->blob, &header, NULL)
+              && !vp_uid_equal (&header.device, &identity.device))
+            {
+              n_blobs++;
+              n_bytes += g_bytes_get_size (frame->blob);
+            }
         }
     }
-  return TRUE;
+  /* What other laptops sent counts towards the next snapshot (this
+   * laptop's own blobs were counted as they left). */
+  return count_since_snapshot (store, n_blobs, n_bytes, error);
 }
 
 /* ---- The team leader's pending work ------------------------------------- */
@@ -976,6 +1045,369 @@ publish_roster (VpStore           *store,
   return queue_roster (store, error) && flush_queue (store, relay, &identity.team, stats, error);
 }
 
+/* ---- Compaction (the team leader's laptop) ------------------------------
+ *
+ * The relay keeps every blob until the team leader's laptop says what a
+ * snapshot covers; then it deletes, with secure_delete, every ordinary blob
+ * up to that cursor and every blob of an older snapshot (docs/team-relay.md).
+ * So an erased client's changes leave the relay, even sealed, and a laptop
+ * that joins later pulls the snapshot and what came after.
+ *
+ * When. At the end of a round, when the cursor C this laptop has applied
+ * up to (and acknowledged) has been acknowledged by every active laptop,
+ * and since the last snapshot either VP_TEAM_COMPACT_BLOBS blobs or
+ * VP_TEAM_COMPACT_BYTES bytes of ordinary blobs have passed, or a client
+ * was erased (by a coach or by retention): an erasure should not linger.
+ * C is what this laptop has applied, not what the others have: the relay
+ * refuses the compaction while a laptop is behind, and this laptop asks
+ * only once the device list shows that nobody is.
+ *
+ * What. Snapshot n (one more than the last number used) is the roster,
+ * then every change that still counts (an erased client is its tombstone
+ * alone), in parts of at most VP_TEAM_MAX_BLOB, each with every account
+ * the team has named, so that a later laptop has names and roles. The
+ * parts are sealed under this laptop's own sequence numbers like any blob,
+ * queued in the store before they are sent, and sent as snapshot n.
+ *
+ * Crash safety. The snapshot under way is a setting, "n C first last",
+ * written before its first part is queued (last 0 while parts are being
+ * written) and completed after its last part is sent. A laptop killed
+ * while it writes the parts sends what it had queued next round (as
+ * snapshot n, from the setting) and gives n up: snapshot n + 1 is written
+ * afresh, and the relay drops n's parts when it compacts to n + 1. A
+ * laptop killed after the last part asks for the compaction next round. A
+ * compaction whose answer was lost is refused as a conflict next time, as
+ * is one a laptop is not ready for; the device list tells them apart.
+ *
+ * Refused blobs. A laptop that refused a blob (tampered with on the relay)
+ * skips it for good; the snapshot brings its changes to it again, if the
+ * team leader's laptop accepted them. If the leader's laptop refused a
+ * blob itself, the snapshot does not hold its changes, and a laptop that
+ * joins after the compaction will not get them, even if others hold
+ * them: the known limit of a single laptop writing snapshots. */
+
+typedef struct {
+  guint32 number;
+  guint64 covers;
+  guint64 first;  /* the sequence of its first part */
+  guint64 last;   /* of its last part; 0 while they are being written */
+} Snapshot;
+
+static gboolean
+load_snapshot (VpStore    *store,
+               const char *key,
+               Snapshot   *snapshot)
+{
+  g_autofree char *text = vp_store_get_setting (store, key);
+  g_auto(GStrv) parts = NULL;
+  guint64 v[4];
+
+  memset (snapshot, 0, sizeof *snapshot);
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  parts = g_strsplit (text, " ", -1);
+  if (g_strv_length (parts) != G_N_ELEMENTS (v))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (v); i++)
+    if (!g_ascii_string_to_unsigned (parts[i], 10, 0, G_MAXUINT64, &v[i], NULL))
+      return FALSE;
+  if (v[0] == 0 || v[0] > G_MAXUINT32)
+    return FALSE;
+  *snapshot = (Snapshot) { (guint32) v[0], v[1], v[2], v[3] };
+  return TRUE;
+}
+
+static gboolean
+save_snapshot (VpStore        *store,
+               const char     *key,
+               const Snapshot *snapshot,
+               GError        **error)
+{
+  g_autofree char *text = g_strdup_printf ("%u %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
+                                           snapshot->number, snapshot->covers, snapshot->first, snapshot->last);
+
+  return vp_store_set_setting (store, key, text, error);
+}
+
+static guint64
+get_number (VpStore    *store,
+            const char *key,
+            guint       index)
+{
+  g_autofree char *text = vp_store_get_setting (store, key);
+  g_auto(GStrv) parts = text != NULL ? g_strsplit (text, " ", -1) : NULL;
+  guint64 value = 0;
+
+  if (parts == NULL || g_strv_length (parts) <= index
+      || !g_ascii_string_to_unsigned (parts[index], 10, 0, G_MAXUINT64, &value, NULL))
+    return 0;
+  return value;
+}
+
+/* The snapshot a queued blob belongs to, from the one under way; 0 for an
+ * ordinary blob. */
+static guint32
+snapshot_part (VpStore *store,
+               guint64  sequence)
+{
+  Snapshot s;
+
+  if (!load_snapshot (store, SETTING_SNAPSHOT, &s) || sequence < s.first
+      || (s.last != 0 && sequence > s.last))
+    return 0;
+  return s.number;
+}
+
+/* Ordinary blobs that passed through the relay since the last snapshot:
+ * "blobs bytes". Kept on the team leader's laptop only. */
+static gboolean
+count_since_snapshot (VpStore  *store,
+                      guint     blobs,
+                      guint64   bytes,
+                      GError  **error)
+{
+  g_autofree char *text = NULL;
+
+  if (vp_store_team_is_coach_laptop (store) || (blobs == 0 && bytes == 0))
+    return TRUE;
+  text = g_strdup_printf ("%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
+                          get_number (store, SETTING_SINCE_SNAPSHOT, 0) + blobs,
+                          get_number (store, SETTING_SINCE_SNAPSHOT, 1) + bytes);
+  return vp_store_set_setting (store, SETTING_SINCE_SNAPSHOT, text, error);
+}
+
+/* The team leader's laptop notes that changes it sends or applies erase a
+ * client, so that a snapshot follows soon. */
+static gboolean
+note_erasures (VpStore               *store,
+               const VpTeamIdentity  *identity,
+               GPtrArray             *changes,
+               GError               **error)
+{
+  if (identity->role != VP_TEAM_ROLE_TEAM_LEADER || setting_is_set (store, SETTING_ERASED))
+    return TRUE;
+  for (guint i = 0; i < changes->len; i++)
+    if (((const VpChange *) g_ptr_array_index (changes, i))->op == VP_CHANGE_ERASE_CLIENT)
+      return vp_store_set_setting (store, SETTING_ERASED, "1", error);
+  return TRUE;
+}
+
+static gboolean
+snapshot_due (VpStore              *store,
+              const VpTeamIdentity *identity)
+{
+  Snapshot done;
+
+  load_snapshot (store, SETTING_SNAPSHOT_DONE, &done);
+  if (identity->cursor == 0 || identity->cursor <= done.covers)
+    return FALSE;
+  return setting_is_set (store, SETTING_ERASED)
+         || get_number (store, SETTING_SINCE_SNAPSHOT, 0) >= VP_TEAM_COMPACT_BLOBS
+         || get_number (store, SETTING_SINCE_SNAPSHOT, 1) >= VP_TEAM_COMPACT_BYTES;
+}
+
+/* Whether every active laptop has acknowledged covers, by the relay's
+ * device list (pending and removed laptops do not count, as for the
+ * relay). */
+static gboolean
+all_acked (VpTeamRelay  *relay,
+           const VpUid  *team,
+           guint64       covers,
+           gboolean     *acked,
+           GError      **error)
+{
+  g_autoptr(GPtrArray) devices = vp_relay_list_devices (&relay->config, team, NULL, NULL, error);
+
+  if (devices == NULL)
+    return FALSE;
+  *acked = TRUE;
+  for (guint i = 0; i < devices->len; i++)
+    {
+      const VpRelayDevice *d = g_ptr_array_index (devices, i);
+
+      if (d->state == VP_RELAY_MEMBER_ACTIVE && d->acked < covers)
+        *acked = FALSE;
+    }
+  return TRUE;
+}
+
+/* The next part's changes from the change id *after on, as a snapshot
+ * envelope that fits the largest bucket; *plaintext NULL at the end. */
+static gboolean
+next_snapshot_part (VpStore    *store,
+                    GPtrArray  *accounts,
+                    gint64     *after,
+                    GBytes    **plaintext,
+                    GError    **error)
+{
+  *plaintext = NULL;
+  for (guint max = VP_TEAM_BATCH_CHANGES; max > 0; max /= 2)
+    {
+      gint64 next = *after;
+      g_autoptr(GPtrArray) changes = vp_store_team_snapshot_changes (store, &next, max, error);
+      g_autoptr(GBytes) bytes = NULL;
+      gsize size;
+
+      if (changes == NULL)
+        return FALSE;
+      if (changes->len == 0)
+        return TRUE;
+      bytes = vp_team_envelope_snapshot ((VpChange * const *) changes->pdata, changes->len, accounts, error);
+      if (bytes == NULL)
+        return FALSE;
+      size = vp_blob_size_for (g_bytes_get_size (bytes));
+      if ((size != 0 && size <= VP_TEAM_MAX_BLOB) || max == 1)
+        {
+          *after = next;
+          *plaintext = g_steal_pointer (&bytes);
+          return TRUE;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+static gboolean
+write_snapshot (VpStore               *store,
+                VpTeamRelay           *relay,
+                const VpTeamIdentity  *identity,
+                VpTeamRoundStats      *stats,
+                guint32               *number,
+                GError               **error)
+{
+  g_autoptr(GPtrArray) accounts = NULL;
+  g_autofree char *text = NULL;
+  g_auto(VpTeamIdentity) end = { 0 };
+  guint64 used = get_number (store, SETTING_SNAPSHOT_NUMBER, 0);
+  Snapshot s = { 0 };
+  gint64 after = 0;
+
+  if (used >= G_MAXUINT32)
+    {
+      g_set_error_literal (error, VP_TEAM_ERROR, VP_TEAM_ERROR_INVALID,
+                           _("The team has used up its snapshot numbers"));
+      return FALSE;
+    }
+  s = (Snapshot) { (guint32) used + 1, identity->cursor, identity->next_sequence, 0 };
+  text = g_strdup_printf ("%u", s.number);
+  if (!vp_store_set_setting (store, SETTING_SNAPSHOT_NUMBER, text, error)
+      || !save_snapshot (store, SETTING_SNAPSHOT, &s, error)
+      || !queue_roster (store, error)
+      || !flush_queue (store, relay, &identity->team, stats, error)
+      || (accounts = vp_store_team_known_accounts (store, error)) == NULL)
+    return FALSE;
+  for (;;)
+    {
+      g_auto(VpTeamIdentity) now = { 0 };
+      g_autoptr(GBytes) plaintext = NULL;
+
+      if (!next_snapshot_part (store, accounts, &after, &plaintext, error))
+        return FALSE;
+      if (plaintext == NULL)
+        break;
+      /* A part marks no change of this laptop as sent (last change 0):
+       * its own changes still go out as ordinary blobs too. */
+      if (!vp_store_team_get_identity (store, &now, error)
+          || !seal_and_queue (store, &now, plaintext, 0, error)
+          || !flush_queue (store, relay, &now.team, stats, error))
+        return FALSE;
+    }
+  if (!vp_store_team_get_identity (store, &end, error))
+    return FALSE;
+  s.last = end.next_sequence - 1;
+  /* Complete first, then the counters start again: a laptop killed in
+   * between only writes the next snapshot sooner. */
+  if (!save_snapshot (store, SETTING_SNAPSHOT, &s, error)
+      || !vp_store_set_setting (store, SETTING_ERASED, NULL, error)
+      || !vp_store_set_setting (store, SETTING_SINCE_SNAPSHOT, NULL, error))
+    return FALSE;
+  *number = s.number;
+  return TRUE;
+}
+
+gboolean
+_vp_team_snapshot (VpStore           *store,
+                   VpTeamRelay       *relay,
+                   VpTeamRoundStats  *stats,
+                   guint32           *number,
+                   GError           **error)
+{
+  g_auto(VpTeamIdentity) identity = { 0 };
+  VpTeamRoundStats ignored = { 0 };
+  Snapshot pending;
+  gboolean acked = FALSE;
+
+  g_return_val_if_fail (VP_IS_STORE (store), FALSE);
+  g_return_val_if_fail (relay != NULL, FALSE);
+  g_return_val_if_fail (number != NULL, FALSE);
+
+  *number = 0;
+  if (stats == NULL)
+    stats = &ignored;
+  if (!vp_store_team_get_identity (store, &identity, error))
+    return FALSE;
+  if (identity.role != VP_TEAM_ROLE_TEAM_LEADER)
+    return TRUE;
+  if (load_snapshot (store, SETTING_SNAPSHOT, &pending))
+    {
+      *number = pending.number;
+      return TRUE;
+    }
+  if (!snapshot_due (store, &identity))
+    return TRUE;
+  if (!all_acked (relay, &identity.team, identity.cursor, &acked, error))
+    return FALSE;
+  if (!acked)
+    return TRUE;
+  return write_snapshot (store, relay, &identity, stats, number, error);
+}
+
+gboolean
+_vp_team_compact (VpStore           *store,
+                  VpTeamRelay       *relay,
+                  VpTeamRoundStats  *stats,
+                  GError           **error)
+{
+  g_auto(VpTeamIdentity) identity = { 0 };
+  g_autoptr(GError) local = NULL;
+  VpTeamRoundStats ignored = { 0 };
+  Snapshot s;
+
+  g_return_val_if_fail (VP_IS_STORE (store), FALSE);
+  g_return_val_if_fail (relay != NULL, FALSE);
+
+  if (stats == NULL)
+    stats = &ignored;
+  if (!vp_store_team_get_identity (store, &identity, error))
+    return FALSE;
+  if (identity.role != VP_TEAM_ROLE_TEAM_LEADER || !load_snapshot (store, SETTING_SNAPSHOT, &s))
+    return TRUE;
+  /* Its parts go first, with their numbers (the setting says which). */
+  if (!flush_queue (store, relay, &identity.team, stats, error))
+    return FALSE;
+  if (s.last == 0)
+    return vp_store_set_setting (store, SETTING_SNAPSHOT, NULL, error);
+  if (!vp_relay_compact (&relay->config, &identity.team, s.number, s.covers, &local))
+    {
+      gboolean acked = FALSE;
+
+      if (!g_error_matches (local, VP_RELAY_ERROR, VP_RELAY_ERROR_CONFLICT))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      /* Either a laptop is behind (ask again next round), or this
+       * snapshot was compacted already and the answer was lost. */
+      if (!all_acked (relay, &identity.team, s.covers, &acked, error))
+        return FALSE;
+      if (!acked)
+        return TRUE;
+    }
+  else
+    stats->compacted = s.number;
+  return save_snapshot (store, SETTING_SNAPSHOT_DONE, &s, error)
+         && vp_store_set_setting (store, SETTING_SNAPSHOT, NULL, error);
+}
+
 gboolean
 _vp_team_round (VpStore           *store,
                 GCancellable      *cancellable,
@@ -1012,6 +1444,16 @@ _vp_team_round (VpStore           *store,
 
       ok = vp_store_team_get_identity (store, &after, &local)
            && (after.cursor == 0 || vp_relay_ack (&relay->config, &after.team, after.cursor, &local));
+    }
+  /* The team leader's laptop finishes a compaction under way, then writes
+   * a snapshot if one is due and compacts to it. */
+  if (ok && identity.role == VP_TEAM_ROLE_TEAM_LEADER)
+    {
+      guint32 number = 0;
+
+      ok = _vp_team_compact (store, relay, stats, &local)
+           && _vp_team_snapshot (store, relay, stats, &number, &local)
+           && (number == 0 || _vp_team_compact (store, relay, stats, &local));
     }
   if (!ok)
     {

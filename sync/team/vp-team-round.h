@@ -26,11 +26,19 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VpTeamIdentity, vp_team_identity_clear)
  * takes, and small enough that a lost answer costs little to send again. */
 #define VP_TEAM_MAX_BLOB (256 * 1024)
 
+/* Compaction (the team leader's laptop): a snapshot is written once every
+ * active laptop has acknowledged what this laptop has applied and either
+ * this many blobs or bytes have gathered since the last one, or a client
+ * was erased (an erasure should not linger on the relay, even sealed). */
+#define VP_TEAM_COMPACT_BLOBS 512
+#define VP_TEAM_COMPACT_BYTES (32 * 1024 * 1024)
+
 typedef struct {
   guint n_sent;      /* blobs the relay stored */
   guint n_received;  /* blobs of other laptops opened */
   guint n_applied;   /* changes new to this laptop */
   guint n_rejected;  /* blobs refused (audited) */
+  guint compacted;   /* the snapshot the relay compacted to in this round; 0: none */
 } VpTeamRoundStats;
 
 /* How to reach the relay of this store's team: the endpoint's URL, CA
@@ -60,6 +68,30 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpTeamRelay, _vp_team_relay_free)
  * roster), push, pull and apply, acknowledge. */
 gboolean       _vp_team_round            (VpStore          *store,
                                           GCancellable     *cancellable,
+                                          VpTeamRoundStats *stats,
+                                          GError          **error);
+
+/* The two halves of compaction, which a round runs in turn at its end on
+ * the team leader's laptop (a no-op elsewhere); separate for tests, which
+ * stop between them as a leader killed there would.
+ *
+ * _vp_team_snapshot(): if no snapshot is under way and one is due, seals
+ * the roster and every change that still counts as the parts of snapshot
+ * n + 1, covering the cursor C this laptop has applied up to, and sends
+ * them (each queued in the store before it is sent). *number gets the
+ * snapshot under way afterwards, 0 if none.
+ *
+ * _vp_team_compact(): sends what is queued and asks the relay to drop
+ * what the snapshot under way covers; a snapshot whose writing was cut
+ * short is given up (the next one replaces it). Not every laptop having
+ * acknowledged C yet is no error: the next round asks again. */
+gboolean       _vp_team_snapshot         (VpStore          *store,
+                                          VpTeamRelay      *relay,
+                                          VpTeamRoundStats *stats,
+                                          guint32          *number,
+                                          GError          **error);
+gboolean       _vp_team_compact          (VpStore          *store,
+                                          VpTeamRelay      *relay,
                                           VpTeamRoundStats *stats,
                                           GError          **error);
 
