@@ -645,6 +645,67 @@ test_stopped_before_compact (Fixture       *f,
   assert_same_dump (t.leader, t.b);
 }
 
+/* A coach's laptop cannot pass other laptops' changes off in a snapshot
+ * of its own: only the team leader's laptop's snapshot may carry them. */
+static void
+test_snapshot_only_from_leader (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(VpStore) leader = new_team (f);
+  g_autoptr(VpStore) b = new_laptop (f, "Coach Sanne");
+  g_autoptr(VpTeamRelay) relay = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(GPtrArray) forged = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_change_unref);
+  g_autoptr(GBytes) plaintext = NULL;
+  g_autoptr(GBytes) blob = NULL;
+  g_autoptr(VpTeamKey) key = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(VpTeamIdentity) identity = { 0 };
+  g_auto(VpTeamIdentity) leader_identity = { 0 };
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  VpTeamRoundStats stats = { 0 };
+  gint64 last = 0;
+  guint64 cursor = 0;
+
+  enrol (leader, b, "Laptop Sanne");
+  round_ok (b, NULL);
+  round_ok (leader, NULL);
+  before = dump (leader);
+
+  /* B's changes, stamped as the leader's laptop's, in a snapshot envelope. */
+  vp_test_register (b, "Vervalst", 1975, "school", "first", "limited", NULL);
+  changes = vp_store_team_unsent_changes (b, 100, &last, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes->len, >, 0);
+  g_assert_true (vp_store_team_get_identity (b, &identity, NULL));
+  g_assert_true (vp_store_team_get_identity (leader, &leader_identity, NULL));
+  for (guint i = 0; i < changes->len; i++)
+    {
+      const VpChange *c = g_ptr_array_index (changes, i);
+      VpChangeInput in = { c->record, c->op, c->field, c->value, c->hlc, c->role };
+
+      in.hlc.device = leader_identity.device;
+      g_ptr_array_add (forged, vp_change_new (&in, &error));
+      g_assert_no_error (error);
+    }
+  plaintext = vp_team_envelope_snapshot ((VpChange * const *) forged->pdata, forged->len, NULL, &error);
+  g_assert_no_error (error);
+  key = _vp_team_load_key (b, &identity.team, identity.epoch, &error);
+  blob = vp_team_seal (key, &identity.device, identity.next_sequence,
+                       g_bytes_get_data (plaintext, NULL), g_bytes_get_size (plaintext), &error);
+  g_assert_no_error (error);
+  relay = _vp_team_connect (b, TRUE, &error);
+  g_assert_true (vp_relay_push (&relay->config, &identity.team, blob, 0, &cursor, &error));
+  g_assert_no_error (error);
+
+  round_ok (leader, &stats);
+  g_assert_cmpuint (stats.n_rejected, ==, 1);
+  after = dump (leader);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_null (strstr (after, "Vervalst"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -658,5 +719,7 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/team-compact/stopped-before-compact", Fixture, NULL, fixture_setup,
               test_stopped_before_compact, fixture_teardown);
+  g_test_add ("/team-compact/snapshot-only-from-leader", Fixture, NULL, fixture_setup,
+              test_snapshot_only_from_leader, fixture_teardown);
   return g_test_run ();
 }
