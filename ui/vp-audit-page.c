@@ -247,6 +247,7 @@ describe_team (const char *action,
     { "device", N_("changes in another laptop’s name") },
     { "roster", N_("a list of laptops not from the team leader’s laptop") },
     { "changes", N_("changes that cannot be read") },
+    { "snapshot", N_("a snapshot of the team not from the team leader’s laptop") },
   };
   guint n = 0;
 
