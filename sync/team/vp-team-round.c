@@ -1361,6 +1361,26 @@ _vp_team_snapshot (VpStore           *store,
   return write_snapshot (store, relay, &identity, stats, number, error);
 }
 
+/* A snapshot whose writing was cut short: what it queued goes out (as its
+ * parts), then it is given up, before anything else is sealed, so that no
+ * ordinary blob is taken for one of its parts. */
+static gboolean
+give_up_interrupted (VpStore           *store,
+                     VpTeamRelay       *relay,
+                     VpTeamRoundStats  *stats,
+                     GError           **error)
+{
+  g_auto(VpTeamIdentity) identity = { 0 };
+  Snapshot s;
+
+  if (!vp_store_team_get_identity (store, &identity, error))
+    return FALSE;
+  if (identity.role != VP_TEAM_ROLE_TEAM_LEADER || !load_snapshot (store, SETTING_SNAPSHOT, &s) || s.last != 0)
+    return TRUE;
+  return flush_queue (store, relay, &identity.team, stats, error)
+         && vp_store_set_setting (store, SETTING_SNAPSHOT, NULL, error);
+}
+
 gboolean
 _vp_team_compact (VpStore           *store,
                   VpTeamRelay       *relay,
@@ -1385,7 +1405,7 @@ _vp_team_compact (VpStore           *store,
   if (!flush_queue (store, relay, &identity.team, stats, error))
     return FALSE;
   if (s.last == 0)
-    return vp_store_set_setting (store, SETTING_SNAPSHOT, NULL, error);
+    return give_up_interrupted (store, relay, stats, error);
   if (!vp_relay_compact (&relay->config, &identity.team, s.number, s.covers, &local))
     {
       gboolean acked = FALSE;
@@ -1435,6 +1455,7 @@ _vp_team_round (VpStore           *store,
     return FALSE;
   ok = check_relay (store, relay, &local)
        && (identity.role != VP_TEAM_ROLE_TEAM_LEADER || finish_rotation (store, relay, &local))
+       && give_up_interrupted (store, relay, stats, &local)
        && push_all (store, relay, stats, &local)
        && pull_all (store, relay, cancellable, stats, &local)
        && publish_roster (store, relay, stats, &local);
