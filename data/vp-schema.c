@@ -363,6 +363,11 @@ static const char * const migrations[] = {
   ");"
   "CREATE INDEX team_change_client ON team_change (client_uid);"
   "CREATE INDEX team_change_unsent ON team_change (id) WHERE origin = 1 AND sent = 0;"
+  /* Erased clients: their changes are dropped, now and when they arrive
+   * late; only the erasure itself is kept. */
+  "CREATE TABLE team_erased ("
+  "  client_uid BLOB PRIMARY KEY NOT NULL"
+  ") WITHOUT ROWID;"
   /* Sealed blobs waiting for the relay: the same bytes on every retry. */
   "CREATE TABLE team_outbox ("
   "  sequence INTEGER PRIMARY KEY,"

@@ -68,6 +68,8 @@ row_new (VpRecordKind kind,
 
 /* ---- Small helpers ------------------------------------------------------ */
 
+static int step_done (sqlite3_stmt *stmt);
+
 static gboolean
 sql_error (VpStore  *store,
            int       rc,
@@ -825,6 +827,41 @@ emit_records (Emitter     *e,
     }
 }
 
+/* An erasure keeps only itself: every other change of the client, which
+ * holds what it erased, goes from the set on every laptop (the relay's
+ * copies go at its next compaction). */
+static gboolean
+purge_erased (VpStore     *store,
+              const VpUid *client,
+              GError     **error)
+{
+  sqlite3 *db = vp_store_get_db (store);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, "INSERT OR IGNORE INTO team_erased (client_uid) VALUES (?)", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      bind_uid (stmt, 1, client);
+      rc = step_done (stmt);
+    }
+  else
+    sqlite3_finalize (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      rc = sqlite3_prepare_v2 (db, "DELETE FROM team_change WHERE client_uid = ?"
+                                   " AND body NOT LIKE '%\"op\":\"erase_client\"%'", -1, &stmt, NULL);
+      if (rc == SQLITE_OK)
+        {
+          bind_uid (stmt, 1, client);
+          rc = step_done (stmt);
+        }
+      else
+        sqlite3_finalize (stmt);
+    }
+  return rc == SQLITE_DONE || sql_error (store, rc, error);
+}
+
 static gboolean
 store_change (VpStore  *store,
               VpChange *change,
@@ -834,25 +871,32 @@ store_change (VpStore  *store,
 {
   g_autofree char *body = vp_change_to_json (change);
   sqlite3_stmt *stmt = NULL;
+  gboolean is_new = FALSE;
   int rc;
 
+  /* A late change of an erased client is not kept: it cannot be shown. */
   rc = sqlite3_prepare_v2 (vp_store_get_db (store),
                            "INSERT OR IGNORE INTO team_change (change_id, client_uid, body, origin)"
-                           " VALUES (?, ?, ?, ?)", -1, &stmt, NULL);
+                           " SELECT ?1, ?2, ?3, ?4 WHERE ?5 OR NOT EXISTS"
+                           "  (SELECT 1 FROM team_erased WHERE client_uid = ?2)", -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_blob (stmt, 1, change->id, VP_CHANGE_ID_LEN, SQLITE_TRANSIENT);
       bind_uid (stmt, 2, &change->record.client);
       sqlite3_bind_text (stmt, 3, body, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int (stmt, 4, local ? 1 : 0);
+      sqlite3_bind_int (stmt, 5, change->op == VP_CHANGE_ERASE_CLIENT);
       rc = sqlite3_step (stmt);
     }
-  if (added != NULL)
-    *added = rc == SQLITE_DONE && sqlite3_changes (vp_store_get_db (store)) > 0;
+  is_new = rc == SQLITE_DONE && sqlite3_changes (vp_store_get_db (store)) > 0;
   sqlite3_finalize (stmt);
   /* The body holds personal data: wipe it, as SQLite's allocator does. */
   OPENSSL_cleanse (body, strlen (body));
-  return rc == SQLITE_DONE || sql_error (store, rc, error);
+  if (rc != SQLITE_DONE)
+    return sql_error (store, rc, error);
+  if (added != NULL)
+    *added = is_new;
+  return change->op != VP_CHANGE_ERASE_CLIENT || !is_new || purge_erased (store, &change->record.client, error);
 }
 
 static gboolean
@@ -1799,7 +1843,7 @@ vp_store_team_disable (VpStore  *store,
   if (!require_team (store, error) || !vp_store_exec (store, "BEGIN IMMEDIATE", error))
     return FALSE;
   if (!vp_store_exec (store, "DELETE FROM team_outbox; DELETE FROM team_change; DELETE FROM team_key;"
-                             " DELETE FROM team_secret; DELETE FROM team_device; DELETE FROM team;",
+                             " DELETE FROM team_secret; DELETE FROM team_device; DELETE FROM team_erased; DELETE FROM team;",
                       error) ||
       !vp_audit_append (store, "team_left", "team", 0, "ok", error) ||
       !vp_store_exec (store, "COMMIT", error))

@@ -491,6 +491,19 @@ test_referral_reaches_leader (void)
   pull (&team, &team.laptops[0], TRUE);
   g_assert_cmpint (vp_test_count (team.laptops[0].store, "SELECT count(*) FROM client"), ==, 0);
   g_assert_cmpint (vp_test_count (team.laptops[0].store, "SELECT count(*) FROM referral"), ==, 0);
+  /* Of the client, every laptop keeps the erasure alone: no label, no
+   * organisation, not even in the set of changes; and a late copy of its
+   * first changes is not taken in again. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_cmpint (vp_test_count (team.laptops[i].store, "SELECT count(*) FROM team_change"), ==, 1);
+      g_assert_cmpint (vp_test_count (team.laptops[i].store,
+                                      "SELECT count(*) FROM team_change WHERE body LIKE '%Amal%'"
+                                      " OR body LIKE '%Woonstichting%'"), ==, 0);
+    }
+  apply_batch (&team.laptops[0], g_ptr_array_index (team.relay, 0));
+  g_assert_cmpint (vp_test_count (team.laptops[0].store, "SELECT count(*) FROM team_change"), ==, 1);
+  g_assert_cmpint (vp_test_count (team.laptops[0].store, "SELECT count(*) FROM client"), ==, 0);
   team_clear (&team);
 }
 
