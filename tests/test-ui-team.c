@@ -20,6 +20,7 @@
 #include "vp-consent.h"
 #include "vp-referral.h"
 #include "vp-referrals-page.h"
+#include "vp-report-page.h"
 #include "vp-store-private.h"
 #include "vp-team-sync-page.h"
 #include "vp-team-store.h"
@@ -325,6 +326,15 @@ synced_until (gpointer data)
   return FALSE;
 }
 
+static gboolean
+reports_elsewhere (gpointer page)
+{
+  AdwActionRow *row = vp_ui_child (page, VP_TYPE_REPORT_PAGE, "status_row");
+
+  return g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                    "Sent by the team leader’s laptop") == 0;
+}
+
 static int
 coach_main (const char *dir)
 {
@@ -368,6 +378,14 @@ coach_main (const char *dir)
     g_assert_no_error (error);
   }
   vp_ui_wait_until (all_sent, coach);
+
+  /* The team reports once, from the team leader's laptop: this one shows
+   * the month but has nothing to send. */
+  gtk_widget_activate_action (GTK_WIDGET (coach), "win.show-page", "s", "report");
+  vp_ui_wait_until (reports_elsewhere, vp_ui_child (coach, VP_TYPE_WINDOW, "report_page"));
+  g_assert_false (gtk_widget_is_sensitive (vp_ui_child (vp_ui_child (coach, VP_TYPE_WINDOW, "report_page"),
+                                                        VP_TYPE_REPORT_PAGE, "send_button")));
+  vp_ui_save_screenshot (GTK_WIDGET (coach), "test-ui-team-coach-report");
   say ("referred");
 
   /* The team leader's review comes back. */

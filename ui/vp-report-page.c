@@ -258,6 +258,13 @@ update_status (VpReportPage *self)
   g_autofree char *title = NULL;
   const char *state;
 
+  /* In a team, another laptop reports for all (#16): nothing to send here. */
+  if (preview != NULL && self->store != NULL && !vp_sync_reports_here (self->store))
+    {
+      set_status (self, "system-users-symbolic", _("Sent by the team leader’s laptop"),
+                  _("In a team one laptop reports for the whole team, so that no contact is counted twice. The figures below are what this laptop holds of the team’s month."));
+      return;
+    }
   if (preview != NULL && !vp_report_month_is_due (build))
     {
       detail = describe_not_due (vp_report_month_get_period (build), vp_report_month_get_grace_days (build));
@@ -315,6 +322,8 @@ can_send (VpReportPage *self)
   const VpReportRevision *latest = build_latest (self->build);
 
   if (self->build == NULL || !vp_report_month_is_due (self->build) || self->cancellable != NULL || self->sending)
+    return FALSE;
+  if (self->store != NULL && !vp_sync_reports_here (self->store))
     return FALSE;
   if (build_preview (self->build) != NULL)
     return TRUE;
