@@ -118,7 +118,7 @@ test_pages (gconstpointer data)
   gboolean narrow = g_str_has_prefix (variant, "360");
   gboolean dark = g_str_has_suffix (variant, "dark");
   const char *pages[] = { "register", "clients", "today", "report" };
-  const char *team_pages[] = { "win.show-team", "win.show-audit", "win.show-referrals" };
+  const char *team_pages[] = { "win.show-team", "win.show-audit", "win.show-referrals", "win.show-sync" };
   g_autofree char *dir = vp_test_make_dir ();
   g_autoptr(VpStore) created = vp_test_create_store (dir);
   AdwStyleManager *style = adw_style_manager_get_default ();
