@@ -183,7 +183,8 @@ put_key (Fixture      *f,
 {
   VpRelayConfig config = config_for (f, team->admin.token);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) wrapped = vp_team_key_wrap (team->key, vp_device_key_get_public (device->key), &error);
+  g_autoptr(GBytes) wrapped = vp_team_key_wrap (team->key, team->admin.key, &team->admin.id,
+                                                vp_device_key_get_public (device->key), &error);
 
   g_assert_no_error (error);
   g_assert_true (vp_relay_put_key (&config, &team->id, &device->id, vp_team_key_get_epoch (team->key), wrapped,
@@ -300,7 +301,8 @@ enrol (Fixture *f,
   keys = vp_relay_get_keys (&mine, &team->id, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (keys->len, >=, 1);
-  unwrapped = vp_team_key_unwrap (joiner->key, g_ptr_array_index (keys, keys->len - 1), &error);
+  unwrapped = vp_team_key_unwrap (joiner->key, vp_device_key_get_public (team->admin.key),
+                                  g_ptr_array_index (keys, keys->len - 1), NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (vp_team_key_get_epoch (unwrapped), ==, vp_team_key_get_epoch (team->key));
 }
@@ -751,7 +753,8 @@ test_remove (Fixture       *f,
       }
     /* No key for a removed laptop. */
     {
-      g_autoptr(GBytes) wrapped = vp_team_key_wrap (team.key, vp_device_key_get_public (gone.key), &error);
+      g_autoptr(GBytes) wrapped = vp_team_key_wrap (team.key, team.admin.key, &team.admin.id,
+                                                    vp_device_key_get_public (gone.key), &error);
 
       g_assert_false (vp_relay_put_key (&admin, &team.id, &gone.id, 2, wrapped, &error));
       g_assert_error (error, VP_RELAY_ERROR, VP_RELAY_ERROR_CONFLICT);

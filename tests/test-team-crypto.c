@@ -478,39 +478,54 @@ test_padding (void)
 
 /* ---- Wrapping ------------------------------------------------------ */
 
-/* Unwraps by hand, from the documented format: [format | team | epoch |
- * ephemeral public key | nonce | ciphertext | tag], the key from
- * HKDF-SHA256 (X25519 secret, salt = ephemeral || recipient public key,
- * info "vindplaats wrap v1"), the first four parts as associated data. */
+/* The unwrapping written out with OpenSSL alone, from the format as
+ * docs/team-sync.md gives it: ECDH of the device's key with the ephemeral
+ * key, and with the team leader's key; HKDF-SHA256 (salt: the ephemeral,
+ * device's and leader's public keys; info "vindplaats wrap v2"); AES-256-GCM
+ * with format, team, epoch, leader's device and ephemeral key as
+ * associated data. */
+static void
+derive (EVP_PKEY     *own,
+        const guint8  peer_public[VP_X25519_KEY_LEN],
+        guint8        out[32])
+{
+  EVP_PKEY *peer = EVP_PKEY_new_raw_public_key (EVP_PKEY_X25519, NULL, peer_public, VP_X25519_KEY_LEN);
+  EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new (own, NULL);
+  size_t len = 32;
+
+  g_assert_true (EVP_PKEY_derive_init (pctx) == 1 && EVP_PKEY_derive_set_peer (pctx, peer) == 1
+                 && EVP_PKEY_derive (pctx, out, &len) == 1 && len == 32);
+  EVP_PKEY_CTX_free (pctx);
+  EVP_PKEY_free (peer);
+}
+
 static void
 hand_unwrap (const VpDeviceKey *device,
+             const guint8       leader_public[VP_X25519_KEY_LEN],
              GBytes            *wrapped,
              guint8             out[VP_TEAM_KEY_LEN])
 {
-  const gsize aad_len = 1 + VP_UID_LEN + 4 + VP_X25519_KEY_LEN;
+  const gsize aad_len = 1 + VP_UID_LEN + 4 + VP_UID_LEN + VP_X25519_KEY_LEN;
   const guint8 *w = g_bytes_get_data (wrapped, NULL);
-  guint8 raw[VP_X25519_KEY_LEN], secret[32], salt[64], kek[32];
-  size_t secret_len = sizeof secret;
-  EVP_PKEY *own, *peer;
-  EVP_PKEY_CTX *pctx;
+  const guint8 *ephemeral = w + 1 + VP_UID_LEN + 4 + VP_UID_LEN;
+  guint8 raw[VP_X25519_KEY_LEN], secret[64], salt[96], kek[32];
+  EVP_PKEY *own;
   EVP_KDF *kdf;
   EVP_KDF_CTX *kctx;
   EVP_CIPHER_CTX *ctx;
   int n = 0;
 
+  g_assert_cmpuint (w[0], ==, 2);
   g_assert_true (vp_device_key_copy_private (device, raw, NULL));
   own = EVP_PKEY_new_raw_private_key (EVP_PKEY_X25519, NULL, raw, sizeof raw);
   OPENSSL_cleanse (raw, sizeof raw);
-  peer = EVP_PKEY_new_raw_public_key (EVP_PKEY_X25519, NULL, w + 1 + VP_UID_LEN + 4, VP_X25519_KEY_LEN);
-  pctx = EVP_PKEY_CTX_new (own, NULL);
-  g_assert_true (EVP_PKEY_derive_init (pctx) == 1 && EVP_PKEY_derive_set_peer (pctx, peer) == 1
-                 && EVP_PKEY_derive (pctx, secret, &secret_len) == 1);
-  EVP_PKEY_CTX_free (pctx);
-  EVP_PKEY_free (peer);
+  derive (own, ephemeral, secret);
+  derive (own, leader_public, secret + 32);
   EVP_PKEY_free (own);
 
-  memcpy (salt, w + 1 + VP_UID_LEN + 4, 32);
+  memcpy (salt, ephemeral, 32);
   memcpy (salt + 32, vp_device_key_get_public (device), 32);
+  memcpy (salt + 64, leader_public, 32);
   kdf = EVP_KDF_fetch (NULL, "HKDF", NULL);
   kctx = EVP_KDF_CTX_new (kdf);
   {
@@ -518,7 +533,7 @@ hand_unwrap (const VpDeviceKey *device,
       OSSL_PARAM_construct_utf8_string (OSSL_KDF_PARAM_DIGEST, (char *) "SHA256", 0),
       OSSL_PARAM_construct_octet_string (OSSL_KDF_PARAM_KEY, secret, sizeof secret),
       OSSL_PARAM_construct_octet_string (OSSL_KDF_PARAM_SALT, salt, sizeof salt),
-      OSSL_PARAM_construct_octet_string (OSSL_KDF_PARAM_INFO, (void *) "vindplaats wrap v1", 18),
+      OSSL_PARAM_construct_octet_string (OSSL_KDF_PARAM_INFO, (void *) "vindplaats wrap v2", 18),
       OSSL_PARAM_construct_end (),
     };
     g_assert_cmpint (EVP_KDF_derive (kctx, kek, sizeof kek, params), ==, 1);
@@ -530,8 +545,7 @@ hand_unwrap (const VpDeviceKey *device,
   g_assert_true (EVP_DecryptInit_ex (ctx, EVP_aes_256_gcm (), NULL, kek, w + aad_len) == 1);
   g_assert_true (EVP_DecryptUpdate (ctx, NULL, &n, w, (int) aad_len) == 1);
   g_assert_true (EVP_DecryptUpdate (ctx, out, &n, w + aad_len + 12, VP_TEAM_KEY_LEN) == 1);
-  g_assert_true (EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_GCM_SET_TAG, 16,
-                                      (void *) (w + aad_len + 12 + VP_TEAM_KEY_LEN)) == 1);
+  g_assert_true (EVP_CIPHER_CTX_ctrl (ctx, EVP_CTRL_GCM_SET_TAG, 16, (void *) (w + aad_len + 12 + VP_TEAM_KEY_LEN)) == 1);
   g_assert_true (EVP_DecryptFinal_ex (ctx, out + n, &n) == 1);
   EVP_CIPHER_CTX_free (ctx);
   OPENSSL_cleanse (secret, sizeof secret);
@@ -545,22 +559,27 @@ test_wrap (void)
   g_autoptr(VpTeamKey) key = team_key (3, 11);
   g_autoptr(VpDeviceKey) device = vp_device_key_generate (&error);
   g_autoptr(VpDeviceKey) other = vp_device_key_generate (&error);
+  g_autoptr(VpDeviceKey) leader = vp_device_key_generate (&error);
+  g_autoptr(VpDeviceKey) relay = vp_device_key_generate (&error);
   g_autoptr(GBytes) wrapped = NULL, blob = NULL, plain = NULL;
   g_autoptr(VpTeamKey) unwrapped = NULL;
   guint8 a[VP_TEAM_KEY_LEN], b[VP_TEAM_KEY_LEN];
   static const guint8 low_order[VP_X25519_KEY_LEN]; /* zero: a point of small order */
+  const VpUid leader_device = { { 0x1e, 0xad, 0xe4 } };
+  VpUid named = { { 0 } };
 
   g_assert_no_error (error);
-  wrapped = vp_team_key_wrap (key, vp_device_key_get_public (device), &error);
+  wrapped = vp_team_key_wrap (key, leader, &leader_device, vp_device_key_get_public (device), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_bytes_get_size (wrapped), ==, VP_WRAPPED_KEY_LEN);
 
-  unwrapped = vp_team_key_unwrap (device, wrapped, &error);
+  unwrapped = vp_team_key_unwrap (device, vp_device_key_get_public (leader), wrapped, &named, &error);
   g_assert_no_error (error);
+  g_assert_true (vp_uid_equal (&named, &leader_device));
   vp_team_key_copy_secret (key, a);
   vp_team_key_copy_secret (unwrapped, b);
   g_assert_cmpmem (a, sizeof a, b, sizeof b);
-  hand_unwrap (device, wrapped, b);
+  hand_unwrap (device, vp_device_key_get_public (leader), wrapped, b);
   g_assert_cmpmem (a, sizeof a, b, sizeof b);
   OPENSSL_cleanse (a, sizeof a);
   OPENSSL_cleanse (b, sizeof b);
@@ -575,15 +594,31 @@ test_wrap (void)
                    plaintext_marker, sizeof plaintext_marker);
 
   /* Another device cannot unwrap it. */
-  g_assert_null (vp_team_key_unwrap (other, wrapped, &error));
+  g_assert_null (vp_team_key_unwrap (other, vp_device_key_get_public (leader), wrapped, NULL, &error));
   g_assert_error (error, VP_TEAM_ERROR, VP_TEAM_ERROR_TAMPERED);
   g_clear_error (&error);
 
-  /* Nor can anyone after any byte changed (team id, epoch, keys, tag). */
+  /* A relay that knows the device's public key, the team and the leader's
+   * device id wraps a key of its own: it does not open with the leader's
+   * public key, so the laptop never seals with it. */
+  {
+    g_autoptr(VpTeamKey) planted = team_key (3, 12);
+    g_autoptr(GBytes) forged = vp_team_key_wrap (planted, relay, &leader_device,
+                                                 vp_device_key_get_public (device), &error);
+
+    g_assert_no_error (error);
+    g_assert_null (vp_team_key_unwrap (device, vp_device_key_get_public (leader), forged, NULL, &error));
+    g_assert_error (error, VP_TEAM_ERROR, VP_TEAM_ERROR_TAMPERED);
+    g_clear_error (&error);
+  }
+
+  /* Nor can anyone after any byte changed (team id, epoch, the leader's
+   * device, keys, tag). */
   for (gsize at = 0; at < VP_WRAPPED_KEY_LEN; at++)
     {
       g_autoptr(GBytes) changed = flip (wrapped, at, 0x20);
-      g_autoptr(VpTeamKey) none = vp_team_key_unwrap (device, changed, &error);
+      g_autoptr(VpTeamKey) none = vp_team_key_unwrap (device, vp_device_key_get_public (leader), changed, NULL,
+                                                      &error);
 
       g_assert_null (none);
       g_assert_error (error, VP_TEAM_ERROR, error->code);
@@ -591,14 +626,15 @@ test_wrap (void)
     }
   {
     g_autoptr(GBytes) shorter = g_bytes_new_from_bytes (wrapped, 0, VP_WRAPPED_KEY_LEN - 1);
-    g_autoptr(VpTeamKey) none = vp_team_key_unwrap (device, shorter, &error);
+    g_autoptr(VpTeamKey) none = vp_team_key_unwrap (device, vp_device_key_get_public (leader), shorter, NULL,
+                                                    &error);
 
     g_assert_null (none);
     g_assert_error (error, VP_TEAM_ERROR, VP_TEAM_ERROR_INVALID);
     g_clear_error (&error);
   }
   {
-    g_autoptr(GBytes) none = vp_team_key_wrap (key, low_order, &error);
+    g_autoptr(GBytes) none = vp_team_key_wrap (key, leader, &leader_device, low_order, &error);
 
     g_assert_null (none);
     g_assert_error (error, VP_TEAM_ERROR, VP_TEAM_ERROR_INVALID);

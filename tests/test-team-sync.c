@@ -1175,6 +1175,127 @@ test_objects (Fixture       *f,
   g_assert_nonnull (vp_team_sync_get_status_text (sync_b));
 }
 
+/* A hostile relay knows a laptop's public key (its join carried it), the
+ * team and the leader's device id, and puts a team key of its own,
+ * wrapped to that laptop, as a newer epoch. The laptop refuses it (it does
+ * not open with the team leader's key) and never seals with it. */
+static void
+test_planted_key (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(VpStore) leader = new_team (f);
+  g_autoptr(VpStore) b = new_laptop (f, TRUE, NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(VpTeamIdentity) identity = { 0 };
+  g_auto(VpTeamIdentity) leader_identity = { 0 };
+  g_autoptr(VpDeviceKey) b_key = NULL, relay_key = NULL;
+  g_autoptr(VpTeamKey) planted = NULL;
+  g_autoptr(GBytes) wrapped = NULL;
+  g_autoptr(GPtrArray) blobs = NULL;
+  char team_hex[VP_UID_STRING_LEN + 1], device_hex[VP_UID_STRING_LEN + 1];
+  guint8 secret[VP_TEAM_KEY_LEN];
+
+  enrol (leader, b, "Laptop Sanne");
+  round_ok (b, NULL);
+  g_assert_true (vp_store_team_get_identity (b, &identity, NULL));
+  g_assert_true (vp_store_team_get_identity (leader, &leader_identity, NULL));
+  b_key = _vp_team_load_device_key (b, &error);
+  relay_key = vp_device_key_generate (&error);
+  g_assert_no_error (error);
+  memset (secret, 0x42, sizeof secret);
+  planted = vp_team_key_new (&identity.team, identity.epoch + 1, secret, &error);
+  wrapped = vp_team_key_wrap (planted, relay_key, &leader_identity.device, vp_device_key_get_public (b_key), &error);
+  g_assert_no_error (error);
+  vp_uid_to_string (&identity.team, team_hex);
+  vp_uid_to_string (&identity.device, device_hex);
+  {
+    sqlite3 *db = open_relay (f);
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO relay_keys (team, device, epoch, wrapped)"
+                                             " VALUES (?, ?, ?, ?)", -1, &stmt, NULL), ==, SQLITE_OK);
+    sqlite3_bind_text (stmt, 1, team_hex, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text (stmt, 2, device_hex, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64 (stmt, 3, identity.epoch + 1);
+    sqlite3_bind_blob (stmt, 4, g_bytes_get_data (wrapped, NULL), (int) g_bytes_get_size (wrapped),
+                       SQLITE_TRANSIENT);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+    sqlite3_finalize (stmt);
+    g_assert_cmpint (sqlite3_exec (db, "UPDATE relay_teams SET epoch = epoch + 1", NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (db);
+  }
+
+  vp_test_register (b, "Geheimenaam", 1975, "school", "first", "limited", NULL);
+  g_assert_false (_vp_team_round (b, NULL, NULL, NULL));
+  g_assert_null (vp_store_team_get_key (b, identity.epoch + 1, NULL));
+  g_assert_cmpuint (count_audit (b, "sync_rejected"), >=, 1);
+  blobs = relay_blobs (f);
+  for (guint i = 0; i < blobs->len; i++)
+    {
+      VpBlobHeader header;
+      g_autoptr(GBytes) plain = vp_team_open (planted, g_ptr_array_index (blobs, i), &header, NULL);
+
+      g_assert_null (plain);
+    }
+}
+
+/* A coach's laptop, running modified software, seals a roster that makes
+ * itself the team leader's (with the leader's public key, which every
+ * laptop knows): the other laptops take rosters only from the device the
+ * leader's wraps named, and keep it a coach's. */
+static void
+test_roster_escalation (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(VpStore) leader = new_team (f);
+  g_autoptr(VpStore) b = new_laptop (f, TRUE, NULL);
+  g_autoptr(VpStore) c = new_laptop (f, TRUE, NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(VpTeamIdentity) identity = { 0 };
+  g_autoptr(VpTeamKey) key = NULL;
+  g_autoptr(VpTeamRelay) relay = NULL;
+  g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_envelope_device_free);
+  g_autoptr(GBytes) roster = NULL, sealed = NULL;
+  g_autoptr(VpTeamRoster) known = NULL;
+  g_autofree char *inviter_hex = NULL;
+  guint8 inviter[VP_X25519_KEY_LEN];
+  VpTeamRole role = VP_TEAM_ROLE_TEAM_LEADER;
+  guint64 cursor = 0;
+
+  enrol (leader, b, "Laptop Sanne");
+  enrol (leader, c, "Laptop Cor");
+  round_ok (b, NULL);
+  round_ok (c, NULL);
+  round_ok (leader, NULL);
+  round_ok (b, NULL);
+  round_ok (c, NULL);
+  g_assert_true (vp_store_team_get_identity (b, &identity, NULL));
+  inviter_hex = vp_store_get_setting (b, "team_inviter_key");
+  g_assert_true (_vp_team_parse_public_key (inviter_hex, inviter));
+  g_ptr_array_add (devices, vp_envelope_device_new (&identity.device, VP_TEAM_ROLE_TEAM_LEADER,
+                                                    "Laptop Sanne", "2026-01-01T00:00:00Z", NULL, inviter));
+  roster = vp_team_envelope_roster (identity.epoch, devices, &error);
+  g_assert_no_error (error);
+  key = _vp_team_load_key (b, &identity.team, identity.epoch, &error);
+  sealed = vp_team_seal (key, &identity.device, identity.next_sequence,
+                         g_bytes_get_data (roster, NULL), g_bytes_get_size (roster), &error);
+  g_assert_no_error (error);
+  relay = _vp_team_connect (b, TRUE, &error);
+  g_assert_true (vp_relay_push (&relay->config, &identity.team, sealed, 0, &cursor, &error));
+  g_assert_no_error (error);
+  round_ok (c, NULL);
+  round_ok (leader, NULL);
+
+  known = vp_store_team_get_roster (c, &error);
+  g_assert_true (vp_team_roster_lookup (known, &identity.device, &role));
+  g_assert_cmpint (role, ==, VP_TEAM_ROLE_COACH);
+  g_clear_pointer (&known, vp_team_roster_free);
+  known = vp_store_team_get_roster (leader, &error);
+  g_assert_true (vp_team_roster_lookup (known, &identity.device, &role));
+  g_assert_cmpint (role, ==, VP_TEAM_ROLE_COACH);
+  g_assert_cmpuint (count_audit (c, "sync_rejected"), >=, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1183,6 +1304,9 @@ main (int    argc,
   vp_test_init_data ();
 
   g_test_add_func ("/team-sync/envelope", test_envelope);
+  g_test_add ("/team-sync/planted-key", Fixture, NULL, fixture_setup, test_planted_key, fixture_teardown);
+  g_test_add ("/team-sync/roster-escalation", Fixture, NULL, fixture_setup, test_roster_escalation,
+              fixture_teardown);
   g_test_add ("/team-sync/enrolment", Fixture, NULL, fixture_setup, test_enrolment, fixture_teardown);
   g_test_add ("/team-sync/enrolment-refusals", Fixture, NULL, fixture_setup, test_enrolment_refusals,
               fixture_teardown);

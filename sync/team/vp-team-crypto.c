@@ -41,11 +41,11 @@
 
 #define NONCE_LEN 12
 #define TAG_LEN 16
-#define WRAP_FORMAT 1
-#define WRAP_AAD_LEN (1 + VP_UID_LEN + 4 + VP_X25519_KEY_LEN)
+#define WRAP_FORMAT 2
+#define WRAP_AAD_LEN (1 + VP_UID_LEN + 4 + VP_UID_LEN + VP_X25519_KEY_LEN)
 
 static const char blob_info[] = "vindplaats blob v1";
-static const char wrap_info[] = "vindplaats wrap v1";
+static const char wrap_info[] = "vindplaats wrap v2";
 static const char commit_domain[] = "vindplaats enrol commit v1";
 static const char safety_domain[] = "vindplaats safety number v1";
 
@@ -408,64 +408,80 @@ vp_team_key_free (VpTeamKey *key)
     OPENSSL_secure_clear_free (key, sizeof *key);
 }
 
-/* ---- Wrapping the team key to a device ------------------------------- */
+/* ---- Wrapping the team key to a device -------------------------------
+ * Two Diffie-Hellman results go into the key that seals the team key: the
+ * ephemeral key's with the recipient's (forward secrecy), and the team
+ * leader's laptop's own key's with the recipient's (authentication). Only
+ * the holder of the leader's private key can make a wrap that opens with
+ * the leader's public key, so a relay cannot hand a laptop a team key of
+ * its own choosing. The leader's device id travels in the clear and is
+ * authenticated, so a laptop learns from its first key which device's
+ * word is the leader's. */
 
 static gboolean
-wrap_key (EVP_PKEY     *own,
+wrap_key (const guint8  first[32],
+          const guint8  second[32],
           const guint8  ephemeral_public[VP_X25519_KEY_LEN],
-          const guint8  peer_public[VP_X25519_KEY_LEN],
           const guint8  recipient_public[VP_X25519_KEY_LEN],
-          guint8        out[32],
-          GError      **error)
+          const guint8  leader_public[VP_X25519_KEY_LEN],
+          guint8        out[32])
 {
-  guint8 secret[32], salt[2 * VP_X25519_KEY_LEN];
+  guint8 secret[64], salt[3 * VP_X25519_KEY_LEN];
   gboolean ok;
 
-  if (!ecdh (own, peer_public, secret, error))
-    return FALSE;
+  memcpy (secret, first, 32);
+  memcpy (secret + 32, second, 32);
   memcpy (salt, ephemeral_public, VP_X25519_KEY_LEN);
   memcpy (salt + VP_X25519_KEY_LEN, recipient_public, VP_X25519_KEY_LEN);
+  memcpy (salt + 2 * VP_X25519_KEY_LEN, leader_public, VP_X25519_KEY_LEN);
   ok = hkdf (secret, sizeof secret, salt, sizeof salt, wrap_info, out, 32);
   wipe (secret, sizeof secret);
   if (!ok)
-    {
-      wipe (out, 32);
-      return set_library_error (error);
-    }
-  return TRUE;
+    wipe (out, 32);
+  return ok;
 }
 
 static void
 wrap_aad (guint8        aad[WRAP_AAD_LEN],
           const VpUid  *team,
           guint32       epoch,
+          const VpUid  *leader_device,
           const guint8  ephemeral_public[VP_X25519_KEY_LEN])
 {
   aad[0] = WRAP_FORMAT;
   memcpy (aad + 1, team->bytes, VP_UID_LEN);
   put_be32 (aad + 1 + VP_UID_LEN, epoch);
-  memcpy (aad + 1 + VP_UID_LEN + 4, ephemeral_public, VP_X25519_KEY_LEN);
+  memcpy (aad + 1 + VP_UID_LEN + 4, leader_device->bytes, VP_UID_LEN);
+  memcpy (aad + 1 + VP_UID_LEN + 4 + VP_UID_LEN, ephemeral_public, VP_X25519_KEY_LEN);
 }
 
 GBytes *
-vp_team_key_wrap (const VpTeamKey  *key,
-                  const guint8      device_public[VP_X25519_KEY_LEN],
-                  GError          **error)
+vp_team_key_wrap (const VpTeamKey   *key,
+                  const VpDeviceKey *leader,
+                  const VpUid       *leader_device,
+                  const guint8       device_public[VP_X25519_KEY_LEN],
+                  GError           **error)
 {
   g_autoptr(VpDeviceKey) ephemeral = NULL;
   guint8 *out, *nonce, *ct, *tag;
-  guint8 kek[32];
+  guint8 first[32], second[32], kek[32];
   gboolean ok;
 
-  g_return_val_if_fail (key != NULL && device_public != NULL, NULL);
+  g_return_val_if_fail (key != NULL && leader != NULL && leader_device != NULL && device_public != NULL, NULL);
 
   ephemeral = vp_device_key_generate (error);
-  if (ephemeral == NULL
-      || !wrap_key (ephemeral->pkey, ephemeral->public_key, device_public, device_public, kek, error))
+  if (ephemeral == NULL || !ecdh (ephemeral->pkey, device_public, first, error))
+    return NULL;
+  ok = ecdh (leader->pkey, device_public, second, error);
+  if (ok && !wrap_key (first, second, ephemeral->public_key, device_public, leader->public_key, kek))
+    ok = set_library_error (error);
+  wipe (first, sizeof first);
+  wipe (second, sizeof second);
+  if (!ok)
     return NULL;
 
   out = g_malloc0 (VP_WRAPPED_KEY_LEN);
-  wrap_aad (out, &key->team, key->epoch, ephemeral->public_key);
+  wrap_aad (out, &key->team, key->epoch, leader_device, ephemeral->public_key);
   nonce = out + WRAP_AAD_LEN;
   ct = nonce + NONCE_LEN;
   tag = ct + VP_TEAM_KEY_LEN;
@@ -483,17 +499,19 @@ vp_team_key_wrap (const VpTeamKey  *key,
 
 VpTeamKey *
 vp_team_key_unwrap (const VpDeviceKey  *device,
+                    const guint8        leader_public[VP_X25519_KEY_LEN],
                     GBytes             *wrapped,
+                    VpUid              *leader_device,
                     GError            **error)
 {
   g_autoptr(VpTeamKey) key = NULL;
   const guint8 *in, *ephemeral_public, *nonce, *ct, *tag;
   gsize len = 0;
-  guint8 kek[32];
+  guint8 first[32], second[32], kek[32];
   VpUid team;
   gboolean ok;
 
-  g_return_val_if_fail (device != NULL && wrapped != NULL, NULL);
+  g_return_val_if_fail (device != NULL && leader_public != NULL && wrapped != NULL, NULL);
 
   in = g_bytes_get_data (wrapped, &len);
   if (len != VP_WRAPPED_KEY_LEN || in[0] != WRAP_FORMAT)
@@ -503,25 +521,33 @@ vp_team_key_unwrap (const VpDeviceKey  *device,
       return NULL;
     }
   memcpy (team.bytes, in + 1, VP_UID_LEN);
-  ephemeral_public = in + 1 + VP_UID_LEN + 4;
+  ephemeral_public = in + 1 + VP_UID_LEN + 4 + VP_UID_LEN;
   nonce = in + WRAP_AAD_LEN;
   ct = nonce + NONCE_LEN;
   tag = ct + VP_TEAM_KEY_LEN;
 
   key = team_key_alloc (&team, get_be32 (in + 1 + VP_UID_LEN), error);
-  if (key == NULL
-      || !wrap_key (device->pkey, ephemeral_public, ephemeral_public, device->public_key, kek, error))
+  if (key == NULL || !ecdh (device->pkey, ephemeral_public, first, error))
+    return NULL;
+  ok = ecdh (device->pkey, leader_public, second, error);
+  if (ok && !wrap_key (first, second, ephemeral_public, device->public_key, leader_public, kek))
+    ok = set_library_error (error);
+  wipe (first, sizeof first);
+  wipe (second, sizeof second);
+  if (!ok)
     return NULL;
   ok = gcm (FALSE, kek, nonce, in, WRAP_AAD_LEN, ct, VP_TEAM_KEY_LEN, key->secret, (guint8 *) tag);
   wipe (kek, sizeof kek);
   if (!ok)
     {
       g_set_error_literal (error, VP_TEAM_ERROR, VP_TEAM_ERROR_TAMPERED,
-                           _("The team key could not be unwrapped: it was changed, or it was wrapped for another device"));
+                           _("The team key could not be unwrapped: it was changed, it was wrapped for another device, or not by the team leader’s laptop"));
       return NULL;
     }
   if (!team_key_finish (key, error))
     return NULL;
+  if (leader_device != NULL)
+    memcpy (leader_device->bytes, in + 1 + VP_UID_LEN + 4, VP_UID_LEN);
   return g_steal_pointer (&key);
 }
 

@@ -47,16 +47,24 @@ void         vp_team_key_free        (VpTeamKey        *key);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VpTeamKey, vp_team_key_free)
 
-/* The team key sealed to one device's public key: an ephemeral X25519 key,
- * ECDH, HKDF-SHA256 (salt: both public keys, info "vindplaats wrap v1"),
- * AES-256-GCM with the team id and epoch as associated data. */
-#define VP_WRAPPED_KEY_LEN (1 + VP_UID_LEN + 4 + VP_X25519_KEY_LEN + 12 + VP_TEAM_KEY_LEN + 16)
+/* The team key sealed to one device's public key by the team leader's
+ * laptop: an ephemeral X25519 key and the leader's own key, each with the
+ * device's (two ECDH results), HKDF-SHA256 (salt: the ephemeral, device's
+ * and leader's public keys; info "vindplaats wrap v2"), AES-256-GCM with
+ * the team id, epoch and the leader's device id as associated data. It
+ * opens only with the leader's public key: a relay cannot make one. The
+ * leader's device id comes out of a wrap that opens. */
+#define VP_WRAPPED_KEY_LEN (1 + VP_UID_LEN + 4 + VP_UID_LEN + VP_X25519_KEY_LEN + 12 + VP_TEAM_KEY_LEN + 16)
 
 GBytes      *vp_team_key_wrap        (const VpTeamKey   *key,
+                                      const VpDeviceKey *leader,
+                                      const VpUid       *leader_device,
                                       const guint8       device_public[VP_X25519_KEY_LEN],
                                       GError           **error);
 VpTeamKey   *vp_team_key_unwrap      (const VpDeviceKey *device,
+                                      const guint8       leader_public[VP_X25519_KEY_LEN],
                                       GBytes            *wrapped,
+                                      VpUid             *leader_device,
                                       GError           **error);
 
 /* ---- Sealed blobs -----------------------------------------------------

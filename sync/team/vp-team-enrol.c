@@ -20,6 +20,7 @@
  * because VpInviteSteps keeps whether it has. */
 
 #define SETTING_INVITER_KEY "team_inviter_key"
+#define SETTING_LEADER_DEVICE "team_leader_device"
 
 static char *
 hex_of (const guint8 *data,
@@ -94,6 +95,7 @@ _vp_invite_confirm (VpStore        *store,
                     VpInviteSteps  *steps,
                     GError        **error)
 {
+  g_autoptr(VpDeviceKey) leader = NULL;
   g_auto(VpTeamIdentity) identity = { 0 };
   g_autoptr(VpTeamRelay) relay = NULL;
   g_autofree char *now = _vp_team_now_iso ();
@@ -104,7 +106,8 @@ _vp_invite_confirm (VpStore        *store,
 
   if (!vp_store_team_get_identity (store, &identity, error))
     return FALSE;
-  relay = _vp_team_connect (store, TRUE, error);
+  leader = _vp_team_load_device_key (store, error);
+  relay = leader != NULL ? _vp_team_connect (store, TRUE, error) : NULL;
   if (relay == NULL)
     return FALSE;
   /* Every epoch: blobs sealed before the last rotation are still on the
@@ -122,7 +125,7 @@ _vp_invite_confirm (VpStore        *store,
           g_propagate_error (error, g_steal_pointer (&local));
           return FALSE;
         }
-      wrapped = vp_team_key_wrap (key, steps->joiner_share.public_key, error);
+      wrapped = vp_team_key_wrap (key, leader, &identity.device, steps->joiner_share.public_key, error);
       if (wrapped == NULL
           || !vp_relay_put_key (&relay->config, &identity.team, &steps->joiner, epoch, wrapped, error))
         return FALSE;
@@ -243,6 +246,7 @@ join_store (VpStore      *store,
   g_autoptr(GBytes) private_key = _vp_team_device_private (steps->key, error);
   g_autoptr(GBytes) token = NULL;
   g_autofree char *inviter = NULL;
+  char leader[VP_UID_STRING_LEN + 1];
   g_autofree char *url = vp_store_get_setting (store, "endpoint_url");
   VpTeamKey *newest = NULL;
   VpTeamIdentity identity = { 0 };
@@ -258,8 +262,9 @@ join_store (VpStore      *store,
     }
   identity.team = steps->team;
   identity.device = steps->device;
-  identity.role = g_strcmp0 (vp_store_get_account_role (store), "team_leader") == 0
-                  ? VP_TEAM_ROLE_TEAM_LEADER : VP_TEAM_ROLE_COACH;
+  /* The team leader's laptop is the one that made the team; a laptop
+   * that joins is a coach's, whoever's account joined it. */
+  identity.role = VP_TEAM_ROLE_COACH;
   identity.relay_url = url;
   identity.device_name = steps->device_name;
   identity.epoch = vp_team_key_get_epoch (newest);
@@ -283,9 +288,11 @@ join_store (VpStore      *store,
     }
   token = _vp_team_wiped_bytes (steps->token, strlen (steps->token));
   inviter = hex_of (steps->inviter.public_key, VP_X25519_KEY_LEN);
+  vp_uid_to_string (&steps->leader, leader);
   return vp_store_team_set_secret (store, "relay-token", token, error)
          && _vp_team_save_public_key (store, &steps->device, vp_device_key_get_public (steps->key), error)
-         && vp_store_set_setting (store, SETTING_INVITER_KEY, inviter, error);
+         && vp_store_set_setting (store, SETTING_INVITER_KEY, inviter, error)
+         && vp_store_set_setting (store, SETTING_LEADER_DEVICE, leader, error);
 }
 
 gboolean
@@ -309,10 +316,22 @@ _vp_join_poll_key (VpStore      *store,
     return FALSE;
   for (guint i = 0; i < wrapped->len; i++)
     {
-      VpTeamKey *key = vp_team_key_unwrap (steps->key, g_ptr_array_index (wrapped, i), error);
+      VpUid leader;
+      VpTeamKey *key = vp_team_key_unwrap (steps->key, steps->inviter.public_key, g_ptr_array_index (wrapped, i),
+                                           &leader, error);
 
       if (key == NULL)
         return FALSE;
+      /* Wrapped by the laptop whose key both screens vouched for; which
+       * device that is comes with the wrap, authenticated. */
+      if (i > 0 && !vp_uid_equal (&leader, &steps->leader))
+        {
+          vp_team_key_free (key);
+          g_set_error_literal (error, VP_TEAM_ERROR, VP_TEAM_ERROR_TAMPERED,
+                               _("The team’s keys name different team leaders’ laptops"));
+          return FALSE;
+        }
+      steps->leader = leader;
       if (!vp_uid_equal (vp_team_key_get_team (key), &steps->team))
         {
           vp_team_key_free (key);
@@ -330,12 +349,37 @@ _vp_join_poll_key (VpStore      *store,
   return TRUE;
 }
 
+/* The team leader's laptop: its public key and device id. On the laptop
+ * that made the team, itself; on the others, as enrolment pinned them
+ * (the key both screens vouched for, the device its wraps named). */
 gboolean
-_vp_team_is_inviter (VpStore      *store,
-                     const guint8 *public_key)
+_vp_team_get_leader (VpStore  *store,
+                     guint8    public_key[VP_X25519_KEY_LEN],
+                     VpUid    *device,
+                     GError  **error)
 {
-  g_autofree char *saved = vp_store_get_setting (store, SETTING_INVITER_KEY);
-  g_autofree char *hex = hex_of (public_key, VP_X25519_KEY_LEN);
+  g_autofree char *key_hex = vp_store_get_setting (store, SETTING_INVITER_KEY);
+  g_autofree char *device_hex = vp_store_get_setting (store, SETTING_LEADER_DEVICE);
+  g_auto(VpTeamIdentity) identity = { 0 };
 
-  return saved != NULL && g_str_equal (saved, hex);
+  if (!vp_store_team_get_identity (store, &identity, error))
+    return FALSE;
+  if (key_hex == NULL && identity.role == VP_TEAM_ROLE_TEAM_LEADER)
+    {
+      g_autoptr(VpDeviceKey) own = _vp_team_load_device_key (store, error);
+
+      if (own == NULL)
+        return FALSE;
+      memcpy (public_key, vp_device_key_get_public (own), VP_X25519_KEY_LEN);
+      *device = identity.device;
+      return TRUE;
+    }
+  if (key_hex == NULL || device_hex == NULL || !_vp_team_parse_public_key (key_hex, public_key) ||
+      !vp_uid_parse (device_hex, device, NULL))
+    {
+      g_set_error_literal (error, VP_TEAM_ERROR, VP_TEAM_ERROR_INVALID,
+                           _("This laptop does not know its team leader’s laptop; it must be invited again"));
+      return FALSE;
+    }
+  return TRUE;
 }

@@ -52,6 +52,7 @@ typedef struct {
   gboolean     revealed;       /* the leader's share arrived and matches its commitment */
   VpEnrolShare inviter;
   char         safety_number[VP_SAFETY_NUMBER_LEN + 1];
+  VpUid        leader;         /* the device the team's keys were wrapped by */
 } VpJoinSteps;
 
 void     _vp_join_steps_clear (VpJoinSteps  *steps);
@@ -75,9 +76,13 @@ gboolean _vp_join_poll_key    (VpStore      *store,
                                gboolean     *done,
                                GError      **error);
 
-/* The inviter's public key, kept by a laptop that joined: the first roster
- * it accepts must come from that key's laptop. */
-gboolean _vp_team_is_inviter  (VpStore      *store,
-                               const guint8 *public_key);
+/* The team leader's laptop's public key and device id: this laptop's own
+ * on the laptop that made the team, otherwise as enrolment pinned them.
+ * Only that device's rosters and snapshots count, and only keys wrapped
+ * with that key open. */
+gboolean _vp_team_get_leader  (VpStore      *store,
+                               guint8        public_key[VP_X25519_KEY_LEN],
+                               VpUid        *device,
+                               GError      **error);
 
 G_END_DECLS

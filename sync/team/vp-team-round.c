@@ -116,15 +116,11 @@ _vp_team_save_public_key (VpStore       *store,
   return vp_store_set_setting (store, key, text, error);
 }
 
-static gboolean
-load_public_key (VpStore     *store,
-                 const VpUid *device,
-                 guint8       out[VP_X25519_KEY_LEN])
+/* 64 hex digits into a public key. */
+gboolean
+_vp_team_parse_public_key (const char *text,
+                           guint8      out[VP_X25519_KEY_LEN])
 {
-  g_autofree char *hex = uid_hex (device);
-  g_autofree char *key = g_strconcat (SETTING_PUBLIC_KEY_PREFIX, hex, NULL);
-  g_autofree char *text = vp_store_get_setting (store, key);
-
   if (text == NULL || strlen (text) != 2 * VP_X25519_KEY_LEN)
     return FALSE;
   for (guint i = 0; i < VP_X25519_KEY_LEN; i++)
@@ -136,6 +132,18 @@ load_public_key (VpStore     *store,
       out[i] = (guint8) (hi << 4 | lo);
     }
   return TRUE;
+}
+
+static gboolean
+load_public_key (VpStore     *store,
+                 const VpUid *device,
+                 guint8       out[VP_X25519_KEY_LEN])
+{
+  g_autofree char *hex = uid_hex (device);
+  g_autofree char *key = g_strconcat (SETTING_PUBLIC_KEY_PREFIX, hex, NULL);
+  g_autofree char *text = vp_store_get_setting (store, key);
+
+  return _vp_team_parse_public_key (text, out);
 }
 
 VpDeviceKey *
@@ -289,6 +297,8 @@ _vp_team_fetch_keys (VpStore        *store,
   g_auto(VpTeamIdentity) identity = { 0 };
   g_autoptr(VpDeviceKey) device = NULL;
   g_autoptr(GPtrArray) wrapped = NULL;
+  guint8 leader_public[VP_X25519_KEY_LEN];
+  VpUid leader;
 
   if (!vp_store_team_get_identity (store, &identity, error))
     return FALSE;
@@ -296,18 +306,22 @@ _vp_team_fetch_keys (VpStore        *store,
   if (wrapped == NULL)
     return FALSE;
   device = _vp_team_load_device_key (store, error);
-  if (device == NULL)
+  if (device == NULL || !_vp_team_get_leader (store, leader_public, &leader, error))
     return FALSE;
   for (guint i = 0; i < wrapped->len; i++)
     {
       g_autoptr(GError) local = NULL;
-      g_autoptr(VpTeamKey) key = vp_team_key_unwrap (device, g_ptr_array_index (wrapped, i), &local);
+      VpUid named;
+      g_autoptr(VpTeamKey) key = vp_team_key_unwrap (device, leader_public, g_ptr_array_index (wrapped, i),
+                                                     &named, &local);
       g_autoptr(GBytes) known = NULL;
       g_autoptr(GBytes) secret = NULL;
 
-      /* A key that does not unwrap was not wrapped to this laptop by the
-       * team leader: the relay may not hand over keys of its own. */
-      if (key == NULL || !vp_uid_equal (vp_team_key_get_team (key), &identity.team))
+      /* A key opens only if the team leader's laptop wrapped it (its key
+       * goes into the unwrapping): the relay cannot hand over keys of its
+       * own, nor pass another laptop off as the leader's. */
+      if (key == NULL || !vp_uid_equal (vp_team_key_get_team (key), &identity.team) ||
+          !vp_uid_equal (&named, &leader))
         {
           _vp_team_audit (store, "sync_rejected", "key", "refused");
           continue;
@@ -688,15 +702,18 @@ apply_changes (VpStore              *store,
   return TRUE;
 }
 
+/* Only the team leader's laptop speaks for the team (rosters, snapshots):
+ * the device that made the team, as this laptop pinned it at enrolment
+ * from an authenticated wrap; not any device a roster calls a leader's. */
 static gboolean
 is_leader_device (VpStore     *store,
                   const VpUid *device,
                   GError     **error)
 {
-  g_autoptr(VpTeamRoster) roster = vp_store_team_get_roster (store, error);
-  VpTeamRole role;
+  guint8 public_key[VP_X25519_KEY_LEN];
+  VpUid leader;
 
-  return roster != NULL && vp_team_roster_lookup (roster, device, &role) && role == VP_TEAM_ROLE_TEAM_LEADER;
+  return _vp_team_get_leader (store, public_key, &leader, error) && vp_uid_equal (device, &leader);
 }
 
 /* A device's entry as the store keeps it, from what a blob says; the time
@@ -736,26 +753,6 @@ save_device (VpStore                *store,
   return vp_store_team_set_device (store, &entry, error);
 }
 
-/* A laptop that has just joined knows the team leader's laptop only by
- * the public key it revealed during enrolment (checked against its
- * commitment and the safety number): a roster that lists its sender as a
- * team leader with that key is the leader's. */
-static gboolean
-from_inviter_store (VpStore                *store,
-                    const VpBlobHeader     *header,
-                    const VpTeamEnvelope   *envelope)
-{
-  for (guint i = 0; i < envelope->devices->len; i++)
-    {
-      const VpEnvelopeDevice *d = g_ptr_array_index (envelope->devices, i);
-
-      if (vp_uid_equal (&d->uid, &header->device))
-        return d->role == VP_TEAM_ROLE_TEAM_LEADER && d->has_public_key
-               && _vp_team_is_inviter (store, d->public_key);
-    }
-  return FALSE;
-}
-
 static gboolean
 apply_roster (VpStore             *store,
               const VpBlobHeader  *header,
@@ -766,7 +763,7 @@ apply_roster (VpStore             *store,
 {
   g_autoptr(GError) local = NULL;
 
-  if (!is_leader_device (store, &header->device, &local) && !from_inviter_store (store, header, envelope))
+  if (!is_leader_device (store, &header->device, &local))
     {
       if (local != NULL)
         {
@@ -1607,9 +1604,13 @@ rotate (VpStore        *store,
   g_auto(VpTeamIdentity) identity = { 0 };
   g_autoptr(GPtrArray) devices = NULL;
   g_autoptr(VpTeamKey) key = NULL;
+  g_autoptr(VpDeviceKey) own = NULL;
   g_autofree char *detail = NULL;
 
   if (!vp_store_team_get_identity (store, &identity, error))
+    return FALSE;
+  own = _vp_team_load_device_key (store, error);
+  if (own == NULL)
     return FALSE;
   key = _vp_team_load_key (store, &identity.team, epoch, NULL);
   if (key == NULL)
@@ -1641,7 +1642,7 @@ rotate (VpStore        *store,
                                _("The key of a laptop in the team is missing on this laptop; it cannot be given the new team key"));
           return FALSE;
         }
-      wrapped = vp_team_key_wrap (key, public_key, error);
+      wrapped = vp_team_key_wrap (key, own, &identity.device, public_key, error);
       if (wrapped == NULL)
         return FALSE;
       if (!vp_relay_put_key (&relay->config, &identity.team, &d->device, epoch, wrapped, &local)

@@ -130,6 +130,8 @@ gboolean       _vp_team_roster_changed   (VpStore          *store,
                                           GError          **error);
 
 /* The device key kept in the store. */
+gboolean       _vp_team_parse_public_key (const char       *text,
+                                          guint8            out[VP_X25519_KEY_LEN]);
 VpDeviceKey   *_vp_team_load_device_key  (VpStore          *store,
                                           GError          **error);
 /* An audit entry of team sync: record type "team", codes only. */
