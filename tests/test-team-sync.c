@@ -419,6 +419,18 @@ test_envelope (void)
   }
   g_assert_null (vp_team_envelope_parse ((const guint8 *) "{}", 2, NULL));
   g_assert_null (vp_team_envelope_parse ((const guint8 *) "[1]", 3, NULL));
+
+  /* A million open brackets (anyone with the team key could seal them)
+   * are refused before the JSON parser, which recurses, sees them. */
+  {
+    gsize deep = 1000 * 1000;
+    g_autofree guint8 *brackets = g_malloc (deep);
+    g_autoptr(GError) deep_error = NULL;
+
+    memset (brackets, '[', deep);
+    g_assert_null (vp_team_envelope_parse (brackets, deep, &deep_error));
+    g_assert_error (deep_error, VP_TEAM_ERROR, VP_TEAM_ERROR_INVALID);
+  }
 }
 
 /* ---- Tests ------------------------------------------------------------------- */

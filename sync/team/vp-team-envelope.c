@@ -547,6 +547,44 @@ read_device_kind (VpTeamEnvelope *e,
   return same_bytes (again, data, length);
 }
 
+/* The envelope's shape nests a few levels deep (envelope, list, change,
+ * batch). json-glib's parser recurses, so a blob of a million open
+ * brackets, from anyone with the team key, would overflow its stack on
+ * every laptop and every round: the nesting is counted first, without
+ * recursion, outside strings. */
+#define MAX_NESTING 16
+
+static gboolean
+nesting_is_shallow (const guint8 *data,
+                    gsize         length)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      guint8 c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        {
+          if (++depth > MAX_NESTING)
+            return FALSE;
+        }
+      else if ((c == '}' || c == ']') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
+
 VpTeamEnvelope *
 vp_team_envelope_parse (const guint8  *data,
                         gsize          length,
@@ -560,7 +598,7 @@ vp_team_envelope_parse (const guint8  *data,
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
-  if (length == 0 || length > G_MAXSSIZE
+  if (length == 0 || length > G_MAXSSIZE || !nesting_is_shallow (data, length)
       || !json_parser_load_from_data (parser, (const char *) data, (gssize) length, NULL)
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
