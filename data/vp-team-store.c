@@ -1835,6 +1835,28 @@ fail:
   return FALSE;
 }
 
+/* A connection that did not see the team being joined (the team was made
+ * or joined on a worker's connection) attaches now, and compares every
+ * client with its changes: a write it made in between is not lost. */
+gboolean
+vp_store_team_reload (VpStore  *store,
+                      GError  **error)
+{
+  g_return_val_if_fail (VP_IS_STORE (store), FALSE);
+
+  if (!vp_store_is_open (store) || store->team != NULL)
+    return TRUE;
+  if (!_vp_team_attach (store, error))
+    return FALSE;
+  if (store->team == NULL)
+    return TRUE;
+  if (!vp_store_exec (store, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!capture_all (store, error) || !vp_store_exec (store, "COMMIT", error))
+    return rollback (store);
+  return TRUE;
+}
+
 gboolean
 vp_store_team_disable (VpStore  *store,
                        GError  **error)
@@ -1973,12 +1995,15 @@ vp_store_team_set_account (VpStore      *store,
                            _("A colleague's name from another laptop is empty or too long"));
       return FALSE;
     }
-  /* Only accounts of other laptops: this laptop's own stay as they are. */
+  /* Only accounts of other laptops (this laptop's own stay as they are),
+   * and each only by its own laptop: a laptop cannot rename or promote a
+   * colleague's account on the others. A placeholder (a change named the
+   * account before its laptop did) goes to the first laptop that names it. */
   rc = sqlite3_prepare_v2 (vp_store_get_db (store),
                            "INSERT INTO account (name, role, active, created_at, uid, team_device)"
                            " VALUES (?1, ?2, 0, strftime ('%Y-%m-%dT%H:%M:%SZ', 'now'), ?3, ?4)"
                            " ON CONFLICT (uid) DO UPDATE SET name = ?1, role = ?2, team_device = ?4"
-                           "  WHERE team_device IS NOT NULL",
+                           "  WHERE team_device IS NOT NULL AND (team_device = ?4 OR team_device = zeroblob (16))",
                            -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {

@@ -53,6 +53,10 @@ gboolean      vp_store_team_enable         (VpStore              *store,
 gboolean      vp_store_team_get_identity   (VpStore         *store,
                                             VpTeamIdentity  *identity,
                                             GError         **error);
+/* Takes in a team that another connection of the store joined (a worker's
+ * clone), catching up on anything this one wrote meanwhile. */
+gboolean      vp_store_team_reload         (VpStore         *store,
+                                            GError         **error);
 /* Leaves the team: the team's records stay (they are this laptop's
  * caseload now), the keys, token and change set go. */
 gboolean      vp_store_team_disable        (VpStore         *store,

@@ -397,6 +397,8 @@ coach_main (const char *dir)
   g_free (read_command ("removed"));
   gtk_widget_activate_action (GTK_WIDGET (sync_page (coach)), "team-sync.sync-now", NULL);
   vp_ui_wait_until (told_removed, page);
+  vp_ui_settle ();
+  g_assert_false (gtk_widget_get_visible (vp_ui_child (page, VP_TYPE_TEAM_SYNC_PAGE, "sync_now_button")));
   vp_ui_save_screenshot (GTK_WIDGET (coach), "test-ui-team-removed");
   say ("told-removed");
 

@@ -120,14 +120,17 @@ update (VpTeamSyncPage *self)
   gboolean busy = self->sync == NULL || vp_team_sync_get_busy (self->sync) || self->turning_on;
 
   update_status (self);
-  gtk_widget_set_visible (self->sync_now_button, enabled);
+  /* A removed laptop has nothing left to sync with. */
+  gtk_widget_set_visible (self->sync_now_button,
+                          enabled && vp_team_sync_get_state (self->sync) != VP_TEAM_SYNC_REMOVED);
   gtk_widget_set_visible (self->start_group, !enabled && !enrolling);
   gtk_widget_set_visible (self->start_buttons, !enabled && !enrolling);
   gtk_widget_set_visible (self->turn_on_button, is_leader_account (self));
   gtk_widget_set_visible (self->devices_group, enabled);
   gtk_widget_set_visible (self->invite_button, is_leader_laptop (self) && !enrolling);
   gtk_widget_set_visible (self->enrol_box, enrolling);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "team-sync.sync-now", enabled && !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "team-sync.sync-now",
+                                 enabled && !busy && vp_team_sync_get_state (self->sync) != VP_TEAM_SYNC_REMOVED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "team-sync.turn-on", !enabled && !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "team-sync.join", !enabled && !busy);
 }

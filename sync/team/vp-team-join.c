@@ -149,6 +149,10 @@ step_done (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   self->working = FALSE;
+  /* The last step may have joined the store even if it was cancelled or
+   * failed afterwards: the window's connection must know either way. */
+  if (data->step == STEP_KEY)
+    _vp_team_sync_store_joined (self->sync);
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -181,7 +185,6 @@ step_done (GObject      *object,
           poll_later (self);
           break;
         }
-      _vp_team_sync_store_joined (self->sync);
       set_state (self, VP_TEAM_JOIN_DONE);
       /* The first round brings the team's caseload and sends this
        * laptop's own. */

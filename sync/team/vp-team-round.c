@@ -845,6 +845,19 @@ open_blob (VpStore            *store,
       key = _vp_team_load_key (store, team, header->epoch, NULL);
       if (key == NULL)
         {
+          g_auto(VpTeamIdentity) identity = { 0 };
+
+          if (!vp_store_team_get_identity (store, &identity, error))
+            return FALSE;
+          /* A newer key on its way (the leader replaced it, and has not
+           * given it to this laptop yet): stop here, cursor unmoved, and
+           * read the blob again once the key has come. */
+          if (header->epoch > identity.epoch)
+            {
+              g_set_error_literal (error, VP_TEAM_ERROR, VP_TEAM_ERROR_WRONG_EPOCH,
+                                   _("A colleague’s changes are sealed with a new team key that has not reached this laptop yet; the team leader’s laptop must sync first"));
+              return FALSE;
+            }
           *why = REJECT_EPOCH;
           return TRUE;
         }

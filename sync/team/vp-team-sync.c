@@ -176,8 +176,7 @@ _vp_team_sync_store_joined (VpTeamSync *self)
 
   g_return_if_fail (VP_IS_TEAM_SYNC (self));
 
-  if (vp_store_is_open (self->store) && !vp_store_team_is_enabled (self->store)
-      && !_vp_team_attach (self->store, &error))
+  if (!vp_store_team_reload (self->store, &error))
     g_warning ("Team sync: this window's store connection could not join the team: %s", error->message);
   _vp_team_sync_refresh (self);
 }
@@ -359,7 +358,9 @@ op_finished (GObject      *object,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
   /* The outer task's own callback sees the result. */
   ok = g_task_propagate_boolean (G_TASK (result), &error);
-  if (data->kind == OP_TURN_ON && ok)
+  /* Also when cancelled or failed: the worker may have joined the store
+   * before that, and this connection must know. */
+  if (data->kind == OP_TURN_ON)
     _vp_team_sync_store_joined (self);
   else if (data->kind != OP_ROUND && data->kind != OP_DEVICES)
     _vp_team_sync_refresh (self);
