@@ -433,6 +433,182 @@ test_envelope (void)
   }
 }
 
+/* A compressed envelope as another writer would make it: GLib's deflate,
+ * not the envelope's own, under a length that the test chooses. */
+static GBytes *
+pack (const void *json,
+      gsize       len,
+      guint32     declared)
+{
+  g_autoptr(GZlibCompressor) zlib = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW, 9);
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  const guint8 head[] = { 0x89, 'V', 'Z', '1', declared >> 24, declared >> 16, declared >> 8, declared };
+  GConverterResult result;
+
+  g_byte_array_append (out, head, sizeof head);
+  do
+    {
+      guint8 buffer[64 * 1024];
+      gsize read = 0, written = 0;
+      g_autoptr(GError) error = NULL;
+
+      result = g_converter_convert (G_CONVERTER (zlib), json, len, buffer, sizeof buffer,
+                                    G_CONVERTER_INPUT_AT_END, &read, &written, &error);
+      g_assert_no_error (error);
+      json = (const guint8 *) json + read;
+      len -= read;
+      g_byte_array_append (out, buffer, written);
+    }
+  while (result != G_CONVERTER_FINISHED);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+static gboolean
+parses (GBytes *bytes)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VpTeamEnvelope) e = vp_team_envelope_parse (g_bytes_get_data (bytes, NULL),
+                                                        g_bytes_get_size (bytes), &error);
+
+  if (e == NULL)
+    g_assert_error (error, VP_TEAM_ERROR, VP_TEAM_ERROR_INVALID);
+  return e != NULL;
+}
+
+/* A large envelope travels deflated and reads back as the same changes;
+ * what inflates to more than it says, or to more than the bound, or to
+ * JSON of another spelling, is refused. */
+static void
+test_envelope_compressed (void)
+{
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_change_unref);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(VpTeamEnvelope) e = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *batch = NULL, *again = NULL;
+  g_autoptr(GString) plain = g_string_new ("{\"accounts\":[],\"batch\":");
+  gsize batch_len, again_len;
+  const guint8 *data;
+  gsize len;
+  VpChangeInput in = { 0 };
+
+  in.record.kind = VP_RECORD_CONTACT;
+  in.op = VP_CHANGE_SET;
+  in.role = VP_TEAM_ROLE_COACH;
+  g_assert_true (vp_uid_generate (&in.record.client, NULL));
+  g_assert_true (vp_uid_generate (&in.hlc.device, NULL));
+  for (guint i = 0; i < 3000; i++)
+    {
+      g_autofree char *value = g_strdup_printf ("Gesprek %u op school, \"Ü\"", i * 7919 % 3001);
+
+      if (i % 12 == 0)
+        g_assert_true (vp_uid_generate (&in.record.uid, NULL));
+      in.field = i % 2 == 0 ? "notes" : "kind";
+      in.value = value;
+      in.hlc.ms = 1000 + i;
+      g_ptr_array_add (changes, vp_change_new (&in, &error));
+      g_assert_no_error (error);
+    }
+  batch = vp_change_batch_to_json ((VpChange * const *) changes->pdata, changes->len, &batch_len);
+  g_string_append_len (plain, batch, (gssize) batch_len);
+  g_string_append (plain, ",\"format\":\"" VP_TEAM_ENVELOPE_FORMAT "\",\"kind\":\"changes\"}");
+
+  bytes = vp_team_envelope_changes ((VpChange * const *) changes->pdata, changes->len, NULL, &error);
+  g_assert_no_error (error);
+  data = g_bytes_get_data (bytes, &len);
+  g_assert_cmpmem (data, 4, "\x89VZ1", 4);
+  g_assert_cmpuint (len, <, plain->len / 4);
+  e = vp_team_envelope_parse (data, len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (e->kind, ==, VP_ENVELOPE_CHANGES);
+  again = vp_change_batch_to_json ((VpChange * const *) e->changes->pdata, e->changes->len, &again_len);
+  g_assert_cmpmem (again, again_len, batch, batch_len);
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  /* Another deflate of the same JSON reads the same; small ones stay plain. */
+  bytes = pack (plain->str, plain->len, (guint32) plain->len);
+  g_assert_true (parses (bytes));
+  g_clear_pointer (&bytes, g_bytes_unref);
+  g_assert_cmpuint (VP_TEAM_ENVELOPE_COMPRESS_MIN, >, 1000);
+  bytes = vp_team_envelope_changes ((VpChange * const *) changes->pdata, 1, NULL, &error);
+  g_assert_cmpint (((const char *) g_bytes_get_data (bytes, NULL))[0], ==, '{');
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  /* Another length than the JSON's, either way, or a byte after the end. */
+  bytes = pack (plain->str, plain->len, (guint32) plain->len + 1);
+  g_assert_false (parses (bytes));
+  g_clear_pointer (&bytes, g_bytes_unref);
+  bytes = pack (plain->str, plain->len, (guint32) plain->len - 1);
+  g_assert_false (parses (bytes));
+  g_clear_pointer (&bytes, g_bytes_unref);
+  {
+    g_autoptr(GBytes) packed = pack (plain->str, plain->len, (guint32) plain->len);
+    g_autoptr(GByteArray) longer = g_byte_array_new ();
+
+    g_byte_array_append (longer, g_bytes_get_data (packed, NULL), (guint) g_bytes_get_size (packed));
+    g_byte_array_append (longer, (const guint8 *) "\0", 1);
+    bytes = g_byte_array_free_to_bytes (g_steal_pointer (&longer));
+    g_assert_false (parses (bytes));
+    g_clear_pointer (&bytes, g_bytes_unref);
+  }
+
+  /* A bomb: a valid envelope past the bound, in a few kilobytes, said to
+   * be what it is; and 64 MiB of spaces said to be within the bound. The
+   * writer sends the first one plain (and the sealed size shows it). */
+  {
+    g_autoptr(GPtrArray) big = g_ptr_array_new_with_free_func ((GDestroyNotify) vp_change_unref);
+    g_autofree char *value = g_malloc (60001);
+    g_autoptr(GString) huge = g_string_new ("{\"accounts\":[],\"batch\":");
+    g_autofree char *big_batch = NULL;
+    gsize big_len, n = 64 * 1024 * 1024;
+    g_autofree char *spaces = g_malloc (n);
+
+    memset (value, 'x', 60000);
+    value[60000] = '\0';
+    in.field = "notes";
+    in.value = value;
+    for (guint i = 0; i < 300; i++)
+      {
+        in.hlc.ms = 5000 + i;
+        g_ptr_array_add (big, vp_change_new (&in, &error));
+        g_assert_no_error (error);
+      }
+    big_batch = vp_change_batch_to_json ((VpChange * const *) big->pdata, big->len, &big_len);
+    g_string_append_len (huge, big_batch, (gssize) big_len);
+    g_string_append (huge, ",\"format\":\"" VP_TEAM_ENVELOPE_FORMAT "\",\"kind\":\"changes\"}");
+    g_assert_cmpuint (huge->len, >, VP_TEAM_ENVELOPE_MAX_INFLATED);
+    bytes = pack (huge->str, huge->len, (guint32) huge->len);
+    g_assert_cmpuint (g_bytes_get_size (bytes), <, 256 * 1024);
+    g_assert_false (parses (bytes));
+    g_clear_pointer (&bytes, g_bytes_unref);
+    bytes = vp_team_envelope_changes ((VpChange * const *) big->pdata, big->len, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_bytes_get_size (bytes), ==, huge->len);
+    g_assert_true (parses (bytes));
+    g_clear_pointer (&bytes, g_bytes_unref);
+
+    memset (spaces, ' ', n);
+    spaces[0] = '{';
+    bytes = pack (spaces, n, VP_TEAM_ENVELOPE_MAX_INFLATED);
+    g_assert_false (parses (bytes));
+    g_clear_pointer (&bytes, g_bytes_unref);
+  }
+
+  /* Inside, the JSON is held to its one spelling; and compressed once. */
+  {
+    g_autofree char *spaced = g_strdup_printf ("{ %s", plain->str + 1);
+    g_autoptr(GBytes) inner = NULL;
+
+    bytes = pack (spaced, strlen (spaced), (guint32) strlen (spaced));
+    g_assert_false (parses (bytes));
+    g_clear_pointer (&bytes, g_bytes_unref);
+    inner = pack (plain->str, plain->len, (guint32) plain->len);
+    bytes = pack (g_bytes_get_data (inner, NULL), g_bytes_get_size (inner), (guint32) g_bytes_get_size (inner));
+    g_assert_false (parses (bytes));
+    g_clear_pointer (&bytes, g_bytes_unref);
+  }
+}
+
 /* ---- Tests ------------------------------------------------------------------- */
 
 static void
@@ -1316,6 +1492,7 @@ main (int    argc,
   vp_test_init_data ();
 
   g_test_add_func ("/team-sync/envelope", test_envelope);
+  g_test_add_func ("/team-sync/envelope-compressed", test_envelope_compressed);
   g_test_add ("/team-sync/planted-key", Fixture, NULL, fixture_setup, test_planted_key, fixture_teardown);
   g_test_add ("/team-sync/roster-escalation", Fixture, NULL, fixture_setup, test_roster_escalation,
               fixture_teardown);

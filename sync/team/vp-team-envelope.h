@@ -31,9 +31,18 @@ G_BEGIN_DECLS
  *            every laptop that still count; honoured only from a laptop
  *            the roster lists as a team leader's.
  *
- * Names are personal data of the team: they travel only sealed. */
+ * Names are personal data of the team: they travel only sealed.
+ *
+ * Compressed: an envelope of VP_TEAM_ENVELOPE_COMPRESS_MIN bytes or more
+ * is written as the 4 bytes "\x89VZ1", its length (4 bytes, big-endian)
+ * and the raw deflate stream of the canonical JSON, when that is shorter.
+ * The reader inflates at most VP_TEAM_ENVELOPE_MAX_INFLATED bytes, exactly
+ * the length given, and then reads the JSON as strictly as ever. See
+ * vp-team-envelope.c for why this leaks nothing through the sealed size. */
 
 #define VP_TEAM_ENVELOPE_FORMAT "vindplaats.team/1"
+#define VP_TEAM_ENVELOPE_COMPRESS_MIN (16 * 1024)
+#define VP_TEAM_ENVELOPE_MAX_INFLATED (16 * 1024 * 1024)
 
 typedef enum {
   VP_ENVELOPE_CHANGES,
@@ -87,7 +96,9 @@ GBytes            *vp_team_envelope_roster    (guint32            epoch,
 GBytes            *vp_team_envelope_device    (const VpEnvelopeDevice *device,
                                                GError           **error);
 
-/* Reads an envelope; anything malformed or not canonical is
+/* Reads an envelope, compressed or not; anything malformed or not
+ * canonical, and a compressed one that inflates to more than
+ * VP_TEAM_ENVELOPE_MAX_INFLATED or to another length than it says, is
  * VP_TEAM_ERROR_INVALID. */
 VpTeamEnvelope    *vp_team_envelope_parse     (const guint8      *data,
                                                gsize              length,
