@@ -37,6 +37,7 @@ struct _VpTeamState
   VpTeamRole  role;
   VpHlcClock  clock;
   gboolean    applying;
+  GHashTable *stmts;     /* SQL text -> sqlite3_stmt *, see prepare() */
 };
 
 /* One record as the rows hold it: the same shape as VpMergedRecord. */
@@ -78,6 +79,61 @@ sql_error (VpStore  *store,
   return vp_store_set_sqlite_error (store, rc, error);
 }
 
+/* Statements by their text, prepared once while the laptop is in a team:
+ * turning on team sync and a first sync run the same few dozen statements
+ * millions of times, and preparing one against this schema (its triggers
+ * included) cost more than running it. release() resets a statement and
+ * clears its bindings, so that no record's value stays bound between
+ * uses; the same text is never in use twice at once here. Outside a team
+ * (vp_store_team_dump() of a store that left) they are prepared and
+ * finalized as usual. */
+static int
+prepare (VpStore       *store,
+         const char    *sql,
+         sqlite3_stmt **out)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  *out = NULL;
+  if (store->team == NULL)
+    return sqlite3_prepare_v2 (vp_store_get_db (store), sql, -1, out, NULL);
+  stmt = g_hash_table_lookup (store->team->stmts, sql);
+  if (stmt == NULL)
+    {
+      rc = sqlite3_prepare_v3 (vp_store_get_db (store), sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+      if (rc != SQLITE_OK)
+        {
+          sqlite3_finalize (stmt);
+          return rc;
+        }
+      g_hash_table_insert (store->team->stmts, g_strdup (sql), stmt);
+    }
+  *out = stmt;
+  return SQLITE_OK;
+}
+
+static void
+finalize_stmt (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
+release (VpStore      *store,
+         sqlite3_stmt *stmt)
+{
+  if (stmt == NULL)
+    return;
+  if (store->team == NULL || g_hash_table_lookup (store->team->stmts, sqlite3_sql (stmt)) != stmt)
+    {
+      sqlite3_finalize (stmt);
+      return;
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
 static gboolean
 uid_from_column (sqlite3_stmt *stmt,
                  int           col,
@@ -108,7 +164,7 @@ bind_uid (sqlite3_stmt *stmt,
 
 /* The local id of a row named by uid; 0 when there is none. */
 static gint64
-id_of_uid (sqlite3     *db,
+id_of_uid (VpStore     *store,
            const char  *table,
            const VpUid *uid)
 {
@@ -116,18 +172,18 @@ id_of_uid (sqlite3     *db,
   sqlite3_stmt *stmt = NULL;
   gint64 id = 0;
 
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK)
+  if (prepare (store, sql, &stmt) == SQLITE_OK)
     {
       bind_uid (stmt, 1, uid);
       if (sqlite3_step (stmt) == SQLITE_ROW)
         id = sqlite3_column_int64 (stmt, 0);
     }
-  sqlite3_finalize (stmt);
+  release (store, stmt);
   return id;
 }
 
 static gint64
-id_of_uid_text (sqlite3    *db,
+id_of_uid_text (VpStore    *store,
                 const char *table,
                 const char *text)
 {
@@ -135,7 +191,7 @@ id_of_uid_text (sqlite3    *db,
 
   if (text == NULL || !vp_uid_parse (text, &uid, NULL))
     return 0;
-  return id_of_uid (db, table, &uid);
+  return id_of_uid (store, table, &uid);
 }
 
 static const char *
@@ -224,6 +280,9 @@ static const char detach_sql[] =
 void
 _vp_team_state_free (VpTeamState *state)
 {
+  if (state == NULL)
+    return;
+  g_clear_pointer (&state->stmts, g_hash_table_unref);
   g_free (state);
 }
 
@@ -255,6 +314,7 @@ _vp_team_attach (VpStore  *store,
     }
 
   state = g_new0 (VpTeamState, 1);
+  state->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_stmt);
   uid_from_column (stmt, 0, &state->team);
   uid_from_column (stmt, 1, &state->device);
   state->role = role_from_code ((const char *) sqlite3_column_text (stmt, 2));
@@ -290,7 +350,7 @@ load_clock (VpStore  *store,
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  rc = sqlite3_prepare_v2 (vp_store_get_db (store), "SELECT hlc FROM team WHERE id = 1", -1, &stmt, NULL);
+  rc = prepare (store, "SELECT hlc FROM team WHERE id = 1", &stmt);
   if (rc == SQLITE_OK)
     rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
@@ -301,7 +361,7 @@ load_clock (VpStore  *store,
           vp_hlc_compare (&stored, &store->team->clock.last) > 0)
         vp_hlc_clock_restore (&store->team->clock, &store->team->device, &stored);
     }
-  sqlite3_finalize (stmt);
+  release (store, stmt);
   return rc == SQLITE_ROW || rc == SQLITE_DONE || sql_error (store, rc, error);
 }
 
@@ -321,13 +381,13 @@ save_clock (VpStore  *store,
   int rc;
 
   vp_hlc_to_string (&store->team->clock.last, text);
-  rc = sqlite3_prepare_v2 (vp_store_get_db (store), "UPDATE team SET hlc = ? WHERE id = 1", -1, &stmt, NULL);
+  rc = prepare (store, "UPDATE team SET hlc = ? WHERE id = 1", &stmt);
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_text (stmt, 1, text, -1, SQLITE_TRANSIENT);
       rc = sqlite3_step (stmt);
     }
-  sqlite3_finalize (stmt);
+  release (store, stmt);
   return rc == SQLITE_DONE || sql_error (store, rc, error);
 }
 
@@ -353,7 +413,7 @@ row_set_columns (Row                *row,
 }
 
 static int
-read_client_row (sqlite3     *db,
+read_client_row (VpStore     *store,
                  gint64       client_id,
                  GPtrArray   *rows,
                  VpUid       *client_uid)
@@ -362,8 +422,8 @@ read_client_row (sqlite3     *db,
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  sqlite3_prepare_v2 (db, "SELECT uid, label, birth_year, neighbourhood, phone, created_at"
-                          " FROM client WHERE id = ?", -1, &stmt, NULL);
+  prepare (store, "SELECT uid, label, birth_year, neighbourhood, phone, created_at"
+                          " FROM client WHERE id = ?", &stmt);
   sqlite3_bind_int64 (stmt, 1, client_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW && uid_from_column (stmt, 0, client_uid))
@@ -376,12 +436,12 @@ read_client_row (sqlite3     *db,
     }
   else if (rc == SQLITE_ROW)
     rc = SQLITE_CORRUPT;  /* a client without a uid: migration 8 gives every one */
-  sqlite3_finalize (stmt);
+  release (store, stmt);
   return rc;
 }
 
 static int
-read_rows (sqlite3      *db,
+read_rows (VpStore      *store,
            const char   *sql,
            gint64        client_id,
            const VpUid  *client_uid,
@@ -392,7 +452,7 @@ read_rows (sqlite3      *db,
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  rc = prepare (store, sql, &stmt);
   if (rc != SQLITE_OK)
     return rc;
   sqlite3_bind_int64 (stmt, 1, client_id);
@@ -427,7 +487,7 @@ read_rows (sqlite3      *db,
           g_ptr_array_add (rows, feedback);
         }
     }
-  sqlite3_finalize (stmt);
+  release (store, stmt);
   return rc;
 }
 
@@ -449,12 +509,11 @@ read_client (VpStore    *store,
   static const char * const referral_fields[] = {
     "account", "category", "contact", "entered_at", "feedback_expected_by", "leader_note",
     "organisation", "referred_on", "reviewed_at", "reviewed_by", "warm_handover", NULL };
-  sqlite3 *db = vp_store_get_db (store);
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  rc = read_client_row (db, client_id, rows, client_uid);
+  rc = read_client_row (store, client_id, rows, client_uid);
   if (rc != SQLITE_DONE)
     return sql_error (store, rc, error);
   if (rows->len == 0)
@@ -463,18 +522,18 @@ read_client (VpStore    *store,
       return TRUE;
     }
 
-  rc = read_rows (db, "SELECT uid, category, given_at, withdrawn_at, method, explanation_language,"
+  rc = read_rows (store, "SELECT uid, category, given_at, withdrawn_at, method, explanation_language,"
                       " text_version FROM consent WHERE client_id = ?",
                   client_id, client_uid, VP_RECORD_CONSENT, consent_fields, rows);
   if (rc == SQLITE_DONE)
-    rc = read_rows (db, "SELECT c.uid, nullif (lower (hex (a.uid)), ''), c.dutch_proficiency, c.entered_at, c.initiated_by,"
+    rc = read_rows (store, "SELECT c.uid, nullif (lower (hex (a.uid)), ''), c.dutch_proficiency, c.entered_at, c.initiated_by,"
                         " c.interpreter, c.kind, c.language, l.name, c.location_type, c.notes,"
                         " c.occurred_at, c.stage FROM contact c"
                         " LEFT JOIN account a ON a.id = c.account_id"
                         " LEFT JOIN location l ON l.id = c.location_id WHERE c.client_id = ?",
                     client_id, client_uid, VP_RECORD_CONTACT, contact_fields, rows);
   if (rc == SQLITE_DONE)
-    rc = read_rows (db, "SELECT r.uid, nullif (lower (hex (a.uid)), ''), r.category,"
+    rc = read_rows (store, "SELECT r.uid, nullif (lower (hex (a.uid)), ''), r.category,"
                         " nullif (lower (hex (c.uid)), ''), r.entered_at, r.feedback_expected_by,"
                         " r.leader_note, r.organisation, r.referred_on, r.reviewed_at,"
                         " nullif (lower (hex (v.uid)), ''),"
@@ -487,8 +546,8 @@ read_client (VpStore    *store,
     return sql_error (store, rc, error);
 
   /* A language need is named by its client. */
-  rc = sqlite3_prepare_v2 (db, "SELECT dutch_proficiency, preferred_languages FROM language_need"
-                               " WHERE client_id = ?", -1, &stmt, NULL);
+  rc = prepare (store, "SELECT dutch_proficiency, preferred_languages FROM language_need"
+                               " WHERE client_id = ?", &stmt);
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_int64 (stmt, 1, client_id);
@@ -502,7 +561,7 @@ read_client (VpStore    *store,
           rc = SQLITE_DONE;
         }
     }
-  sqlite3_finalize (stmt);
+  release (store, stmt);
   if (rc != SQLITE_DONE)
     return sql_error (store, rc, error);
 
@@ -534,9 +593,8 @@ load_changes (VpStore     *store,
   gboolean first = TRUE;
   int rc;
 
-  rc = sqlite3_prepare_v2 (vp_store_get_db (store),
-                           "SELECT body FROM team_change WHERE client_uid = ? ORDER BY id",
-                           -1, &stmt, NULL);
+  rc = prepare (store,
+                           "SELECT body FROM team_change WHERE client_uid = ? ORDER BY id", &stmt);
   if (rc == SQLITE_OK)
     {
       bind_uid (stmt, 1, client);
@@ -549,7 +607,7 @@ load_changes (VpStore     *store,
           first = FALSE;
         }
     }
-  sqlite3_finalize (stmt);
+  release (store, stmt);
   if (rc != SQLITE_DONE)
     {
       sql_error (store, rc, error);
@@ -566,8 +624,7 @@ vp_store_team_get_roster (VpStore  *store,
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  rc = sqlite3_prepare_v2 (vp_store_get_db (store), "SELECT device_uid, role FROM team_device",
-                           -1, &stmt, NULL);
+  rc = prepare (store, "SELECT device_uid, role FROM team_device", &stmt);
   if (rc == SQLITE_OK)
     while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
       {
@@ -576,7 +633,7 @@ vp_store_team_get_roster (VpStore  *store,
         if (uid_from_column (stmt, 0, &device))
           vp_team_roster_set (roster, &device, role_from_code ((const char *) sqlite3_column_text (stmt, 1)));
       }
-  sqlite3_finalize (stmt);
+  release (store, stmt);
   if (rc != SQLITE_DONE)
     {
       sql_error (store, rc, error);
@@ -703,7 +760,7 @@ emit_fields (Emitter              *e,
       /* A referral's contact that this laptop has not (yet) written: the
        * row cannot name it, which is no change. */
       if (have == NULL && row->ref.kind == VP_RECORD_REFERRAL && g_str_equal (fields[i], "contact") &&
-          id_of_uid_text (vp_store_get_db (e->store), "contact", merged) == 0)
+          id_of_uid_text (e->store, "contact", merged) == 0)
         continue;
       emit (e, &row->ref, VP_CHANGE_SET, fields[i], have);
     }
@@ -875,10 +932,10 @@ store_change (VpStore  *store,
   int rc;
 
   /* A late change of an erased client is not kept: it cannot be shown. */
-  rc = sqlite3_prepare_v2 (vp_store_get_db (store),
-                           "INSERT OR IGNORE INTO team_change (change_id, client_uid, body, origin)"
-                           " SELECT ?1, ?2, ?3, ?4 WHERE ?5 OR NOT EXISTS"
-                           "  (SELECT 1 FROM team_erased WHERE client_uid = ?2)", -1, &stmt, NULL);
+  rc = prepare (store,
+                "INSERT OR IGNORE INTO team_change (change_id, client_uid, body, origin)"
+                " SELECT ?1, ?2, ?3, ?4 WHERE ?5 OR NOT EXISTS"
+                "  (SELECT 1 FROM team_erased WHERE client_uid = ?2)", &stmt);
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_blob (stmt, 1, change->id, VP_CHANGE_ID_LEN, SQLITE_TRANSIENT);
@@ -889,7 +946,7 @@ store_change (VpStore  *store,
       rc = sqlite3_step (stmt);
     }
   is_new = rc == SQLITE_DONE && sqlite3_changes (vp_store_get_db (store)) > 0;
-  sqlite3_finalize (stmt);
+  release (store, stmt);
   /* The body holds personal data: wipe it, as SQLite's allocator does. */
   OPENSSL_cleanse (body, strlen (body));
   if (rc != SQLITE_DONE)
@@ -973,14 +1030,13 @@ _vp_team_capture (VpStore  *store,
   g_autoptr(VpTeamRoster) roster = NULL;
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GPtrArray) uids = g_ptr_array_new_with_free_func (g_free);
-  sqlite3 *db = vp_store_get_db (store);
   sqlite3_stmt *stmt = NULL;
   int rc;
 
   if (store->team == NULL || store->team->applying)
     return TRUE;
 
-  rc = sqlite3_prepare_v2 (db, "SELECT client_id, uid FROM temp.team_dirty", -1, &stmt, NULL);
+  rc = prepare (store, "SELECT client_id, uid FROM temp.team_dirty", &stmt);
   if (rc == SQLITE_OK)
     while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
       {
@@ -990,7 +1046,7 @@ _vp_team_capture (VpStore  *store,
         g_array_append_val (ids, id);
         g_ptr_array_add (uids, uid_from_column (stmt, 1, &uid) ? vp_uid_dup (&uid) : NULL);
       }
-  sqlite3_finalize (stmt);
+  release (store, stmt);
   if (rc != SQLITE_DONE)
     return sql_error (store, rc, error);
   if (ids->len == 0)
@@ -1038,32 +1094,41 @@ step_done (sqlite3_stmt *stmt)
   return rc;
 }
 
+static int
+step_release (VpStore      *store,
+              sqlite3_stmt *stmt)
+{
+  int rc = sqlite3_step (stmt);
+
+  release (store, stmt);
+  return rc;
+}
+
 /* An account of another laptop: kept by uid, without a key slot, so it can
  * never unlock this store; its name comes with the changes that name it. */
 static gint64
-account_id_for (sqlite3     *db,
+account_id_for (VpStore     *store,
                 const char  *text)
 {
   static const VpUid unknown_laptop = { { 0 } };
-  gint64 id = id_of_uid_text (db, "account", text);
+  gint64 id = id_of_uid_text (store, "account", text);
   sqlite3_stmt *stmt = NULL;
   VpUid uid;
 
   if (id != 0 || text == NULL || !vp_uid_parse (text, &uid, NULL))
     return id;
-  sqlite3_prepare_v2 (db, "INSERT INTO account (name, role, active, created_at, uid, team_device)"
-                          " VALUES ('…', 'coach', 0, strftime ('%Y-%m-%dT%H:%M:%SZ', 'now'), ?, ?)",
-                      -1, &stmt, NULL);
+  prepare (store, "INSERT INTO account (name, role, active, created_at, uid, team_device)"
+                          " VALUES ('…', 'coach', 0, strftime ('%Y-%m-%dT%H:%M:%SZ', 'now'), ?, ?)", &stmt);
   bind_uid (stmt, 1, &uid);
   bind_uid (stmt, 2, &unknown_laptop);
-  if (step_done (stmt) != SQLITE_DONE)
+  if (step_release (store, stmt) != SQLITE_DONE)
     return 0;
-  return sqlite3_last_insert_rowid (db);
+  return sqlite3_last_insert_rowid (vp_store_get_db (store));
 }
 
 /* Locations are the team's list of places, by name. */
 static gint64
-location_id_for (sqlite3    *db,
+location_id_for (VpStore    *store,
                  const char *name,
                  const char *type)
 {
@@ -1072,26 +1137,25 @@ location_id_for (sqlite3    *db,
 
   if (name == NULL)
     return 0;
-  sqlite3_prepare_v2 (db, "SELECT id FROM location WHERE name = ? ORDER BY active DESC, id LIMIT 1",
-                      -1, &stmt, NULL);
+  prepare (store, "SELECT id FROM location WHERE name = ? ORDER BY active DESC, id LIMIT 1", &stmt);
   sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     id = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
+  release (store, stmt);
   if (id != 0 || type == NULL)
     return id;
-  sqlite3_prepare_v2 (db, "INSERT INTO location (name, type, active) VALUES (?, ?, 0)", -1, &stmt, NULL);
+  prepare (store, "INSERT INTO location (name, type, active) VALUES (?, ?, 0)", &stmt);
   sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, type, -1, SQLITE_TRANSIENT);
-  if (step_done (stmt) != SQLITE_DONE)
+  if (step_release (store, stmt) != SQLITE_DONE)
     return 0;
-  return sqlite3_last_insert_rowid (db);
+  return sqlite3_last_insert_rowid (vp_store_get_db (store));
 }
 
 /* UPDATE by uid, or INSERT when no row has it. sets: "a = ?1, b = ?2 ...";
  * the uid is the last parameter. */
 static int
-upsert (sqlite3             *db,
+upsert (VpStore             *store,
         const char          *table,
         const char          *columns,   /* "a, b, c" */
         guint                n_columns,
@@ -1115,21 +1179,21 @@ upsert (sqlite3             *db,
   insert = g_strdup_printf ("INSERT INTO %s (%s, uid) VALUES (%s, ?%u)", table, columns, marks->str,
                             n_columns + 1);
 
-  rc = sqlite3_prepare_v2 (db, update, -1, &stmt, NULL);
+  rc = prepare (store, update, &stmt);
   if (rc != SQLITE_OK)
     return rc;
   bind (stmt, data);
   bind_uid (stmt, (int) n_columns + 1, uid);
-  rc = step_done (stmt);
-  if (rc != SQLITE_DONE || sqlite3_changes (db) > 0)
+  rc = step_release (store, stmt);
+  if (rc != SQLITE_DONE || sqlite3_changes (vp_store_get_db (store)) > 0)
     return rc;
 
-  rc = sqlite3_prepare_v2 (db, insert, -1, &stmt, NULL);
+  rc = prepare (store, insert, &stmt);
   if (rc != SQLITE_OK)
     return rc;
   bind (stmt, data);
   bind_uid (stmt, (int) n_columns + 1, uid);
-  return step_done (stmt);
+  return step_release (store, stmt);
 }
 
 typedef struct {
@@ -1228,7 +1292,7 @@ bind_referral (sqlite3_stmt  *stmt,
 
 /* Deletes the client's rows of table whose uid the merge does not list. */
 static int
-delete_others (sqlite3     *db,
+delete_others (VpStore     *store,
                const char  *table,
                gint64       client_id,
                GHashTable  *keep)
@@ -1239,7 +1303,7 @@ delete_others (sqlite3     *db,
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  rc = sqlite3_prepare_v2 (db, select, -1, &stmt, NULL);
+  rc = prepare (store, select, &stmt);
   if (rc != SQLITE_OK)
     return rc;
   sqlite3_bind_int64 (stmt, 1, client_id);
@@ -1253,14 +1317,14 @@ delete_others (sqlite3     *db,
           g_array_append_val (gone, id);
         }
     }
-  sqlite3_finalize (stmt);
+  release (store, stmt);
   if (rc != SQLITE_DONE)
     return rc;
   for (guint i = 0; i < gone->len && rc == SQLITE_DONE; i++)
     {
-      sqlite3_prepare_v2 (db, delete, -1, &stmt, NULL);
+      prepare (store, delete, &stmt);
       sqlite3_bind_int64 (stmt, 1, g_array_index (gone, gint64, i));
-      rc = step_done (stmt);
+      rc = step_release (store, stmt);
     }
   return rc;
 }
@@ -1276,7 +1340,7 @@ feedback_of (VpMergeView *view,
 }
 
 static int
-write_client (sqlite3     *db,
+write_client (VpStore     *store,
               const VpUid *client,
               VpMergeView *view)
 {
@@ -1292,14 +1356,14 @@ write_client (sqlite3     *db,
     {
       /* Erased, or nothing to show yet (a contact arrived before its
        * client): no rows. */
-      sqlite3_prepare_v2 (db, "DELETE FROM client WHERE uid = ?", -1, &stmt, NULL);
+      prepare (store, "DELETE FROM client WHERE uid = ?", &stmt);
       bind_uid (stmt, 1, client);
-      return step_done (stmt);
+      return step_release (store, stmt);
     }
 
-  rc = upsert (db, "client", "label, birth_year, neighbourhood, phone, created_at", 5, client,
+  rc = upsert (store, "client", "label, birth_year, neighbourhood, phone, created_at", 5, client,
                bind_client, &b);
-  b.client_id = id_of_uid (db, "client", client);
+  b.client_id = id_of_uid (store, "client", client);
   if (rc != SQLITE_DONE || b.client_id == 0)
     return rc != SQLITE_DONE ? rc : SQLITE_CONSTRAINT;
 
@@ -1311,12 +1375,12 @@ write_client (sqlite3     *db,
       if (r->ref.kind != VP_RECORD_CONSENT || !_vp_team_record_complete (r))
         continue;
       b.record = r;
-      rc = upsert (db, "consent", "client_id, category, given_at, method, explanation_language,"
+      rc = upsert (store, "consent", "client_id, category, given_at, method, explanation_language,"
                    " text_version, withdrawn_at", 7, &r->ref.uid, bind_consent, &b);
       g_hash_table_add (keep, (gpointer) &r->ref.uid);
     }
   if (rc == SQLITE_DONE)
-    rc = delete_others (db, "consent", b.client_id, keep);
+    rc = delete_others (store, "consent", b.client_id, keep);
 
   /* The language need, by its client. */
   if (rc == SQLITE_DONE)
@@ -1326,19 +1390,19 @@ write_client (sqlite3     *db,
 
       if (field (need, "dutch_proficiency") != NULL || field (need, "preferred_languages") != NULL)
         {
-          sqlite3_prepare_v2 (db, "INSERT INTO language_need (client_id, dutch_proficiency, preferred_languages)"
+          prepare (store, "INSERT INTO language_need (client_id, dutch_proficiency, preferred_languages)"
                                   " VALUES (?1, ?2, ?3) ON CONFLICT (client_id) DO UPDATE SET"
-                                  " dutch_proficiency = ?2, preferred_languages = ?3", -1, &stmt, NULL);
+                                  " dutch_proficiency = ?2, preferred_languages = ?3", &stmt);
           sqlite3_bind_int64 (stmt, 1, b.client_id);
           bind_text_or_null (stmt, 2, field (need, "dutch_proficiency"));
           bind_text_or_null (stmt, 3, field (need, "preferred_languages"));
         }
       else
         {
-          sqlite3_prepare_v2 (db, "DELETE FROM language_need WHERE client_id = ?", -1, &stmt, NULL);
+          prepare (store, "DELETE FROM language_need WHERE client_id = ?", &stmt);
           sqlite3_bind_int64 (stmt, 1, b.client_id);
         }
-      rc = step_done (stmt);
+      rc = step_release (store, stmt);
     }
 
   /* Contacts; the language need's triggers may have touched today's, so
@@ -1351,26 +1415,25 @@ write_client (sqlite3     *db,
       if (r->ref.kind != VP_RECORD_CONTACT || !_vp_team_record_complete (r))
         continue;  /* incomplete yet: its other changes are on their way */
       b.record = r;
-      b.a = account_id_for (db, field (r, "account"));
-      b.b = location_id_for (db, field (r, "location"), field (r, "location_type"));
+      b.a = account_id_for (store, field (r, "account"));
+      b.b = location_id_for (store, field (r, "location"), field (r, "location_type"));
       if (b.a == 0)
         continue;
-      rc = upsert (db, "contact", "client_id, account_id, location_id, location_type, occurred_at, kind,"
+      rc = upsert (store, "contact", "client_id, account_id, location_id, location_type, occurred_at, kind,"
                    " initiated_by, stage, interpreter, notes, entered_at, dutch_proficiency, language",
                    13, &r->ref.uid, bind_contact, &b);
       if (rc == SQLITE_DONE)
         {
-          sqlite3_prepare_v2 (db, "UPDATE contact SET dutch_proficiency = ?, language = ? WHERE uid = ?",
-                              -1, &stmt, NULL);
+          prepare (store, "UPDATE contact SET dutch_proficiency = ?, language = ? WHERE uid = ?", &stmt);
           bind_text_or_null (stmt, 1, field (r, "dutch_proficiency"));
           bind_text_or_null (stmt, 2, field (r, "language"));
           bind_uid (stmt, 3, &r->ref.uid);
-          rc = step_done (stmt);
+          rc = step_release (store, stmt);
         }
       g_hash_table_add (keep, (gpointer) &r->ref.uid);
     }
   if (rc == SQLITE_DONE)
-    rc = delete_others (db, "contact", b.client_id, keep);
+    rc = delete_others (store, "contact", b.client_id, keep);
 
   g_hash_table_remove_all (keep);
   for (guint i = 0; i < records->len && rc == SQLITE_DONE; i++)
@@ -1381,19 +1444,19 @@ write_client (sqlite3     *db,
       if (r->ref.kind != VP_RECORD_REFERRAL || !_vp_team_record_complete (r))
         continue;
       rb.feedback = feedback_of (view, r);
-      rb.base.a = account_id_for (db, field (r, "account"));
-      rb.base.b = account_id_for (db, field (r, "reviewed_by"));
-      rb.base.c = id_of_uid_text (db, "contact", field (r, "contact"));
+      rb.base.a = account_id_for (store, field (r, "account"));
+      rb.base.b = account_id_for (store, field (r, "reviewed_by"));
+      rb.base.c = id_of_uid_text (store, "contact", field (r, "contact"));
       if (rb.base.a == 0)
         continue;
-      rc = upsert (db, "referral", "client_id, contact_id, account_id, category, organisation, referred_on,"
+      rc = upsert (store, "referral", "client_id, contact_id, account_id, category, organisation, referred_on,"
                    " warm_handover, feedback_expected_by, feedback_received_on, outcome, feedback_note,"
                    " leader_note, reviewed_by, reviewed_at, entered_at",
                    15, &r->ref.uid, bind_referral, &rb);
       g_hash_table_add (keep, (gpointer) &r->ref.uid);
     }
   if (rc == SQLITE_DONE)
-    rc = delete_others (db, "referral", b.client_id, keep);
+    rc = delete_others (store, "referral", b.client_id, keep);
   return rc;
 }
 
@@ -1432,14 +1495,14 @@ set_team_int (VpStore     *store,
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  rc = sqlite3_prepare_v2 (vp_store_get_db (store), sql, -1, &stmt, NULL);
+  rc = prepare (store, sql, &stmt);
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_int64 (stmt, 1, value);
-      rc = step_done (stmt);
+      rc = step_release (store, stmt);
     }
   else
-    sqlite3_finalize (stmt);
+    release (store, stmt);
   return rc == SQLITE_DONE || sql_error (store, rc, error);
 }
 
@@ -1461,7 +1524,7 @@ rewrite_client (VpStore            *store,
   if (changes == NULL || !vp_store_exec (store, "SAVEPOINT team_client", error))
     return FALSE;
   view = merge_client (changes, roster);
-  rc = write_client (db, client, view);
+  rc = write_client (store, client, view);
   if (rc == SQLITE_DONE)
     return vp_store_exec (store, "RELEASE team_client", error);
   if (rc != SQLITE_CONSTRAINT && (rc & 0xff) != SQLITE_CONSTRAINT)
