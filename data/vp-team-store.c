@@ -1539,6 +1539,11 @@ rewrite_client (VpStore            *store,
          vp_store_exec (store, "RELEASE team_client", error);
 }
 
+/* A blob of this many changes or more is bulk work (a first sync). */
+#define BULK_CHANGES 256
+
+static void bulk_cache (VpStore *store);
+
 gboolean
 vp_store_team_apply (VpStore          *store,
                      VpChange * const *changes,
@@ -1559,6 +1564,8 @@ vp_store_team_apply (VpStore          *store,
   if (!require_team (store, error) || !vp_store_exec (store, "BEGIN IMMEDIATE", error))
     return FALSE;
   store->team->applying = TRUE;
+  if (n_changes >= BULK_CHANGES)
+    bulk_cache (store);
   if (!load_clock (store, error))
     goto fail;
 
@@ -1805,11 +1812,36 @@ vp_store_team_get_identity (VpStore         *store,
   return sql_error (store, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, error);
 }
 
+/* A bigger page cache for bulk work: team_change's indexes are keyed by
+ * content hashes and random uids, so each insert lands on another page,
+ * and with SQLite's default of 2 MiB nearly every one reads and decrypts
+ * a page again. The pages are SQLite's own memory (wiped when freed, as
+ * all of it is). The connection keeps it: in the app, bulk work runs on a
+ * clone of the store that closes when the operation ends. */
+#define BULK_CACHE_KIB 65536
+
+static void
+bulk_cache (VpStore *store)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 pages = 0;
+
+  if (sqlite3_prepare_v2 (vp_store_get_db (store), "PRAGMA cache_size", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    pages = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  /* Negative: KiB; positive: pages (of 4 KiB here). */
+  if (pages >= 0 ? pages * 4 >= BULK_CACHE_KIB : -pages >= BULK_CACHE_KIB)
+    return;
+  vp_store_exec (store, "PRAGMA cache_size = -" G_STRINGIFY (BULK_CACHE_KIB), NULL);
+}
+
 /* Every client as changes: what this laptop held before it joined. */
 static gboolean
 capture_all (VpStore  *store,
              GError  **error)
 {
+  bulk_cache (store);
   return vp_store_exec (store, "INSERT INTO temp.team_dirty (client_id) SELECT id FROM client"
                                " WHERE id NOT IN (SELECT client_id FROM temp.team_dirty)",
                         error) &&
