@@ -17,6 +17,13 @@ the ratio store/plain of the medians (for throughput, plain/store, so that a
 ratio above 1 is always the store's cost). Goals are printed beside the
 figures and never asserted: timings decide nothing.
 
+Team sync (#16): bench-team-sync copies the store, starts the real endpoint
+with its relay over TLS on 127.0.0.1, turns the copy into a team leader's
+laptop, pushes everything, enrols a new empty laptop and times its first
+sync; it runs once (a run at full scale takes many minutes) and its figures
+get a block of their own under the table. It needs the endpoint
+(meson setup -Dendpoint=enabled); without it the block says so.
+
 --app also runs tests/bench/bench-app.py (the app started beside
 gnome-text-editor) on a copy of the store and puts its figures in the table.
 --quick (the smoke test, tests/bench/meson.build) makes a tiny store, runs
@@ -56,6 +63,9 @@ BENCHMARKS = [
     ("backup", ["backup_s", "backup_mb_per_s", "restore_s", "restore_mb_per_s", "store_mb"]),
 ]
 STORE_ONLY = [("unlock", ["unlock_s", "scrypt_s"])]
+TEAM_FIGURES = ["store_mb", "enable_s", "changes", "change_body_mb", "leader_store_mb", "push_s", "blobs",
+                "relay_mb", "first_sync_s", "first_sync_blobs", "first_sync_mb", "first_sync_changes",
+                "joiner_store_mb", "clients", "contacts", "referrals"]
 
 # The table: label, figure, unit, goal (value, lower is better).
 ROWS = [
@@ -127,13 +137,16 @@ class Bench:
         self.admin = os.path.join(self.build, "app", "vindplaats-admin")
         self.store_bin = os.path.join(self.build, "tests", "bench", "bench-store")
         self.plain_bin = os.path.join(self.build, "tests", "bench", "bench-plain")
-        for program in (self.admin, self.store_bin, self.plain_bin):
+        self.team_bin = os.path.join(self.build, "tests", "bench", "bench-team-sync")
+        self.endpoint = os.path.join(self.build, "sync", "endpoint", "vindplaats-endpoint")
+        for program in (self.admin, self.store_bin, self.plain_bin, self.team_bin):
             if not os.access(program, os.X_OK):
                 raise Failure(f"{program} is not built (meson compile -C {args.build_dir})")
         self.results = {}      # benchmark -> side -> [run outputs]
         self.settings = {}     # side -> settings
         self.libraries = {}    # side -> library versions
         self.info = {}
+        self.team = None       # bench-team-sync's figures, or why there are none
 
     # The store, made once a day for a given size and seed.
     def cached_store(self):
@@ -248,10 +261,59 @@ class Bench:
             self.check_same_settings()
             if "retention" in self.results:
                 self.check_retention()
+            if only is None or "team-sync" in only:
+                self.run_team_sync(cache, work)
             app = self.run_app(cache, work) if self.args.app else None
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return app
+
+    # ---- Team sync: the first sync of a new laptop (bench-team-sync) ----
+    def run_team_sync(self, cache, work):
+        if not os.access(self.endpoint, os.X_OK):
+            self.team = "the endpoint is not built (meson setup -Dendpoint=enabled), so there is no relay"
+            log(f"team sync skipped: {self.team}")
+            return
+        team_work = os.path.join(work, "team-sync")
+        shutil.rmtree(team_work, ignore_errors=True)
+        os.makedirs(team_work)
+        os.sync()
+        log("team sync: the leader turns it on and pushes, a new laptop enrols and syncs (one run)")
+        start = time.monotonic()
+        try:
+            result = run([self.team_bin, "--store", os.path.join(cache, "store"), "--endpoint", self.endpoint,
+                          "--work", team_work] + (["--quick"] if self.args.quick else []), PASSPHRASE + "\n")
+        finally:
+            shutil.rmtree(team_work, ignore_errors=True)
+        missing = [f for f in TEAM_FIGURES if f not in result["figures"]]
+        if missing:
+            raise Failure(f"bench-team-sync printed no {', '.join(missing)}:\n{result['stdout']}")
+        self.team = result["figures"]
+        log(f"team sync: {time.monotonic() - start:.1f} s")
+
+    def print_team(self, out):
+        print("\n### Team sync, first sync of a new laptop\n", file=out)
+        if not isinstance(self.team, dict):
+            print(f"Not run: {self.team or 'not asked for (--only)'}.", file=out)
+            return
+        t = self.team
+        print(f"One run of `bench-team-sync` on a copy of the store above ({t['clients']:,.0f} clients, "
+              f"{t['contacts']:,.0f} contacts, {t['referrals']:,.0f} referrals), through the real relay over "
+              f"TLS on 127.0.0.1. The new laptop ends with the very same rows as the leader's (every synced "
+              f"column of every record, compared). Timings decide nothing.\n", file=out)
+        print("| Figure | Value |", file=out)
+        print("| --- | --- |", file=out)
+        print(f"| New laptop's first sync: start of its first round → every change applied "
+              f"| {fmt(t['first_sync_s'], 's')} s |", file=out)
+        print(f"| … relay bytes it downloaded | {t['first_sync_mb']:,.1f} MB in {t['first_sync_blobs']:,.0f} blobs "
+              f"({t['first_sync_changes']:,.0f} changes) |", file=out)
+        print(f"| Leader turns team sync on (every record becomes changes) | {fmt(t['enable_s'], 's')} s "
+              f"({t['changes']:,.0f} changes, {t['change_body_mb']:,.0f} MB of change bodies) |", file=out)
+        print(f"| Leader's first push | {fmt(t['push_s'], 's')} s ({t['blobs']:,.0f} blobs, "
+              f"{t['relay_mb']:,.1f} MB on the relay) |", file=out)
+        print(f"| Store size: leader before → after, new laptop after | {t['store_mb']:,.0f} MB → "
+              f"{t['leader_store_mb']:,.0f} MB, {t['joiner_store_mb']:,.0f} MB (write-ahead log included) |",
+              file=out)
 
     # ---- The app beside gnome-text-editor (tests/bench/bench-app.py) ----
     def run_app(self, cache, work):
@@ -323,6 +385,7 @@ class Bench:
             app_rows(app["figures"], out)
         print(f"\nRatio: store time / plain time (for MB/s, plain / store); goal ≤ {RATIO_GOAL} "
               f"(aim ≤ {RATIO_AIM}). Goals are never asserted.", file=out)
+        self.print_team(out)
 
 
 def source_hash():
@@ -404,7 +467,7 @@ def main():
     parser.add_argument("--app", action="store_true", help="also the app beside gnome-text-editor")
     parser.add_argument("--quick", action="store_true", help="a tiny store, one run: the smoke test")
     parser.add_argument("--output", help="also write the table to this file")
-    parser.add_argument("--only", help="only these benchmarks (comma-separated), for finding out what bounds one")
+    parser.add_argument("--only", help="only these benchmarks (comma-separated; team-sync is one), for finding out what bounds one")
     parser.add_argument("--cache-kib", type=int, default=0,
                         help="SQLite's page cache on both sides instead of the store's, for the same purpose")
     args = parser.parse_args()
