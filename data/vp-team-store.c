@@ -2192,32 +2192,46 @@ changes_from_query (VpStore      *store,
   return parse_bodies (bodies, error);
 }
 
-GPtrArray *
-vp_store_team_unsent_changes (VpStore  *store,
-                              guint     max,
-                              gint64   *last,
-                              GError  **error)
+/* A page of changes: sql takes the bound numbers ?1 and ?2 and selects
+ * id and body. */
+static GPtrArray *
+page_of_changes (VpStore     *store,
+                 const char  *sql,
+                 gint64       first,
+                 guint        max,
+                 gint64      *last,
+                 GError     **error)
 {
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  g_return_val_if_fail (VP_IS_STORE (store), NULL);
-  if (!require_team (store, error))
-    return NULL;
-  *last = 0;
-  /* Changes already in a queued blob wait for that blob. */
-  rc = sqlite3_prepare_v2 (vp_store_get_db (store),
-                           "SELECT id, body FROM team_change WHERE origin = 1 AND sent = 0"
-                           " AND id > coalesce ((SELECT max (last_change) FROM team_outbox), 0)"
-                           " ORDER BY id LIMIT ?", -1, &stmt, NULL);
+  rc = sqlite3_prepare_v2 (vp_store_get_db (store), sql, -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     {
       sqlite3_finalize (stmt);
       sql_error (store, rc, error);
       return NULL;
     }
-  sqlite3_bind_int (stmt, 1, (int) MIN (max, G_MAXINT));
+  sqlite3_bind_int64 (stmt, 1, first);
+  sqlite3_bind_int (stmt, 2, (int) MIN (max, G_MAXINT));
   return changes_from_query (store, stmt, last, error);
+}
+
+GPtrArray *
+vp_store_team_unsent_changes (VpStore  *store,
+                              guint     max,
+                              gint64   *last,
+                              GError  **error)
+{
+  g_return_val_if_fail (VP_IS_STORE (store), NULL);
+  if (!require_team (store, error))
+    return NULL;
+  *last = 0;
+  /* Changes already in a queued blob wait for that blob. */
+  return page_of_changes (store,
+                          "SELECT id, body FROM team_change WHERE origin = 1 AND sent = 0"
+                          " AND id > max (?1, coalesce ((SELECT max (last_change) FROM team_outbox), 0))"
+                          " ORDER BY id LIMIT ?2", 0, max, last, error);
 }
 
 gboolean
@@ -2328,36 +2342,21 @@ vp_store_team_blob_sent (VpStore  *store,
   return vp_store_exec (store, "COMMIT", error) || rollback (store);
 }
 
-/* An erased client is its tombstone alone; the others keep every change
- * (superseded values included: the merge needs a record's first change
- * to bind it to consent). */
+/* Every change the store holds still counts: an erased client's other
+ * changes left the set with its erasure (store_change()), and superseded
+ * values stay, since the merge needs a record's first change to bind it
+ * to consent. */
 GPtrArray *
 vp_store_team_snapshot_changes (VpStore  *store,
                                 gint64   *after,
                                 guint     max,
                                 GError  **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
   g_return_val_if_fail (VP_IS_STORE (store), NULL);
   if (!require_team (store, error))
     return NULL;
-  rc = sqlite3_prepare_v2 (vp_store_get_db (store),
-                           "SELECT id, body FROM team_change t WHERE id > ?1"
-                           " AND (NOT EXISTS (SELECT 1 FROM team_change e WHERE e.client_uid = t.client_uid"
-                           "                  AND e.body LIKE '%\"op\":\"erase_client\"%')"
-                           "      OR body LIKE '%\"op\":\"erase_client\"%')"
-                           " ORDER BY id LIMIT ?2", -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    {
-      sqlite3_finalize (stmt);
-      sql_error (store, rc, error);
-      return NULL;
-    }
-  sqlite3_bind_int64 (stmt, 1, *after);
-  sqlite3_bind_int (stmt, 2, (int) MIN (max, G_MAXINT));
-  return changes_from_query (store, stmt, after, error);
+  return page_of_changes (store, "SELECT id, body FROM team_change WHERE id > ?1 ORDER BY id LIMIT ?2",
+                          *after, max, after, error);
 }
 
 /* ---- For tests: every synced record as text ----------------------------- */

@@ -148,9 +148,9 @@ gboolean      vp_store_team_blob_sent      (VpStore         *store,
                                             guint64          sequence,
                                             GError         **error);
 
-/* Every change this laptop holds that still counts (superseded values and
- * changes of erased clients left out), for a snapshot of the team's
- * state; in pages of max, from *after (a change id, 0 to start). */
+/* Every change this laptop holds (an erased client is its erasure alone),
+ * for a snapshot of the team's state; in pages of max, from *after (a
+ * change id, 0 to start). */
 GPtrArray    *vp_store_team_snapshot_changes (VpStore       *store,
                                               gint64        *after,
                                               guint          max,
