@@ -10,6 +10,7 @@
 #include <openssl/x509_vfy.h>
 #include <string.h>
 
+#include "vp-https.h"
 #include "vp-uploader.h"
 
 typedef struct {
@@ -203,26 +204,6 @@ certificate_alert (CURLcode    code,
   return g_strndup (alert, end != NULL ? (gsize) (end - alert) : strlen (alert));
 }
 
-/* The client certificate and key go to libcurl from memory, never through
- * a file (#12). CURL_BLOB_NOCOPY: libcurl reads our copies, which the
- * caller wipes, instead of making copies of its own that it would free
- * without wiping. They must outlive the handle. */
-static void
-set_client_certificate (CURL                 *curl,
-                        const VpUploadConfig *config,
-                        struct curl_blob     *cert,
-                        struct curl_blob     *key)
-{
-  if (config->client_cert == NULL || config->client_key == NULL)
-    return;
-  *cert = (struct curl_blob) { (void *) config->client_cert, strlen (config->client_cert), CURL_BLOB_NOCOPY };
-  *key = (struct curl_blob) { (void *) config->client_key, strlen (config->client_key), CURL_BLOB_NOCOPY };
-  curl_easy_setopt (curl, CURLOPT_SSLCERT_BLOB, cert);
-  curl_easy_setopt (curl, CURLOPT_SSLCERTTYPE, "PEM");
-  curl_easy_setopt (curl, CURLOPT_SSLKEY_BLOB, key);
-  curl_easy_setopt (curl, CURLOPT_SSLKEYTYPE, "PEM");
-}
-
 static void
 wipe_header (char *header)
 {
@@ -318,7 +299,6 @@ vp_upload_report (const VpUploadConfig  *config,
   struct curl_blob cert_blob, key_blob;
   char detail[CURL_ERROR_SIZE] = "";
   Upload up = { body, strlen (body), 0 };
-  long timeout = config->timeout > 0 ? (long) config->timeout : 60;
   CURL *curl;
   CURLcode code;
 
@@ -354,7 +334,6 @@ vp_upload_report (const VpUploadConfig  *config,
     }
 
   curl_easy_setopt (curl, CURLOPT_URL, url);
-  curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "https");
   curl_easy_setopt (curl, CURLOPT_UPLOAD, 1L);
   curl_easy_setopt (curl, CURLOPT_READFUNCTION, read_body);
   curl_easy_setopt (curl, CURLOPT_READDATA, &up);
@@ -362,18 +341,13 @@ vp_upload_report (const VpUploadConfig  *config,
   curl_easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, write_response);
   curl_easy_setopt (curl, CURLOPT_WRITEDATA, response);
-  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt (curl, CURLOPT_SSLVERSION, (long) CURL_SSLVERSION_TLSv1_2);
-  curl_easy_setopt (curl, CURLOPT_CONNECTTIMEOUT, MIN (20L, timeout));
-  curl_easy_setopt (curl, CURLOPT_TIMEOUT, timeout);
-  curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, detail);
-  if (config->ca_file != NULL && *config->ca_file != '\0')
-    curl_easy_setopt (curl, CURLOPT_CAINFO, config->ca_file);
-  if (config->pinned_key != NULL && *config->pinned_key != '\0')
-    curl_easy_setopt (curl, CURLOPT_PINNEDPUBLICKEY, config->pinned_key);
-  set_client_certificate (curl, config, &cert_blob, &key_blob);
+  {
+    const VpHttpsTrust trust = { config->ca_file, config->pinned_key, config->client_cert, config->client_key,
+                                 config->timeout };
+
+    vp_https_setup (curl, &trust, &cert_blob, &key_blob);
+  }
 
   code = curl_easy_perform (curl);
   if (code == CURLE_OK)

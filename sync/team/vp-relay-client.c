@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <string.h>
 
+#include "vp-https.h"
 #include "vp-relay-client.h"
 
 /* One request per call, as vp-uploader.c sends reports: certificate and
@@ -282,22 +283,6 @@ answer_error (const Answer  *answer,
 }
 
 static void
-set_client_certificate (CURL                *curl,
-                        const VpRelayConfig *config,
-                        struct curl_blob    *cert,
-                        struct curl_blob    *key)
-{
-  if (config->client_cert == NULL || config->client_key == NULL)
-    return;
-  *cert = (struct curl_blob) { (void *) config->client_cert, strlen (config->client_cert), CURL_BLOB_NOCOPY };
-  *key = (struct curl_blob) { (void *) config->client_key, strlen (config->client_key), CURL_BLOB_NOCOPY };
-  curl_easy_setopt (curl, CURLOPT_SSLCERT_BLOB, cert);
-  curl_easy_setopt (curl, CURLOPT_SSLCERTTYPE, "PEM");
-  curl_easy_setopt (curl, CURLOPT_SSLKEY_BLOB, key);
-  curl_easy_setopt (curl, CURLOPT_SSLKEYTYPE, "PEM");
-}
-
-static void
 wipe_free (char *text)
 {
   if (text != NULL)
@@ -337,10 +322,7 @@ setup (CURL                *curl,
        Upload              *up,
        Answer              *answer)
 {
-  long timeout = config->timeout > 0 ? (long) config->timeout : 60;
-
   curl_easy_setopt (curl, CURLOPT_URL, url);
-  curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "https");
   curl_easy_setopt (curl, CURLOPT_CUSTOMREQUEST, request->method);
   if (request->body != NULL)
     {
@@ -353,16 +335,6 @@ setup (CURL                *curl,
   curl_easy_setopt (curl, CURLOPT_WRITEDATA, answer);
   curl_easy_setopt (curl, CURLOPT_HEADERFUNCTION, read_header);
   curl_easy_setopt (curl, CURLOPT_HEADERDATA, answer);
-  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt (curl, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt (curl, CURLOPT_SSLVERSION, (long) CURL_SSLVERSION_TLSv1_2);
-  curl_easy_setopt (curl, CURLOPT_CONNECTTIMEOUT, MIN (20L, timeout));
-  curl_easy_setopt (curl, CURLOPT_TIMEOUT, timeout);
-  curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
-  if (config->ca_file != NULL && *config->ca_file != '\0')
-    curl_easy_setopt (curl, CURLOPT_CAINFO, config->ca_file);
-  if (config->pinned_key != NULL && *config->pinned_key != '\0')
-    curl_easy_setopt (curl, CURLOPT_PINNEDPUBLICKEY, config->pinned_key);
 }
 
 /* Sends one request; TRUE with answer filled in when a 2xx answer came,
@@ -396,7 +368,12 @@ perform (const VpRelayConfig  *config,
   headers = request_headers (config, request);
   setup (curl, config, request, url, &up, answer);
   curl_easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
-  set_client_certificate (curl, config, &cert_blob, &key_blob);
+  {
+    const VpHttpsTrust trust = { config->ca_file, config->pinned_key, config->client_cert, config->client_key,
+                                 config->timeout };
+
+    vp_https_setup (curl, &trust, &cert_blob, &key_blob);
+  }
 
   code = curl_easy_perform (curl);
   if (code == CURLE_OK)
