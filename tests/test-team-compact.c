@@ -11,7 +11,6 @@
 #define _GNU_SOURCE /* memmem() */
 #include "config.h"
 
-#include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -27,6 +26,7 @@
 #include "vp-team-join.h"
 #include "vp-team-round.h"
 #include "vp-test-process.h"
+#include "vp-test-relay.h"
 #include "vp-test-util.h"
 
 #define PASSPHRASE "another correct horse battery"
@@ -35,67 +35,22 @@
 #define ERASED_ORG "Leeuwerikhulp"
 
 typedef struct {
-  char        *dir;
-  char        *cert;
-  char        *key;
-  char        *endpoint_db;
-  char        *relay_db;
-  char        *url;
-  char        *token;
-  GSubprocess *server;
-  guint        n_laptops;
+  VpTestRelay relay;
+  guint       n_laptops;
 } Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  const char *endpoint = g_getenv ("VP_ENDPOINT");
-  const char *cert_argv[] = {
-    "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-    "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-    "-keyout", NULL, "-out", NULL, NULL
-  };
-  const char *issue[] = { endpoint, "issue-token", "--db", NULL, "--team", "team-noord", NULL };
-  const char *serve[] = {
-    endpoint, "serve", "--db", NULL, "--relay-db", NULL, "--cert", NULL, "--key", NULL,
-    "--address", "127.0.0.1", "--port", "0", NULL
-  };
-
-  g_assert_nonnull (endpoint);
-  f->dir = vp_test_make_dir ();
-  f->cert = g_build_filename (f->dir, "cert.pem", NULL);
-  f->key = g_build_filename (f->dir, "key.pem", NULL);
-  f->endpoint_db = g_build_filename (f->dir, "endpoint.db", NULL);
-  f->relay_db = g_build_filename (f->dir, "relay.db", NULL);
-  cert_argv[15] = f->key;
-  cert_argv[17] = f->cert;
-  g_free (vp_test_run_capture (cert_argv));
-  issue[3] = f->endpoint_db;
-  f->token = vp_test_run_capture (issue);
-  g_strstrip (f->token);
-  serve[3] = f->endpoint_db;
-  serve[5] = f->relay_db;
-  serve[7] = f->cert;
-  serve[9] = f->key;
-  f->server = vp_test_spawn_listening (serve, &f->url);
+  vp_test_relay_init (&f->relay);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_subprocess_send_signal (f->server, SIGTERM);
-  g_subprocess_wait (f->server, NULL, NULL);
-  g_clear_object (&f->server);
-  vp_test_remove_dir (f->dir);
-  g_free (f->dir);
-  g_free (f->cert);
-  g_free (f->key);
-  g_free (f->endpoint_db);
-  g_free (f->relay_db);
-  g_free (f->url);
-  g_free (f->token);
+  vp_test_relay_clear (&f->relay);
 }
 
 /* ---- Laptops -------------------------------------------------------------- */
@@ -106,13 +61,13 @@ static VpStore *
 new_laptop (Fixture    *f,
             const char *coach)
 {
-  g_autofree char *dir = g_strdup_printf ("%s/laptop-%u", f->dir, f->n_laptops++);
+  g_autofree char *dir = g_strdup_printf ("%s/laptop-%u", f->relay.dir, f->n_laptops++);
   g_autoptr(VpStore) store = vp_test_create_store (dir);
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (vp_store_set_setting (store, "endpoint_url", f->url, NULL));
-  g_assert_true (vp_store_set_setting (store, "endpoint_token", f->token, NULL));
-  g_assert_true (vp_store_set_setting (store, "endpoint_ca_file", f->cert, NULL));
+  g_assert_true (vp_store_set_setting (store, "endpoint_url", f->relay.url, NULL));
+  g_assert_true (vp_store_set_setting (store, "endpoint_token", f->relay.token, NULL));
+  g_assert_true (vp_store_set_setting (store, "endpoint_ca_file", f->relay.cert, NULL));
   if (coach != NULL)
     {
       g_assert_cmpint (vp_store_add_account (store, coach, "coach", PASSPHRASE, &error), >, 0);
@@ -290,7 +245,7 @@ relay_blobs (Fixture *f)
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
 
-  g_assert_cmpint (sqlite3_open_v2 (f->relay_db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_open_v2 (f->relay.relay_db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
   sqlite3_busy_timeout (db, 5000);
   g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT cursor, snapshot, data FROM relay_blobs ORDER BY cursor",
                                        -1, &stmt, NULL), ==, SQLITE_OK);
@@ -380,7 +335,7 @@ relay_files (Fixture *f)
 
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
-      g_autofree char *path = g_strconcat (f->relay_db, suffixes[i], NULL);
+      g_autofree char *path = g_strconcat (f->relay.relay_db, suffixes[i], NULL);
       g_autofree char *contents = NULL;
       gsize len = 0;
 

@@ -29,91 +29,28 @@
 #include "vp-team-round.h"
 #include "vp-team-sync.h"
 #include "vp-test-process.h"
+#include "vp-test-relay.h"
 #include "vp-test-util.h"
 
 #define COACH_PASSPHRASE "another correct horse battery"
 
 typedef struct {
-  char        *dir;
-  char        *cert;
-  char        *key;
-  char        *endpoint_db;
-  char        *relay_db;
-  char        *url;
-  char        *token;
-  GSubprocess *server;
-  guint        n_laptops;
+  VpTestRelay relay;
+  guint       n_laptops;
 } Fixture;
-
-static const char *
-endpoint_program (void)
-{
-  const char *path = g_getenv ("VP_ENDPOINT");
-
-  g_assert_nonnull (path);
-  return path;
-}
-
-static void
-start_server (Fixture *f)
-{
-  const char *argv[] = {
-    endpoint_program (), "serve", "--db", f->endpoint_db, "--relay-db", f->relay_db,
-    "--cert", f->cert, "--key", f->key, "--address", "127.0.0.1", "--port", "0", NULL
-  };
-
-  g_clear_pointer (&f->url, g_free);
-  f->server = vp_test_spawn_listening (argv, &f->url);
-}
-
-static void
-stop_server (Fixture *f)
-{
-  if (f->server == NULL)
-    return;
-  g_subprocess_send_signal (f->server, SIGTERM);
-  g_subprocess_wait (f->server, NULL, NULL);
-  g_clear_object (&f->server);
-}
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  const char *cert_argv[] = {
-    "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-    "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-    "-keyout", NULL, "-out", NULL, NULL
-  };
-  const char *issue[] = { endpoint_program (), "issue-token", "--db", NULL, "--team", "team-noord", NULL };
-
-  f->dir = vp_test_make_dir ();
-  f->cert = g_build_filename (f->dir, "cert.pem", NULL);
-  f->key = g_build_filename (f->dir, "key.pem", NULL);
-  f->endpoint_db = g_build_filename (f->dir, "endpoint.db", NULL);
-  f->relay_db = g_build_filename (f->dir, "relay.db", NULL);
-  cert_argv[15] = f->key;
-  cert_argv[17] = f->cert;
-  g_free (vp_test_run_capture (cert_argv));
-  issue[3] = f->endpoint_db;
-  f->token = vp_test_run_capture (issue);
-  g_strstrip (f->token);
-  start_server (f);
+  vp_test_relay_init (&f->relay);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  stop_server (f);
-  vp_test_remove_dir (f->dir);
-  g_free (f->dir);
-  g_free (f->cert);
-  g_free (f->key);
-  g_free (f->endpoint_db);
-  g_free (f->relay_db);
-  g_free (f->url);
-  g_free (f->token);
+  vp_test_relay_clear (&f->relay);
 }
 
 /* ---- Laptops -------------------------------------------------------------- */
@@ -122,9 +59,9 @@ static void
 configure (Fixture *f,
            VpStore *store)
 {
-  g_assert_true (vp_store_set_setting (store, "endpoint_url", f->url, NULL));
-  g_assert_true (vp_store_set_setting (store, "endpoint_token", f->token, NULL));
-  g_assert_true (vp_store_set_setting (store, "endpoint_ca_file", f->cert, NULL));
+  g_assert_true (vp_store_set_setting (store, "endpoint_url", f->relay.url, NULL));
+  g_assert_true (vp_store_set_setting (store, "endpoint_token", f->relay.token, NULL));
+  g_assert_true (vp_store_set_setting (store, "endpoint_ca_file", f->relay.cert, NULL));
 }
 
 /* A laptop of team-noord: the team leader's account, or a coach's. */
@@ -133,7 +70,7 @@ new_laptop (Fixture  *f,
             gboolean  coach,
             char    **dir_out)
 {
-  g_autofree char *dir = g_strdup_printf ("%s/laptop-%u", f->dir, f->n_laptops++);
+  g_autofree char *dir = g_strdup_printf ("%s/laptop-%u", f->relay.dir, f->n_laptops++);
   g_autoptr(VpStore) store = vp_test_create_store (dir);
   g_autoptr(GError) error = NULL;
 
@@ -281,7 +218,7 @@ open_relay (Fixture *f)
 {
   sqlite3 *db = NULL;
 
-  g_assert_cmpint (sqlite3_open_v2 (f->relay_db, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_open_v2 (f->relay.relay_db, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
   sqlite3_busy_timeout (db, 5000);
   return db;
 }
@@ -753,13 +690,13 @@ test_relay_sees_nothing (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (markers); i++)
     {
-      g_autofree char *wal = g_strconcat (f->relay_db, "-wal", NULL);
-      g_autofree char *journal = g_strconcat (f->relay_db, "-journal", NULL);
+      g_autofree char *wal = g_strconcat (f->relay.relay_db, "-wal", NULL);
+      g_autofree char *journal = g_strconcat (f->relay.relay_db, "-journal", NULL);
 
-      g_assert_false (vp_test_file_contains (f->relay_db, markers[i]));
+      g_assert_false (vp_test_file_contains (f->relay.relay_db, markers[i]));
       g_assert_false (vp_test_file_contains (wal, markers[i]));
       g_assert_false (vp_test_file_contains (journal, markers[i]));
-      g_assert_false (vp_test_file_contains (f->endpoint_db, markers[i]));
+      g_assert_false (vp_test_file_contains (f->relay.endpoint_db, markers[i]));
     }
 
   blobs = relay_blobs (f);
@@ -1356,7 +1293,7 @@ test_objects (Fixture       *f,
     }
 
   /* The relay goes away: offline, and back. */
-  stop_server (f);
+  vp_test_relay_stop (&f->relay);
   vp_team_sync_sync_now (sync_b);
   g_assert_true (wait_until (sync_settled, sync_b));
   g_assert_cmpint (vp_team_sync_get_state (sync_b), ==, VP_TEAM_SYNC_OFFLINE);

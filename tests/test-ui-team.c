@@ -12,7 +12,6 @@
  * removes the coach's laptop, which is told so at its next sync. */
 #include "config.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +24,7 @@
 #include "vp-team-sync-page.h"
 #include "vp-team-store.h"
 #include "vp-test-process.h"
+#include "vp-test-relay.h"
 #include "vp-test-util.h"
 #include "vp-ui-test-util.h"
 #include "vp-unlock-page.h"
@@ -33,64 +33,11 @@
 #define COACH_PASSPHRASE "another correct horse battery"
 #define ORGANISATION "Woonstichting Zuidoost"
 
-typedef struct {
-  char        *dir;
-  char        *cert;
-  char        *url;
-  char        *token;
-  GSubprocess *server;
-} Relay;
-
-static void
-relay_start (Relay *r)
-{
-  const char *endpoint = g_getenv ("VP_ENDPOINT");
-  g_autofree char *key = NULL, *db = NULL, *relay_db = NULL;
-  const char *cert_argv[] = {
-    "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-    "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-    "-keyout", NULL, "-out", NULL, NULL
-  };
-  const char *issue[] = { endpoint, "issue-token", "--db", NULL, "--team", "team-noord", NULL };
-  const char *serve[] = { endpoint, "serve", "--db", NULL, "--relay-db", NULL, "--cert", NULL,
-                          "--key", NULL, "--address", "127.0.0.1", "--port", "0", NULL };
-
-  g_assert_nonnull (endpoint);
-  r->dir = vp_test_make_dir ();
-  r->cert = g_build_filename (r->dir, "cert.pem", NULL);
-  key = g_build_filename (r->dir, "key.pem", NULL);
-  db = g_build_filename (r->dir, "endpoint.db", NULL);
-  relay_db = g_build_filename (r->dir, "relay.db", NULL);
-  cert_argv[15] = key;
-  cert_argv[17] = r->cert;
-  g_free (vp_test_run_capture (cert_argv));
-  issue[3] = db;
-  r->token = g_strstrip (vp_test_run_capture (issue));
-  serve[3] = db;
-  serve[5] = relay_db;
-  serve[7] = r->cert;
-  serve[9] = key;
-  r->server = vp_test_spawn_listening (serve, &r->url);
-}
-
-static void
-relay_stop (Relay *r)
-{
-  g_subprocess_send_signal (r->server, SIGTERM);
-  g_subprocess_wait (r->server, NULL, NULL);
-  g_clear_object (&r->server);
-  vp_test_remove_dir (r->dir);
-  g_free (r->dir);
-  g_free (r->cert);
-  g_free (r->url);
-  g_free (r->token);
-}
-
 /* A laptop of team-noord, its endpoint set as the municipality's IT
  * department sets it; with a coach's account too when asked. */
 static char *
-make_laptop (Relay    *r,
-             gboolean  coach)
+make_laptop (VpTestRelay *r,
+             gboolean     coach)
 {
   char *dir = vp_test_make_dir ();
   g_autoptr(VpStore) store = vp_test_create_store (dir);
@@ -469,7 +416,7 @@ tell (Coach      *c,
 static void
 test_referral_reaches_review (void)
 {
-  Relay relay = { 0 };
+  VpTestRelay relay = { 0 };
   g_autofree char *leader_dir = NULL, *coach_dir = NULL;
   g_autofree char *self_path = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *code = NULL, *coach_number = NULL;
@@ -479,7 +426,7 @@ test_referral_reaches_review (void)
   VpTeamSyncPage *leader_page;
   SyncWait referral = { NULL, "SELECT count(*) FROM referral WHERE organisation = '" ORGANISATION "'", 0 };
 
-  relay_start (&relay);
+  vp_test_relay_init (&relay);
   leader_dir = make_laptop (&relay, FALSE);
   coach_dir = make_laptop (&relay, TRUE);
   leader = vp_ui_open_window (leader_dir);
@@ -587,7 +534,7 @@ test_referral_reaches_review (void)
   vp_ui_settle ();
   vp_test_remove_dir (leader_dir);
   vp_test_remove_dir (coach_dir);
-  relay_stop (&relay);
+  vp_test_relay_clear (&relay);
 }
 
 int
